@@ -1,0 +1,78 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+
+from .roles import Role
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        SOCIAL_CARE = "social_care", "Children's social care"
+        POLICE = "police", "Police"
+        HEALTH = "health", "Health"
+        EDUCATION = "education", "Education"
+        VOLUNTARY = "voluntary", "Voluntary and community"
+        OTHER = "other", "Other"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Where this agency's concerns go: the local authority's front door.
+    default_lead_agency = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"kind": "social_care"},
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_lead_agency(self) -> bool:
+        return self.kind == self.Kind.SOCIAL_CARE
+
+
+class AgencyRoleGroup(models.Model):
+    """The Django group that stands for one role in one agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="role_groups")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="agency_role")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "role"], name="unique_agency_role_group")
+        ]
+
+    def __str__(self) -> str:
+        return self.group.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="unique_membership")
+        ]
+        ordering = ["agency__name", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.agency}"

@@ -1,0 +1,48 @@
+"""Roles, and which Django group each (agency, role) pair is.
+
+Access to case data is granted to an agency's role groups, never to thousands of
+users one by one, so granting or ending an agency's involvement costs
+O(roles), and a person's access follows their memberships at once.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    MANAGER = "manager", "Manager"
+    CHAIR = "chair", "Chair"
+    AGENCY_ADMIN = "agency_admin", "Agency administrator"
+    AUDITOR = "auditor", "Auditor"
+
+
+# Roles whose holders see cases in which their agency is involved.
+CASE_WORKING_ROLES = frozenset({Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.MANAGER})
+# In the lead agency only social workers and managers see its cases (SPEC 2).
+LEAD_AGENCY_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MANAGER})
+# The front door (triage) is worked by these roles in a social care agency.
+TRIAGE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MANAGER})
+# Roles that may log a concern.
+CONCERN_LOGGING_ROLES = frozenset({Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.MANAGER})
+
+
+def group_name(agency_slug: str, role: str) -> str:
+    return f"{agency_slug}:{role}"
+
+
+# Model-level permissions each role's group holds. Which objects they apply to
+# is decided by the object-level grants (guardian) and the selectors.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.PRACTITIONER: ("cases.add_concern",),
+    Role.SOCIAL_WORKER: ("cases.add_concern", "cases.triage_concern", "cases.add_child"),
+    Role.MANAGER: (
+        "cases.add_concern",
+        "cases.triage_concern",
+        "cases.add_child",
+        "cases.authorise_triage_decision",
+    ),
+    Role.CHAIR: (),
+    Role.AGENCY_ADMIN: (),
+    Role.AUDITOR: ("audit.view_auditevent",),
+}

@@ -1,0 +1,328 @@
+"""Children, cases, concerns, the chronology and who is involved.
+
+Models hold data and invariants only; every change goes through
+``cases.services`` and every read through ``cases.selectors``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import Agency
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    UNKNOWN = "U", "Not known"
+
+
+class Child(models.Model):
+    """A child as the lead agency knows them. Identity grows in the case-record work."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="children")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    other_names = models.CharField(max_length=200, blank=True, help_text="aliases, known as")
+    date_of_birth = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    upn = models.CharField(max_length=13, blank=True, db_index=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    school = models.CharField(max_length=200, blank=True)
+    # Phonetic blocking keys, so finding a child is an indexed lookup on any database.
+    first_name_key = models.CharField(max_length=40, blank=True, db_index=True)
+    last_name_key = models.CharField(max_length=40, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_cases")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    allocated_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocated_cases",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        permissions = [("view_case_lead", "See the lead agency's own content on a case")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(status="open"),
+                name="one_open_case_per_child",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Involvement(models.Model):
+    """Why an agency has access to a case. The domain record the grants derive from."""
+
+    class Level(models.TextChoices):
+        LEAD = "lead", "Lead agency"
+        INVOLVED = "involved", "Involved agency"
+
+    class Reason(models.TextChoices):
+        LEAD_AGENCY = "lead_agency", "Lead agency for the case"
+        CONCERN = "concern", "Logged a concern linked to the case"
+        REFERRAL = "referral", "Accepted a referral on the case"
+        MEETING = "meeting", "Invited to a meeting on the case"
+        ADDED = "added", "Added by the lead agency"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    source_reference = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["case", "agency"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency} on {self.case}: {self.get_reason_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class Concern(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Awaiting triage"
+        AWAITING_AUTHORISATION = "awaiting_authorisation", "Decision awaiting authorisation"
+        COMPLETED = "completed", "Decision made"
+
+    class Category(models.TextChoices):
+        PHYSICAL = "physical", "Physical abuse"
+        EMOTIONAL = "emotional", "Emotional abuse"
+        SEXUAL = "sexual", "Sexual abuse"
+        NEGLECT = "neglect", "Neglect"
+        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+        CSE = "cse", "Child sexual exploitation"
+        CCE = "cce", "Child criminal exploitation"
+        ONLINE_HARM = "online_harm", "Online harm"
+        RADICALISATION = "radicalisation", "Radicalisation"
+        FGM = "fgm", "Female genital mutilation (FGM)"
+        SELF_HARM = "self_harm", "Self-harm"
+        OTHER = "other", "Other"
+
+    class FamilyAware(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_KNOWN = "not_known", "Not known"
+
+    class SharingBasis(models.TextChoices):
+        CONSENT = "consent", "The family consents to this being shared"
+        NO_CONSENT_RISK = (
+            "no_consent_risk",
+            "Not sought: asking would place the child at increased risk",
+        )
+        NO_CONSENT_HARM = (
+            "no_consent_harm",
+            "Not sought: the child is at risk of significant harm",
+        )
+        CONSENT_REFUSED = (
+            "consent_refused",
+            "Refused, but sharing is needed to protect the child",
+        )
+
+    class Decision(models.TextChoices):
+        NO_FURTHER_ACTION = "nfa", "No further action"
+        ADVICE = "advice", "Advice and signposting"
+        EARLY_HELP = "early_help", "Early help"
+        REFER_OTHER_AGENCY = "refer_other", "Refer to another agency"
+        ASSESSMENT = "assessment", "Child and family assessment (section 17)"
+        STRATEGY_DISCUSSION = "strategy", "Strategy discussion (section 47)"
+
+    # Decisions that open (or continue) a case in children's social care.
+    CASE_OPENING_DECISIONS = frozenset({Decision.ASSESSMENT, Decision.STRATEGY_DISCUSSION})
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.DRAFT)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_concerns"
+    )
+    reporting_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="reported_concerns"
+    )
+    lead_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="front_door_concerns"
+    )
+    # A draft keeps exactly what was typed, valid or not, so nothing is lost.
+    draft_data = models.JSONField(default=dict, blank=True)
+
+    # The child as the reporter knows them.
+    child_first_name = models.CharField(max_length=100, blank=True)
+    child_last_name = models.CharField(max_length=100, blank=True)
+    child_date_of_birth = models.DateField(null=True, blank=True)
+    child_age_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    child_address = models.TextField(blank=True)
+    child_postcode = models.CharField(max_length=10, blank=True)
+    child_school = models.CharField(max_length=200, blank=True)
+    child_nhs_number = models.CharField(max_length=10, blank=True)
+    child_upn = models.CharField(max_length=13, blank=True)
+
+    account = models.TextField(blank=True, help_text="what was seen or heard")
+    observed_at = models.DateTimeField(null=True, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    immediate_risk = models.BooleanField(default=False)
+    actions_taken = models.TextField(blank=True)
+    family_aware = models.CharField(max_length=10, choices=FamilyAware.choices, blank=True)
+    sharing_basis = models.CharField(max_length=20, choices=SharingBasis.choices, blank=True)
+    sharing_reason = models.TextField(blank=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decision_due_at = models.DateTimeField(null=True, blank=True)
+
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns"
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    authorised_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [
+            ("triage_concern", "Triage concerns at the front door"),
+            ("authorise_triage_decision", "Authorise triage decisions"),
+        ]
+        indexes = [models.Index(fields=["lead_agency", "status"])]
+
+    def __str__(self) -> str:
+        return self.reference or f"Draft concern {self.pk}"
+
+    @property
+    def child_name(self) -> str:
+        return f"{self.child_first_name} {self.child_last_name}".strip()
+
+    def category_labels(self) -> list[str]:
+        labels = dict(self.Category.choices)
+        return [labels.get(code, code) for code in self.categories]
+
+
+class ChronologyEntry(models.Model):
+    """One significant event in the child's single timeline."""
+
+    class Kind(models.TextChoices):
+        CONCERN = "concern", "Concern"
+        TRIAGE_DECISION = "triage_decision", "Triage decision"
+        CASE_OPENED = "case_opened", "Case opened"
+        CASE_CLOSED = "case_closed", "Case closed"
+        ALLOCATION = "allocation", "Allocation"
+        INVOLVEMENT = "involvement", "Agency involvement"
+        REFERRAL = "referral", "Referral"
+        MEETING = "meeting", "Meeting"
+        NOTE = "note", "Significant event"
+
+    class Visibility(models.TextChoices):
+        SHARED = "shared", "Shared with involved agencies"
+        LEAD_ONLY = "lead_only", "Lead agency only"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chronology")
+    occurred_at = models.DateTimeField()
+    agency = models.ForeignKey(Agency, null=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.SHARED
+    )
+    source_reference = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-created_at"]
+        indexes = [models.Index(fields=["case", "occurred_at"])]
+        verbose_name_plural = "chronology entries"
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%d %b %Y} {self.title}"
+
+
+# django-guardian with direct foreign keys: the generic tables would hold a row
+# per object of every big table and need casts to join (ARCHITECTURE.md).
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class ConcernUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Concern, on_delete=models.CASCADE)
+
+
+class ConcernGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Concern, on_delete=models.CASCADE)

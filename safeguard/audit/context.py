@@ -1,0 +1,17 @@
+"""Who is acting and from where, for the audit rows written deeper down."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip_address: str | None = None
+    path: str = ""
+
+
+current_request: ContextVar[RequestContext] = ContextVar(
+    "current_request", default=RequestContext()
+)

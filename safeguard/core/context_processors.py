@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def service(request: HttpRequest) -> dict:
+    unread = 0
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from safeguard.notifications.selectors import unread_count_for
+
+        unread = unread_count_for(user)
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "service_phase": settings.PHASE,
+        "unread_notifications": unread,
+    }

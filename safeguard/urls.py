@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from safeguard.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("safeguard.core.account_urls")),
+    path("notifications/", include("safeguard.notifications.urls")),
+    path("", include("cases.urls")),
+    path("api/v1/", include("safeguard.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("operator/", admin.site.urls),
+]
