@@ -12,6 +12,7 @@ class RequestContext:
     path: str = ""
 
 
-current_request: ContextVar[RequestContext] = ContextVar(
-    "current_request", default=RequestContext()
+NO_REQUEST = RequestContext()  # frozen, so sharing it as the default is safe
+current_request: ContextVar[RequestContext] = ContextVar(  # noqa: B039
+    "current_request", default=NO_REQUEST
 )

@@ -23,8 +23,11 @@ def verify_chain() -> ChainReport:
     checked = 0
     for row in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         if row.previous_hash != previous:
-            return ChainReport(checked, row.id, "does not follow the row before it "
-                               "(a row was deleted, inserted or reordered)")
+            return ChainReport(
+                checked,
+                row.id,
+                "does not follow the row before it (a row was deleted, inserted or reordered)",
+            )
         if row.compute_hash() != row.row_hash:
             return ChainReport(checked, row.id, "its content does not match its hash (edited)")
         previous = row.row_hash

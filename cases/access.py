@@ -1,0 +1,203 @@
+"""Who may see a case, and why: the permission service for case data.
+
+The domain records are the source of truth: an agency's ``Involvement`` (lead
+or involved, why, since, until) and the case's allocated worker. The guardian
+grants on ``CaseGroupObjectPermission`` / ``CaseUserObjectPermission`` are
+derived from them by ``sync_case_grants`` in the same transaction, so the two
+never diverge (a test proves it). Grants go to an agency's role groups, never
+to its users one by one, so starting or ending an involvement costs
+O(roles), and a person's access follows their memberships.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
+from agencies.services import role_group
+from safeguard.audit.services import audit_record
+
+from .models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    ChronologyEntry,
+    Involvement,
+)
+
+VIEW = "view_case"
+VIEW_LEAD = "view_case_lead"
+
+
+def _permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="cases", codename=codename)
+
+
+def desired_group_grants(case: Case) -> set[tuple[int, str]]:
+    """(group id, permission codename) pairs the case's active involvements call for."""
+    wanted: set[tuple[int, str]] = set()
+    for involvement in case.involvements.filter(ended_at__isnull=True).select_related("agency"):
+        if involvement.level == Involvement.Level.LEAD:
+            for role in LEAD_AGENCY_ROLES:
+                group = role_group(agency=involvement.agency, role=role)
+                wanted |= {(group.pk, VIEW), (group.pk, VIEW_LEAD)}
+        else:
+            for role in CASE_WORKING_ROLES:
+                wanted.add((role_group(agency=involvement.agency, role=role).pk, VIEW))
+    return wanted
+
+
+def desired_user_grants(case: Case) -> set[tuple[int, str]]:
+    # The allocated worker works the case as the lead agency does.
+    if case.allocated_worker_id:
+        return {(case.allocated_worker_id, VIEW), (case.allocated_worker_id, VIEW_LEAD)}
+    return set()
+
+
+def sync_case_grants(case: Case) -> None:
+    """Make the guardian grants match the domain records exactly."""
+    perms = {p.codename: p for p in (_permission(VIEW), _permission(VIEW_LEAD))}
+    _sync(
+        CaseGroupObjectPermission,
+        "group_id",
+        case,
+        desired_group_grants(case),
+        perms,
+    )
+    _sync(CaseUserObjectPermission, "user_id", case, desired_user_grants(case), perms)
+
+
+def _sync(model, holder_field: str, case: Case, wanted: set, perms: dict) -> None:
+    existing = {
+        (holder, codename): pk
+        for pk, holder, codename in model.objects.filter(content_object=case).values_list(
+            "pk", holder_field, "permission__codename"
+        )
+    }
+    stale = [pk for key, pk in existing.items() if key not in wanted]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    missing = wanted - existing.keys()
+    model.objects.bulk_create(
+        [
+            model(content_object=case, permission=perms[codename], **{holder_field: holder})
+            for holder, codename in missing
+        ]
+    )
+
+
+@transaction.atomic
+def involvement_start(
+    *,
+    acting_user: AbstractBaseUser | None,
+    case: Case,
+    agency: Agency,
+    level: str,
+    reason: str,
+    source_reference: str = "",
+) -> Involvement:
+    existing = case.involvements.filter(
+        agency=agency, reason=reason, source_reference=source_reference, ended_at__isnull=True
+    ).first()
+    if existing:
+        return existing
+    involvement = Involvement.objects.create(
+        case=case,
+        agency=agency,
+        level=level,
+        reason=reason,
+        source_reference=source_reference,
+        started_at=timezone.now(),
+        started_by=acting_user,
+    )
+    sync_case_grants(case)
+    audit_record(
+        user=acting_user,
+        action="grant",
+        event="involvement_started",
+        obj=case,
+        case_id=case.pk,
+        detail={
+            "agency": agency.slug,
+            "level": level,
+            "reason": reason,
+            "source": source_reference,
+        },
+    )
+    if level == Involvement.Level.INVOLVED:
+        ChronologyEntry.objects.create(
+            case=case,
+            occurred_at=involvement.started_at,
+            agency=agency,
+            kind=ChronologyEntry.Kind.INVOLVEMENT,
+            title=f"{agency.name} involved",
+            body=involvement.get_reason_display(),
+            source_reference=source_reference,
+            created_by=acting_user,
+        )
+    return involvement
+
+
+@transaction.atomic
+def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involvement) -> None:
+    if involvement.ended_at is not None:
+        return
+    involvement.ended_at = timezone.now()
+    involvement.ended_by = acting_user
+    involvement.save(update_fields=["ended_at", "ended_by"])
+    sync_case_grants(involvement.case)
+    audit_record(
+        user=acting_user,
+        action="revoke",
+        event="involvement_ended",
+        obj=involvement.case,
+        case_id=involvement.case_id,
+        detail={"agency": involvement.agency.slug, "reason": involvement.reason},
+    )
+
+
+@dataclass(frozen=True)
+class AccessReason:
+    rule: str
+    detail: str
+    since: dt.datetime | None
+    level: str
+
+
+def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
+    """Every rule that lets ``user`` see ``case``, and since when; empty means no access."""
+    reasons: list[AccessReason] = []
+    if not user.is_active:
+        return reasons
+    memberships = {
+        (m.agency_id, m.role): m
+        for m in user.memberships.filter(is_active=True, agency__is_active=True)
+    }
+    for involvement in case.involvements.filter(ended_at__isnull=True).select_related("agency"):
+        roles = (
+            LEAD_AGENCY_ROLES if involvement.level == Involvement.Level.LEAD else CASE_WORKING_ROLES
+        )
+        for role in sorted(roles):
+            if (involvement.agency_id, role) in memberships:
+                source = involvement.source_reference
+                reasons.append(
+                    AccessReason(
+                        rule="lead_agency"
+                        if involvement.level == Involvement.Level.LEAD
+                        else "involvement",
+                        detail=f"{role.replace('_', ' ').capitalize()} at "
+                        f"{involvement.agency.name}: {involvement.get_reason_display()}"
+                        + (f" ({source})" if source else ""),
+                        since=involvement.started_at,
+                        level=involvement.level,
+                    )
+                )
+    if case.allocated_worker_id == user.pk:
+        reasons.append(AccessReason("allocation", "Allocated worker", None, "lead"))
+    return reasons

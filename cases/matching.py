@@ -1,0 +1,132 @@
+"""Finding a child without making duplicates.
+
+Duplicate child records are the classic failure of safeguarding systems: two
+records, two partial pictures, nobody sees the pattern. Candidates come from
+indexed blocking keys that work on any database (phonetic codes of the names,
+date of birth and its common typos, identifiers, postcode); each candidate is
+then scored with Jaro-Winkler similarity and keeps the reasons it matched, so
+the social worker can judge the match rather than trust a number.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+
+import jellyfish
+from django.db.models import Q, QuerySet
+from rapidfuzz.distance import JaroWinkler
+
+from .models import Child
+
+
+def name_key(name: str) -> str:
+    cleaned = "".join(ch for ch in name.lower() if ch.isalpha())
+    return jellyfish.metaphone(cleaned)[:40] if cleaned else ""
+
+
+def normalise_postcode(postcode: str) -> str:
+    return "".join(postcode.upper().split())
+
+
+def dob_variants(dob: dt.date) -> set[dt.date]:
+    """The date itself, day and month swapped, and the day or month mistyped by one."""
+    variants = {dob}
+    with contextlib.suppress(ValueError):
+        variants.add(dt.date(dob.year, dob.day, dob.month))
+    for delta in (-1, 1):
+        variants.add(dob + dt.timedelta(days=delta))
+    return variants
+
+
+@dataclass
+class Candidate:
+    child: Child
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Subject:
+    first_name: str = ""
+    last_name: str = ""
+    date_of_birth: dt.date | None = None
+    postcode: str = ""
+    nhs_number: str = ""
+    upn: str = ""
+
+
+def find_candidates(
+    children: QuerySet[Child], subject: Subject, *, limit: int = 10
+) -> list[Candidate]:
+    """Rank the children in ``children`` (already permission-scoped) against ``subject``."""
+    blocks = Q()
+    if subject.nhs_number:
+        blocks |= Q(nhs_number=subject.nhs_number)
+    if subject.upn:
+        blocks |= Q(upn=subject.upn.upper())
+    if subject.date_of_birth:
+        blocks |= Q(date_of_birth__in=dob_variants(subject.date_of_birth))
+    first_key, last_key = name_key(subject.first_name), name_key(subject.last_name)
+    if last_key:
+        # Swapped first and last names are common in hurried reports.
+        blocks |= Q(last_name_key=last_key) | Q(first_name_key=last_key)
+    if first_key and subject.postcode:
+        blocks |= Q(first_name_key=first_key, postcode=normalise_postcode(subject.postcode))
+    if not blocks:
+        return []
+    pool = children.filter(blocks)[:200]
+    ranked = [c for c in (_score(child, subject) for child in pool) if c.score >= 0.35]
+    ranked.sort(key=lambda c: c.score, reverse=True)
+    return ranked[:limit]
+
+
+def _similar(a: str, b: str) -> float:
+    return JaroWinkler.similarity(a.lower().strip(), b.lower().strip()) if a and b else 0.0
+
+
+def _score(child: Child, subject: Subject) -> Candidate:
+    reasons: list[str] = []
+    score = 0.0
+    if subject.nhs_number and child.nhs_number == subject.nhs_number:
+        return Candidate(child, 1.0, ["same NHS number"])
+    if subject.upn and child.upn == subject.upn.upper():
+        return Candidate(child, 1.0, ["same UPN"])
+
+    first = _similar(child.first_name, subject.first_name)
+    last = _similar(child.last_name, subject.last_name)
+    swapped_first = _similar(child.first_name, subject.last_name)
+    swapped = (swapped_first + _similar(child.last_name, subject.first_name)) / 2
+    if swapped > (first + last) / 2 + 0.1 and swapped > 0.85:
+        reasons.append("first and last names swapped")
+        first = last = swapped
+    if last >= 0.99:
+        reasons.append("same surname")
+    elif name_key(child.last_name) == name_key(subject.last_name) and subject.last_name:
+        reasons.append("surname sounds alike")
+        last = max(last, 0.9)
+    elif last >= 0.85:
+        reasons.append(f"surname similar ({last:.2f})")
+    if first >= 0.99:
+        reasons.append("same first name")
+    elif first >= 0.8:
+        reasons.append(f"first name similar ({first:.2f})")
+    score += 0.3 * last + 0.25 * first
+
+    if subject.date_of_birth and child.date_of_birth:
+        if child.date_of_birth == subject.date_of_birth:
+            reasons.append("same date of birth")
+            score += 0.35
+        elif child.date_of_birth in dob_variants(subject.date_of_birth):
+            reasons.append("date of birth differs by a likely typo")
+            score += 0.2
+        else:
+            score -= 0.15
+            reasons.append("different date of birth")
+    if subject.postcode and normalise_postcode(child.postcode) == normalise_postcode(
+        subject.postcode
+    ):
+        reasons.append("same postcode")
+        score += 0.1
+    return Candidate(child, round(min(score, 1.0), 2), reasons)

@@ -1,0 +1,460 @@
+"""Every change to children, cases and concerns: one function per user action.
+
+Each service is atomic, checks the acting user may do what they ask, and
+records the audit row, the chronology entries and the notifications in the
+same transaction, so the page and the API cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency
+from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES, Role
+from agencies.selectors import agencies_where
+from agencies.services import role_group
+from safeguard import workdays
+from safeguard.audit.services import audit_record
+from safeguard.core.references import next_reference
+from safeguard.notifications.services import notify
+
+from . import selectors
+from .access import involvement_start
+from .matching import name_key, normalise_postcode
+from .models import (
+    Case,
+    Child,
+    ChronologyEntry,
+    Concern,
+    ConcernGroupObjectPermission,
+    ConcernUserObjectPermission,
+    Involvement,
+)
+
+# The fields of a submitted concern a reporter fills in.
+CONCERN_FIELDS = (
+    "child_first_name",
+    "child_last_name",
+    "child_date_of_birth",
+    "child_age_years",
+    "child_address",
+    "child_postcode",
+    "child_school",
+    "child_nhs_number",
+    "child_upn",
+    "account",
+    "observed_at",
+    "categories",
+    "immediate_risk",
+    "actions_taken",
+    "family_aware",
+    "sharing_basis",
+    "sharing_reason",
+)
+
+
+def _require_logging_role(user: AbstractBaseUser, agency: Agency) -> None:
+    if not agencies_where(user, roles=CONCERN_LOGGING_ROLES).filter(pk=agency.pk).exists():
+        raise PermissionDenied("You cannot log concerns for this agency.")
+
+
+def members_with_roles(agency: Agency, roles: set[str] | frozenset[str]) -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency=agency,
+            memberships__role__in=list(roles),
+            memberships__is_active=True,
+        )
+        .distinct()
+    )
+
+
+# Drafts -------------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_save_draft(
+    *,
+    acting_user: AbstractBaseUser,
+    reporting_agency: Agency,
+    data: dict[str, Any],
+    concern: Concern | None = None,
+) -> Concern:
+    """Keep exactly what was typed, valid or not: a draft must never lose work."""
+    _require_logging_role(acting_user, reporting_agency)
+    if concern is None:
+        lead = reporting_agency.default_lead_agency or reporting_agency
+        concern = Concern.objects.create(
+            reported_by=acting_user,
+            reporting_agency=reporting_agency,
+            lead_agency=lead,
+            draft_data=data,
+        )
+        return concern
+    if concern.status != Concern.Status.DRAFT or concern.reported_by_id != acting_user.pk:
+        raise PermissionDenied("Only your own drafts can be changed.")
+    concern.draft_data = data
+    concern.save(update_fields=["draft_data", "updated_at"])
+    return concern
+
+
+@transaction.atomic
+def concern_discard_draft(*, acting_user: AbstractBaseUser, concern: Concern) -> None:
+    if concern.status != Concern.Status.DRAFT or concern.reported_by_id != acting_user.pk:
+        raise PermissionDenied("Only your own drafts can be discarded.")
+    concern.delete()
+
+
+# Submitting ----------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_submit(
+    *,
+    acting_user: AbstractBaseUser,
+    reporting_agency: Agency,
+    lead_agency: Agency,
+    fields: dict[str, Any],
+    concern: Concern | None = None,
+) -> Concern:
+    """Send a concern to the lead agency's front door and give the reporter a reference."""
+    _require_logging_role(acting_user, reporting_agency)
+    if lead_agency.kind != Agency.Kind.SOCIAL_CARE:
+        raise ValidationError({"lead_agency": "Choose a children's social care front door."})
+    if concern is None:
+        concern = Concern(reported_by=acting_user, reporting_agency=reporting_agency)
+    elif concern.status != Concern.Status.DRAFT or concern.reported_by_id != acting_user.pk:
+        raise PermissionDenied("This concern has already been submitted.")
+    else:
+        concern = Concern.objects.select_for_update().get(pk=concern.pk)
+        if concern.status != Concern.Status.DRAFT:
+            raise ValidationError("This concern has already been submitted.")
+    for name in CONCERN_FIELDS:
+        if name in fields:
+            setattr(concern, name, fields[name])
+    now = timezone.now()
+    concern.lead_agency = lead_agency
+    concern.reporting_agency = reporting_agency
+    concern.status = Concern.Status.SUBMITTED
+    concern.reference = next_reference("CON")
+    concern.submitted_at = now
+    concern.decision_due_at = workdays.due_at("referral_decision", now)
+    concern.draft_data = {}
+    concern.save()
+
+    _grant_concern_access(concern)
+    audit_record(
+        user=acting_user,
+        action="create",
+        event="concern_submitted",
+        obj=concern,
+        detail={"lead_agency": lead_agency.slug, "immediate_risk": concern.immediate_risk},
+    )
+    link = reverse("concern_triage", args=[concern.pk])
+    if concern.immediate_risk:
+        notify(
+            recipients=members_with_roles(lead_agency, TRIAGE_ROLES),
+            kind="immediate_risk",
+            dedupe_key=f"concern:{concern.pk}:immediate_risk",
+            title=f"Immediate risk: concern {concern.reference} needs triage now",
+            reference=concern.reference,
+            link_path=link,
+            urgent=True,
+        )
+    return concern
+
+
+def _grant_concern_access(concern: Concern) -> None:
+    view = Permission.objects.get(content_type__app_label="cases", codename="view_concern")
+    ConcernUserObjectPermission.objects.get_or_create(
+        user=concern.reported_by, permission=view, content_object=concern
+    )
+    groups = [role_group(agency=concern.lead_agency, role=role) for role in TRIAGE_ROLES]
+    # The reporting agency's managers oversee what their staff report.
+    if concern.reporting_agency_id != concern.lead_agency_id:
+        groups.append(role_group(agency=concern.reporting_agency, role=Role.MANAGER))
+    for group in groups:
+        ConcernGroupObjectPermission.objects.get_or_create(
+            group=group, permission=view, content_object=concern
+        )
+
+
+# Triage ------------------------------------------------------------------------
+
+
+def _require_triage(user: AbstractBaseUser, concern: Concern) -> None:
+    if not selectors.can_triage(user, concern):
+        raise PermissionDenied("You do not work this front door.")
+
+
+@transaction.atomic
+def child_create(
+    *,
+    acting_user: AbstractBaseUser,
+    lead_agency: Agency,
+    first_name: str,
+    last_name: str,
+    date_of_birth: dt.date | None = None,
+    sex: str = "U",
+    nhs_number: str = "",
+    upn: str = "",
+    address: str = "",
+    postcode: str = "",
+    school: str = "",
+    other_names: str = "",
+) -> Child:
+    if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
+        raise PermissionDenied("You cannot create children in this agency's records.")
+    if date_of_birth and date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
+    child = Child.objects.create(
+        reference=next_reference("CHI"),
+        lead_agency=lead_agency,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        other_names=other_names.strip(),
+        date_of_birth=date_of_birth,
+        sex=sex,
+        nhs_number=nhs_number,
+        upn=upn.upper(),
+        address=address,
+        postcode=normalise_postcode(postcode),
+        school=school,
+        first_name_key=name_key(first_name),
+        last_name_key=name_key(last_name),
+    )
+    audit_record(user=acting_user, action="create", event="child_created", obj=child)
+    return child
+
+
+@transaction.atomic
+def concern_link_child(*, acting_user: AbstractBaseUser, concern: Concern, child: Child) -> Concern:
+    _require_triage(acting_user, concern)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status not in (Concern.Status.SUBMITTED, Concern.Status.AWAITING_AUTHORISATION):
+        raise ValidationError("This concern has already been decided.")
+    if child.lead_agency_id != concern.lead_agency_id:
+        raise PermissionDenied("That child is held by another agency.")
+    concern.child = child
+    concern.save(update_fields=["child", "updated_at"])
+    audit_record(
+        user=acting_user,
+        action="update",
+        event="concern_child_linked",
+        obj=concern,
+        detail={"child": child.reference},
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_record_decision(
+    *, acting_user: AbstractBaseUser, concern: Concern, decision: str, reason: str
+) -> Concern:
+    _require_triage(acting_user, concern)
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status not in (Concern.Status.SUBMITTED, Concern.Status.AWAITING_AUTHORISATION):
+        raise ValidationError("This concern has already been decided.")
+    if concern.child_id is None:
+        raise ValidationError("Find or create the child before recording a decision.")
+    if not reason.strip():
+        raise ValidationError({"decision_reason": "Enter the reason for the decision"})
+    concern.decision = decision
+    concern.decision_reason = reason.strip()
+    concern.decided_by = acting_user
+    concern.decided_at = timezone.now()
+    concern.status = Concern.Status.AWAITING_AUTHORISATION
+    concern.version += 1
+    concern.save()
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="triage_decision_recorded",
+        obj=concern,
+        detail={"decision": decision},
+    )
+    link = reverse("concern_triage", args=[concern.pk])
+    notify(
+        recipients=members_with_roles(concern.lead_agency, {Role.MANAGER}).exclude(
+            pk=acting_user.pk
+        ),
+        kind="authorise_decision",
+        dedupe_key=f"concern:{concern.pk}:authorise:{concern.version}",
+        title=f"Decision on concern {concern.reference} needs your authorisation",
+        reference=concern.reference,
+        link_path=link,
+        urgent=concern.immediate_risk,
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_authorise_decision(*, acting_user: AbstractBaseUser, concern: Concern) -> Concern:
+    """A manager authorises the decision; a case opens where the decision calls for one."""
+    if not selectors.can_authorise(acting_user, concern):
+        raise PermissionDenied("Only a manager of this front door can authorise decisions.")
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status != Concern.Status.AWAITING_AUTHORISATION:
+        raise ValidationError("There is no decision waiting for authorisation.")
+    now = timezone.now()
+    concern.authorised_by = acting_user
+    concern.authorised_at = now
+    concern.status = Concern.Status.COMPLETED
+    child = concern.child
+    assert child is not None  # a decision cannot be recorded without one
+
+    case = child.cases.filter(status=Case.Status.OPEN).first()
+    opened = False
+    if case is None and concern.decision in Concern.CASE_OPENING_DECISIONS:
+        case = case_open(acting_user=acting_user, child=child, lead_agency=concern.lead_agency)
+        opened = True
+    concern.case = case
+    concern.save()
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="triage_decision_authorised",
+        obj=concern,
+        case_id=case.pk if case else None,
+        detail={"decision": concern.decision, "case_opened": opened},
+    )
+    if case is not None:
+        _record_concern_in_chronology(concern, case, acting_user)
+        if concern.reporting_agency_id != case.lead_agency_id:
+            involvement_start(
+                acting_user=acting_user,
+                case=case,
+                agency=concern.reporting_agency,
+                level=Involvement.Level.INVOLVED,
+                reason=Involvement.Reason.CONCERN,
+                source_reference=concern.reference or "",
+            )
+    notify(
+        recipients=[concern.reported_by],
+        kind="concern_outcome",
+        dedupe_key=f"concern:{concern.pk}:outcome",
+        title=f"Outcome of your concern {concern.reference}: {concern.get_decision_display()}",
+        reference=concern.reference or "",
+        link_path=reverse("concern_detail", args=[concern.pk]),
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_return_decision(
+    *, acting_user: AbstractBaseUser, concern: Concern, comment: str
+) -> Concern:
+    """A manager sends a decision back to the front door with a comment."""
+    if not selectors.can_authorise(acting_user, concern):
+        raise PermissionDenied("Only a manager of this front door can return decisions.")
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status != Concern.Status.AWAITING_AUTHORISATION:
+        raise ValidationError("There is no decision waiting for authorisation.")
+    if not comment.strip():
+        raise ValidationError({"comment": "Enter why the decision is being returned"})
+    concern.status = Concern.Status.SUBMITTED
+    concern.version += 1
+    concern.save(update_fields=["status", "version", "updated_at"])
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="triage_decision_returned",
+        obj=concern,
+        reason=comment.strip(),
+    )
+    if concern.decided_by:
+        notify(
+            recipients=[concern.decided_by],
+            kind="decision_returned",
+            dedupe_key=f"concern:{concern.pk}:returned:{concern.version}",
+            title=f"Decision on concern {concern.reference} returned by your manager",
+            reference=concern.reference or "",
+            link_path=reverse("concern_triage", args=[concern.pk]),
+        )
+    return concern
+
+
+def _record_concern_in_chronology(
+    concern: Concern, case: Case, acting_user: AbstractBaseUser
+) -> None:
+    risk = "Child at immediate risk. " if concern.immediate_risk else ""
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=concern.submitted_at or timezone.now(),
+        agency=concern.reporting_agency,
+        kind=ChronologyEntry.Kind.CONCERN,
+        title=f"Concern logged by {concern.reporting_agency.name}",
+        body=f"{risk}Categories: {', '.join(concern.category_labels()) or 'not given'}.",
+        source_reference=concern.reference or "",
+        created_by=concern.reported_by,
+    )
+    decided = (
+        f"Decided by {_name(concern.decided_by)}"
+        f"{f' on {timezone.localtime(concern.decided_at):%d %B %Y}' if concern.decided_at else ''}"
+        f"; authorised by {_name(acting_user)}."
+    )
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=concern.authorised_at or timezone.now(),
+        agency=concern.lead_agency,
+        kind=ChronologyEntry.Kind.TRIAGE_DECISION,
+        title=f"Front door decision: {concern.get_decision_display()}",
+        body=f"{concern.decision_reason}\n\n{decided}",
+        source_reference=concern.reference or "",
+        created_by=acting_user,
+    )
+
+
+def _name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return "unknown"
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()
+
+
+# Cases ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(*, acting_user: AbstractBaseUser, child: Child, lead_agency: Agency) -> Case:
+    if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
+        raise PermissionDenied("You cannot open cases for this agency.")
+    if child.cases.filter(status=Case.Status.OPEN).exists():
+        raise ValidationError("This child already has an open case.")
+    now = timezone.now()
+    case = Case.objects.create(
+        reference=next_reference("CAS"),
+        child=child,
+        lead_agency=lead_agency,
+        opened_at=now,
+        opened_by=acting_user,
+    )
+    involvement_start(
+        acting_user=acting_user,
+        case=case,
+        agency=lead_agency,
+        level=Involvement.Level.LEAD,
+        reason=Involvement.Reason.LEAD_AGENCY,
+    )
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=now,
+        agency=lead_agency,
+        kind=ChronologyEntry.Kind.CASE_OPENED,
+        title="Case opened",
+        body=f"Opened by {_name(acting_user)} at {lead_agency.name}.",
+        created_by=acting_user,
+    )
+    audit_record(user=acting_user, action="create", event="case_opened", obj=case, case_id=case.pk)
+    return case
