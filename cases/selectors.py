@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from safeguard.audit.services import audit_record
@@ -26,6 +27,7 @@ from .models import (
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
+    Child,
     ChronologyEntry,
     Concern,
     ConcernGroupObjectPermission,
@@ -166,6 +168,13 @@ def get_concern_for(user: User, concern_id: uuid.UUID | str, *, audit: bool = Tr
 
 def my_concerns_for(user: User) -> QuerySet[Concern]:
     return concerns_for(user).filter(reported_by=user).order_by("-created_at")
+
+
+def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
+    """The lead agency's children, for the people who work its front door."""
+    if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
+        return Child.objects.none()
+    return Child.objects.filter(lead_agency=lead_agency)
 
 
 def can_triage(user: User, concern: Concern) -> bool:

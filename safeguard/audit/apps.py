@@ -5,3 +5,6 @@ class AuditConfig(AppConfig):
     name = "safeguard.audit"
     label = "audit"
     verbose_name = "Audit and access log"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the sign-in receivers)

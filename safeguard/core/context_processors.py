@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from .navigation import service_nav
+
 
 def service(request: HttpRequest) -> dict:
     unread = 0
@@ -13,4 +15,5 @@ def service(request: HttpRequest) -> dict:
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.PHASE,
         "unread_notifications": unread,
+        "service_nav": service_nav(request),
     }

@@ -1,0 +1,265 @@
+"""Forms for the concern and triage pages: validate, keep what was typed, no workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from agencies.models import Agency
+from safeguard.core.forms import GovukDateField
+
+from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
+from .models import Concern, Sex
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ConcernForm(forms.Form):
+    reporting_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Which agency are you reporting for?",
+        empty_label=None,
+    )
+    lead_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Which children's services front door should this go to?",
+        help_text="Usually the local authority where the child lives.",
+        empty_label=None,
+    )
+    child_first_name = forms.CharField(label="Child's first name", max_length=100)
+    child_last_name = forms.CharField(
+        label="Child's last name",
+        max_length=100,
+        required=False,
+        help_text="Leave blank if you do not know it.",
+    )
+    child_date_of_birth = GovukDateField(
+        label="Child's date of birth",
+        required=False,
+        help_text="For example, 27 3 2015. If you do not know it, give their age below.",
+    )
+    child_age_years = forms.IntegerField(
+        label="Child's approximate age in years",
+        required=False,
+        min_value=0,
+        max_value=25,
+        help_text="Only if you do not know their date of birth.",
+    )
+    child_address = forms.CharField(
+        label="Child's address", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    child_postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    child_school = forms.CharField(label="School or nursery", required=False, max_length=200)
+    child_nhs_number = forms.CharField(
+        label="NHS number",
+        required=False,
+        max_length=14,
+        help_text="If you know it. 10 digits, like 943 476 5919.",
+    )
+    child_upn = forms.CharField(
+        label="Unique pupil number (UPN)",
+        required=False,
+        max_length=13,
+        help_text="If you know it. 13 characters, like Q801200110001.",
+    )
+    account = forms.CharField(
+        label="What did you see or hear?",
+        help_text="Use the child's own words where you can. Say who said what, and when.",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+    )
+    observed_on = GovukDateField(label="When did this happen or when were you told?")
+    observed_time = forms.TimeField(
+        label="Time (optional)",
+        required=False,
+        help_text="Use the 24-hour clock, for example 14:30.",
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5"}),
+    )
+    categories = forms.MultipleChoiceField(
+        label="What is the concern about?",
+        help_text="Select all that apply.",
+        choices=Concern.Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    immediate_risk = forms.ChoiceField(
+        label="Is the child at immediate risk of harm?",
+        help_text="If the child is in danger right now, call the police on 999 as well.",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+    )
+    actions_taken = forms.CharField(
+        label="What have you already done?",
+        help_text="For example, called the police, spoken to a parent, informed your DSL.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    family_aware = forms.ChoiceField(
+        label="Does the family know you are sharing this concern?",
+        choices=Concern.FamilyAware.choices,
+        widget=forms.RadioSelect,
+    )
+    sharing_basis = forms.ChoiceField(
+        label="Consent to share",
+        choices=Concern.SharingBasis.choices,
+        widget=forms.RadioSelect,
+    )
+    sharing_reason = forms.CharField(
+        label="Why are you sharing without consent?",
+        help_text="Needed unless the family consents.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, reporting_agencies, lead_agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reporting_agency"].queryset = reporting_agencies
+        self.fields["lead_agency"].queryset = lead_agencies
+        if reporting_agencies.count() == 1:
+            self.fields["reporting_agency"].widget = forms.HiddenInput()
+            self.fields["reporting_agency"].initial = reporting_agencies.first()
+
+    def clean_child_date_of_birth(self) -> dt.date | None:
+        dob = self.cleaned_data.get("child_date_of_birth")
+        if dob and dob > timezone.localdate():
+            raise forms.ValidationError("Date of birth must be today or in the past")
+        return dob
+
+    def clean_observed_on(self) -> dt.date:
+        day = self.cleaned_data["observed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date it happened must be today or in the past")
+        return day
+
+    def clean_child_nhs_number(self) -> str:
+        value = self.cleaned_data.get("child_nhs_number", "")
+        validate_nhs_number(value)
+        return normalise_nhs_number(value) if value else ""
+
+    def clean_child_upn(self) -> str:
+        value = self.cleaned_data.get("child_upn", "")
+        validate_upn(value)
+        return normalise_upn(value) if value else ""
+
+    def clean_account(self) -> str:
+        account = self.cleaned_data["account"]
+        if not account.strip():
+            raise forms.ValidationError("Enter what you saw or heard")
+        return account
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            "child_date_of_birth" in data
+            and not data.get("child_date_of_birth")
+            and data.get("child_age_years") is None
+            and not self.has_error("child_date_of_birth")
+        ):
+            self.add_error("child_age_years", "Enter the child's date of birth or their age")
+        if data.get("immediate_risk") == "yes" and not (data.get("actions_taken") or "").strip():
+            self.add_error("actions_taken", "Say what you have already done to keep the child safe")
+        basis = data.get("sharing_basis")
+        if basis and basis != Concern.SharingBasis.CONSENT and not data.get("sharing_reason"):
+            self.add_error("sharing_reason", "Explain why you are sharing without consent")
+        day, time = data.get("observed_on"), data.get("observed_time")
+        if day:
+            moment = dt.datetime.combine(
+                day, time or dt.time(12, 0), tzinfo=ZoneInfo(settings.TIME_ZONE)
+            )
+            if time and moment > timezone.now():
+                self.add_error("observed_time", "The time it happened must be in the past")
+            data["observed_at"] = moment
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "child_first_name": data["child_first_name"].strip(),
+            "child_last_name": data["child_last_name"].strip(),
+            "child_date_of_birth": data.get("child_date_of_birth"),
+            "child_age_years": data.get("child_age_years"),
+            "child_address": data["child_address"],
+            "child_postcode": data["child_postcode"].strip().upper(),
+            "child_school": data["child_school"],
+            "child_nhs_number": data["child_nhs_number"],
+            "child_upn": data["child_upn"],
+            "account": data["account"],
+            "observed_at": data["observed_at"],
+            "categories": data["categories"],
+            "immediate_risk": data["immediate_risk"] == "yes",
+            "actions_taken": data["actions_taken"],
+            "family_aware": data["family_aware"],
+            "sharing_basis": data["sharing_basis"],
+            "sharing_reason": data["sharing_reason"],
+        }
+
+
+class ChildForm(forms.Form):
+    """A new child record at triage, prefilled from what the reporter gave."""
+
+    first_name = forms.CharField(label="First name", max_length=100)
+    last_name = forms.CharField(label="Last name", max_length=100)
+    other_names = forms.CharField(label="Other names or aliases", required=False, max_length=200)
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
+    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
+    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=13)
+    address = forms.CharField(
+        label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    school = forms.CharField(label="School or nursery", required=False, max_length=200)
+
+    def clean_date_of_birth(self) -> dt.date | None:
+        dob = self.cleaned_data.get("date_of_birth")
+        if dob and dob > timezone.localdate():
+            raise forms.ValidationError("Date of birth must be today or in the past")
+        return dob
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data.get("nhs_number", "")
+        validate_nhs_number(value)
+        return normalise_nhs_number(value) if value else ""
+
+    def clean_upn(self) -> str:
+        value = self.cleaned_data.get("upn", "")
+        validate_upn(value)
+        return normalise_upn(value) if value else ""
+
+
+class LinkChildForm(forms.Form):
+    child = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=Concern.Decision.choices,
+        widget=forms.RadioSelect,
+    )
+    decision_reason = forms.CharField(
+        label="Reason for the decision",
+        help_text="This goes to the chronology and back to the person who raised the concern.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+    )
+
+    def clean_decision_reason(self) -> str:
+        reason = self.cleaned_data["decision_reason"]
+        if not reason.strip():
+            raise forms.ValidationError("Enter the reason for the decision")
+        return reason
+
+
+class ReturnDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label="Why are you returning this decision?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )

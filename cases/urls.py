@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("concerns/", views.concern_list, name="concern_list"),
+    path("concerns/new/", views.concern_create, name="concern_create"),
+    path("concerns/autosave/", views.concern_autosave, name="concern_autosave_new"),
+    path("concerns/<uuid:concern_id>/", views.concern_detail, name="concern_detail"),
+    path("concerns/<uuid:concern_id>/edit/", views.concern_edit, name="concern_edit"),
+    path("concerns/<uuid:concern_id>/autosave/", views.concern_autosave, name="concern_autosave"),
+    path(
+        "concerns/<uuid:concern_id>/submitted/",
+        views.concern_submitted,
+        name="concern_submitted",
+    ),
+    path("front-door/", views.front_door, name="front_door"),
+    path("front-door/<uuid:concern_id>/", views.concern_triage, name="concern_triage"),
+    path(
+        "front-door/<uuid:concern_id>/link-child/",
+        views.concern_link_child,
+        name="concern_link_child",
+    ),
+    path(
+        "front-door/<uuid:concern_id>/new-child/",
+        views.concern_create_child,
+        name="concern_create_child",
+    ),
+    path("front-door/<uuid:concern_id>/decision/", views.concern_decide, name="concern_decide"),
+    path(
+        "front-door/<uuid:concern_id>/authorise/",
+        views.concern_authorise,
+        name="concern_authorise",
+    ),
+    path("front-door/<uuid:concern_id>/return/", views.concern_return, name="concern_return"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
+]

@@ -1,0 +1,401 @@
+"""Pages for concerns, the front door and cases. Thin: validate, call a service
+or selector, render. Anything the user may not see is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_POST
+
+from agencies.roles import CONCERN_LOGGING_ROLES
+from agencies.selectors import agencies_where, lead_agencies
+from safeguard import workdays
+from safeguard.audit.services import audit_record
+
+from . import selectors, services
+from .forms import ChildForm, ConcernForm, DecisionForm, LinkChildForm, ReturnDecisionForm
+from .matching import Subject, find_candidates
+from .models import Concern
+
+# Form fields that are never kept in a draft.
+_NOT_DRAFTED = {"csrfmiddlewaretoken", "action"}
+
+
+def _reporting_agencies(request: HttpRequest):
+    agencies = agencies_where(request.user, roles=CONCERN_LOGGING_ROLES)
+    if not agencies.exists():
+        raise Http404
+    return agencies
+
+
+def _concern_form(request: HttpRequest, data=None, initial=None) -> ConcernForm:
+    reporting = _reporting_agencies(request)
+    return ConcernForm(
+        data,
+        initial=initial,
+        reporting_agencies=reporting,
+        lead_agencies=lead_agencies(),
+    )
+
+
+def _draft_payload(request: HttpRequest) -> dict[str, list[str]]:
+    return {k: v for k, v in request.POST.lists() if k not in _NOT_DRAFTED}
+
+
+def _form_from_draft(request: HttpRequest, concern: Concern) -> ConcernForm:
+    """Show a draft exactly as it was typed, without shouting errors at half-done work."""
+    form = _concern_form(request, data=MultiValueDict(concern.draft_data))
+    form._errors = ErrorDict()  # bound for its values, but not yet judged
+    form.cleaned_data = {}
+    return form
+
+
+def _default_initial(request: HttpRequest) -> dict:
+    reporting = _reporting_agencies(request).first()
+    lead = reporting.default_lead_agency or lead_agencies().first()
+    return {"reporting_agency": reporting, "lead_agency": lead}
+
+
+@login_required
+def concern_create(request: HttpRequest) -> HttpResponse:
+    return _concern_form_view(request, concern=None)
+
+
+@login_required
+def concern_edit(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = selectors.get_concern_for(request.user, concern_id)
+    if concern.status != Concern.Status.DRAFT:
+        return redirect("concern_detail", concern.pk)
+    return _concern_form_view(request, concern=concern)
+
+
+def _concern_form_view(request: HttpRequest, concern: Concern | None) -> HttpResponse:
+    if request.method == "POST":
+        form = _concern_form(request, data=request.POST)
+        action = request.POST.get("action", "submit")
+        if action == "discard" and concern is not None:
+            services.concern_discard_draft(acting_user=request.user, concern=concern)
+            messages.success(request, "Draft deleted.")
+            return redirect("concern_list")
+        if action == "save_draft":
+            concern = _save_draft(request, concern)
+            messages.success(request, "Draft saved. You can come back to it from My concerns.")
+            return redirect("concern_edit", concern.pk)
+        if form.is_valid():
+            try:
+                concern = services.concern_submit(
+                    acting_user=request.user,
+                    reporting_agency=form.cleaned_data["reporting_agency"],
+                    lead_agency=form.cleaned_data["lead_agency"],
+                    fields=form.service_fields(),
+                    concern=concern,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("concern_submitted", concern.pk)
+        else:
+            # Keep the work even if the page is closed now.
+            concern = _save_draft(request, concern)
+    elif concern is not None:
+        form = _form_from_draft(request, concern)
+    else:
+        form = _concern_form(request, initial=_default_initial(request))
+    return render(
+        request,
+        "cases/concern_form.html",
+        {
+            "form": form,
+            "concern": concern,
+            "autosave_url": reverse("concern_autosave", args=[concern.pk])
+            if concern
+            else reverse("concern_autosave_new"),
+        },
+    )
+
+
+def _save_draft(request: HttpRequest, concern: Concern | None) -> Concern:
+    reporting = _reporting_agencies(request)
+    chosen = reporting.filter(pk=request.POST.get("reporting_agency") or None).first()
+    return services.concern_save_draft(
+        acting_user=request.user,
+        reporting_agency=chosen or (concern.reporting_agency if concern else reporting.first()),
+        data=_draft_payload(request),
+        concern=concern,
+    )
+
+
+@login_required
+@require_POST
+def concern_autosave(request: HttpRequest, concern_id=None) -> JsonResponse:
+    """Called by the page's script every few seconds while someone types."""
+    concern = selectors.get_concern_for(request.user, concern_id) if concern_id else None
+    if concern is not None and concern.status != Concern.Status.DRAFT:
+        return JsonResponse({"error": "This concern has already been submitted."}, status=409)
+    concern = _save_draft(request, concern)
+    return JsonResponse(
+        {
+            "id": str(concern.pk),
+            "saved_at": timezone.localtime(concern.updated_at).strftime("%H:%M:%S"),
+            "edit_url": reverse("concern_edit", args=[concern.pk]),
+            "autosave_url": reverse("concern_autosave", args=[concern.pk]),
+        }
+    )
+
+
+@login_required
+def concern_submitted(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = selectors.get_concern_for(request.user, concern_id)
+    if concern.status == Concern.Status.DRAFT:
+        return redirect("concern_edit", concern.pk)
+    return render(request, "cases/concern_submitted.html", {"concern": concern})
+
+
+@login_required
+def concern_list(request: HttpRequest) -> HttpResponse:
+    concerns = selectors.my_concerns_for(request.user)
+    page = Paginator(concerns, 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action="list",
+        event="my_concerns_listed",
+        detail={"references": [c.reference for c in page if c.reference]},
+    )
+    return render(request, "cases/concern_list.html", {"page": page})
+
+
+@login_required
+def concern_detail(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = selectors.get_concern_for(request.user, concern_id)
+    if concern.status == Concern.Status.DRAFT:
+        return redirect("concern_edit", concern.pk)
+    visible_case = (
+        selectors.cases_for(request.user).filter(pk=concern.case_id).first()
+        if concern.case_id
+        else None
+    )
+    return render(
+        request,
+        "cases/concern_detail.html",
+        {
+            "concern": concern,
+            "case": visible_case,
+            "can_triage": selectors.can_triage(request.user, concern),
+        },
+    )
+
+
+# The front door ----------------------------------------------------------------
+
+
+@login_required
+def front_door(request: HttpRequest) -> HttpResponse:
+    if not agencies_where(request.user, roles={"social_worker", "manager"}).exists():
+        raise Http404
+    queue = list(selectors.front_door_queue_for(request.user)[:200])
+    today = timezone.localdate()
+    rows = [
+        {
+            "concern": c,
+            "clock": workdays.clock(workdays.local_date(c.decision_due_at), today)
+            if c.decision_due_at
+            else None,
+        }
+        for c in queue
+    ]
+    audit_record(
+        user=request.user,
+        action="list",
+        event="front_door_listed",
+        detail={"references": [c.reference for c in queue]},
+    )
+    return render(request, "cases/front_door.html", {"rows": rows})
+
+
+def _triage_concern(request: HttpRequest, concern_id) -> Concern:
+    concern = selectors.get_concern_for(request.user, concern_id, audit=False)
+    if concern.status == Concern.Status.DRAFT or not selectors.can_triage(request.user, concern):
+        raise Http404
+    return concern
+
+
+@login_required
+def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = None) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    audit_record(user=request.user, action="view", event="concern_triaged_viewed", obj=concern)
+    forms = forms or {}
+    subject = Subject(
+        first_name=concern.child_first_name,
+        last_name=concern.child_last_name,
+        date_of_birth=concern.child_date_of_birth,
+        postcode=concern.child_postcode,
+        nhs_number=concern.child_nhs_number,
+        upn=concern.child_upn,
+    )
+    candidates = (
+        find_candidates(
+            selectors.children_at_front_door(request.user, concern.lead_agency), subject
+        )
+        if concern.status == Concern.Status.SUBMITTED
+        else []
+    )
+    child_form = forms.get("child") or ChildForm(
+        initial={
+            "first_name": concern.child_first_name,
+            "last_name": concern.child_last_name,
+            "date_of_birth": concern.child_date_of_birth,
+            "sex": "U",
+            "nhs_number": concern.child_nhs_number,
+            "upn": concern.child_upn,
+            "address": concern.child_address,
+            "postcode": concern.child_postcode,
+            "school": concern.child_school,
+        }
+    )
+    decision_form = forms.get("decision") or DecisionForm(
+        initial={"decision": concern.decision, "decision_reason": concern.decision_reason}
+    )
+    clock = (
+        workdays.clock(workdays.local_date(concern.decision_due_at))
+        if concern.decision_due_at and concern.status != Concern.Status.COMPLETED
+        else None
+    )
+    open_case = concern.child.cases.filter(status="open").first() if concern.child_id else None
+    return render(
+        request,
+        "cases/concern_triage.html",
+        {
+            "concern": concern,
+            "clock": clock,
+            "candidates": candidates,
+            "child_form": child_form,
+            "decision_form": decision_form,
+            "return_form": forms.get("return") or ReturnDecisionForm(),
+            "can_authorise": selectors.can_authorise(request.user, concern),
+            "open_case": open_case,
+        },
+        status=400 if forms else 200,
+    )
+
+
+@login_required
+@require_POST
+def concern_link_child(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    form = LinkChildForm(request.POST)
+    child = None
+    if form.is_valid():
+        child = (
+            selectors.children_at_front_door(request.user, concern.lead_agency)
+            .filter(pk=form.cleaned_data["child"])
+            .first()
+        )
+    if child is None:
+        raise Http404
+    services.concern_link_child(acting_user=request.user, concern=concern, child=child)
+    messages.success(request, f"Linked to {child.full_name} ({child.reference}).")
+    return redirect("concern_triage", concern.pk)
+
+
+@login_required
+@require_POST
+def concern_create_child(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    form = ChildForm(request.POST)
+    if not form.is_valid():
+        return concern_triage(request, concern_id, forms={"child": form})
+    try:
+        child = services.child_create(
+            acting_user=request.user, lead_agency=concern.lead_agency, **form.cleaned_data
+        )
+        services.concern_link_child(acting_user=request.user, concern=concern, child=child)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return concern_triage(request, concern_id, forms={"child": form})
+    messages.success(request, f"New child record {child.reference} created and linked.")
+    return redirect("concern_triage", concern.pk)
+
+
+@login_required
+@require_POST
+def concern_decide(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return concern_triage(request, concern_id, forms={"decision": form})
+    try:
+        services.concern_record_decision(
+            acting_user=request.user,
+            concern=concern,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["decision_reason"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return concern_triage(request, concern_id, forms={"decision": form})
+    messages.success(request, "Decision recorded. A manager has been asked to authorise it.")
+    return redirect("front_door")
+
+
+@login_required
+@require_POST
+def concern_authorise(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    try:
+        concern = services.concern_authorise_decision(acting_user=request.user, concern=concern)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("concern_triage", concern.pk)
+    if concern.case_id:
+        messages.success(request, f"Decision authorised. Case {concern.case.reference} is open.")
+        return redirect("case_detail", concern.case_id)
+    messages.success(request, "Decision authorised. The person who raised it has been told.")
+    return redirect("front_door")
+
+
+@login_required
+@require_POST
+def concern_return(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    if not selectors.can_authorise(request.user, concern):
+        raise Http404
+    form = ReturnDecisionForm(request.POST)
+    if not form.is_valid():
+        return concern_triage(request, concern_id, forms={"return": form})
+    services.concern_return_decision(
+        acting_user=request.user, concern=concern, comment=form.cleaned_data["comment"]
+    )
+    messages.success(request, "Decision returned to the front door.")
+    return redirect("front_door")
+
+
+# Cases -------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.case_list_for(request.user), 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action="list",
+        event="cases_listed",
+        detail={"references": [c.reference for c in page]},
+    )
+    return render(request, "cases/case_list.html", {"page": page})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id) -> HttpResponse:
+    return render(
+        request, "cases/case_detail.html", selectors.case_detail_for(request.user, case_id)
+    )

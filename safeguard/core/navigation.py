@@ -1,0 +1,45 @@
+"""The service navigation, by role: people see the areas their work needs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from agencies.selectors import roles_for
+
+CONCERN_ROLES = {"practitioner", "social_worker", "manager"}
+FRONT_DOOR_ROLES = {"social_worker", "manager"}
+CASE_ROLES = {"practitioner", "social_worker", "manager", "chair"}
+
+ITEMS = (
+    ("My work", "home", None),
+    ("Log a concern", "concern_create", CONCERN_ROLES),
+    ("My concerns", "concern_list", CONCERN_ROLES),
+    ("Front door", "front_door", FRONT_DOOR_ROLES),
+    ("Cases", "case_list", CASE_ROLES),
+)
+
+
+def service_nav(request: HttpRequest, roles: set[str] | None = None) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    roles = roles_for(user) if roles is None else roles
+    items = [
+        {"label": label, "url": reverse(name), "active": False}
+        for label, name, allowed in ITEMS
+        if allowed is None or roles & allowed
+    ]
+    # The most specific match is current: "Log a concern" sits under "My concerns".
+    matches = [
+        item
+        for item in items
+        if (
+            request.path == item["url"]
+            if item["url"] == "/"
+            else request.path.startswith(item["url"])
+        )
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
+    return items

@@ -1,0 +1,185 @@
+"""SPEC 2: who sees a case, at which level, why, and that grants follow the records."""
+
+import pytest
+from django.http import Http404
+
+from cases import selectors
+from cases.access import (
+    desired_group_grants,
+    desired_user_grants,
+    explain_access,
+    involvement_end,
+    involvement_start,
+    sync_case_grants,
+)
+from cases.models import (
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    ChronologyEntry,
+    Involvement,
+)
+from tests.factories import World, open_case_from_concern, submit_concern
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return World()
+
+
+def _stored_grants(case):
+    groups = set(
+        CaseGroupObjectPermission.objects.filter(content_object=case).values_list(
+            "group_id", "permission__codename"
+        )
+    )
+    users = set(
+        CaseUserObjectPermission.objects.filter(content_object=case).values_list(
+            "user_id", "permission__codename"
+        )
+    )
+    return groups, users
+
+
+def assert_grants_match_records(case):
+    assert _stored_grants(case) == (desired_group_grants(case), desired_user_grants(case))
+
+
+def test_case_opened_from_a_school_concern(world):
+    case = open_case_from_concern(world, submit_concern(world))
+    assert_grants_match_records(case)
+    # Lead agency social workers and managers, and the school that raised it.
+    for user in (world.social_worker, world.manager, world.teacher):
+        assert selectors.cases_for(user).filter(pk=case.pk).exists(), user
+    # Nobody else: another school, another authority, admins, auditors, a chair
+    # who chairs no meeting on it, and the police who are not involved.
+    for user in [
+        *world.unrelated_users(),
+        world.la_admin,
+        world.auditor,
+        world.chair,
+        world.officer,
+    ]:
+        assert not selectors.cases_for(user).filter(pk=case.pk).exists(), user
+        with pytest.raises(Http404):
+            selectors.get_case_for(user, case.pk)
+
+
+def test_involved_agency_sees_only_shared_chronology(world):
+    case = open_case_from_concern(world, submit_concern(world))
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=case.opened_at,
+        agency=world.la,
+        kind="note",
+        title="Restricted: family history",
+        visibility="lead_only",
+    )
+    assert not selectors.has_lead_access(world.teacher, case)
+    teacher_titles = {e.title for e in selectors.chronology_for(world.teacher, case)}
+    worker_titles = {e.title for e in selectors.chronology_for(world.social_worker, case)}
+    assert "Restricted: family history" in worker_titles
+    assert "Restricted: family history" not in teacher_titles
+    assert "Case opened" in teacher_titles
+
+
+def test_ended_involvement_ends_access_at_once(world):
+    case = open_case_from_concern(world, submit_concern(world))
+    involvement_start(
+        acting_user=world.social_worker,
+        case=case,
+        agency=world.police,
+        level=Involvement.Level.INVOLVED,
+        reason=Involvement.Reason.ADDED,
+    )
+    assert selectors.cases_for(world.officer).filter(pk=case.pk).exists()
+    involvement = case.involvements.get(agency=world.police)
+    involvement_end(acting_user=world.social_worker, involvement=involvement)
+    assert not selectors.cases_for(world.officer).filter(pk=case.pk).exists()
+    assert_grants_match_records(case)
+
+
+def test_two_involvements_of_one_agency_keep_access_until_both_end(world):
+    case = open_case_from_concern(world, submit_concern(world))
+    second = involvement_start(
+        acting_user=world.social_worker,
+        case=case,
+        agency=world.school,
+        level=Involvement.Level.INVOLVED,
+        reason=Involvement.Reason.ADDED,
+    )
+    first = case.involvements.get(agency=world.school, reason=Involvement.Reason.CONCERN)
+    involvement_end(acting_user=world.social_worker, involvement=first)
+    assert selectors.cases_for(world.teacher).filter(pk=case.pk).exists()
+    involvement_end(acting_user=world.social_worker, involvement=second)
+    assert not selectors.cases_for(world.teacher).filter(pk=case.pk).exists()
+
+
+def test_deactivated_membership_loses_access(world):
+    from agencies.services import membership_deactivate
+
+    case = open_case_from_concern(world, submit_concern(world))
+    membership = world.teacher.memberships.get()
+    membership_deactivate(acting_user=world.la_admin, membership=membership)
+    assert not selectors.cases_for(world.teacher).filter(pk=case.pk).exists()
+
+
+def test_allocation_grants_the_named_worker(world):
+    from tests.factories import make_user
+
+    case = open_case_from_concern(world, submit_concern(world))
+    # A worker from another authority seconded onto this one case.
+    seconded = make_user("seconded@other-la", world.other_la, "social_worker")
+    assert not selectors.cases_for(seconded).filter(pk=case.pk).exists()
+    case.allocated_worker = seconded
+    case.save(update_fields=["allocated_worker"])
+    sync_case_grants(case)
+    assert selectors.has_lead_access(seconded, case)
+    assert [r.rule for r in explain_access(seconded, case)] == ["allocation"]
+    assert_grants_match_records(case)
+
+
+def test_explainer_agrees_with_the_selectors(world):
+    case = open_case_from_concern(world, submit_concern(world))
+    everyone = [
+        world.teacher,
+        world.other_teacher,
+        world.officer,
+        world.social_worker,
+        world.manager,
+        world.chair,
+        world.la_admin,
+        world.auditor,
+        world.other_social_worker,
+        world.other_manager,
+    ]
+    for user in everyone:
+        reasons = explain_access(user, case)
+        assert bool(reasons) == selectors.cases_for(user).filter(pk=case.pk).exists(), user
+    rules = {r.rule for r in explain_access(world.teacher, case)}
+    assert rules == {"involvement"}
+    reason = explain_access(world.teacher, case)[0]
+    assert "Logged a concern" in reason.detail and reason.since is not None
+    assert {r.rule for r in explain_access(world.manager, case)} == {"lead_agency"}
+
+
+def test_concerns_are_seen_by_reporter_and_front_door_only(world):
+    concern = submit_concern(world)
+    for user in (world.teacher, world.social_worker, world.manager):
+        assert selectors.get_concern_for(user, concern.pk)
+    for user in [*world.unrelated_users(), world.officer, world.la_admin, world.auditor]:
+        with pytest.raises(Http404):
+            selectors.get_concern_for(user, concern.pk)
+
+
+def test_drafts_are_private_to_their_author(world):
+    from cases import services
+
+    draft = services.concern_save_draft(
+        acting_user=world.teacher, reporting_agency=world.school, data={"account": ["x"]}
+    )
+    assert selectors.get_concern_for(world.teacher, draft.pk)
+    for user in (world.social_worker, world.manager, world.other_teacher):
+        with pytest.raises(Http404):
+            selectors.get_concern_for(user, draft.pk)
