@@ -12,6 +12,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from safeguard.core.forms import GovukDateField
 
+from .concern_rules import concern_errors
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from .models import Concern, Sex
 
@@ -30,7 +31,11 @@ class ConcernForm(forms.Form):
         help_text="Usually the local authority where the child lives.",
         empty_label=None,
     )
-    child_first_name = forms.CharField(label="Child's first name", max_length=100)
+    child_first_name = forms.CharField(
+        label="Child's first name",
+        max_length=100,
+        error_messages={"required": "Enter the child's first name"},
+    )
     child_last_name = forms.CharField(
         label="Child's last name",
         max_length=100,
@@ -68,11 +73,15 @@ class ConcernForm(forms.Form):
     )
     account = forms.CharField(
         label="What did you see or hear?",
+        error_messages={"required": "Enter what you saw or heard"},
         help_text="Use the child's own words where you can. Say who said what, and when.",
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=20000,
     )
-    observed_on = GovukDateField(label="When did this happen or when were you told?")
+    observed_on = GovukDateField(
+        label="When did this happen or when were you told?",
+        error_messages={"required": "Enter the date it happened"},
+    )
     observed_time = forms.TimeField(
         label="Time (optional)",
         required=False,
@@ -82,12 +91,14 @@ class ConcernForm(forms.Form):
     )
     categories = forms.MultipleChoiceField(
         label="What is the concern about?",
+        error_messages={"required": "Select what the concern is about"},
         help_text="Select all that apply.",
         choices=Concern.Category.choices,
         widget=forms.CheckboxSelectMultiple,
     )
     immediate_risk = forms.ChoiceField(
         label="Is the child at immediate risk of harm?",
+        error_messages={"required": "Select yes if the child is at immediate risk of harm"},
         help_text="If the child is in danger right now, call the police on 999 as well.",
         choices=YES_NO,
         widget=forms.RadioSelect,
@@ -101,11 +112,13 @@ class ConcernForm(forms.Form):
     )
     family_aware = forms.ChoiceField(
         label="Does the family know you are sharing this concern?",
+        error_messages={"required": "Select whether the family knows"},
         choices=Concern.FamilyAware.choices,
         widget=forms.RadioSelect,
     )
     sharing_basis = forms.ChoiceField(
         label="Consent to share",
+        error_messages={"required": "Select whether the family consents to sharing"},
         choices=Concern.SharingBasis.choices,
         widget=forms.RadioSelect,
     )
@@ -125,12 +138,6 @@ class ConcernForm(forms.Form):
             self.fields["reporting_agency"].widget = forms.HiddenInput()
             self.fields["reporting_agency"].initial = reporting_agencies.first()
 
-    def clean_child_date_of_birth(self) -> dt.date | None:
-        dob = self.cleaned_data.get("child_date_of_birth")
-        if dob and dob > timezone.localdate():
-            raise forms.ValidationError("Date of birth must be today or in the past")
-        return dob
-
     def clean_observed_on(self) -> dt.date:
         day = self.cleaned_data["observed_on"]
         if day > timezone.localdate():
@@ -147,34 +154,23 @@ class ConcernForm(forms.Form):
         validate_upn(value)
         return normalise_upn(value) if value else ""
 
-    def clean_account(self) -> str:
-        account = self.cleaned_data["account"]
-        if not account.strip():
-            raise forms.ValidationError("Enter what you saw or heard")
-        return account
-
     def clean(self) -> dict:
         data = super().clean()
-        if (
-            "child_date_of_birth" in data
-            and not data.get("child_date_of_birth")
-            and data.get("child_age_years") is None
-            and not self.has_error("child_date_of_birth")
-        ):
-            self.add_error("child_age_years", "Enter the child's date of birth or their age")
-        if data.get("immediate_risk") == "yes" and not (data.get("actions_taken") or "").strip():
-            self.add_error("actions_taken", "Say what you have already done to keep the child safe")
-        basis = data.get("sharing_basis")
-        if basis and basis != Concern.SharingBasis.CONSENT and not data.get("sharing_reason"):
-            self.add_error("sharing_reason", "Explain why you are sharing without consent")
         day, time = data.get("observed_on"), data.get("observed_time")
         if day:
-            moment = dt.datetime.combine(
+            data["observed_at"] = dt.datetime.combine(
                 day, time or dt.time(12, 0), tzinfo=ZoneInfo(settings.TIME_ZONE)
             )
-            if time and moment > timezone.now():
-                self.add_error("observed_time", "The time it happened must be in the past")
-            data["observed_at"] = moment
+        rules = {**data, "immediate_risk": data.get("immediate_risk") == "yes"}
+        for field, message in concern_errors(rules).items():
+            # A field that already failed its own check keeps that message.
+            target = "observed_time" if field == "observed_at" else field
+            if not self.has_error(target) and not (
+                field == "child_age_years" and self.has_error("child_date_of_birth")
+            ):
+                if field == "observed_at" and not time:
+                    continue  # a date alone was checked by clean_observed_on
+                self.add_error(target, message)
         return data
 
     def service_fields(self) -> dict:

@@ -177,6 +177,15 @@ def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
     return Child.objects.filter(lead_agency=lead_agency)
 
 
+def children_for(user: User) -> QuerySet[Child]:
+    """Children with a case the user may see, plus, for people who work a front
+    door, every child that authority holds (they must find children to triage)."""
+    if not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
+    return Child.objects.filter(Q(cases__in=cases_for(user)) | Q(lead_agency__in=doors)).distinct()
+
+
 def can_triage(user: User, concern: Concern) -> bool:
     return agencies_where(user, roles=TRIAGE_ROLES).filter(pk=concern.lead_agency_id).exists()
 

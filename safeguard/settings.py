@@ -215,6 +215,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "ConcernStatusEnum": "cases.models.Concern.Status",
+    },
 }
 
 GUARDIAN_RAISE_403 = False

@@ -73,10 +73,9 @@ def scene():
 
 
 def to_url(route: str, values: dict, pk_for: dict) -> str | None:
-    route = route.lstrip("^").rstrip("$")
-    route = route.replace("\\.(?P<format>[a-z0-9]+)/?", "").replace(".(?P<format>[a-z0-9]+)", "")
     if "(?P<format>" in route or "<drf_format_suffix" in route:
         return None  # format-suffix duplicates of routes already walked
+    route = route.replace("^", "").replace("$", "")
 
     def fill(name: str) -> str:
         if name == "pk":
@@ -89,8 +88,8 @@ def to_url(route: str, values: dict, pk_for: dict) -> str | None:
             raise AssertionError(f"The access walk does not know how to fill {name} in {route}")
         return str(values[name])
 
-    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: fill(m.group(1)), route)
-    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: fill(m.group(1)), url)
+    url = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: fill(m.group(1)), route)
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: fill(m.group(1)), url)
     url = url.replace("\\", "")
     return "/" + url
 
