@@ -22,7 +22,7 @@ from agencies.roles import Role
 from agencies.services import membership_add
 from cases import services
 from cases.access import sync_case_grants
-from cases.models import Case, ChronologyEntry, Concern
+from cases.models import Case, ChronologyEntry, Concern, Involvement
 
 AGENCIES = [
     ("northshire-csc", "Northshire Children's Services", Agency.Kind.SOCIAL_CARE),
@@ -311,17 +311,24 @@ class Story:
             acting_user=self.social_worker, concern=concern, decision=decision, reason=reason
         )
         if authorise:
+            started = timezone.now()
             concern = services.concern_authorise_decision(acting_user=self.manager, concern=concern)
-            if concern.case_id:
-                # Place the chronology entries this concern made at their real dates.
-                ChronologyEntry.objects.filter(
-                    case_id=concern.case_id, source_reference=concern.reference, kind="concern"
-                ).update(occurred_at=concern.submitted_at)
-                ChronologyEntry.objects.filter(
-                    case_id=concern.case_id,
-                    source_reference=concern.reference,
-                    kind="triage_decision",
-                ).update(occurred_at=concern.submitted_at + dt.timedelta(hours=20))
+            self._backdate(concern, started)
+        return concern
+
+    def _backdate(self, concern: Concern, started: dt.datetime) -> None:
+        """Move what the services stamped "now" to the day the decision was made."""
+        decided = concern.submitted_at + dt.timedelta(hours=20)
+        Concern.objects.filter(pk=concern.pk).update(decided_at=decided, authorised_at=decided)
+        if not concern.case_id:
+            return
+        made_now = ChronologyEntry.objects.filter(case_id=concern.case_id, created_at__gte=started)
+        made_now.filter(kind="concern").update(occurred_at=concern.submitted_at)
+        made_now.exclude(kind="concern").update(occurred_at=decided)
+        Case.objects.filter(pk=concern.case_id, created_at__gte=started).update(opened_at=decided)
+        Involvement.objects.filter(case_id=concern.case_id, started_at__gte=started).update(
+            started_at=decided
+        )
         return concern
 
 
@@ -389,7 +396,6 @@ def build_children(built: Built) -> dict[str, int]:
             concern = story.decide(concern, decision, REASONS[decision], sex, authorise)
             if concern.case_id:
                 case = Case.objects.get(pk=concern.case_id)
-                Case.objects.filter(pk=case.pk).update(opened_at=concern.submitted_at)
                 _enrich_case(story, case, rng, reporters, days_ago)
                 if allocated < 6:
                     # There is no allocation service yet (it comes with the case
@@ -400,8 +406,11 @@ def build_children(built: Built) -> dict[str, int]:
                     allocated += 1
 
     # Near-duplicates, so the matcher has something to show at the front door.
-    twins = [("Jayden", "Smith", "Jaydon", "Smyth"), ("Hollie", "Marwood", "Holly", "Marwood")]
-    for first, last, typo_first, typo_last in twins:
+    twins = [
+        ("Jayden", "Smith", "Jaydon", "Smyth", "M"),
+        ("Hollie", "Marwood", "Holly", "Marwood", "F"),
+    ]
+    for first, last, typo_first, typo_last, sex in twins:
         dob = dt.date(2015, 6, 12)
         original = story.concern(
             reporter="practitioner@northshire-health",
@@ -412,7 +421,7 @@ def build_children(built: Built) -> dict[str, int]:
             days_ago=200,
             postcode="NS2 4TW",
         )
-        story.decide(original, "assessment", REASONS["assessment"], "M", True)
+        story.decide(original, "assessment", REASONS["assessment"], sex, True)
         story.concern(
             reporter="practitioner@hillside-primary",
             first=typo_first,
@@ -482,7 +491,7 @@ def _enrich_case(story: Story, case: Case, rng: random.Random, reporters, days_a
     for i, (title, body) in enumerate(rng.sample(NOTES, 3)):
         ChronologyEntry.objects.create(
             case=case,
-            occurred_at=opened + dt.timedelta(days=7 * (i + 1)),
+            occurred_at=min(opened + dt.timedelta(days=7 * (i + 1)), timezone.now()),
             agency=story.lead,
             kind=ChronologyEntry.Kind.NOTE,
             title=title,

@@ -181,7 +181,7 @@ class ConcernForm(forms.Form):
             "child_date_of_birth": data.get("child_date_of_birth"),
             "child_age_years": data.get("child_age_years"),
             "child_address": data["child_address"],
-            "child_postcode": data["child_postcode"].strip().upper(),
+            "child_postcode": data["child_postcode"],
             "child_school": data["child_school"],
             "child_nhs_number": data["child_nhs_number"],
             "child_upn": data["child_upn"],

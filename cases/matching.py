@@ -26,8 +26,10 @@ def name_key(name: str) -> str:
     return jellyfish.metaphone(cleaned)[:40] if cleaned else ""
 
 
-def normalise_postcode(postcode: str) -> str:
-    return "".join(postcode.upper().split())
+def format_postcode(postcode: str) -> str:
+    """One spelling of a UK postcode ("NS2 4TW"), so it can be matched exactly."""
+    compact = "".join(postcode.upper().split())
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) >= 5 else compact
 
 
 def dob_variants(dob: dt.date) -> set[dt.date]:
@@ -73,7 +75,7 @@ def find_candidates(
         # Swapped first and last names are common in hurried reports.
         blocks |= Q(last_name_key=last_key) | Q(first_name_key=last_key)
     if first_key and subject.postcode:
-        blocks |= Q(first_name_key=first_key, postcode=normalise_postcode(subject.postcode))
+        blocks |= Q(first_name_key=first_key, postcode=format_postcode(subject.postcode))
     if not blocks:
         return []
     pool = children.filter(blocks)[:200]
@@ -124,9 +126,7 @@ def _score(child: Child, subject: Subject) -> Candidate:
         else:
             score -= 0.15
             reasons.append("different date of birth")
-    if subject.postcode and normalise_postcode(child.postcode) == normalise_postcode(
-        subject.postcode
-    ):
+    if subject.postcode and format_postcode(child.postcode) == format_postcode(subject.postcode):
         reasons.append("same postcode")
         score += 0.1
     return Candidate(child, round(min(score, 1.0), 2), reasons)

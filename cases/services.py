@@ -29,7 +29,7 @@ from safeguard.notifications.services import notify
 
 from . import selectors
 from .access import involvement_start
-from .matching import name_key, normalise_postcode
+from .matching import format_postcode, name_key
 from .models import (
     Case,
     Child,
@@ -144,6 +144,7 @@ def concern_submit(
         if name in fields:
             setattr(concern, name, fields[name])
     now = timezone.now()
+    concern.child_postcode = format_postcode(concern.child_postcode)
     concern.lead_agency = lead_agency
     concern.reporting_agency = reporting_agency
     concern.status = Concern.Status.SUBMITTED
@@ -229,7 +230,7 @@ def child_create(
         nhs_number=nhs_number,
         upn=upn.upper(),
         address=address,
-        postcode=normalise_postcode(postcode),
+        postcode=format_postcode(postcode),
         school=school,
         first_name_key=name_key(first_name),
         last_name_key=name_key(last_name),
@@ -399,11 +400,7 @@ def _record_concern_in_chronology(
         source_reference=concern.reference or "",
         created_by=concern.reported_by,
     )
-    decided = (
-        f"Decided by {_name(concern.decided_by)}"
-        f"{f' on {timezone.localtime(concern.decided_at):%d %B %Y}' if concern.decided_at else ''}"
-        f"; authorised by {_name(acting_user)}."
-    )
+    decided = f"Decided by {_name(concern.decided_by)}; authorised by {_name(acting_user)}."
     ChronologyEntry.objects.create(
         case=case,
         occurred_at=concern.authorised_at or timezone.now(),
