@@ -42,6 +42,8 @@ def _permission(codename: str) -> Permission:
 def desired_group_grants(case: Case) -> set[tuple[int, str]]:
     """(group id, permission codename) pairs the case's active involvements call for."""
     wanted: set[tuple[int, str]] = set()
+    if case.is_restricted:
+        return wanted  # only named people, never whole agencies
     for involvement in case.involvements.filter(ended_at__isnull=True).select_related("agency"):
         if involvement.level == Involvement.Level.LEAD:
             for role in LEAD_AGENCY_ROLES:
@@ -54,10 +56,12 @@ def desired_group_grants(case: Case) -> set[tuple[int, str]]:
 
 
 def desired_user_grants(case: Case) -> set[tuple[int, str]]:
-    # The allocated worker works the case as the lead agency does.
-    if case.allocated_worker_id:
-        return {(case.allocated_worker_id, VIEW), (case.allocated_worker_id, VIEW_LEAD)}
-    return set()
+    # The allocated worker works the case as the lead agency does; on a
+    # restricted case so do the people named on it.
+    people = {case.allocated_worker_id} if case.allocated_worker_id else set()
+    if case.is_restricted:
+        people |= set(case.named_access.values_list("user_id", flat=True))
+    return {(pk, codename) for pk in people for codename in (VIEW, VIEW_LEAD)}
 
 
 def sync_case_grants(case: Case) -> None:
@@ -179,6 +183,26 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
         (m.agency_id, m.role): m
         for m in user.memberships.filter(is_active=True, agency__is_active=True)
     }
+    now = timezone.now()
+    for glass in case.break_glass.filter(user=user, expires_at__gt=now):
+        reasons.append(
+            AccessReason(
+                "break_glass",
+                f"Break-glass access until {timezone.localtime(glass.expires_at):%d %B %Y %H:%M}: "
+                f"{glass.reason}",
+                glass.started_at,
+                "lead",
+            )
+        )
+    if case.is_restricted:
+        named = case.named_access.filter(user=user).first()
+        if named:
+            reasons.append(
+                AccessReason("named", "Named on the restricted case", named.added_at, "lead")
+            )
+        elif case.allocated_worker_id == user.pk:
+            reasons.append(AccessReason("allocation", "Allocated worker", None, "lead"))
+        return reasons
     for involvement in case.involvements.filter(ended_at__isnull=True).select_related("agency"):
         roles = (
             LEAD_AGENCY_ROLES if involvement.level == Involvement.Level.LEAD else CASE_WORKING_ROLES

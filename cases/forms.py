@@ -259,3 +259,47 @@ class ReturnDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
     )
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this restricted case now?",
+        help_text="Your reason, your name and everything you look at are recorded, "
+        "and the lead agency's managers are told at once.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        min_length=20,
+        max_length=5000,
+        error_messages={
+            "required": "Enter why you need to see this case",
+            "min_length": "Explain in a sentence or two why you need to see this case now",
+        },
+    )
+
+
+class RestrictCaseForm(forms.Form):
+    named_users = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Who may see this case?",
+        help_text="You stay able to see it. Everyone else is told only that a restricted "
+        "record exists.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": "Enter the reason"},
+    )
+
+    def __init__(self, *args, people, lifting: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["named_users"].queryset = people
+        self.fields["named_users"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )
+        if lifting:
+            del self.fields["named_users"]
+            self.fields["reason"].label = "Why is the restriction no longer needed?"
+        else:
+            self.fields["reason"].label = "Why must this case be restricted?"

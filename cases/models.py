@@ -77,13 +77,23 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="allocated_cases",
     )
+    # A restricted case (a staff member's child, a high-profile family) is seen
+    # only by named users; everyone else learns only that a restricted record exists.
+    is_restricted = models.BooleanField(default=False)
+    restricted_at = models.DateTimeField(null=True, blank=True)
+    restriction_reason = models.TextField(blank=True)
+    restriction_review_due = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-updated_at"]
-        permissions = [("view_case_lead", "See the lead agency's own content on a case")]
+        permissions = [
+            ("view_case_lead", "See the lead agency's own content on a case"),
+            ("restrict_case", "Restrict a case to named people"),
+            ("break_glass", "Break glass to see a restricted case"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["child"],
@@ -135,6 +145,42 @@ class Involvement(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class NamedAccess(models.Model):
+    """A person named on a restricted case: the only people who see it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="named_access")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="unique_named_access")]
+
+    def __str__(self) -> str:
+        return f"{self.user} named on {self.case}"
+
+
+class BreakGlass(models.Model):
+    """Emergency, time-limited access to a restricted case, with a written reason."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+        verbose_name_plural = "break-glass accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user} broke glass on {self.case} until {self.expires_at:%H:%M}"
 
 
 class Concern(models.Model):

@@ -16,14 +16,16 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from agencies.models import Agency
-from agencies.roles import TRIAGE_ROLES
+from agencies.models import Agency, Membership
+from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES, TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from safeguard.audit.services import audit_record
 
 from .access import VIEW, VIEW_LEAD
 from .models import (
+    BreakGlass,
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
@@ -58,10 +60,46 @@ def _case_ids_with(user: AbstractBaseUser, codename: str) -> Q:
     return Q(id__in=by_group) | Q(id__in=by_user)
 
 
+def _break_glass_case_ids(user: AbstractBaseUser) -> Q:
+    # Time-limited by the row itself: access ends the moment it expires, with
+    # no sweeper to forget.
+    live = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
+    return Q(id__in=live.values("case_id"))
+
+
 def cases_for(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    return Case.objects.filter(_case_ids_with(user, VIEW))
+    return Case.objects.filter(_case_ids_with(user, VIEW) | _break_glass_case_ids(user))
+
+
+def restricted_cases_noticed_by(user: User) -> QuerySet[Case]:
+    """Restricted cases the user would see but for the restriction: they are told
+    a restricted record exists, and nothing else."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    memberships = Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
+    lead = memberships.filter(role__in=list(LEAD_AGENCY_ROLES)).values("agency_id")
+    involved = memberships.filter(role__in=list(CASE_WORKING_ROLES)).values("agency_id")
+    would_see = Involvement.objects.filter(ended_at__isnull=True).filter(
+        Q(level=Involvement.Level.LEAD, agency_id__in=lead)
+        | Q(level=Involvement.Level.INVOLVED, agency_id__in=involved)
+    )
+    return (
+        Case.objects.filter(is_restricted=True, id__in=would_see.values("case_id"))
+        .exclude(id__in=cases_for(user).values("id"))
+        .select_related("lead_agency")
+    )
+
+
+def active_break_glass(user: User, case: Case) -> BreakGlass | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        BreakGlass.objects.filter(user=user, case=case, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
 
 
 def case_list_for(user: User) -> QuerySet[Case]:
@@ -77,12 +115,26 @@ def get_case_for(user: User, case_id: uuid.UUID | str, *, audit: bool = True) ->
     if case is None:
         raise Http404("No such case")
     if audit:
-        audit_record(user=user, action="view", event="case_viewed", obj=case, case_id=case.pk)
+        glass = active_break_glass(user, case) if case.is_restricted else None
+        audit_record(
+            user=user,
+            action="view",
+            event="case_viewed_break_glass" if glass else "case_viewed",
+            obj=case,
+            case_id=case.pk,
+            reason=glass.reason if glass else "",
+        )
     return case
 
 
 def has_lead_access(user: User, case: Case) -> bool:
-    return cases_for(user).filter(pk=case.pk).filter(_case_ids_with(user, VIEW_LEAD)).exists()
+    if not user.is_authenticated:
+        return False
+    return (
+        Case.objects.filter(pk=case.pk)
+        .filter(_case_ids_with(user, VIEW_LEAD) | _break_glass_case_ids(user))
+        .exists()
+    )
 
 
 def chronology_for(
@@ -207,3 +259,29 @@ def front_door_queue_for(user: User) -> QuerySet[Concern]:
         )
         .order_by("-immediate_risk", "submitted_at")
     )
+
+
+# Oversight ----------------------------------------------------------------------
+
+
+def get_case_for_oversight(user: User, case_id: uuid.UUID | str) -> Case:
+    """For the lead agency's managers and auditors: the case's reference and who
+    has looked at it, never its content."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    overseen = agencies_where(user, roles=["manager", "auditor"], kind="social_care")
+    case = (
+        Case.objects.filter(pk=case_id, lead_agency__in=overseen)
+        .select_related("lead_agency")
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    return case
+
+
+def access_log_for(user: User, case: Case):
+    from safeguard.audit.models import AuditEvent
+
+    get_case_for_oversight(user, case.pk)
+    return AuditEvent.objects.filter(case_id=case.pk).order_by("-id")

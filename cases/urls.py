@@ -35,4 +35,12 @@ urlpatterns = [
     path("front-door/<uuid:concern_id>/return/", views.concern_return, name="concern_return"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<uuid:case_id>/break-glass/", views.case_break_glass, name="case_break_glass"),
+    path("cases/<uuid:case_id>/restrict/", views.case_restrict, name="case_restrict"),
+    path("cases/<uuid:case_id>/access-log/", views.case_access_log, name="case_access_log"),
+    path(
+        "cases/<uuid:case_id>/who-can-see/",
+        views.case_access_explained,
+        name="case_access_explained",
+    ),
 ]

@@ -3,7 +3,9 @@ or selector, render. Anything the user may not see is a 404."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,8 +22,17 @@ from agencies.selectors import agencies_where, lead_agencies
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
-from . import selectors, services
-from .forms import ChildForm, ConcernForm, DecisionForm, LinkChildForm, ReturnDecisionForm
+from . import restrictions, selectors, services
+from .access import explain_access
+from .forms import (
+    BreakGlassForm,
+    ChildForm,
+    ConcernForm,
+    DecisionForm,
+    LinkChildForm,
+    RestrictCaseForm,
+    ReturnDecisionForm,
+)
 from .matching import Subject, find_candidates
 from .models import Concern
 
@@ -391,11 +402,138 @@ def case_list(request: HttpRequest) -> HttpResponse:
         event="cases_listed",
         detail={"references": [c.reference for c in page]},
     )
-    return render(request, "cases/case_list.html", {"page": page})
+    restricted = list(selectors.restricted_cases_noticed_by(request.user)[:50])
+    return render(request, "cases/case_list.html", {"page": page, "restricted": restricted})
 
 
 @login_required
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
+    try:
+        context = selectors.case_detail_for(request.user, case_id)
+    except Http404:
+        return _restricted_notice(request, case_id)
+    case = context["case"]
+    context["can_restrict"] = restrictions.can_restrict(request.user, case)
+    context["break_glass"] = (
+        selectors.active_break_glass(request.user, case) if case.is_restricted else None
+    )
+    context["can_oversee"] = _can_oversee(request, case)
+    return render(request, "cases/case_detail.html", context)
+
+
+def _can_oversee(request: HttpRequest, case) -> bool:
+    try:
+        selectors.get_case_for_oversight(request.user, case.pk)
+    except Http404:
+        return False
+    return True
+
+
+def _restricted_notice(request: HttpRequest, case_id, form: BreakGlassForm | None = None):
+    """The one deliberate exception to 404: people who would otherwise see a
+    restricted case are told it exists, and nothing of what it holds."""
+    case = selectors.restricted_cases_noticed_by(request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    audit_record(
+        user=request.user, action="view", event="restricted_notice_shown", obj=case, case_id=case.pk
+    )
     return render(
-        request, "cases/case_detail.html", selectors.case_detail_for(request.user, case_id)
+        request,
+        "cases/restricted_notice.html",
+        {
+            "case": case,
+            "can_break_glass": restrictions.can_break_glass(request.user, case),
+            "form": form or BreakGlassForm(),
+            "hours": settings.BREAK_GLASS_HOURS,
+        },
+        status=400 if form else 403,
+    )
+
+
+@login_required
+@require_POST
+def case_break_glass(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.restricted_cases_noticed_by(request.user).filter(pk=case_id).first()
+    if case is None or not restrictions.can_break_glass(request.user, case):
+        raise Http404
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _restricted_notice(request, case_id, form)
+    try:
+        restrictions.case_break_glass(
+            acting_user=request.user, case=case, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _restricted_notice(request, case_id, form)
+    messages.success(
+        request,
+        f"You have access for {settings.BREAK_GLASS_HOURS:g} hours. "
+        "The lead agency's managers have been told.",
+    )
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+def case_restrict(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not restrictions.can_restrict(request.user, case):
+        raise Http404
+    people = services.members_with_roles(case.lead_agency, {"social_worker", "manager"})
+    form = RestrictCaseForm(request.POST or None, people=people, lifting=case.is_restricted)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if case.is_restricted:
+                restrictions.case_lift_restriction(
+                    acting_user=request.user, case=case, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, "The restriction has been lifted.")
+            else:
+                restrictions.case_restrict(
+                    acting_user=request.user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    named_users=form.cleaned_data["named_users"],
+                )
+                messages.success(request, "The case is restricted to the people named.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("case_detail", case.pk)
+    return render(request, "cases/case_restrict.html", {"case": case, "form": form})
+
+
+@login_required
+def case_access_log(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for_oversight(request.user, case_id)
+    page = Paginator(selectors.access_log_for(request.user, case), 50).get_page(
+        request.GET.get("page")
+    )
+    audit_record(
+        user=request.user, action="view", event="access_log_viewed", obj=case, case_id=case.pk
+    )
+    return render(request, "cases/case_access_log.html", {"case": case, "page": page})
+
+
+@login_required
+def case_access_explained(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for_oversight(request.user, case_id)
+    username = request.GET.get("username", "").strip()
+    person = reasons = None
+    if username:
+        person = get_user_model().objects.filter(username=username).first()
+        reasons = explain_access(person, case) if person else None
+        audit_record(
+            user=request.user,
+            action="view",
+            event="access_explained",
+            obj=case,
+            case_id=case.pk,
+            detail={"about": username},
+        )
+    return render(
+        request,
+        "cases/case_access_explained.html",
+        {"case": case, "username": username, "person": person, "reasons": reasons},
     )

@@ -261,6 +261,11 @@ GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous people see nothing
 
+# Break-glass access to a restricted case lasts this long; restrictions are
+# reviewed on this cycle (SPEC 2).
+BREAK_GLASS_HOURS = env.float("BREAK_GLASS_HOURS", default=4)
+RESTRICTION_REVIEW_DAYS = env.int("RESTRICTION_REVIEW_DAYS", default=90)
+
 # The demo seeds every user with this password; never set it in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-change-me")
 

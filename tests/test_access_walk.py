@@ -24,6 +24,9 @@ PUBLIC = {
     "password_change",
     "password_change_done",
 }
+# Pages where the lead agency's auditors and managers see who looked at a case
+# (its reference and the log, never its content).
+OVERSIGHT = {"case_access_log", "case_access_explained"}
 # Pages for everyone signed in, that list only what the user may see.
 LISTS = {
     "home",
@@ -107,6 +110,8 @@ def test_every_route_gives_an_unrelated_agency_nothing(client, scene):
             if url is None:
                 continue
             has_object = bool(re.search(r"<|\(\?P<", route))
+            if outsider == world.auditor and name in OVERSIGHT:
+                continue  # the lead agency's auditor: see test_auditor_sees_the_log_only
             # The outsider's own notification would be theirs; the teacher's is not.
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
@@ -147,3 +152,20 @@ def test_the_walk_knows_every_list_page(scene):
         if not re.search(r"<|\(\?P<", route) and not route.startswith("api/")
     }
     assert object_free <= PUBLIC | LISTS, object_free - PUBLIC - LISTS
+
+
+def test_auditor_sees_the_log_only(client, scene):
+    world, values, pk_for, secrets = scene
+    client.force_login(world.auditor)
+    for name in sorted(OVERSIGHT):
+        response = client.get(
+            f"/cases/{values['case_id']}/"
+            + {
+                "case_access_log": "access-log/",
+                "case_access_explained": "who-can-see/?username=practitioner@school",
+            }[name]
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Amelia" not in body and "Hart" not in body
+    assert client.get(f"/cases/{values['case_id']}/").status_code == 404
