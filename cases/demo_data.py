@@ -405,6 +405,20 @@ def build_children(built: Built) -> dict[str, int]:
                     sync_case_grants(case)
                     allocated += 1
 
+    # One restricted case: a child of a member of staff. Only the allocated
+    # worker is named; the team manager sees that it exists and may break glass.
+    from cases.restrictions import case_restrict
+
+    staff_child = Case.objects.filter(
+        lead_agency=story.lead, allocated_worker=story.social_worker
+    ).first()
+    case_restrict(
+        acting_user=story.manager,
+        case=staff_child,
+        reason="The child's parent works in the Northshire duty team.",
+        named_users=[story.social_worker],
+    )
+
     # Near-duplicates, so the matcher has something to show at the front door.
     twins = [
         ("Jayden", "Smith", "Jaydon", "Smyth", "M"),

@@ -279,10 +279,10 @@ class BreakGlassForm(forms.Form):
 class RestrictCaseForm(forms.Form):
     named_users = forms.ModelMultipleChoiceField(
         queryset=None,
-        required=False,
         label="Who may see this case?",
-        help_text="You stay able to see it. Everyone else is told only that a restricted "
-        "record exists.",
+        help_text="Name yourself if you need to keep seeing it. Everyone else is told only "
+        "that a restricted record exists.",
+        error_messages={"required": "Name at least one person who may see the case"},
         widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(

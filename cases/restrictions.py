@@ -63,6 +63,9 @@ def case_restrict(
         raise PermissionDenied("Only a manager of the lead agency can restrict a case.")
     if len(reason.strip()) < MIN_REASON_LENGTH:
         raise ValidationError({"reason": "Explain why the case must be restricted"})
+    people = {u.pk: u for u in named_users}
+    if not people:
+        raise ValidationError({"named_users": "Name at least one person who may see the case"})
     case = Case.objects.select_for_update().get(pk=case.pk)
     now = timezone.now()
     case.is_restricted = True
@@ -82,8 +85,6 @@ def case_restrict(
             "updated_at",
         ]
     )
-    # Whoever restricts it stays able to see it.
-    people = {u.pk: u for u in [acting_user, *named_users]}
     for user in people.values():
         NamedAccess.objects.get_or_create(
             case=case, user=user, defaults={"added_by": acting_user, "added_at": now}

@@ -27,7 +27,9 @@ def world():
     w.manager2 = make_user("manager2@la", w.la, "manager")
     w.named_worker = make_user("named_worker@la", w.la, "social_worker")
     w.case = open_case_from_concern(w, submit_concern(w))
-    case_restrict(acting_user=w.manager, case=w.case, reason=REASON, named_users=[w.named_worker])
+    case_restrict(
+        acting_user=w.manager, case=w.case, reason=REASON, named_users=[w.manager, w.named_worker]
+    )
     w.case.refresh_from_db()
     return w
 
@@ -130,3 +132,11 @@ def test_only_lead_managers_restrict(world, client):
     assert client.get(reverse("case_restrict", args=[world.case.pk])).status_code == 404
     client.force_login(world.manager)
     assert client.get(reverse("case_restrict", args=[world.case.pk])).status_code == 200
+
+
+def test_a_restriction_names_someone(world):
+    from django.core.exceptions import ValidationError
+
+    other = open_case_from_concern(world, submit_concern(world, child_first_name="Bo"))
+    with pytest.raises(ValidationError):
+        case_restrict(acting_user=world.manager, case=other, reason=REASON, named_users=[])
