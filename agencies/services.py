@@ -1,14 +1,22 @@
-"""Changes to agencies and memberships: each one atomic and audited."""
+"""Changes to agencies and memberships: each one atomic and audited.
+
+Only an active administrator of an agency changes its members. The one
+exception is ``membership_add`` with ``acting_user=None``: the system itself
+(seed data, tests' factories), never a person.
+"""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from safeguard.audit.services import audit_record
 
 from .models import Agency, AgencyRoleGroup, Membership
 from .roles import ROLE_PERMISSIONS, Role, group_name
+from .selectors import has_role
 
 
 def role_group(*, agency: Agency, role: str) -> Group:
@@ -28,16 +36,57 @@ def role_group(*, agency: Agency, role: str) -> Group:
     return group
 
 
-@transaction.atomic
-def membership_add(
-    *, acting_user: AbstractBaseUser | None, user: AbstractBaseUser, agency: Agency, role: str
-) -> Membership:
+def _require_agency_admin(user: AbstractBaseUser | None, agency: Agency) -> None:
+    """Refuse anyone who is not, right now, an active administrator of ``agency``."""
+    if user is None or not has_role(user, [Role.AGENCY_ADMIN], agency=agency):
+        raise PermissionDenied("Only an administrator of this agency can change its members.")
+
+
+def _require_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a role from the list"})
+
+
+def _activate(*, user: AbstractBaseUser, agency: Agency, role: str) -> tuple[Membership, bool]:
+    """Make (user, agency, role) an active membership; True if that changed anything."""
     membership, created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
     if not membership.is_active:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
         created = True
     user.groups.add(role_group(agency=agency, role=role))
+    return membership, created
+
+
+def _lock_admins(agency: Agency) -> list[int]:
+    """The agency's active administrators' membership ids, locked for this transaction,
+    so two administrators removing each other cannot leave the agency with none."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(agency=agency, role=Role.AGENCY_ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def _refuse_removing_last_admin(membership: Membership) -> None:
+    if membership.role != Role.AGENCY_ADMIN or not membership.is_active:
+        return
+    if _lock_admins(membership.agency) == [membership.pk]:
+        raise ValidationError(
+            f"You cannot remove the only administrator of {membership.agency.name}. "
+            "Add another administrator first."
+        )
+
+
+@transaction.atomic
+def membership_add(
+    *, acting_user: AbstractBaseUser | None, user: AbstractBaseUser, agency: Agency, role: str
+) -> Membership:
+    """Give ``user`` a role in ``agency``. ``acting_user=None`` is the system (seeding)."""
+    if acting_user is not None:
+        _require_agency_admin(acting_user, agency)
+    _require_role(role)
+    membership, created = _activate(user=user, agency=agency, role=role)
     if created:
         audit_record(
             user=acting_user,
@@ -51,6 +100,13 @@ def membership_add(
 
 @transaction.atomic
 def membership_deactivate(*, acting_user: AbstractBaseUser | None, membership: Membership) -> None:
+    _require_agency_admin(acting_user, membership.agency)
+    membership = Membership.objects.select_for_update().select_related("user", "agency").get(
+        pk=membership.pk
+    )
+    if not membership.is_active:
+        raise ValidationError("This membership has already been deactivated.")
+    _refuse_removing_last_admin(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     membership.user.groups.remove(role_group(agency=membership.agency, role=membership.role))
@@ -65,3 +121,115 @@ def membership_deactivate(*, acting_user: AbstractBaseUser | None, membership: M
             "role": membership.role,
         },
     )
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    acting_user: AbstractBaseUser,
+    agency: Agency,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+) -> Membership:
+    """Give a person a role in ``agency``, creating their account if the username is new.
+
+    A new account has no usable password: the person sets one through the
+    password reset journey. An existing account is only added if the e-mail
+    address matches, so a mistyped username cannot hand someone else access.
+    """
+    _require_agency_admin(acting_user, agency)
+    _require_role(role)
+    User = get_user_model()
+    username = username.strip()
+    email = email.strip()
+    user = User.objects.filter(username__iexact=username).first()
+    user_created = user is None
+    if user is None:
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+        )
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    elif (user.email or "").lower() != email.lower():
+        raise ValidationError(
+            {"email": "Someone else already has this username. Check the username and e-mail."}
+        )
+    if Membership.objects.filter(user=user, agency=agency, role=role, is_active=True).exists():
+        raise ValidationError(
+            f"{user.get_username()} is already a {Role(role).label.lower()} in {agency.name}."
+        )
+    membership, _ = _activate(user=user, agency=agency, role=role)
+    audit_record(
+        user=acting_user,
+        action="grant",
+        event="member_invited",
+        obj=membership,
+        detail={
+            "member": user.get_username(),
+            "agency": agency.slug,
+            "role": role,
+            "user_created": user_created,
+        },
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(
+    *, acting_user: AbstractBaseUser, membership: Membership, role: str
+) -> Membership:
+    """Move an active membership to another role; the person's groups follow.
+
+    Returns the membership that now holds the role: the same row, or the
+    person's earlier, deactivated membership with that role brought back.
+    """
+    _require_agency_admin(acting_user, membership.agency)
+    _require_role(role)
+    membership = Membership.objects.select_for_update().select_related("user", "agency").get(
+        pk=membership.pk
+    )
+    if not membership.is_active:
+        raise ValidationError("This membership has been deactivated.")
+    old_role = membership.role
+    if role == old_role:
+        return membership
+    user, agency = membership.user, membership.agency
+    if Membership.objects.filter(user=user, agency=agency, role=role, is_active=True).exists():
+        raise ValidationError(
+            {"role": f"{user.get_username()} already has this role in {agency.name}."}
+        )
+    _refuse_removing_last_admin(membership)
+    earlier = Membership.objects.filter(user=user, agency=agency, role=role).first()
+    if earlier is None:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        result = membership
+    else:
+        # One row per (person, agency, role): bring the old one back instead.
+        membership.is_active = False
+        membership.save(update_fields=["is_active"])
+        earlier.is_active = True
+        earlier.save(update_fields=["is_active"])
+        result = earlier
+    user.groups.remove(role_group(agency=agency, role=old_role))
+    user.groups.add(role_group(agency=agency, role=role))
+    audit_record(
+        user=acting_user,
+        action="update",
+        event="membership_role_changed",
+        obj=result,
+        detail={
+            "member": user.get_username(),
+            "agency": agency.slug,
+            "from_role": old_role,
+            "to_role": role,
+        },
+    )
+    return result

@@ -285,3 +285,19 @@ def access_log_for(user: User, case: Case):
 
     get_case_for_oversight(user, case.pk)
     return AuditEvent.objects.filter(case_id=case.pk).order_by("-id")
+
+
+def audit_rows_for(user: User):
+    """Audit rows an auditor may search: about their authority's cases, or made
+    by members of their agencies. Nobody else reaches the audit search."""
+    from safeguard.audit.models import AuditEvent
+
+    audited = agencies_where(user, roles=["auditor"])
+    if not audited.exists():
+        raise Http404
+    slugs = list(audited.values_list("slug", flat=True))
+    led = Case.objects.filter(lead_agency__in=audited).values("pk")
+    members = Membership.objects.filter(agency__in=audited).values("user_id")
+    return AuditEvent.objects.filter(
+        Q(case_id__in=led) | Q(user_id__in=members) | Q(agency_slugs__in=slugs)
+    ).order_by("-id")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import audit_views, views
 
 urlpatterns = [
     path("concerns/", views.concern_list, name="concern_list"),
@@ -33,6 +33,7 @@ urlpatterns = [
         name="concern_authorise",
     ),
     path("front-door/<uuid:concern_id>/return/", views.concern_return, name="concern_return"),
+    path("audit/", audit_views.audit_search, name="audit_search"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:case_id>/break-glass/", views.case_break_glass, name="case_break_glass"),

@@ -26,7 +26,7 @@ PUBLIC = {
 }
 # Pages where the lead agency's auditors and managers see who looked at a case
 # (its reference and the log, never its content).
-OVERSIGHT = {"case_access_log", "case_access_explained"}
+OVERSIGHT = {"case_access_log", "case_access_explained", "audit_search"}
 # Pages for everyone signed in, that list only what the user may see.
 LISTS = {
     "home",
@@ -36,6 +36,7 @@ LISTS = {
     "front_door",
     "case_list",
     "notification_list",
+    "audit_search",
 }
 
 
@@ -158,13 +159,13 @@ def test_auditor_sees_the_log_only(client, scene):
     world, values, pk_for, secrets = scene
     client.force_login(world.auditor)
     for name in sorted(OVERSIGHT):
-        response = client.get(
-            f"/cases/{values['case_id']}/"
-            + {
-                "case_access_log": "access-log/",
-                "case_access_explained": "who-can-see/?username=practitioner@school",
-            }[name]
-        )
+        url = {
+            "case_access_log": f"/cases/{values['case_id']}/access-log/",
+            "case_access_explained": f"/cases/{values['case_id']}/who-can-see/"
+            "?username=practitioner@school",
+            "audit_search": "/audit/",
+        }[name]
+        response = client.get(url)
         assert response.status_code == 200
         body = response.content.decode()
         assert "Amelia" not in body and "Hart" not in body
