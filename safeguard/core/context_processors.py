@@ -16,4 +16,5 @@ def service(request: HttpRequest) -> dict:
         "service_phase": settings.PHASE,
         "unread_notifications": unread,
         "service_nav": service_nav(request),
+        "session_idle_seconds": settings.SESSION_COOKIE_AGE,
     }

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import has_role, roles_for
@@ -38,3 +39,10 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     context["notifications"] = list(notifications_for(user).filter(read_at__isnull=True)[:5])
     return render(request, "core/home.html", context)
+
+
+@login_required
+@require_POST
+def keep_alive(request: HttpRequest) -> HttpResponse:
+    """ "Stay signed in": any request renews the idle timer (SESSION_SAVE_EVERY_REQUEST)."""
+    return HttpResponse(status=204)
