@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "safeguard.audit",
     "safeguard.notifications",
     "safeguard.core",
@@ -50,11 +52,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "safeguard.audit.middleware.RequestContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "safeguard.core.middleware.PermissionsPolicyMiddleware",
+    "safeguard.core.two_factor.RequireTwoFactorMiddleware",
     # Last, as django-axes asks: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -260,6 +264,11 @@ SPECTACULAR_SETTINGS = {
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: anonymous people see nothing
+
+# Two-factor sign-in for every role that reaches case data. Off only for the
+# demo (make run), never in production.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Safeguard"
 
 # Break-glass access to a restricted case lasts this long; restrictions are
 # reviewed on this cycle (SPEC 2).

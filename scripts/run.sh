@@ -7,6 +7,8 @@ BIN=${BIN:-.venv/bin}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 export DEBUG=${DEBUG:-true}
+# The demo only: production always requires two-factor sign-in.
+export TWO_FACTOR_REQUIRED=${TWO_FACTOR_REQUIRED:-false}
 export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 pids=()

@@ -112,6 +112,14 @@ def _lockout_only_where_tested(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_only_where_tested(request, settings):
+    """Most tests are about what happens after sign-in; the two-factor tests
+    switch it on as production has it."""
+    if "two_factor" not in request.keywords:
+        settings.TWO_FACTOR_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _no_broker_in_unit_tests(request, settings):
     """Unit tests run tasks in-process; integration tests use the real worker."""
     if "integration" not in request.keywords:
