@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "safeguard.audit.middleware.RequestContextMiddleware",
     "csp.middleware.CSPMiddleware",
     "safeguard.core.middleware.PermissionsPolicyMiddleware",
+    "safeguard.core.middleware.NoStoreWhenSignedInMiddleware",
     "safeguard.core.two_factor.RequireTwoFactorMiddleware",
     # Last, as django-axes asks: it turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",

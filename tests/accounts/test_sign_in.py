@@ -58,8 +58,18 @@ def test_security_headers(client, world):
     assert response["Referrer-Policy"] == "same-origin"
     assert "camera=()" in response["Permissions-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
 
 
-def test_session_ends_after_idle_time(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_an_idle_session_ends_and_an_active_one_does_not(client, world, settings):
+    import time
+
+    settings.SESSION_COOKIE_AGE = 2
+    sign_in(client, world.teacher.username, PASSWORD)
+    time.sleep(1.2)
+    assert client.get("/concerns/").status_code == 200  # activity renews the timer
+    time.sleep(1.2)
+    assert client.get("/concerns/").status_code == 200
+    time.sleep(2.5)
+    response = client.get("/concerns/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
