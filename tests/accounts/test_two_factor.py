@@ -89,3 +89,23 @@ def test_next_cannot_send_people_elsewhere(client, world):
         {"code": code_for(world.teacher), "next": "https://evil.example/"},
     )
     assert response["Location"] == "/"
+
+
+def test_a_token_cannot_be_issued_without_two_factor(client, world):
+    sign_in(client, world.teacher)
+    response = client.post("/accounts/profile/", {"action": "issue"})
+    assert response.status_code == 302 and "/accounts/two-factor/" in response["Location"]
+    assert not Token.objects.filter(user=world.teacher).exists()
+
+
+def test_profile_issues_and_revokes_a_token(client, world, settings):
+    settings.TWO_FACTOR_REQUIRED = False
+    sign_in(client, world.teacher)
+    response = client.post("/accounts/profile/", {"action": "issue"})
+    key = Token.objects.get(user=world.teacher).key
+    assert key in response.content.decode()
+    assert AuditEvent.objects.filter(
+        event="api_token_issued", username="practitioner@school"
+    ).exists()
+    client.post("/accounts/profile/", {"action": "revoke"})
+    assert not Token.objects.filter(user=world.teacher).exists()

@@ -1,0 +1,49 @@
+"""The person's own page: who they are in which agencies, and their API token."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from agencies.selectors import active_memberships
+from safeguard.audit.services import audit_record
+
+from .two_factor import needs_two_factor
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    # /accounts/ is exempt from the two-factor gate (it holds the sign-in pages),
+    # so this page checks for itself: a token must never bypass two-factor.
+    if needs_two_factor(request.user) and not request.user.is_verified():
+        return redirect(f"{reverse('two_factor_verify')}?next={request.path}")
+    new_key = None
+    if request.method == "POST":
+        with transaction.atomic():
+            Token.objects.filter(user=request.user).delete()
+            if request.POST.get("action") == "issue":
+                new_key = Token.objects.create(user=request.user).key
+                audit_record(user=request.user, action="create", event="api_token_issued")
+                messages.success(
+                    request, "Copy your new token now: it will not be shown again in full."
+                )
+            else:
+                audit_record(user=request.user, action="update", event="api_token_revoked")
+                messages.success(request, "Your API token has been revoked.")
+        if new_key is None:
+            return redirect("profile")
+    token = Token.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "registration/profile.html",
+        {
+            "memberships": active_memberships(request.user).select_related("agency"),
+            "token": token,
+            "new_key": new_key,
+        },
+    )
