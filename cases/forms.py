@@ -303,3 +303,17 @@ class RestrictCaseForm(forms.Form):
             self.fields["reason"].label = "Why is the restriction no longer needed?"
         else:
             self.fields["reason"].label = "Why must this case be restricted?"
+
+
+class AddAgencyForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Agency to involve",
+        help_text="They will see this case at the involved-agency level: shared chronology, "
+        "not the lead agency's own entries.",
+        error_messages={"required": "Choose an agency"},
+    )
+
+    def __init__(self, *args, agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies

@@ -37,6 +37,12 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:case_id>/break-glass/", views.case_break_glass, name="case_break_glass"),
+    path("cases/<uuid:case_id>/agencies/", views.case_add_agency, name="case_add_agency"),
+    path(
+        "cases/<uuid:case_id>/agencies/<uuid:involvement_id>/end/",
+        views.case_end_involvement,
+        name="case_end_involvement",
+    ),
     path("cases/<uuid:case_id>/restrict/", views.case_restrict, name="case_restrict"),
     path("cases/<uuid:case_id>/access-log/", views.case_access_log, name="case_access_log"),
     path(

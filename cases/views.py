@@ -17,14 +17,16 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_POST
 
+from agencies.models import Agency
 from agencies.roles import CONCERN_LOGGING_ROLES
 from agencies.selectors import agencies_where, lead_agencies
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
 from . import restrictions, selectors, services
-from .access import explain_access
+from .access import explain_access, involvement_end, involvement_start
 from .forms import (
+    AddAgencyForm,
     BreakGlassForm,
     ChildForm,
     ConcernForm,
@@ -34,7 +36,7 @@ from .forms import (
     ReturnDecisionForm,
 )
 from .matching import Subject, find_candidates
-from .models import Concern
+from .models import Concern, Involvement
 
 # Form fields that are never kept in a draft.
 _NOT_DRAFTED = {"csrfmiddlewaretoken", "action"}
@@ -418,7 +420,65 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         selectors.active_break_glass(request.user, case) if case.is_restricted else None
     )
     context["can_oversee"] = _can_oversee(request, case)
+    context["can_manage_involvement"] = _can_manage_involvement(request, case)
+    if context["can_manage_involvement"]:
+        context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
     return render(request, "cases/case_detail.html", context)
+
+
+def _can_manage_involvement(request: HttpRequest, case) -> bool:
+    """The lead agency's social workers and managers add and end involvements."""
+    return agencies_where(request.user, roles={"social_worker", "manager"}).filter(
+        pk=case.lead_agency_id
+    ).exists() and selectors.has_lead_access(request.user, case)
+
+
+def _agencies_to_add(case):
+    involved = case.involvements.filter(ended_at__isnull=True).values("agency_id")
+    return Agency.objects.filter(is_active=True).exclude(pk__in=involved).order_by("name")
+
+
+@login_required
+@require_POST
+def case_add_agency(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not _can_manage_involvement(request, case):
+        raise Http404
+    form = AddAgencyForm(request.POST, agencies=_agencies_to_add(case))
+    if form.is_valid():
+        agency = form.cleaned_data["agency"]
+        involvement_start(
+            acting_user=request.user,
+            case=case,
+            agency=agency,
+            level=Involvement.Level.INVOLVED,
+            reason=Involvement.Reason.ADDED,
+        )
+        messages.success(request, f"{agency.name} is now involved in this case.")
+    else:
+        messages.error(request, "Choose an agency that is not already involved.")
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_end_involvement(request: HttpRequest, case_id, involvement_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not _can_manage_involvement(request, case):
+        raise Http404
+    involvement = (
+        case.involvements.filter(pk=involvement_id, ended_at__isnull=True)
+        .exclude(level=Involvement.Level.LEAD)
+        .select_related("agency")
+        .first()
+    )
+    if involvement is None:
+        raise Http404
+    involvement_end(acting_user=request.user, involvement=involvement)
+    messages.success(
+        request, f"{involvement.agency.name}'s involvement has ended; their access ends now."
+    )
+    return redirect("case_detail", case.pk)
 
 
 def _can_oversee(request: HttpRequest, case) -> bool:

@@ -119,9 +119,12 @@ def test_two_involvements_of_one_agency_keep_access_until_both_end(world):
 def test_deactivated_membership_loses_access(world):
     from agencies.services import membership_deactivate
 
+    from tests.factories import make_user
+
     case = open_case_from_concern(world, submit_concern(world))
+    school_admin = make_user("agency_admin@school", world.school, "agency_admin")
     membership = world.teacher.memberships.get()
-    membership_deactivate(acting_user=world.la_admin, membership=membership)
+    membership_deactivate(acting_user=school_admin, membership=membership)
     assert not selectors.cases_for(world.teacher).filter(pk=case.pk).exists()
 
 
@@ -183,3 +186,24 @@ def test_drafts_are_private_to_their_author(world):
     for user in (world.social_worker, world.manager, world.other_teacher):
         with pytest.raises(Http404):
             selectors.get_concern_for(user, draft.pk)
+
+
+def test_lead_agency_adds_and_ends_an_involvement_from_the_case_page(client, world):
+    from django.urls import reverse
+
+    case = open_case_from_concern(world, submit_concern(world))
+    client.force_login(world.social_worker)
+    response = client.post(reverse("case_add_agency", args=[case.pk]), {"agency": world.police.pk})
+    assert response.status_code == 302
+    assert selectors.cases_for(world.officer).filter(pk=case.pk).exists()
+    assert_grants_match_records(case)
+    involvement = case.involvements.get(agency=world.police, ended_at__isnull=True)
+    client.post(reverse("case_end_involvement", args=[case.pk, involvement.pk]))
+    assert not selectors.cases_for(world.officer).filter(pk=case.pk).exists()
+    # The lead agency's own involvement cannot be ended this way.
+    lead = case.involvements.get(level="lead")
+    assert client.post(reverse("case_end_involvement", args=[case.pk, lead.pk])).status_code == 404
+    # An involved agency cannot manage involvement.
+    client.force_login(world.teacher)
+    response = client.post(reverse("case_add_agency", args=[case.pk]), {"agency": world.police.pk})
+    assert response.status_code == 404
