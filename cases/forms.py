@@ -14,7 +14,7 @@ from safeguard.core.forms import GovukDateField
 
 from .concern_rules import concern_errors
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import Concern, Sex
+from .models import CaseNote, Concern, Sex
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -317,3 +317,33 @@ class AddAgencyForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+class CaseNoteForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label="Writing for", empty_label=None
+    )
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        error_messages={"required": "Enter the note"},
+    )
+    sensitivity = forms.ChoiceField(
+        label="Who may read it?",
+        choices=CaseNote.Sensitivity.choices,
+        widget=forms.RadioSelect,
+        initial=CaseNote.Sensitivity.SHARED,
+        error_messages={"required": "Select who may read the note"},
+    )
+
+    def __init__(self, *args, agencies, lead: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        if agencies.count() == 1:
+            self.fields["agency"].widget = forms.HiddenInput()
+            self.fields["agency"].initial = agencies.first()
+        if not lead:
+            self.fields["sensitivity"].choices = [
+                c for c in CaseNote.Sensitivity.choices if c[0] != CaseNote.Sensitivity.RESTRICTED
+            ]

@@ -356,6 +356,32 @@ class ChronologyEntry(models.Model):
         return f"{self.occurred_at:%d %b %Y} {self.title}"
 
 
+class CaseNote(models.Model):
+    """A note on a case, with who may read it (SPEC 2's levels of access)."""
+
+    class Sensitivity(models.TextChoices):
+        SHARED = "shared", "Shared with every agency on the case"
+        INTERNAL = "internal", "Internal to my agency"
+        RESTRICTED = "restricted", "Restricted: lead agency only"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    sensitivity = models.CharField(max_length=12, choices=Sensitivity.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note on {self.case} by {self.agency}"
+
+
 # django-guardian with direct foreign keys: the generic tables would hold a row
 # per object of every big table and need casts to join (ARCHITECTURE.md).
 class CaseUserObjectPermission(UserObjectPermissionBase):

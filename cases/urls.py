@@ -38,6 +38,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:case_id>/break-glass/", views.case_break_glass, name="case_break_glass"),
     path("cases/<uuid:case_id>/agencies/", views.case_add_agency, name="case_add_agency"),
+    path("cases/<uuid:case_id>/notes/", views.case_note_add, name="case_note_add"),
     path(
         "cases/<uuid:case_id>/agencies/<uuid:involvement_id>/end/",
         views.case_end_involvement,

@@ -23,11 +23,12 @@ from agencies.selectors import agencies_where, lead_agencies
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
-from . import restrictions, selectors, services
+from . import notes, restrictions, selectors, services
 from .access import explain_access, involvement_end, involvement_start
 from .forms import (
     AddAgencyForm,
     BreakGlassForm,
+    CaseNoteForm,
     ChildForm,
     ConcernForm,
     DecisionForm,
@@ -420,10 +421,45 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
         selectors.active_break_glass(request.user, case) if case.is_restricted else None
     )
     context["can_oversee"] = _can_oversee(request, case)
+    context["note_form"] = _note_form(request, case, context["lead_access"])
     context["can_manage_involvement"] = _can_manage_involvement(request, case)
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
     return render(request, "cases/case_detail.html", context)
+
+
+def _note_form(request: HttpRequest, case, lead: bool, data=None) -> CaseNoteForm | None:
+    agencies = notes.note_agencies_for(request.user, case)
+    if not agencies.exists():
+        return None
+    return CaseNoteForm(data, agencies=agencies, lead=lead)
+
+
+@login_required
+@require_POST
+def case_note_add(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    lead = selectors.has_lead_access(request.user, case)
+    form = _note_form(request, case, lead, data=request.POST)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            notes.case_note_add(
+                acting_user=request.user,
+                case=case,
+                agency=form.cleaned_data["agency"],
+                text=form.cleaned_data["text"],
+                sensitivity=form.cleaned_data["sensitivity"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Note added.")
+            return redirect("case_detail", case.pk)
+    context = selectors.case_detail_for(request.user, case_id)
+    context.update(note_form=form, can_restrict=False, can_oversee=False)
+    return render(request, "cases/case_detail.html", context, status=400)
 
 
 def _can_manage_involvement(request: HttpRequest, case) -> bool:

@@ -118,7 +118,6 @@ def test_two_involvements_of_one_agency_keep_access_until_both_end(world):
 
 def test_deactivated_membership_loses_access(world):
     from agencies.services import membership_deactivate
-
     from tests.factories import make_user
 
     case = open_case_from_concern(world, submit_concern(world))
