@@ -101,8 +101,10 @@ def membership_add(
 @transaction.atomic
 def membership_deactivate(*, acting_user: AbstractBaseUser | None, membership: Membership) -> None:
     _require_agency_admin(acting_user, membership.agency)
-    membership = Membership.objects.select_for_update().select_related("user", "agency").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "agency")
+        .get(pk=membership.pk)
     )
     if not membership.is_active:
         raise ValidationError("This membership has already been deactivated.")
@@ -136,8 +138,8 @@ def member_invite(
 ) -> Membership:
     """Give a person a role in ``agency``, creating their account if the username is new.
 
-    A new account has no usable password: the person sets one through the
-    password reset journey. An existing account is only added if the e-mail
+    A new account has no usable password (set_unusable_password), so nobody can
+    sign in with it until a password is set for it. An existing account is only added if the e-mail
     address matches, so a mistyped username cannot hand someone else access.
     """
     _require_agency_admin(acting_user, agency)
@@ -192,8 +194,10 @@ def membership_change_role(
     """
     _require_agency_admin(acting_user, membership.agency)
     _require_role(role)
-    membership = Membership.objects.select_for_update().select_related("user", "agency").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "agency")
+        .get(pk=membership.pk)
     )
     if not membership.is_active:
         raise ValidationError("This membership has been deactivated.")

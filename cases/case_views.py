@@ -1,0 +1,267 @@
+"""Pages for a case: the record, notes, involvement, restriction and
+break-glass, and the oversight pages (who viewed it, who can see it)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from agencies.selectors import agencies_where
+from safeguard.audit.services import audit_record
+
+from . import notes, restrictions, selectors, services
+from .access import explain_access, involvement_end, involvement_start
+from .forms import (
+    AddAgencyForm,
+    BreakGlassForm,
+    CaseNoteForm,
+    RestrictCaseForm,
+)
+from .models import Involvement
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.case_list_for(request.user), 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action="list",
+        event="cases_listed",
+        detail={"references": [c.reference for c in page]},
+    )
+    restricted = list(selectors.restricted_cases_noticed_by(request.user)[:50])
+    return render(request, "cases/case_list.html", {"page": page, "restricted": restricted})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id) -> HttpResponse:
+    try:
+        context = selectors.case_detail_for(request.user, case_id)
+    except Http404:
+        return _restricted_notice(request, case_id)
+    case = context["case"]
+    context["can_restrict"] = restrictions.can_restrict(request.user, case)
+    context["break_glass"] = (
+        selectors.active_break_glass(request.user, case) if case.is_restricted else None
+    )
+    context["can_oversee"] = _can_oversee(request, case)
+    context["note_form"] = _note_form(request, case, context["lead_access"])
+    context["can_manage_involvement"] = _can_manage_involvement(request, case)
+    if context["can_manage_involvement"]:
+        context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
+    return render(request, "cases/case_detail.html", context)
+
+
+def _note_form(request: HttpRequest, case, lead: bool, data=None) -> CaseNoteForm | None:
+    agencies = notes.note_agencies_for(request.user, case)
+    if not agencies.exists():
+        return None
+    return CaseNoteForm(data, agencies=agencies, lead=lead)
+
+
+@login_required
+@require_POST
+def case_note_add(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    lead = selectors.has_lead_access(request.user, case)
+    form = _note_form(request, case, lead, data=request.POST)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            notes.case_note_add(
+                acting_user=request.user,
+                case=case,
+                agency=form.cleaned_data["agency"],
+                text=form.cleaned_data["text"],
+                sensitivity=form.cleaned_data["sensitivity"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Note added.")
+            return redirect("case_detail", case.pk)
+    context = selectors.case_detail_for(request.user, case_id)
+    context.update(note_form=form, can_restrict=False, can_oversee=False)
+    return render(request, "cases/case_detail.html", context, status=400)
+
+
+def _can_manage_involvement(request: HttpRequest, case) -> bool:
+    """The lead agency's social workers and managers add and end involvements."""
+    return agencies_where(request.user, roles={"social_worker", "manager"}).filter(
+        pk=case.lead_agency_id
+    ).exists() and selectors.has_lead_access(request.user, case)
+
+
+def _agencies_to_add(case):
+    involved = case.involvements.filter(ended_at__isnull=True).values("agency_id")
+    return Agency.objects.filter(is_active=True).exclude(pk__in=involved).order_by("name")
+
+
+@login_required
+@require_POST
+def case_add_agency(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not _can_manage_involvement(request, case):
+        raise Http404
+    form = AddAgencyForm(request.POST, agencies=_agencies_to_add(case))
+    if form.is_valid():
+        agency = form.cleaned_data["agency"]
+        involvement_start(
+            acting_user=request.user,
+            case=case,
+            agency=agency,
+            level=Involvement.Level.INVOLVED,
+            reason=Involvement.Reason.ADDED,
+        )
+        messages.success(request, f"{agency.name} is now involved in this case.")
+    else:
+        messages.error(request, "Choose an agency that is not already involved.")
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_end_involvement(request: HttpRequest, case_id, involvement_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not _can_manage_involvement(request, case):
+        raise Http404
+    involvement = (
+        case.involvements.filter(pk=involvement_id, ended_at__isnull=True)
+        .exclude(level=Involvement.Level.LEAD)
+        .select_related("agency")
+        .first()
+    )
+    if involvement is None:
+        raise Http404
+    involvement_end(acting_user=request.user, involvement=involvement)
+    messages.success(
+        request, f"{involvement.agency.name}'s involvement has ended; their access ends now."
+    )
+    return redirect("case_detail", case.pk)
+
+
+def _can_oversee(request: HttpRequest, case) -> bool:
+    try:
+        selectors.get_case_for_oversight(request.user, case.pk)
+    except Http404:
+        return False
+    return True
+
+
+def _restricted_notice(request: HttpRequest, case_id, form: BreakGlassForm | None = None):
+    """The one deliberate exception to 404: people who would otherwise see a
+    restricted case are told it exists, and nothing of what it holds."""
+    case = selectors.restricted_cases_noticed_by(request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    audit_record(
+        user=request.user, action="view", event="restricted_notice_shown", obj=case, case_id=case.pk
+    )
+    return render(
+        request,
+        "cases/restricted_notice.html",
+        {
+            "case": case,
+            "can_break_glass": restrictions.can_break_glass(request.user, case),
+            "form": form or BreakGlassForm(),
+            "hours": settings.BREAK_GLASS_HOURS,
+        },
+        status=400 if form else 403,
+    )
+
+
+@login_required
+@require_POST
+def case_break_glass(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.restricted_cases_noticed_by(request.user).filter(pk=case_id).first()
+    if case is None or not restrictions.can_break_glass(request.user, case):
+        raise Http404
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _restricted_notice(request, case_id, form)
+    try:
+        restrictions.case_break_glass(
+            acting_user=request.user, case=case, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _restricted_notice(request, case_id, form)
+    messages.success(
+        request,
+        f"You have access for {settings.BREAK_GLASS_HOURS:g} hours. "
+        "The lead agency's managers have been told.",
+    )
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+def case_restrict(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not restrictions.can_restrict(request.user, case):
+        raise Http404
+    people = services.members_with_roles(case.lead_agency, {"social_worker", "manager"})
+    form = RestrictCaseForm(request.POST or None, people=people, lifting=case.is_restricted)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if case.is_restricted:
+                restrictions.case_lift_restriction(
+                    acting_user=request.user, case=case, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, "The restriction has been lifted.")
+            else:
+                restrictions.case_restrict(
+                    acting_user=request.user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    named_users=form.cleaned_data["named_users"],
+                )
+                messages.success(request, "The case is restricted to the people named.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("case_detail", case.pk)
+    return render(request, "cases/case_restrict.html", {"case": case, "form": form})
+
+
+@login_required
+def case_access_log(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for_oversight(request.user, case_id)
+    page = Paginator(selectors.access_log_for(request.user, case), 50).get_page(
+        request.GET.get("page")
+    )
+    audit_record(
+        user=request.user, action="view", event="access_log_viewed", obj=case, case_id=case.pk
+    )
+    return render(request, "cases/case_access_log.html", {"case": case, "page": page})
+
+
+@login_required
+def case_access_explained(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for_oversight(request.user, case_id)
+    username = request.GET.get("username", "").strip()
+    person = reasons = None
+    if username:
+        person = get_user_model().objects.filter(username=username).first()
+        reasons = explain_access(person, case) if person else None
+        audit_record(
+            user=request.user,
+            action="view",
+            event="access_explained",
+            obj=case,
+            case_id=case.pk,
+            detail={"about": username},
+        )
+    return render(
+        request,
+        "cases/case_access_explained.html",
+        {"case": case, "username": username, "person": person, "reasons": reasons},
+    )

@@ -1,0 +1,193 @@
+"""Pages for logging and following a concern. Thin: validate, call a service
+or selector, render. Anything the user may not see is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms.utils import ErrorDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_POST
+
+from agencies.roles import CONCERN_LOGGING_ROLES
+from agencies.selectors import agencies_where, lead_agencies
+from safeguard.audit.services import audit_record
+
+from . import selectors, services
+from .forms import (
+    ConcernForm,
+)
+from .models import Concern
+
+# Form fields that are never kept in a draft.
+_NOT_DRAFTED = {"csrfmiddlewaretoken", "action"}
+
+
+def _reporting_agencies(request: HttpRequest):
+    agencies = agencies_where(request.user, roles=CONCERN_LOGGING_ROLES)
+    if not agencies.exists():
+        raise Http404
+    return agencies
+
+
+def _concern_form(request: HttpRequest, data=None, initial=None) -> ConcernForm:
+    reporting = _reporting_agencies(request)
+    return ConcernForm(
+        data,
+        initial=initial,
+        reporting_agencies=reporting,
+        lead_agencies=lead_agencies(),
+    )
+
+
+def _draft_payload(request: HttpRequest) -> dict[str, list[str]]:
+    return {k: v for k, v in request.POST.lists() if k not in _NOT_DRAFTED}
+
+
+def _form_from_draft(request: HttpRequest, concern: Concern) -> ConcernForm:
+    """Show a draft exactly as it was typed, without shouting errors at half-done work."""
+    form = _concern_form(request, data=MultiValueDict(concern.draft_data))
+    form._errors = ErrorDict()  # bound for its values, but not yet judged
+    form.cleaned_data = {}
+    return form
+
+
+def _default_initial(request: HttpRequest) -> dict:
+    reporting = _reporting_agencies(request).first()
+    lead = reporting.default_lead_agency or lead_agencies().first()
+    return {"reporting_agency": reporting, "lead_agency": lead}
+
+
+@login_required
+def concern_create(request: HttpRequest) -> HttpResponse:
+    return _concern_form_view(request, concern=None)
+
+
+@login_required
+def concern_edit(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = selectors.get_concern_for(request.user, concern_id)
+    if concern.status != Concern.Status.DRAFT:
+        return redirect("concern_detail", concern.pk)
+    return _concern_form_view(request, concern=concern)
+
+
+def _concern_form_view(request: HttpRequest, concern: Concern | None) -> HttpResponse:
+    if request.method == "POST":
+        form = _concern_form(request, data=request.POST)
+        action = request.POST.get("action", "submit")
+        if action == "discard" and concern is not None:
+            services.concern_discard_draft(acting_user=request.user, concern=concern)
+            messages.success(request, "Draft deleted.")
+            return redirect("concern_list")
+        if action == "save_draft":
+            concern = _save_draft(request, concern)
+            messages.success(request, "Draft saved. You can come back to it from My concerns.")
+            return redirect("concern_edit", concern.pk)
+        if form.is_valid():
+            try:
+                concern = services.concern_submit(
+                    acting_user=request.user,
+                    reporting_agency=form.cleaned_data["reporting_agency"],
+                    lead_agency=form.cleaned_data["lead_agency"],
+                    fields=form.service_fields(),
+                    concern=concern,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("concern_submitted", concern.pk)
+        else:
+            # Keep the work even if the page is closed now.
+            concern = _save_draft(request, concern)
+    elif concern is not None:
+        form = _form_from_draft(request, concern)
+    else:
+        form = _concern_form(request, initial=_default_initial(request))
+    return render(
+        request,
+        "cases/concern_form.html",
+        {
+            "form": form,
+            "concern": concern,
+            "autosave_url": reverse("concern_autosave", args=[concern.pk])
+            if concern
+            else reverse("concern_autosave_new"),
+        },
+    )
+
+
+def _save_draft(request: HttpRequest, concern: Concern | None) -> Concern:
+    reporting = _reporting_agencies(request)
+    chosen = reporting.filter(pk=request.POST.get("reporting_agency") or None).first()
+    return services.concern_save_draft(
+        acting_user=request.user,
+        reporting_agency=chosen or (concern.reporting_agency if concern else reporting.first()),
+        data=_draft_payload(request),
+        concern=concern,
+    )
+
+
+@login_required
+@require_POST
+def concern_autosave(request: HttpRequest, concern_id=None) -> JsonResponse:
+    """Called by the page's script every few seconds while someone types."""
+    concern = selectors.get_concern_for(request.user, concern_id) if concern_id else None
+    if concern is not None and concern.status != Concern.Status.DRAFT:
+        return JsonResponse({"error": "This concern has already been submitted."}, status=409)
+    concern = _save_draft(request, concern)
+    return JsonResponse(
+        {
+            "id": str(concern.pk),
+            "saved_at": timezone.localtime(concern.updated_at).strftime("%H:%M:%S"),
+            "edit_url": reverse("concern_edit", args=[concern.pk]),
+            "autosave_url": reverse("concern_autosave", args=[concern.pk]),
+        }
+    )
+
+
+@login_required
+def concern_submitted(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = selectors.get_concern_for(request.user, concern_id)
+    if concern.status == Concern.Status.DRAFT:
+        return redirect("concern_edit", concern.pk)
+    return render(request, "cases/concern_submitted.html", {"concern": concern})
+
+
+@login_required
+def concern_list(request: HttpRequest) -> HttpResponse:
+    concerns = selectors.my_concerns_for(request.user)
+    page = Paginator(concerns, 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action="list",
+        event="my_concerns_listed",
+        detail={"references": [c.reference for c in page if c.reference]},
+    )
+    return render(request, "cases/concern_list.html", {"page": page})
+
+
+@login_required
+def concern_detail(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = selectors.get_concern_for(request.user, concern_id)
+    if concern.status == Concern.Status.DRAFT:
+        return redirect("concern_edit", concern.pk)
+    visible_case = (
+        selectors.cases_for(request.user).filter(pk=concern.case_id).first()
+        if concern.case_id
+        else None
+    )
+    return render(
+        request,
+        "cases/concern_detail.html",
+        {
+            "concern": concern,
+            "case": visible_case,
+            "can_triage": selectors.can_triage(request.user, concern),
+        },
+    )

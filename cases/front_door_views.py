@@ -1,0 +1,209 @@
+"""The front door: the triage queue, finding the child, the decision and its
+authorisation. Only people who work that front door reach these pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.selectors import agencies_where
+from safeguard import workdays
+from safeguard.audit.services import audit_record
+
+from . import selectors, services
+from .forms import (
+    ChildForm,
+    DecisionForm,
+    LinkChildForm,
+    ReturnDecisionForm,
+)
+from .matching import Subject, find_candidates
+from .models import Concern
+
+
+@login_required
+def front_door(request: HttpRequest) -> HttpResponse:
+    if not agencies_where(request.user, roles={"social_worker", "manager"}).exists():
+        raise Http404
+    queue = list(selectors.front_door_queue_for(request.user)[:200])
+    today = timezone.localdate()
+    rows = [
+        {
+            "concern": c,
+            "clock": workdays.clock(workdays.local_date(c.decision_due_at), today)
+            if c.decision_due_at
+            else None,
+        }
+        for c in queue
+    ]
+    audit_record(
+        user=request.user,
+        action="list",
+        event="front_door_listed",
+        detail={"references": [c.reference for c in queue]},
+    )
+    return render(request, "cases/front_door.html", {"rows": rows})
+
+
+def _triage_concern(request: HttpRequest, concern_id) -> Concern:
+    concern = selectors.get_concern_for(request.user, concern_id, audit=False)
+    if concern.status == Concern.Status.DRAFT or not selectors.can_triage(request.user, concern):
+        raise Http404
+    return concern
+
+
+@login_required
+def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = None) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    audit_record(user=request.user, action="view", event="concern_triaged_viewed", obj=concern)
+    forms = forms or {}
+    subject = Subject(
+        first_name=concern.child_first_name,
+        last_name=concern.child_last_name,
+        date_of_birth=concern.child_date_of_birth,
+        postcode=concern.child_postcode,
+        nhs_number=concern.child_nhs_number,
+        upn=concern.child_upn,
+    )
+    candidates = (
+        find_candidates(
+            selectors.children_at_front_door(request.user, concern.lead_agency), subject
+        )
+        if concern.status == Concern.Status.SUBMITTED
+        else []
+    )
+    child_form = forms.get("child") or ChildForm(
+        initial={
+            "first_name": concern.child_first_name,
+            "last_name": concern.child_last_name,
+            "date_of_birth": concern.child_date_of_birth,
+            "sex": "U",
+            "nhs_number": concern.child_nhs_number,
+            "upn": concern.child_upn,
+            "address": concern.child_address,
+            "postcode": concern.child_postcode,
+            "school": concern.child_school,
+        }
+    )
+    decision_form = forms.get("decision") or DecisionForm(
+        initial={"decision": concern.decision, "decision_reason": concern.decision_reason}
+    )
+    clock = (
+        workdays.clock(workdays.local_date(concern.decision_due_at))
+        if concern.decision_due_at and concern.status != Concern.Status.COMPLETED
+        else None
+    )
+    open_case = concern.child.cases.filter(status="open").first() if concern.child_id else None
+    return render(
+        request,
+        "cases/concern_triage.html",
+        {
+            "concern": concern,
+            "clock": clock,
+            "candidates": candidates,
+            "child_form": child_form,
+            "decision_form": decision_form,
+            "return_form": forms.get("return") or ReturnDecisionForm(),
+            "can_authorise": selectors.can_authorise(request.user, concern),
+            "open_case": open_case,
+        },
+        status=400 if forms else 200,
+    )
+
+
+@login_required
+@require_POST
+def concern_link_child(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    form = LinkChildForm(request.POST)
+    child = None
+    if form.is_valid():
+        child = (
+            selectors.children_at_front_door(request.user, concern.lead_agency)
+            .filter(pk=form.cleaned_data["child"])
+            .first()
+        )
+    if child is None:
+        raise Http404
+    services.concern_link_child(acting_user=request.user, concern=concern, child=child)
+    messages.success(request, f"Linked to {child.full_name} ({child.reference}).")
+    return redirect("concern_triage", concern.pk)
+
+
+@login_required
+@require_POST
+def concern_create_child(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    form = ChildForm(request.POST)
+    if not form.is_valid():
+        return concern_triage(request, concern_id, forms={"child": form})
+    try:
+        child = services.child_create(
+            acting_user=request.user, lead_agency=concern.lead_agency, **form.cleaned_data
+        )
+        services.concern_link_child(acting_user=request.user, concern=concern, child=child)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return concern_triage(request, concern_id, forms={"child": form})
+    messages.success(request, f"New child record {child.reference} created and linked.")
+    return redirect("concern_triage", concern.pk)
+
+
+@login_required
+@require_POST
+def concern_decide(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return concern_triage(request, concern_id, forms={"decision": form})
+    try:
+        services.concern_record_decision(
+            acting_user=request.user,
+            concern=concern,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["decision_reason"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return concern_triage(request, concern_id, forms={"decision": form})
+    messages.success(request, "Decision recorded. A manager has been asked to authorise it.")
+    return redirect("front_door")
+
+
+@login_required
+@require_POST
+def concern_authorise(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    try:
+        concern = services.concern_authorise_decision(acting_user=request.user, concern=concern)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("concern_triage", concern.pk)
+    if concern.case_id:
+        messages.success(request, f"Decision authorised. Case {concern.case.reference} is open.")
+        return redirect("case_detail", concern.case_id)
+    messages.success(request, "Decision authorised. The person who raised it has been told.")
+    return redirect("front_door")
+
+
+@login_required
+@require_POST
+def concern_return(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = _triage_concern(request, concern_id)
+    if not selectors.can_authorise(request.user, concern):
+        raise Http404
+    form = ReturnDecisionForm(request.POST)
+    if not form.is_valid():
+        return concern_triage(request, concern_id, forms={"return": form})
+    services.concern_return_decision(
+        acting_user=request.user, concern=concern, comment=form.cleaned_data["comment"]
+    )
+    messages.success(request, "Decision returned to the front door.")
+    return redirect("front_door")
