@@ -289,3 +289,22 @@ def test_case_pages_use_a_constant_number_of_queries(client, world):
 
     assert _query_count(client, detail) == before_detail
     assert _query_count(client, reverse("case_list")) == before_list
+
+
+def test_front_door_and_my_concerns_use_a_constant_number_of_queries(client, world):
+    submit_concern(world)
+    client.force_login(world.social_worker)
+    front_door_before = _query_count(client, reverse("front_door"))
+    client.force_login(world.teacher)
+    mine_before = _query_count(client, reverse("concern_list"))
+    for i in range(15):
+        submit_concern(
+            world,
+            child_first_name=f"Child{i}",
+            immediate_risk=i % 2 == 0,
+            actions_taken="Called 999.",
+        )
+    client.force_login(world.social_worker)
+    assert _query_count(client, reverse("front_door")) == front_door_before
+    client.force_login(world.teacher)
+    assert _query_count(client, reverse("concern_list")) == mine_before
