@@ -168,6 +168,8 @@ def member_invite(
             f"{user.get_username()} is already a {Role(role).label.lower()} in {agency.name}."
         )
     membership, _ = _activate(user=user, agency=agency, role=role)
+    if user_created:
+        _send_welcome(user=user, agency=agency, membership=membership)
     audit_record(
         user=acting_user,
         action="grant",
@@ -181,6 +183,32 @@ def member_invite(
         },
     )
     return membership
+
+
+def _send_welcome(*, user: AbstractBaseUser, agency: Agency, membership: Membership) -> None:
+    """A link to set a first password (Django's one-time, expiring reset token)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from safeguard.notifications.services import notify
+
+    link = reverse(
+        "member_set_password",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    notify(
+        recipients=[user],
+        kind="invitation",
+        dedupe_key=f"invitation:{membership.pk}",
+        title=f"You have been invited to Safeguard by {agency.name}: set your password",
+        reference=user.get_username(),
+        link_path=link,
+    )
 
 
 @transaction.atomic

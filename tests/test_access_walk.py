@@ -25,6 +25,8 @@ PUBLIC = {
     "password_change_done",
     "two_factor_setup",
     "two_factor_verify",
+    "member_set_password",
+    "member_password_set",
 }
 # Pages where the lead agency's auditors and managers see who looked at a case
 # (its reference and the log, never its content).

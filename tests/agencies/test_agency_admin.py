@@ -327,3 +327,38 @@ def test_the_navigation_offers_members_to_admins_only(client, world):
     login(client, world.social_worker)
     nav = client.get(reverse("home")).context["service_nav"]
     assert "Members" not in [item["label"] for item in nav]
+
+
+def test_an_invited_person_sets_a_password_from_the_emailed_link_and_signs_in(client, world):
+    from django.core import mail
+
+    from agencies.services import member_invite
+    from safeguard.notifications.models import OutboundEmail
+    from safeguard.notifications.tasks import send_email
+
+    member_invite(
+        acting_user=world.la_admin,
+        agency=world.la,
+        username="new.worker@la",
+        email="new.worker@example.org",
+        first_name="New",
+        last_name="Worker",
+        role="social_worker",
+    )
+    email = OutboundEmail.objects.get(to_address="new.worker@example.org")
+    send_email.apply(args=[str(email.pk)])
+    body = mail.outbox[-1].body
+    link = next(line for line in body.splitlines() if "/agencies/welcome/" in line)
+    path = link[link.index("/agencies/welcome/") :]
+    response = client.get(path, follow=True)
+    assert "Set your password" in response.content.decode()
+    new_password = "lantern-orchard-velvet-42"
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert response.status_code == 302
+    assert client.login(username="new.worker@la", password=new_password)
+    # The link works once only.
+    client.logout()
+    assert "expired or has been used" in client.get(path, follow=True).content.decode()
