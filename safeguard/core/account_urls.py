@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .forms import GovukPasswordChangeForm
 from .profile import profile
 from .two_factor import two_factor_setup, two_factor_verify
 from .views import keep_alive
@@ -16,7 +17,11 @@ urlpatterns = [
     path("profile/", profile, name="profile"),
     path("two-factor/setup/", two_factor_setup, name="two_factor_setup"),
     path("two-factor/", two_factor_verify, name="two_factor_verify"),
-    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/",
+        auth_views.PasswordChangeView.as_view(form_class=GovukPasswordChangeForm),
+        name="password_change",
+    ),
     path(
         "password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(),

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.forms.renderers import TemplatesSetting
 
 
@@ -45,37 +46,57 @@ class GovukDateInput(forms.MultiWidget):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict:
         context = super().get_context(name, value, attrs)
-        for subwidget, label in zip(context["widget"]["subwidgets"], self.parts, strict=True):
+        subwidgets = context["widget"]["subwidgets"]
+        error = bool((attrs or {}).get("error"))
+        typed = [sub["value"] not in (None, "") for sub in subwidgets]
+        # GOV.UK marks only the missing boxes of an incomplete date; otherwise all.
+        incomplete = any(typed) and not all(typed)
+        for subwidget, label, filled in zip(subwidgets, self.parts, typed, strict=True):
             subwidget["part_label"] = label
+            subwidget["part_error"] = error and not (incomplete and filled)
         return context
 
 
 class GovukDateField(forms.Field):
-    """A date typed as day, month and year, with GOV.UK's error messages."""
+    """A date typed as day, month and year, with GOV.UK's error messages.
+
+    Give it a ``label``: the messages are built from it ("Date of birth must
+    include a month", "Date of birth must be a real date", "Enter the date of
+    birth"). What was typed is kept, so a form with an error shows it again.
+    """
 
     widget = GovukDateInput
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    parts = ("day", "month", "year")
 
     def _name(self) -> str:
         return str(self.label or "Date")
 
+    def _lower_name(self) -> str:
+        name = self._name()
+        # "Date of birth" -> "date of birth", but leave "NHS number" alone.
+        if len(name) > 1 and name[1].isupper():
+            return name
+        return name[:1].lower() + name[1:]
+
     def to_python(self, value: Any) -> dt.date | None:
         if isinstance(value, dt.date):
             return value
-        parts = [str(p).strip() if p is not None else "" for p in (value or ["", "", ""])]
+        if not isinstance(value, list | tuple) or len(value) != 3:
+            value = ["", "", ""]
+        parts = [str(p).strip() if p is not None else "" for p in value]
         if not any(parts):
             return None
-        day, month, year = parts
-        missing = [n for n, p in zip(("day", "month", "year"), parts, strict=True) if not p]
+        missing = [n for n, p in zip(self.parts, parts, strict=True) if not p]
         if missing:
             raise forms.ValidationError(
-                f"{self._name()} must include a {' and a '.join(missing)}", code="incomplete"
+                f"{self._name()} must include a {' and '.join(missing)}", code="incomplete"
             )
-        if not all(p.isdigit() for p in parts) or len(year) != 4:
+        day, month, year = parts
+        if not all(p.isdigit() for p in parts):
+            raise forms.ValidationError(f"{self._name()} must be a real date", code="invalid")
+        if len(year) != 4:
             raise forms.ValidationError(
-                f"{self._name()} must be a real date, with a 4-digit year", code="invalid"
+                f"{self._name()} must include a year with 4 numbers", code="invalid_year"
             )
         try:
             return dt.date(int(year), int(month), int(day))
@@ -84,9 +105,38 @@ class GovukDateField(forms.Field):
                 f"{self._name()} must be a real date", code="invalid"
             ) from exc
 
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values and self.required:
+            message = self.error_messages["required"]
+            if message == forms.Field.default_error_messages["required"]:
+                message = f"Enter the {self._lower_name()}"
+            raise forms.ValidationError(message, code="required")
+
     def bound_data(self, data: Any, initial: Any) -> Any:
         # What was typed, not what it would have meant.
         return data
 
     def prepare_value(self, value: Any) -> Any:
         return value
+
+
+class GovukPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with GOV.UK labels and messages."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "Your current password is not right. Check it and try again.",
+        "password_mismatch": "The new passwords do not match. Type the same new password twice.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {
+            "old_password": ("Current password", "Enter your current password"),
+            "new_password1": ("New password", "Enter a new password"),
+            "new_password2": ("Confirm new password", "Enter your new password again"),
+        }
+        for name, (label, required) in labels.items():
+            self.fields[name].label = label
+            self.fields[name].error_messages["required"] = required
+        self.fields["new_password2"].help_text = ""
