@@ -1,60 +1,69 @@
 # Safeguard: thin wrappers a newcomer can read in one screen. `make help` lists them.
+# Installs are file targets with stamps, so a second `make run`/`make test` reinstalls
+# nothing unless pyproject.toml, constraints.txt or package-lock.json changed.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint fmt bench clean constraints install frontend
+.PHONY: help install run test lint fmt bench constraints frontend clean
 
 help: ## List the targets
+	@echo "Safeguard. First time: 'make run' (the demo) or 'make test'. Targets:"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-static/build/app.css: node_modules/.installed static/build.mjs static/src/app.scss
+static/build/app.css: node_modules/.installed static/build.mjs $(wildcard static/src/*)
 	npm run build
 
-install: $(VENV)/.installed node_modules/.installed static/build/app.css ## Create .venv, install Python and front-end dependencies, build assets
+install: $(VENV)/.installed node_modules/.installed static/build/app.css ## Create .venv, install Python and npm dependencies, build the front end
 
-frontend: node_modules/.installed ## Rebuild the front-end assets
+frontend: node_modules/.installed ## Rebuild the front-end assets into static/build/
 	npm run build
 
-run: install ## Start the app with demo data on http://127.0.0.1:8000 (PORT= to change; no Redis needed)
+run: install ## The demo on http://127.0.0.1:8000 with a worker (PORT=, HOST= to change; no Redis needed)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/run.sh
 
-test: install ## Run the test suite (integration and browser tests need PostgreSQL, Redis, Chromium)
+test: install ## Run the tests (PYTEST_ARGS="-k name" to choose; see README for markers)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff lint and format check
+lint: $(VENV)/.installed ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-fmt: install ## Fix what ruff can fix and format the code
+fmt: $(VENV)/.installed ## Fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 bench: install ## Run the benchmark scripts in bench/ (they print figures)
-	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script"; done
+	@found=; for script in bench/*.py; do [ -e "$$script" ] || continue; found=1; \
+	  echo "== $$script"; $(BIN)/python "$$script" || exit 1; done; \
+	  [ -n "$$found" ] || echo "No benchmark scripts in bench/ yet."
 
-constraints: ## Re-pin constraints.txt from a fresh environment
+constraints: ## Re-pin constraints.txt from a fresh environment (after changing pyproject.toml)
 	rm -rf /tmp/safeguard-constraints && $(PYTHON) -m venv /tmp/safeguard-constraints
-	/tmp/safeguard-constraints/bin/pip install --quiet -e '.[dev]'
-	/tmp/safeguard-constraints/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	/tmp/safeguard-constraints/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '1,2p' constraints.txt; /tmp/safeguard-constraints/bin/python -m pip freeze \
+	  --exclude-editable | grep -v -e '^-e' -e '^pip==' -e '^setuptools=='; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf /tmp/safeguard-constraints
 
-clean: ## Remove the virtual environment, node_modules, built assets and local data
+clean: ## Remove .venv, node_modules, built assets and local data (var/: the SQLite demo database)
 	rm -rf $(VENV) node_modules static/build var

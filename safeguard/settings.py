@@ -180,7 +180,9 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 # Without collectstatic (make run, tests) serve straight from static/; the
 # production image collects and sets this to false.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Only what the browser loads: the built front end and our scripts, not the
+# Sass sources or the build script.
+STATICFILES_DIRS = [("build", BASE_DIR / "static" / "build"), ("js", BASE_DIR / "static" / "js")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

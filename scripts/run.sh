@@ -1,38 +1,69 @@
 #!/usr/bin/env bash
-# Runs the web server and a Celery worker (with embedded beat) together, and
-# stops both on Ctrl-C. Without REDIS_URL the worker uses the filesystem
-# transport under var/celery, so background work happens with no Redis.
-set -euo pipefail
+# `make run`'s supervisor: the web server and a Celery worker with embedded beat,
+# side by side; Ctrl-C (or either of them dying) stops both. Without REDIS_URL the
+# worker uses kombu's filesystem transport under var/celery, so background work
+# (e-mails, reminders, the outbox sweep) really happens with no Redis.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
 BIN=${BIN:-.venv/bin}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# The demo only: debug pages, and no two-factor step for the demo users.
+# Production never sets these (see README, "Deploy").
 export DEBUG=${DEBUG:-true}
-# The demo only: production always requires two-factor sign-in.
 export TWO_FACTOR_REQUIRED=${TWO_FACTOR_REQUIRED:-false}
 export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 pids=()
+stopping=
+
 stop() {
-  trap - INT TERM EXIT
+  [ -n "$stopping" ] && return
+  stopping=1
   echo
   echo "Stopping Safeguard..."
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  # The worker finishes the task in hand (warm shutdown); give up after 15 s.
+  for _ in $(seq 1 150); do
+    alive=
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ -z "$alive" ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  echo "Stopped."
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
-"$BIN/celery" -A safeguard worker -B --pool=solo --loglevel=WARNING \
-  --schedule var/celerybeat-schedule &
+"$BIN/celery" -A safeguard worker -B --pool=solo --loglevel=INFO &
 pids+=($!)
 "$BIN/python" manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)
 
-password=${DEMO_PASSWORD:-demo-password-change-me}
-cat <<MSG
+# Wait until the web server answers before saying where it is.
+probe=$HOST
+case $probe in 0.0.0.0 | "" | "*") probe=127.0.0.1 ;; "::" | "[::]") probe=::1 ;; esac
+probe=${probe#[}
+probe=${probe%]}
+for _ in $(seq 1 300); do
+  (exec 3<>"/dev/tcp/$probe/$PORT") 2>/dev/null && break
+  kill -0 "${pids[1]}" 2>/dev/null || break
+  sleep 0.1
+done
 
-  Safeguard is running at http://$HOST:$PORT/
-  A Celery worker with embedded beat does the background work.
-  E-mails are written to var/mail/.
+url_host=$HOST
+case $url_host in *:*) [[ $url_host == \[* ]] || url_host="[$url_host]" ;; esac
+password=${DEMO_PASSWORD:-demo-password-change-me}
+if [ -n "${REDIS_URL:-}" ]; then transport="on Redis"; else transport="on the filesystem transport in var/celery/"; fi
+kill -0 "${pids[1]}" 2>/dev/null && cat <<MSG
+
+  Safeguard is running at http://$url_host:$PORT/
+  A Celery worker with embedded beat does the background work
+  ($transport).
+  E-mails are written to var/mail/ unless EMAIL_URL says otherwise.
 
   Demo logins (password: $password):
     practitioner@hillside-primary   logs concerns (a school)
@@ -47,4 +78,9 @@ cat <<MSG
   Press Ctrl-C to stop.
 
 MSG
+
+# Return when Ctrl-C arrives (the trap exits 0) or when either process ends.
 wait -n "${pids[@]}"
+status=$?
+echo "A Safeguard process exited (status $status); stopping the other." >&2
+exit "$status"

@@ -9,14 +9,24 @@ are skipped with the reason shown.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-IN_CI = bool(os.environ.get("CI"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# CI=true (or any value but false/0/empty): nothing may be skipped.
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 # Playwright's sync API runs an event loop in the test thread; Django would
 # then refuse ORM calls from the test itself.
@@ -40,11 +50,11 @@ def _integration_missing() -> str | None:
 
 
 def _e2e_missing() -> str | None:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        return f"needs Debian's chromium at {CHROMIUM}"
+    if not Path(CHROMIUM).exists():
+        return f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
     if not (ROOT / "static" / "build" / "app.css").exists():
-        return "needs the built front end (npm run build)"
-    if not (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return "needs the built front end in static/build/ (npm run build)"
+    if not AXE.exists():
         return "needs axe-core from npm (npm ci)"
     return None
 
@@ -71,18 +81,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
+        # Debian's Chromium, never a downloaded one: do not run `playwright install`.
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-sync",
-            ],
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
@@ -101,6 +102,34 @@ def page(browser):
     context.close()
     # HTTP statuses are the tests' own business; scripts and CSP are this check's.
     assert not [p for p in problems if not p.startswith("Failed to load resource")], problems
+
+
+def assert_no_axe_violations(page) -> None:
+    """Run axe-core (WCAG 2.2 A/AA) on the page as it is now; fail with each
+    violation's id, help text and target nodes.
+
+    axe is evaluated over the DevTools protocol, not with ``page.add_script_tag``:
+    that inserts an inline <script>, which our Content Security Policy (no
+    'unsafe-inline') rightly refuses. The one implementation lives in
+    tests/e2e/helpers.py (``assert_accessible``).
+    """
+    from tests.e2e.helpers import assert_accessible
+
+    assert_accessible(page)
+
+
+@pytest.fixture
+def axe():
+    """``def test_x(page, axe): ...; axe(page)`` checks the page with axe-core."""
+    return assert_no_axe_violations
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings):
+    """Argon2 is deliberately slow; tests sign in thousands of times. The
+    production hasher is checked by tests marked ``real_hasher``."""
+    if "real_hasher" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -73,3 +73,13 @@ def test_an_idle_session_ends_and_an_active_one_does_not(client, world, settings
     time.sleep(2.5)
     response = client.get("/concerns/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.real_hasher
+def test_passwords_are_stored_with_argon2(world):
+    from django.contrib.auth import get_user_model
+
+    world.teacher.set_password("a-long-enough-passphrase")
+    world.teacher.save()
+    stored = get_user_model().objects.get(pk=world.teacher.pk).password
+    assert stored.startswith("argon2$argon2id$")

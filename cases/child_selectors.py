@@ -1,0 +1,66 @@
+"""Reads the API needs beyond ``cases.selectors``: children, and lead access for a page of cases.
+
+Written apart so the REST API could be built while ``cases/selectors.py`` was
+being changed by others; they belong there and will be merged into it. The
+rules are the same as everywhere: always for an acting user, and what the user
+may not see is ``Http404``, indistinguishable from what does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from agencies.roles import TRIAGE_ROLES
+from agencies.selectors import agencies_where
+from safeguard.audit.services import audit_record
+
+from . import selectors
+from .access import VIEW_LEAD
+from .models import Case, Child
+
+
+def children_for(user: selectors.User) -> QuerySet[Child]:
+    """Children with a case the user may see, plus, for people who work a front
+    door (a social worker or manager in a social care agency), every child that
+    authority holds: they must find children to triage.
+
+    A child whose case is restricted is seen only by those who see the case:
+    the front-door rule does not reach them (SPEC 2, restricted cases).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    visible_cases = selectors.cases_for(user)
+    doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
+    hidden = Case.objects.filter(is_restricted=True).exclude(pk__in=visible_cases.values("pk"))
+    # Subqueries rather than a join across cases: no duplicate rows, no DISTINCT.
+    return Child.objects.filter(
+        Q(pk__in=visible_cases.values("child_id"))
+        | (Q(lead_agency__in=doors) & ~Q(pk__in=hidden.values("child_id")))
+    ).select_related("lead_agency")
+
+
+def get_child_for(user: selectors.User, child_id: uuid.UUID | str, *, audit: bool = True) -> Child:
+    try:
+        child = children_for(user).filter(pk=child_id).first()
+    except (ValidationError, ValueError):  # not a UUID: no such child
+        child = None
+    if child is None:
+        raise Http404("No such child")
+    if audit:
+        audit_record(user=user, action="view", event="child_viewed", obj=child)
+    return child
+
+
+def lead_access_case_ids(user: selectors.User, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Of ``case_ids``, those the user sees at the lead agency's level: one query
+    for a whole page, where ``selectors.has_lead_access`` is one per case."""
+    ids = list(case_ids)
+    if not ids or not user.is_authenticated or not user.is_active:
+        return set()
+    lead = selectors._case_ids_with(user, VIEW_LEAD) | selectors._break_glass_case_ids(user)
+    return set(Case.objects.filter(pk__in=ids).filter(lead).values_list("pk", flat=True))
