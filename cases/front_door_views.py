@@ -77,6 +77,13 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
         if concern.status == Concern.Status.SUBMITTED
         else []
     )
+    restricted_match = concern.status == Concern.Status.SUBMITTED and bool(
+        find_candidates(
+            selectors.restricted_children_at_front_door(request.user, concern.lead_agency),
+            subject,
+            limit=1,
+        )
+    )
     child_form = forms.get("child") or ChildForm(
         initial={
             "first_name": concern.child_first_name,
@@ -106,6 +113,7 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
             "concern": concern,
             "clock": clock,
             "candidates": candidates,
+            "restricted_match": restricted_match,
             "child_form": child_form,
             "decision_form": decision_form,
             "return_form": forms.get("return") or ReturnDecisionForm(),

@@ -226,10 +226,26 @@ def my_concerns_for(user: User) -> QuerySet[Concern]:
 
 
 def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
-    """The lead agency's children, for the people who work its front door."""
+    """The lead agency's children, for the people who work its front door, less
+    the children of restricted cases they are not named on."""
     if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
         return Child.objects.none()
-    return Child.objects.filter(lead_agency=lead_agency)
+    return Child.objects.filter(lead_agency=lead_agency).exclude(
+        pk__in=_hidden_restricted_children(user)
+    )
+
+
+def restricted_children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
+    """Children of restricted cases hidden from this user: the matcher may say
+    that one matches, never who."""
+    if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
+        return Child.objects.none()
+    return Child.objects.filter(lead_agency=lead_agency, pk__in=_hidden_restricted_children(user))
+
+
+def _hidden_restricted_children(user: User) -> QuerySet:
+    hidden = Case.objects.filter(is_restricted=True).exclude(pk__in=cases_for(user).values("pk"))
+    return hidden.values("child_id")
 
 
 def children_for(user: User) -> QuerySet[Child]:

@@ -140,3 +140,19 @@ def test_a_restriction_names_someone(world):
     other = open_case_from_concern(world, submit_concern(world, child_first_name="Bo"))
     with pytest.raises(ValidationError):
         case_restrict(acting_user=world.manager, case=other, reason=REASON, named_users=[])
+
+
+def test_a_restricted_child_is_not_offered_at_triage_only_flagged(client, world):
+    new = submit_concern(world)  # same child's name and date of birth
+    client.force_login(world.social_worker)
+    response = client.get(reverse("concern_triage", args=[new.pk]))
+    assert response.context["candidates"] == []
+    assert response.context["restricted_match"] is True
+    page = response.content.decode()
+    assert "A restricted record may match" in page
+    assert world.case.child.reference not in page
+    # Someone named on the case sees the candidate itself.
+    client.force_login(world.named_worker)
+    response = client.get(reverse("concern_triage", args=[new.pk]))
+    assert [c.child.pk for c in response.context["candidates"]] == [world.case.child_id]
+    assert response.context["restricted_match"] is False
