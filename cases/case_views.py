@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,12 +17,13 @@ from agencies.models import Agency
 from agencies.selectors import agencies_where
 from safeguard.audit.services import audit_record
 
-from . import notes, restrictions, selectors, services
+from . import documents, notes, restrictions, selectors, services
 from .access import explain_access, involvement_end, involvement_start
 from .forms import (
     AddAgencyForm,
     BreakGlassForm,
     CaseNoteForm,
+    DocumentForm,
     RestrictCaseForm,
 )
 from .models import Involvement
@@ -54,6 +55,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     )
     context["can_oversee"] = _can_oversee(request, case)
     context["note_form"] = _note_form(request, case, context["lead_access"])
+    context["document_form"] = _document_form(request, case, context["lead_access"])
     context["can_manage_involvement"] = _can_manage_involvement(request, case)
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
@@ -92,6 +94,55 @@ def case_note_add(request: HttpRequest, case_id) -> HttpResponse:
     context = selectors.case_detail_for(request.user, case_id)
     context.update(note_form=form, can_restrict=False, can_oversee=False)
     return render(request, "cases/case_detail.html", context, status=400)
+
+
+def _document_form(request: HttpRequest, case, lead: bool, data=None, files=None):
+    agencies = notes.note_agencies_for(request.user, case)
+    if not agencies.exists():
+        return None
+    return DocumentForm(data, files, agencies=agencies, lead=lead)
+
+
+@login_required
+@require_POST
+def case_document_upload(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    lead = selectors.has_lead_access(request.user, case)
+    form = _document_form(request, case, lead, data=request.POST, files=request.FILES)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        try:
+            documents.document_upload(
+                acting_user=request.user,
+                case=case,
+                agency=form.cleaned_data["agency"],
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["upload"],
+                sensitivity=form.cleaned_data["sensitivity"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Document uploaded.")
+            return redirect("case_detail", case.pk)
+    context = selectors.case_detail_for(request.user, case_id)
+    context.update(document_form=form, can_restrict=False, can_oversee=False)
+    return render(request, "cases/case_detail.html", context, status=400)
+
+
+@login_required
+def case_document_download(request: HttpRequest, case_id, document_id) -> HttpResponse:
+    document = documents.get_document_for(request.user, case_id, document_id)
+    documents.document_downloaded(user=request.user, document=document)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{document.title}{documents.ALLOWED_TYPES[document.content_type]}",
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _can_manage_involvement(request: HttpRequest, case) -> bool:

@@ -319,31 +319,53 @@ class AddAgencyForm(forms.Form):
         self.fields["agency"].queryset = agencies
 
 
-class CaseNoteForm(forms.Form):
+class WrittenForAgencyForm(forms.Form):
+    """What notes and documents share: in whose name, and who may read it."""
+
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(), label="Writing for", empty_label=None
-    )
-    text = forms.CharField(
-        label="Note",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=20000,
-        error_messages={"required": "Enter the note"},
     )
     sensitivity = forms.ChoiceField(
         label="Who may read it?",
         choices=CaseNote.Sensitivity.choices,
         widget=forms.RadioSelect,
         initial=CaseNote.Sensitivity.SHARED,
-        error_messages={"required": "Select who may read the note"},
+        error_messages={"required": "Select who may read it"},
     )
 
     def __init__(self, *args, agencies, lead: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
         if agencies.count() == 1:
+            # One agency: nothing to choose, so nothing to get wrong.
             self.fields["agency"].widget = forms.HiddenInput()
-            self.fields["agency"].initial = agencies.first()
+            self.fields["agency"].initial = self.only_agency = agencies.first()
+            self.fields["agency"].required = False
         if not lead:
             self.fields["sensitivity"].choices = [
                 c for c in CaseNote.Sensitivity.choices if c[0] != CaseNote.Sensitivity.RESTRICTED
             ]
+
+    def clean_agency(self):
+        return self.cleaned_data.get("agency") or getattr(self, "only_agency", None)
+
+
+class CaseNoteForm(WrittenForAgencyForm):
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        error_messages={"required": "Enter the note"},
+    )
+
+
+class DocumentForm(WrittenForAgencyForm):
+    title = forms.CharField(
+        label="Title", max_length=200, error_messages={"required": "Enter a title"}
+    )
+    upload = forms.FileField(
+        label="File",
+        help_text="PDF, PNG or JPEG, up to 10 MB.",
+        widget=forms.FileInput,
+        error_messages={"required": "Choose a file", "empty": "The file is empty"},
+    )

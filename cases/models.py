@@ -382,6 +382,31 @@ class CaseNote(models.Model):
         return f"Note on {self.case} by {self.agency}"
 
 
+class CaseDocument(models.Model):
+    """A file on a case, stored through Django's storage API (never at a public
+    URL) and read only through a permission-checked, audited download."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="documents/%Y/%m/")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    sensitivity = models.CharField(max_length=12, choices=CaseNote.Sensitivity.choices)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 # django-guardian with direct foreign keys: the generic tables would hold a row
 # per object of every big table and need casts to join (ARCHITECTURE.md).
 class CaseUserObjectPermission(UserObjectPermissionBase):

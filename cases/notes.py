@@ -31,15 +31,20 @@ def note_agencies_for(user: AbstractBaseUser, case: Case) -> QuerySet[Agency]:
     )
 
 
-def notes_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseNote]:
-    """The case's notes the user may read; ``case`` already came from a selector."""
+def readable_by(user: AbstractBaseUser, *, lead: bool) -> Q:
+    """Which notes and documents (by their sensitivity) the user may read."""
     mine = agencies_where(user, roles=CASE_WORKING_ROLES).values("pk")
     visible = Q(sensitivity=CaseNote.Sensitivity.SHARED) | Q(
         sensitivity=CaseNote.Sensitivity.INTERNAL, agency__in=mine
     )
     if lead:
         visible |= Q(sensitivity=CaseNote.Sensitivity.RESTRICTED)
-    return case.notes.filter(visible).select_related("agency", "author")
+    return visible
+
+
+def notes_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseNote]:
+    """The case's notes the user may read; ``case`` already came from a selector."""
+    return case.notes.filter(readable_by(user, lead=lead)).select_related("agency", "author")
 
 
 @transaction.atomic

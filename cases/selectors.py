@@ -160,12 +160,14 @@ def case_detail_for(user: User, case_id: uuid.UUID | str) -> dict[str, Any]:
     concerns = Concern.objects.filter(case=case).select_related("reporting_agency")
     if not lead:
         concerns = concerns.filter(reporting_agency__in=agencies_where(user, roles=_ALL_ROLES))
+    from .documents import documents_for
     from .notes import notes_for
 
     return {
         "case": case,
         "lead_access": lead,
         "notes": list(notes_for(user, case, lead=lead)),
+        "documents": list(documents_for(user, case, lead=lead)),
         "chronology": list(chronology_for(user, case, lead=lead)),
         "involvements": list(involvements_for(user, case)),
         "concerns": list(concerns.order_by("-submitted_at")),

@@ -52,6 +52,16 @@ urlpatterns = [
     path("cases/<uuid:case_id>/agencies/", case_views.case_add_agency, name="case_add_agency"),
     path("cases/<uuid:case_id>/notes/", case_views.case_note_add, name="case_note_add"),
     path(
+        "cases/<uuid:case_id>/documents/",
+        case_views.case_document_upload,
+        name="case_document_upload",
+    ),
+    path(
+        "cases/<uuid:case_id>/documents/<uuid:document_id>/",
+        case_views.case_document_download,
+        name="case_document_download",
+    ),
+    path(
         "cases/<uuid:case_id>/agencies/<uuid:involvement_id>/end/",
         case_views.case_end_involvement,
         name="case_end_involvement",

@@ -193,6 +193,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# No MEDIA_URL is routed: documents leave storage only through the audited,
+# permission-checked download view.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Redis is optional: without it Celery runs on the filesystem transport, so a
 # laptop needs nothing but Python and the background work still happens.

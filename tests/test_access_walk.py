@@ -68,10 +68,23 @@ def all_routes():
 
 
 @pytest.fixture
-def scene():
+def scene(settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.documents import document_upload
+
+    settings.MEDIA_ROOT = str(tmp_path)
     world = World()
     concern = submit_concern(world)
     case = open_case_from_concern(world, concern)
+    document = document_upload(
+        acting_user=world.social_worker,
+        case=case,
+        agency=world.la,
+        title="Strategy minutes",
+        upload=SimpleUploadedFile("m.pdf", b"%PDF-1.4\n%%EOF\n"),
+        sensitivity="shared",
+    )
     notification = Notification.objects.filter(recipient=world.teacher).first()
     values = {
         "concern_id": concern.pk,
@@ -79,6 +92,7 @@ def scene():
         "case_pk": case.pk,
         "child_id": case.child_id,
         "notification_id": notification.pk,
+        "document_id": document.pk,
         "involvement_id": case.involvements.get(agency=world.school).pk,
         "slug": world.la.slug,
         "membership_id": world.teacher.memberships.get().pk,

@@ -7,7 +7,12 @@ from django.forms import BoundField
 
 register = template.Library()
 
-_BASE_CLASS = {"textarea": "govuk-textarea", "select": "govuk-select"}
+_BASE_CLASS = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "file": "govuk-file-upload",
+    "clearablefile": "govuk-file-upload",
+}
 
 
 def describedby(field: BoundField) -> str:
