@@ -1,40 +1,80 @@
 """REST API v1 over children, cases, chronology and concerns.
 
 The same selectors and services as the pages: what a user may not see is a
-404 here too, and every transition goes through the one service that owns it.
+404 here too (the one deliberate exception, as on the pages, is the notice
+that a restricted record exists), every read of case data goes through a
+selector that records it, and every transition goes through the one service
+that owns it. Per-object facts a serializer needs (may this user see the
+linked case? see it at the lead agency's level?) are worked out once per page,
+never once per row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.settings import api_settings
 
 from agencies.models import Agency
 from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES
 from agencies.selectors import agencies_where, lead_agencies
 from safeguard.audit.services import audit_record
 
-from . import selectors, services
+from . import child_selectors, selectors, services
 from .concern_rules import concern_errors
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from .models import Case, Child, ChronologyEntry, Concern, Involvement
 
+# Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
+# never a 500 from the database.
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The object's id (a UUID)."
+)
+NOT_FOUND = OpenApiResponse(
+    description="No such object, or one you may not see: the two are indistinguishable."
+)
+FORBIDDEN = OpenApiResponse(description="You may see this object but not do this to it.")
+INVALID = OpenApiResponse(description="Field errors, keyed by field name.")
 
 
 def _as_drf_error(exc: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError as the API's 400, messages kept by field."""
     if hasattr(exc, "error_dict"):
         return ValidationError(
             {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
         )
-    return ValidationError({"non_field_errors": exc.messages})
+    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+
+
+def _audit_list(request: Request, event: str, references: Iterable[str | None]) -> None:
+    audit_record(
+        user=request.user,
+        action="list",
+        event=event,
+        detail={"references": [r for r in references if r]},
+    )
+
+
+# Shared shapes ------------------------------------------------------------------
 
 
 class AgencySerializer(serializers.ModelSerializer):
@@ -43,7 +83,22 @@ class AgencySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "kind"]
 
 
+class ReferenceSerializer(serializers.Serializer):
+    """An object's id and the reference people read."""
+
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+
+
+class ChildSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "reference", "first_name", "last_name", "date_of_birth"]
+
+
 class ChildSerializer(serializers.ModelSerializer):
+    lead_agency = AgencySerializer(read_only=True)
+
     class Meta:
         model = Child
         fields = [
@@ -56,21 +111,30 @@ class ChildSerializer(serializers.ModelSerializer):
             "sex",
             "nhs_number",
             "upn",
+            "address",
             "postcode",
+            "school",
+            "lead_agency",
         ]
 
 
-class CaseRefSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    reference = serializers.CharField()
+# Concerns -----------------------------------------------------------------------
 
 
 class ConcernSerializer(serializers.ModelSerializer):
+    """A submitted concern. The decision shows once it is authorised, or to the
+    people who work its front door; the case only to those who may see it."""
+
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    decision_display = serializers.SerializerMethodField()
-    decision_reason = serializers.SerializerMethodField()
     reporting_agency = AgencySerializer(read_only=True)
     lead_agency = AgencySerializer(read_only=True)
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Concern.Category.choices), read_only=True
+    )
+    child = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+    decision_display = serializers.SerializerMethodField()
+    decision_reason = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField()
 
     class Meta:
@@ -101,53 +165,109 @@ class ConcernSerializer(serializers.ModelSerializer):
             "sharing_reason",
             "submitted_at",
             "decision_due_at",
+            "child",
             "decision",
             "decision_display",
             "decision_reason",
             "case",
         ]
 
+    def _triages(self, concern: Concern) -> bool:
+        return concern.lead_agency_id in self.context.get("triage_agencies", set())
+
     def _decision_visible(self, concern: Concern) -> bool:
-        return concern.status == Concern.Status.COMPLETED or concern.pk in self.context.get(
-            "triageable", set()
-        )
+        return concern.status == Concern.Status.COMPLETED or self._triages(concern)
 
+    @extend_schema_field(ReferenceSerializer(allow_null=True))
+    def get_child(self, concern: Concern) -> dict | None:
+        """The child record linked at triage: for the people who work the front door."""
+        if concern.child_id and self._triages(concern):
+            return {"id": concern.child_id, "reference": concern.child.reference}
+        return None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Concern.Decision.choices, allow_null=True))
+    def get_decision(self, concern: Concern) -> str | None:
+        if concern.decision and self._decision_visible(concern):
+            return concern.decision
+        return None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decision_display(self, concern: Concern) -> str | None:
-        return concern.get_decision_display() if self._decision_visible(concern) else None
+        if concern.decision and self._decision_visible(concern):
+            return concern.get_decision_display()
+        return None
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decision_reason(self, concern: Concern) -> str | None:
         return concern.decision_reason if self._decision_visible(concern) else None
 
-    @extend_schema_field(CaseRefSerializer(allow_null=True))
+    @extend_schema_field(ReferenceSerializer(allow_null=True))
     def get_case(self, concern: Concern) -> dict | None:
         if concern.case_id and concern.case_id in self.context.get("visible_cases", set()):
-            return {"id": str(concern.case_id), "reference": concern.case.reference}
+            return {"id": concern.case_id, "reference": concern.case.reference}
         return None
 
 
 class ConcernCreateSerializer(serializers.Serializer):
-    reporting_agency = serializers.SlugField(required=False)
-    lead_agency = serializers.SlugField(required=False)
-    child_first_name = serializers.CharField(max_length=100)
+    """What a practitioner reports. The rules are the page's (``concern_rules``)."""
+
+    reporting_agency = serializers.SlugField(
+        required=False,
+        help_text="Slug of the agency you report for. Needed only if you belong to several.",
+    )
+    lead_agency = serializers.SlugField(
+        required=False,
+        help_text="Slug of the children's social care front door. "
+        "Defaults to your agency's usual one.",
+    )
+    child_first_name = serializers.CharField(
+        max_length=100,
+        error_messages={
+            "required": "Enter the child's first name",
+            "blank": "Enter the child's first name",
+        },
+    )
     child_last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     child_date_of_birth = serializers.DateField(required=False, allow_null=True)
     child_age_years = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=25
     )
-    child_address = serializers.CharField(required=False, allow_blank=True)
+    child_address = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     child_postcode = serializers.CharField(required=False, allow_blank=True, max_length=10)
     child_school = serializers.CharField(required=False, allow_blank=True, max_length=200)
     child_nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=14)
     child_upn = serializers.CharField(required=False, allow_blank=True, max_length=13)
-    account = serializers.CharField(max_length=20000, trim_whitespace=False)
-    observed_at = serializers.DateTimeField()
-    categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=Concern.Category.choices), min_length=1
+    # Kept exactly as typed: what the child said, in their words. Escaping is
+    # the renderer's job, never the store's.
+    account = serializers.CharField(
+        max_length=20000,
+        trim_whitespace=False,
+        error_messages={"required": "Enter what you saw or heard"},
     )
-    immediate_risk = serializers.BooleanField()
+    observed_at = serializers.DateTimeField(
+        error_messages={"required": "Enter when it happened or when you were told"}
+    )
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Concern.Category.choices),
+        min_length=1,
+        error_messages={
+            "required": "Select what the concern is about",
+            "min_length": "Select what the concern is about",
+            "empty": "Select what the concern is about",
+        },
+    )
+    immediate_risk = serializers.BooleanField(
+        help_text="Required: true if the child is at immediate risk of harm."
+    )
     actions_taken = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    family_aware = serializers.ChoiceField(choices=Concern.FamilyAware.choices)
-    sharing_basis = serializers.ChoiceField(choices=Concern.SharingBasis.choices)
+    family_aware = serializers.ChoiceField(
+        choices=Concern.FamilyAware.choices,
+        error_messages={"required": "Select whether the family knows"},
+    )
+    sharing_basis = serializers.ChoiceField(
+        choices=Concern.SharingBasis.choices,
+        error_messages={"required": "Select whether the family consents to sharing"},
+    )
     sharing_reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
     def validate_child_nhs_number(self, value: str) -> str:
@@ -164,99 +284,143 @@ class ConcernCreateSerializer(serializers.Serializer):
             raise ValidationError(exc.messages) from exc
         return normalise_upn(value) if value else ""
 
-    def validate(self, data: dict) -> dict:
-        errors = concern_errors(data)
-        if errors:
-            raise ValidationError(errors)
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        errors = dict(concern_errors(data))
+        # A form leaves an unticked box out; an API client must say which it is.
+        if "immediate_risk" not in getattr(self, "initial_data", {}):
+            errors["immediate_risk"] = "Say whether the child is at immediate risk of harm"
         user = self.context["request"].user
         mine = agencies_where(user, roles=CONCERN_LOGGING_ROLES)
         slug = data.pop("reporting_agency", None)
+        reporting = None
         if slug:
             reporting = mine.filter(slug=slug).first()
             if reporting is None:
-                raise ValidationError({"reporting_agency": "You cannot report for that agency."})
-        elif mine.count() == 1:
-            reporting = mine.get()
-        elif not mine.exists():
-            raise PermissionDenied("You cannot log concerns.")
+                errors["reporting_agency"] = "You cannot log concerns for that agency"
         else:
-            raise ValidationError(
-                {"reporting_agency": "You belong to several agencies: say which you report for."}
-            )
+            candidates = list(mine[:2])
+            if len(candidates) == 1:
+                reporting = candidates[0]
+            else:
+                slugs = ", ".join(mine.order_by("slug").values_list("slug", flat=True))
+                errors["reporting_agency"] = (
+                    f"You log concerns for several agencies: say which one ({slugs})"
+                )
         lead_slug = data.pop("lead_agency", None)
-        lead = (
-            lead_agencies().filter(slug=lead_slug).first()
-            if lead_slug
-            else reporting.default_lead_agency
-        )
-        if lead is None:
-            raise ValidationError({"lead_agency": "Choose a children's social care front door."})
+        if lead_slug:
+            lead = lead_agencies().filter(slug=lead_slug).first()
+        elif reporting is not None:
+            lead = lead_agencies().filter(pk=reporting.default_lead_agency_id).first()
+        else:
+            lead = None
+        if lead is None and (lead_slug or reporting is not None):
+            errors["lead_agency"] = "Choose a children's social care front door"
+        if errors:
+            raise ValidationError(errors)
         data["reporting_agency_obj"], data["lead_agency_obj"] = reporting, lead
         return data
 
 
+class LinkChildSerializer(serializers.Serializer):
+    child = serializers.UUIDField(help_text="Id of a child held by the concern's lead agency.")
+
+
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Concern.Decision.choices)
-    reason = serializers.CharField(max_length=10000)
-
-
-class LinkChildSerializer(serializers.Serializer):
-    child = serializers.UUIDField()
+    reason = serializers.CharField(
+        max_length=10000, error_messages={"blank": "Enter the reason for the decision"}
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(max_length=5000)
+    comment = serializers.CharField(
+        max_length=5000, error_messages={"blank": "Enter why the decision is being returned"}
+    )
 
 
+def _action_schema(request, description: str):
+    """A triage action: 403 for those who see the concern but may not do this."""
+    return extend_schema(
+        request=request,
+        responses={200: ConcernSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        parameters=[ID_PARAMETER],
+        description=description,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Submitted concerns you may see: those you logged, those your agency's "
+        "managers oversee, and those at the front doors you work. Newest first."
+    ),
+    retrieve=extend_schema(
+        parameters=[ID_PARAMETER], responses={200: ConcernSerializer, 404: NOT_FOUND}
+    ),
+)
 class ConcernViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Concerns you logged or whose front door you work. Drafts are the author's only."""
+    """Concerns about children, and their triage at the front door."""
 
     serializer_class = ConcernSerializer
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
+        # Drafts live in the browser's autosave; the API deals in submitted concerns.
         return (
             selectors.concerns_for(self.request.user)
             .exclude(status=Concern.Status.DRAFT)
-            .order_by("-submitted_at")
+            .order_by("-submitted_at", "-created_at")
         )
 
-    def get_object(self) -> Concern:
-        concern = selectors.get_concern_for(self.request.user, self.kwargs["pk"])
-        if concern.status == Concern.Status.DRAFT:
-            raise Http404
-        return concern
-
-    def get_serializer_context(self) -> dict:
-        context = super().get_serializer_context()
-        if self.request.user.is_authenticated:
-            context["visible_cases"] = set(
-                selectors.cases_for(self.request.user).values_list("pk", flat=True)
-            )
-            context["triageable"] = set(
-                self.get_queryset()
-                .filter(lead_agency__in=agencies_where(self.request.user, roles=TRIAGE_ROLES))
-                .values_list("pk", flat=True)
-            )
+    def _context_for(self, concerns: Iterable[Concern]) -> dict[str, Any]:
+        """What the serializer must know about the user, in two queries per page."""
+        user = self.request.user
+        context = self.get_serializer_context()
+        case_ids = {c.case_id for c in concerns if c.case_id}
+        context["visible_cases"] = (
+            set(selectors.cases_for(user).filter(pk__in=case_ids).values_list("pk", flat=True))
+            if case_ids
+            else set()
+        )
+        context["triage_agencies"] = set(
+            agencies_where(user, roles=TRIAGE_ROLES).values_list("pk", flat=True)
+        )
         return context
 
-    def list(self, request: Request, *args, **kwargs) -> Response:
-        response = super().list(request, *args, **kwargs)
-        audit_record(
-            user=request.user,
-            action="list",
-            event="concerns_listed_api",
-            detail={"references": [c["reference"] for c in response.data["results"]]},
-        )
-        return response
+    def _concern(self, pk: Any, *, audit: bool) -> Concern:
+        concern = selectors.get_concern_for(self.request.user, pk, audit=audit)
+        if concern.status == Concern.Status.DRAFT:
+            raise Http404("No such concern")
+        return concern
 
-    @extend_schema(request=ConcernCreateSerializer, responses={201: ConcernSerializer})
+    def _respond(
+        self, concern: Concern, status_code: int = status.HTTP_200_OK, **kwargs
+    ) -> Response:
+        data = ConcernSerializer(concern, context=self._context_for([concern])).data
+        return Response(data, status=status_code, **kwargs)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        data = ConcernSerializer(page, many=True, context=self._context_for(page)).data
+        _audit_list(request, "concerns_listed", (c.reference for c in page))
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return self._respond(self._concern(pk, audit=True))
+
+    @extend_schema(
+        request=ConcernCreateSerializer,
+        responses={201: ConcernSerializer, 400: INVALID, 403: FORBIDDEN},
+        description="Submit a concern to a children's social care front door. The reply "
+        "carries its reference. Immediate-risk concerns alert the duty team at once.",
+    )
     def create(self, request: Request, *args, **kwargs) -> Response:
+        if not agencies_where(request.user, roles=CONCERN_LOGGING_ROLES).exists():
+            raise PermissionDenied("You cannot log concerns.")
         incoming = ConcernCreateSerializer(data=request.data, context={"request": request})
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
@@ -267,22 +431,35 @@ class ConcernViewSet(
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return Response(self.get_serializer(concern).data, status=status.HTTP_201_CREATED)
+        concern = self._concern(concern.pk, audit=False)
+        location = reverse("concern-detail", args=[concern.pk], request=request)
+        return self._respond(concern, status.HTTP_201_CREATED, headers={"Location": location})
 
-    def _triage(self, request: Request) -> Concern:
-        concern = self.get_object()
-        if not selectors.can_triage(request.user, concern):
+    # Triage: the services check the acting user again; these checks only
+    # choose between 404 (cannot see it) and 403 (can see it, may not do this).
+
+    def _for_triage(self, pk: Any) -> Concern:
+        concern = self._concern(pk, audit=False)
+        if not selectors.can_triage(self.request.user, concern):
             raise PermissionDenied("You do not work this front door.")
         return concern
 
-    def _respond(self, concern: Concern) -> Response:
-        concern = selectors.get_concern_for(self.request.user, concern.pk, audit=False)
-        return Response(self.get_serializer(concern).data)
+    def _for_authorising(self, pk: Any) -> Concern:
+        concern = self._concern(pk, audit=False)
+        if not selectors.can_authorise(self.request.user, concern):
+            raise PermissionDenied("Only a manager of this front door can do this.")
+        return concern
 
-    @extend_schema(request=LinkChildSerializer, responses=ConcernSerializer)
+    def _after(self, concern: Concern) -> Response:
+        return self._respond(self._concern(concern.pk, audit=False))
+
+    @_action_schema(
+        LinkChildSerializer,
+        "Link the concern to the child record it is about (front-door staff).",
+    )
     @action(detail=True, methods=["post"], url_path="link-child")
-    def link_child(self, request: Request, pk=None) -> Response:
-        concern = self._triage(request)
+    def link_child(self, request: Request, pk: str | None = None) -> Response:
+        concern = self._for_triage(pk)
         body = LinkChildSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         child = (
@@ -291,19 +468,23 @@ class ConcernViewSet(
             .first()
         )
         if child is None:
-            raise ValidationError({"child": "No such child in this front door's records."})
+            raise ValidationError({"child": ["No such child in this front door's records."]})
         try:
             concern = services.concern_link_child(
                 acting_user=request.user, concern=concern, child=child
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return self._respond(concern)
+        return self._after(concern)
 
-    @extend_schema(request=DecisionSerializer, responses=ConcernSerializer)
+    @_action_schema(
+        DecisionSerializer,
+        "Record the front door's decision and its reason (front-door staff). "
+        "It then waits for a manager's authorisation.",
+    )
     @action(detail=True, methods=["post"])
-    def decision(self, request: Request, pk=None) -> Response:
-        concern = self._triage(request)
+    def decision(self, request: Request, pk: str | None = None) -> Response:
+        concern = self._for_triage(pk)
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -315,22 +496,29 @@ class ConcernViewSet(
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return self._respond(concern)
+        return self._after(concern)
 
-    @extend_schema(request=None, responses=ConcernSerializer)
+    @_action_schema(
+        None,
+        "Authorise the recorded decision (the front door's managers). A decision "
+        "for an assessment or a strategy discussion opens a case.",
+    )
     @action(detail=True, methods=["post"])
-    def authorise(self, request: Request, pk=None) -> Response:
-        concern = self._triage(request)
+    def authorise(self, request: Request, pk: str | None = None) -> Response:
+        concern = self._for_authorising(pk)
         try:
             concern = services.concern_authorise_decision(acting_user=request.user, concern=concern)
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return self._respond(concern)
+        return self._after(concern)
 
-    @extend_schema(request=ReturnSerializer, responses=ConcernSerializer)
+    @_action_schema(
+        ReturnSerializer,
+        "Send the recorded decision back to the front door with a comment (managers).",
+    )
     @action(detail=True, methods=["post"], url_path="return")
-    def return_decision(self, request: Request, pk=None) -> Response:
-        concern = self._triage(request)
+    def return_decision(self, request: Request, pk: str | None = None) -> Response:
+        concern = self._for_authorising(pk)
         body = ReturnSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
@@ -339,7 +527,10 @@ class ConcernViewSet(
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return self._respond(concern)
+        return self._after(concern)
+
+
+# Cases --------------------------------------------------------------------------
 
 
 class InvolvementSerializer(serializers.ModelSerializer):
@@ -353,9 +544,16 @@ class InvolvementSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    child = ChildSerializer(read_only=True)
+    """A case at your level of access: ``lead_access`` says whether that is the
+    lead agency's level or an involved agency's."""
+
+    child = ChildSummarySerializer(read_only=True)
     lead_agency = AgencySerializer(read_only=True)
-    allocated_worker = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    allocated_worker = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    lead_access = serializers.BooleanField(read_only=True)
+    involvements = InvolvementSerializer(source="active_involvements", many=True, read_only=True)
 
     class Meta:
         model = Case
@@ -363,24 +561,20 @@ class CaseSerializer(serializers.ModelSerializer):
             "id",
             "reference",
             "status",
+            "is_restricted",
             "child",
             "lead_agency",
             "allocated_worker",
             "opened_at",
             "closed_at",
+            "lead_access",
+            "involvements",
         ]
 
 
-class CaseDetailSerializer(CaseSerializer):
-    lead_access = serializers.BooleanField(read_only=True)
-    involvements = InvolvementSerializer(many=True, read_only=True)
-
-    class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "lead_access", "involvements"]
-
-
 class ChronologyEntrySerializer(serializers.ModelSerializer):
-    agency = AgencySerializer(read_only=True)
+    agency = AgencySerializer(read_only=True, allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = ChronologyEntry
@@ -389,6 +583,7 @@ class ChronologyEntrySerializer(serializers.ModelSerializer):
             "occurred_at",
             "agency",
             "kind",
+            "kind_display",
             "title",
             "body",
             "visibility",
@@ -396,65 +591,138 @@ class ChronologyEntrySerializer(serializers.ModelSerializer):
         ]
 
 
+class ChronologyFilterSerializer(serializers.Serializer):
+    agency = serializers.SlugField(required=False, help_text="Only this agency's entries (slug).")
+    kind = serializers.ChoiceField(
+        choices=ChronologyEntry.Kind.choices, required=False, help_text="Only entries of this kind."
+    )
+
+
+class RestrictedNoticeSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    restricted = serializers.BooleanField()
+    reference = serializers.CharField()
+    lead_agency = AgencySerializer()
+
+
+CASE_NOT_SEEN = {
+    403: OpenApiResponse(
+        RestrictedNoticeSerializer,
+        description="A restricted case you would otherwise see: it exists, and nothing more.",
+    ),
+    404: NOT_FOUND,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(description="Cases you may see, most recently changed first."),
+    retrieve=extend_schema(
+        parameters=[ID_PARAMETER],
+        responses={200: CaseSerializer, **CASE_NOT_SEEN},
+        description="One case, at your level of access.",
+    ),
+)
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Cases you may see, at your level of access."""
+    """Cases, at the level of access your agency has to each."""
 
     serializer_class = CaseSerializer
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
-        return selectors.case_list_for(self.request.user)
+        return child_selectors.case_list_with_involvements_for(self.request.user)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        response = super().list(request, *args, **kwargs)
-        audit_record(
-            user=request.user,
-            action="list",
-            event="cases_listed_api",
-            detail={"references": [c["reference"] for c in response.data["results"]]},
-        )
-        return response
+        page = self.paginate_queryset(self.get_queryset())
+        lead = child_selectors.lead_access_case_ids(request.user, (c.pk for c in page))
+        for case in page:
+            case.lead_access = case.pk in lead
+        data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
+        _audit_list(request, "cases_listed", (c.reference for c in page))
+        return self.get_paginated_response(data)
 
-    @extend_schema(responses=CaseDetailSerializer)
-    def retrieve(self, request: Request, pk=None) -> Response:
-        detail = selectors.case_detail_for(request.user, pk)
-        case = detail["case"]
-        case.lead_access = detail["lead_access"]
-        data = CaseDetailSerializer(case, context=self.get_serializer_context()).data
-        data["involvements"] = InvolvementSerializer(detail["involvements"], many=True).data
-        return Response(data)
+    def _case(self, pk: Any) -> Case | Response:
+        """The case, or, for a restricted one the user would otherwise see, the
+        notice that it exists: the one deliberate exception to 404 (SPEC 2)."""
+        try:
+            return selectors.get_case_for(self.request.user, pk)
+        except Http404:
+            case = selectors.restricted_cases_noticed_by(self.request.user).filter(pk=pk).first()
+            if case is None:
+                raise
+        audit_record(
+            user=self.request.user,
+            action="view",
+            event="restricted_notice_shown",
+            obj=case,
+            case_id=case.pk,
+        )
+        # A response, not an exception: the audit row must be committed.
+        notice = {
+            "detail": "This is a restricted record. Only the people named on it can see it.",
+            "restricted": True,
+            "reference": case.reference,
+            "lead_agency": AgencySerializer(case.lead_agency).data,
+        }
+        return Response(notice, status=status.HTTP_403_FORBIDDEN)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        case = self._case(pk)
+        if isinstance(case, Response):
+            return case
+        case.lead_access = selectors.has_lead_access(request.user, case)
+        case.active_involvements = list(selectors.involvements_for(request.user, case))
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(
-        responses=ChronologyEntrySerializer(many=True),
-        parameters=[
-            OpenApiParameter("agency", str, description="agency slug"),
-            OpenApiParameter("kind", str, enum=[k for k, _ in ChronologyEntry.Kind.choices]),
-        ],
+        parameters=[ID_PARAMETER, ChronologyFilterSerializer],
+        responses={200: ChronologyEntrySerializer(many=True), 400: INVALID, **CASE_NOT_SEEN},
+        description="The case's chronology at your level of access, newest first: involved "
+        "agencies see the entries shared with them, the lead agency sees all.",
     )
     @action(detail=True, methods=["get"])
-    def chronology(self, request: Request, pk=None) -> Response:
-        case = selectors.get_case_for(request.user, pk)
+    def chronology(self, request: Request, pk: str | None = None) -> Response:
+        filters = ChronologyFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        case = self._case(pk)
+        if isinstance(case, Response):
+            return case
         entries = selectors.chronology_for(request.user, case)
-        if request.query_params.get("agency"):
-            entries = entries.filter(agency__slug=request.query_params["agency"])
-        if request.query_params.get("kind"):
-            entries = entries.filter(kind=request.query_params["kind"])
+        if "agency" in filters.validated_data:
+            entries = entries.filter(agency__slug=filters.validated_data["agency"])
+        if "kind" in filters.validated_data:
+            entries = entries.filter(kind=filters.validated_data["kind"])
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(ChronologyEntrySerializer(page, many=True).data)
 
 
+# Children -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Children with a case you may see and, if you work a front door, "
+        "the children that authority holds."
+    ),
+    retrieve=extend_schema(
+        parameters=[ID_PARAMETER], responses={200: ChildSerializer, 404: NOT_FOUND}
+    ),
+)
 class ChildViewSet(viewsets.ReadOnlyModelViewSet):
-    """Children with a case you may see, and for front-door staff, their authority's children."""
+    """Children's records."""
 
     serializer_class = ChildSerializer
     lookup_value_regex = UUID_PATTERN
 
     def get_queryset(self):
-        return selectors.children_for(self.request.user)
+        return child_selectors.children_for(self.request.user).order_by(
+            "last_name", "first_name", "id"
+        )
 
-    def get_object(self) -> Child:
-        child = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
-        if child is None:
-            raise Http404
-        audit_record(user=self.request.user, action="view", event="child_viewed", obj=child)
-        return child
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        data = ChildSerializer(page, many=True).data
+        _audit_list(request, "children_listed", (c.reference for c in page))
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(ChildSerializer(child_selectors.get_child_for(request.user, pk)).data)

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.roles import TRIAGE_ROLES
@@ -21,7 +21,7 @@ from safeguard.audit.services import audit_record
 
 from . import selectors
 from .access import VIEW_LEAD
-from .models import Case, Child
+from .models import Case, Child, Involvement
 
 
 def children_for(user: selectors.User) -> QuerySet[Child]:
@@ -34,13 +34,14 @@ def children_for(user: selectors.User) -> QuerySet[Child]:
     """
     if not user.is_authenticated or not user.is_active:
         return Child.objects.none()
-    visible_cases = selectors.cases_for(user)
     doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
-    hidden = Case.objects.filter(is_restricted=True).exclude(pk__in=visible_cases.values("pk"))
     # Subqueries rather than a join across cases: no duplicate rows, no DISTINCT.
     return Child.objects.filter(
-        Q(pk__in=visible_cases.values("child_id"))
-        | (Q(lead_agency__in=doors) & ~Q(pk__in=hidden.values("child_id")))
+        Q(pk__in=selectors.cases_for(user).values("child_id"))
+        | (
+            Q(lead_agency__in=doors)
+            & ~Q(pk__in=selectors._hidden_restricted_children(user))  # as at triage
+        )
     ).select_related("lead_agency")
 
 
@@ -64,3 +65,14 @@ def lead_access_case_ids(user: selectors.User, case_ids: Iterable[uuid.UUID]) ->
         return set()
     lead = selectors._case_ids_with(user, VIEW_LEAD) | selectors._break_glass_case_ids(user)
     return set(Case.objects.filter(pk__in=ids).filter(lead).values_list("pk", flat=True))
+
+
+def case_list_with_involvements_for(user: selectors.User) -> QuerySet[Case]:
+    """``case_list_for`` with each case's active involvements (and their
+    agencies) fetched for the whole page at once, as ``active_involvements``."""
+    active = Involvement.objects.filter(ended_at__isnull=True).select_related("agency")
+    return (
+        selectors.case_list_for(user)
+        .prefetch_related(Prefetch("involvements", queryset=active, to_attr="active_involvements"))
+        .order_by("-updated_at", "id")
+    )

@@ -138,14 +138,28 @@ def has_lead_access(user: User, case: Case) -> bool:
 
 
 def chronology_for(
-    user: User, case: Case, *, lead: bool | None = None
+    user: User,
+    case: Case,
+    *,
+    lead: bool | None = None,
+    filters: dict[str, Any] | None = None,
 ) -> QuerySet[ChronologyEntry]:
-    """The case's chronology at the user's level: involved agencies see shared entries only."""
+    """The case's chronology at the user's level: involved agencies see shared
+    entries only. ``filters`` may narrow it by agency, kind and dates."""
     if lead is None:
         lead = has_lead_access(user, case)
     qs = ChronologyEntry.objects.filter(case=case).select_related("agency", "created_by")
     if not lead:
         qs = qs.filter(visibility=ChronologyEntry.Visibility.SHARED)
+    filters = filters or {}
+    if filters.get("agency"):
+        qs = qs.filter(agency=filters["agency"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("date_from"):
+        qs = qs.filter(occurred_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(occurred_at__date__lte=filters["date_to"])
     return qs.order_by("-occurred_at", "-created_at")
 
 
@@ -153,7 +167,9 @@ def involvements_for(user: User, case: Case) -> QuerySet[Involvement]:
     return case.involvements.filter(ended_at__isnull=True).select_related("agency")
 
 
-def case_detail_for(user: User, case_id: uuid.UUID | str) -> dict[str, Any]:
+def case_detail_for(
+    user: User, case_id: uuid.UUID | str, *, chronology_filters: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Everything the case page shows, in a fixed number of queries."""
     case = get_case_for(user, case_id)
     lead = has_lead_access(user, case)
@@ -168,7 +184,7 @@ def case_detail_for(user: User, case_id: uuid.UUID | str) -> dict[str, Any]:
         "lead_access": lead,
         "notes": list(notes_for(user, case, lead=lead)),
         "documents": list(documents_for(user, case, lead=lead)),
-        "chronology": list(chronology_for(user, case, lead=lead)),
+        "chronology": list(chronology_for(user, case, lead=lead, filters=chronology_filters)),
         "involvements": list(involvements_for(user, case)),
         "concerns": list(concerns.order_by("-submitted_at")),
     }
@@ -248,15 +264,6 @@ def restricted_children_at_front_door(user: User, lead_agency: Agency) -> QueryS
 def _hidden_restricted_children(user: User) -> QuerySet:
     hidden = Case.objects.filter(is_restricted=True).exclude(pk__in=cases_for(user).values("pk"))
     return hidden.values("child_id")
-
-
-def children_for(user: User) -> QuerySet[Child]:
-    """Children with a case the user may see, plus, for people who work a front
-    door, every child that authority holds (they must find children to triage)."""
-    if not user.is_authenticated or not user.is_active:
-        return Child.objects.none()
-    doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
-    return Child.objects.filter(Q(cases__in=cases_for(user)) | Q(lead_agency__in=doors)).distinct()
 
 
 def can_triage(user: User, concern: Concern) -> bool:

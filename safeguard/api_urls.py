@@ -1,4 +1,13 @@
-"""API v1: one router; each app registers its viewsets here."""
+"""API v1 (mounted at ``/api/v1/``): one router, each app's viewsets registered here.
+
+This module only aggregates; every rule lives in the app's ``api.py`` and the
+selectors and services it calls. To add an app's routes, import its viewsets
+and register them below. Object routes must match UUIDs only
+(``lookup_value_regex = cases.api.UUID_PATTERN``), so other ids are a 404
+rather than a database error; routes nested under an object (such as
+``cases/{id}/chronology/``) are ``@action(detail=True)`` on the parent's
+viewset, which resolves the parent through its selector first.
+"""
 
 from rest_framework.routers import DefaultRouter
 

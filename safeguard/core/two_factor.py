@@ -42,8 +42,9 @@ class RequireTwoFactorMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            # API tokens are issued to people who already passed two-factor.
-            and not request.META.get("HTTP_AUTHORIZATION", "").startswith("Token ")
+            # A token-only API request has no signed-in session user here, so it
+            # never reaches this check; a half-signed-in session never gets past it,
+            # whatever headers it adds.
             and not user.is_verified()
             and needs_two_factor(user)
         ):
