@@ -3,6 +3,8 @@ break-glass, and the oversight pages (who viewed it, who can see it)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -11,18 +13,22 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from agencies.selectors import agencies_where
 from safeguard.audit.services import audit_record
 
-from . import documents, notes, restrictions, selectors, services
+from . import case_work, documents, notes, restrictions, selectors, services
 from .access import explain_access, involvement_end, involvement_start
 from .forms import (
     AddAgencyForm,
+    AllocateForm,
     BreakGlassForm,
     CaseNoteForm,
+    ChronologyEntryForm,
+    ChronologyFilterForm,
     DocumentForm,
     RestrictCaseForm,
 )
@@ -45,21 +51,95 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     try:
-        context = selectors.case_detail_for(request.user, case_id)
+        return _case_page(request, case_id)
     except Http404:
         return _restricted_notice(request, case_id)
-    case = context["case"]
-    context["can_restrict"] = restrictions.can_restrict(request.user, case)
-    context["break_glass"] = (
-        selectors.active_break_glass(request.user, case) if case.is_restricted else None
+
+
+def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> HttpResponse:
+    """The case page; a form that failed validation is passed in to show its errors."""
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    involved = Agency.objects.filter(
+        involvements__case=case, involvements__ended_at__isnull=True
+    ).distinct()
+    filter_form = ChronologyFilterForm(request.GET or None, agencies=involved)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    context = selectors.case_detail_for(request.user, case_id, chronology_filters=filters)
+    lead = context["lead_access"]
+    writers = notes.note_agencies_for(request.user, case)
+    context.update(
+        filter_form=filter_form,
+        can_restrict=restrictions.can_restrict(request.user, case),
+        break_glass=selectors.active_break_glass(request.user, case)
+        if case.is_restricted
+        else None,
+        can_oversee=_can_oversee(request, case),
+        can_manage_involvement=_can_manage_involvement(request, case),
     )
-    context["can_oversee"] = _can_oversee(request, case)
-    context["note_form"] = _note_form(request, case, context["lead_access"])
-    context["document_form"] = _document_form(request, case, context["lead_access"])
-    context["can_manage_involvement"] = _can_manage_involvement(request, case)
+    if writers.exists():
+        context["note_form"] = CaseNoteForm(agencies=writers, lead=lead)
+        context["document_form"] = DocumentForm(agencies=writers, lead=lead)
+        context["chronology_form"] = ChronologyEntryForm(agencies=writers, lead=lead)
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
-    return render(request, "cases/case_detail.html", context)
+    if case_work.can_allocate(request.user, case):
+        context["allocate_form"] = AllocateForm(
+            workers=case_work.allocatable_workers(case),
+            initial={"worker": case.allocated_worker_id},
+        )
+    context.update(forms)
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def case_allocate(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not case_work.can_allocate(request.user, case):
+        raise Http404
+    form = AllocateForm(request.POST, workers=case_work.allocatable_workers(case))
+    if not form.is_valid():
+        return _case_page(request, case_id, status=400, allocate_form=form)
+    case_work.case_allocate(acting_user=request.user, case=case, worker=form.cleaned_data["worker"])
+    messages.success(request, "Case allocated. They have been notified.")
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_chronology_add(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    writers = notes.note_agencies_for(request.user, case)
+    if not writers.exists():
+        raise Http404
+    lead = selectors.has_lead_access(request.user, case)
+    form = ChronologyEntryForm(request.POST, agencies=writers, lead=lead)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_work.chronology_add(
+                acting_user=request.user,
+                case=case,
+                agency=data["agency"],
+                # A date alone means midday, or now if that is still to come.
+                occurred_at=min(
+                    datetime.datetime.combine(
+                        data["occurred_on"],
+                        datetime.time(12, 0),
+                        tzinfo=timezone.get_current_timezone(),
+                    ),
+                    timezone.now(),
+                ),
+                title=data["title"],
+                body=data["body"],
+                lead_only=bool(data.get("lead_only")),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Added to the chronology.")
+            return redirect("case_detail", case.pk)
+    return _case_page(request, case_id, status=400, chronology_form=form)
 
 
 def _note_form(request: HttpRequest, case, lead: bool, data=None) -> CaseNoteForm | None:
@@ -91,9 +171,7 @@ def case_note_add(request: HttpRequest, case_id) -> HttpResponse:
         else:
             messages.success(request, "Note added.")
             return redirect("case_detail", case.pk)
-    context = selectors.case_detail_for(request.user, case_id)
-    context.update(note_form=form, can_restrict=False, can_oversee=False)
-    return render(request, "cases/case_detail.html", context, status=400)
+    return _case_page(request, case_id, status=400, note_form=form)
 
 
 def _document_form(request: HttpRequest, case, lead: bool, data=None, files=None):
@@ -126,9 +204,7 @@ def case_document_upload(request: HttpRequest, case_id) -> HttpResponse:
         else:
             messages.success(request, "Document uploaded.")
             return redirect("case_detail", case.pk)
-    context = selectors.case_detail_for(request.user, case_id)
-    context.update(document_form=form, can_restrict=False, can_oversee=False)
-    return render(request, "cases/case_detail.html", context, status=400)
+    return _case_page(request, case_id, status=400, document_form=form)
 
 
 @login_required

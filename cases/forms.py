@@ -319,12 +319,30 @@ class AddAgencyForm(forms.Form):
         self.fields["agency"].queryset = agencies
 
 
-class WrittenForAgencyForm(forms.Form):
-    """What notes and documents share: in whose name, and who may read it."""
+class ForAgencyForm(forms.Form):
+    """Something written in the name of one of the user's agencies on the case."""
 
     agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(), label="Writing for", empty_label=None
     )
+
+    def __init__(self, *args, agencies, lead: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.lead = lead
+        self.fields["agency"].queryset = agencies
+        if agencies.count() == 1:
+            # One agency: nothing to choose, so nothing to get wrong.
+            self.fields["agency"].widget = forms.HiddenInput()
+            self.fields["agency"].initial = self.only_agency = agencies.first()
+            self.fields["agency"].required = False
+
+    def clean_agency(self):
+        return self.cleaned_data.get("agency") or getattr(self, "only_agency", None)
+
+
+class WrittenForAgencyForm(ForAgencyForm):
+    """What notes and documents share: in whose name, and who may read it."""
+
     sensitivity = forms.ChoiceField(
         label="Who may read it?",
         choices=CaseNote.Sensitivity.choices,
@@ -333,21 +351,68 @@ class WrittenForAgencyForm(forms.Form):
         error_messages={"required": "Select who may read it"},
     )
 
-    def __init__(self, *args, agencies, lead: bool, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        if agencies.count() == 1:
-            # One agency: nothing to choose, so nothing to get wrong.
-            self.fields["agency"].widget = forms.HiddenInput()
-            self.fields["agency"].initial = self.only_agency = agencies.first()
-            self.fields["agency"].required = False
-        if not lead:
+        if not self.lead:
             self.fields["sensitivity"].choices = [
                 c for c in CaseNote.Sensitivity.choices if c[0] != CaseNote.Sensitivity.RESTRICTED
             ]
 
-    def clean_agency(self):
-        return self.cleaned_data.get("agency") or getattr(self, "only_agency", None)
+
+class ChronologyEntryForm(ForAgencyForm):
+    occurred_on = GovukDateField(
+        label="When did it happen?", error_messages={"required": "Enter the date it happened"}
+    )
+    title = forms.CharField(
+        label="What happened, in a line",
+        max_length=200,
+        error_messages={"required": "Enter what happened"},
+    )
+    body = forms.CharField(
+        label="Details", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10000
+    )
+    lead_only = forms.BooleanField(label="Keep this entry to the lead agency", required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.lead:
+            del self.fields["lead_only"]
+
+    def clean_occurred_on(self) -> dt.date:
+        day = self.cleaned_data["occurred_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date must be today or in the past")
+        return day
+
+
+class ChronologyFilterForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(), required=False, label="Agency", empty_label="All agencies"
+    )
+    kind = forms.ChoiceField(label="Type", required=False)
+    date_from = GovukDateField(label="From", required=False)
+    date_to = GovukDateField(label="To", required=False)
+
+    def __init__(self, *args, agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import ChronologyEntry
+
+        self.fields["agency"].queryset = agencies
+        self.fields["kind"].choices = [("", "All types"), *ChronologyEntry.Kind.choices]
+
+
+class AllocateForm(forms.Form):
+    worker = forms.ModelChoiceField(
+        queryset=None,
+        label="Allocate to",
+        empty_label=None,
+        error_messages={"required": "Choose who to allocate the case to"},
+    )
+
+    def __init__(self, *args, workers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers
+        self.fields["worker"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 class CaseNoteForm(WrittenForAgencyForm):

@@ -51,6 +51,12 @@ urlpatterns = [
     path("cases/<uuid:case_id>/break-glass/", case_views.case_break_glass, name="case_break_glass"),
     path("cases/<uuid:case_id>/agencies/", case_views.case_add_agency, name="case_add_agency"),
     path("cases/<uuid:case_id>/notes/", case_views.case_note_add, name="case_note_add"),
+    path("cases/<uuid:case_id>/allocate/", case_views.case_allocate, name="case_allocate"),
+    path(
+        "cases/<uuid:case_id>/chronology/",
+        case_views.case_chronology_add,
+        name="case_chronology_add",
+    ),
     path(
         "cases/<uuid:case_id>/documents/",
         case_views.case_document_upload,
