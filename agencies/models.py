@@ -30,6 +30,9 @@ class Agency(models.Model):
         limit_choices_to={"kind": "social_care"},
     )
     is_active = models.BooleanField(default=True)
+    # Working days this agency has to answer a referral. Children's social care
+    # is held to the statutory one working day whatever this says.
+    referral_response_days = models.PositiveSmallIntegerField(default=5)
 
     class Meta:
         ordering = ["name"]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("safeguard.core.account_urls")),
     path("notifications/", include("safeguard.notifications.urls")),
     path("", include("cases.urls")),
+    path("", include("referrals.urls")),
     path("agencies/", include("agencies.urls")),
     path("api/v1/", include("safeguard.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

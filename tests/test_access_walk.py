@@ -46,6 +46,7 @@ LISTS = {
     "audit_search",
     "keep_alive",
     "profile",
+    "referral_list",
     "agency_members_home",
 }
 
@@ -85,6 +86,21 @@ def scene(settings, tmp_path):
         upload=SimpleUploadedFile("m.pdf", b"%PDF-1.4\n%%EOF\n"),
         sensitivity="shared",
     )
+    from agencies.models import Agency
+    from referrals.services import referral_send
+    from tests.factories import AgencyFactory
+
+    health = AgencyFactory(slug="health", name="Health Trust", kind=Agency.Kind.HEALTH)
+    referral = referral_send(
+        acting_user=world.teacher,
+        case=case,
+        from_agency=world.school,
+        to_agency=health,
+        reason="Low mood",
+        request="Assess",
+        urgency="routine",
+        sharing_basis="consent",
+    )
     notification = Notification.objects.filter(recipient=world.teacher).first()
     values = {
         "concern_id": concern.pk,
@@ -93,13 +109,15 @@ def scene(settings, tmp_path):
         "child_id": case.child_id,
         "notification_id": notification.pk,
         "document_id": document.pk,
+        "referral_id": referral.pk,
+        "action": "accept",
         "involvement_id": case.involvements.get(agency=world.school).pk,
         "slug": world.la.slug,
         "membership_id": world.teacher.memberships.get().pk,
     }
     # DRF routes name their object "pk"; which object depends on the route.
     pk_for = {"concerns": concern.pk, "cases": case.pk, "children": case.child_id}
-    secrets = [concern.reference, case.reference, case.child.full_name, "Hart"]
+    secrets = [concern.reference, case.reference, case.child.full_name, "Hart", referral.reference]
     return world, values, pk_for, secrets
 
 

@@ -1,0 +1,60 @@
+from django import forms
+
+from agencies.models import Agency
+from cases.forms import ForAgencyForm
+from cases.models import Concern
+
+from .models import Referral
+
+
+class ReferralForm(ForAgencyForm):
+    to_agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Refer to",
+        error_messages={"required": "Choose the agency to refer to"},
+    )
+    reason = forms.CharField(
+        label="Why are you referring?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": "Enter the reason for the referral"},
+    )
+    request = forms.CharField(
+        label="What are you asking them to do?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Say what you are asking the agency to do"},
+    )
+    urgency = forms.ChoiceField(
+        label="How urgent is it?",
+        choices=Referral.Urgency.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how urgent it is"},
+    )
+    sharing_basis = forms.ChoiceField(
+        label="Consent to share",
+        choices=Concern.SharingBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the family consents to sharing"},
+    )
+    sharing_reason = forms.CharField(
+        label="Why are you sharing without consent?",
+        help_text="Needed unless the family consents.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].label = "Referring for"
+        self.fields["to_agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+    )
