@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jellyfish
 from django.db.models import Q, QuerySet
+from nicknames import NickNamer
 from rapidfuzz.distance import JaroWinkler
 
 from .models import Child
@@ -84,6 +86,24 @@ def find_candidates(
     return ranked[:limit]
 
 
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()
+
+
+def known_short_form(a: str, b: str) -> bool:
+    """Bill and William, Jack and John: the same person, in the curated dataset."""
+    a, b = a.lower().strip(), b.lower().strip()
+    if not a or not b or a == b:
+        return False
+    names = _nicknamer()
+    return b in names.nicknames_of(a) or b in names.canonicals_of(a)
+
+
+def _surname_parts(name: str) -> set[str]:
+    return {p for p in name.lower().replace("-", " ").split() if p}
+
+
 def _similar(a: str, b: str) -> float:
     return JaroWinkler.similarity(a.lower().strip(), b.lower().strip()) if a and b else 0.0
 
@@ -110,8 +130,19 @@ def _score(child: Child, subject: Subject) -> Candidate:
         last = max(last, 0.9)
     elif last >= 0.85:
         reasons.append(f"surname similar ({last:.2f})")
+    if (
+        last < 0.99
+        and subject.last_name
+        and "-" in (child.last_name + subject.last_name)
+        and _surname_parts(child.last_name) & _surname_parts(subject.last_name)
+    ):
+        reasons.append("shares part of a double-barrelled surname")
+        last = max(last, 0.9)
     if first >= 0.99:
         reasons.append("same first name")
+    elif known_short_form(child.first_name, subject.first_name):
+        reasons.append("first name is a known short form")
+        first = 0.92
     elif first >= 0.8:
         reasons.append(f"first name similar ({first:.2f})")
     score += 0.3 * last + 0.25 * first
