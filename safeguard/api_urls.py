@@ -12,10 +12,12 @@ viewset, which resolves the parent through its selector first.
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, ChildViewSet, ConcernViewSet
+from referrals.api import ReferralViewSet
 
 router = DefaultRouter()
 router.register("children", ChildViewSet, basename="child")
 router.register("cases", CaseViewSet, basename="case")
 router.register("concerns", ConcernViewSet, basename="concern")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 urlpatterns = router.urls

@@ -116,7 +116,12 @@ def scene(settings, tmp_path):
         "membership_id": world.teacher.memberships.get().pk,
     }
     # DRF routes name their object "pk"; which object depends on the route.
-    pk_for = {"concerns": concern.pk, "cases": case.pk, "children": case.child_id}
+    pk_for = {
+        "concerns": concern.pk,
+        "cases": case.pk,
+        "children": case.child_id,
+        "referrals": referral.pk,
+    }
     secrets = [concern.reference, case.reference, case.child.full_name, "Hart", referral.reference]
     return world, values, pk_for, secrets
 

@@ -147,3 +147,43 @@ def test_the_referral_form_keeps_what_was_typed(client, world):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Say what you are asking the agency to do" in page and "Typed reason" in page
+
+
+def test_the_api_sends_and_moves_referrals_with_the_same_rules(world):
+    from rest_framework.test import APIClient
+
+    teacher = APIClient()
+    teacher.force_authenticate(world.teacher)
+    response = teacher.post(
+        "/api/v1/referrals/",
+        {
+            "case": str(world.case.pk),
+            "to_agency": "health",
+            "reason": "Low mood",
+            "request": "Assess",
+            "urgency": "routine",
+            "sharing_basis": "consent",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    referral_id = response.json()["id"]
+    nurse = APIClient()
+    nurse.force_authenticate(world.nurse)
+    listed = nurse.get("/api/v1/referrals/").json()
+    assert listed["count"] == 1 and listed["results"][0]["case"] is None  # not yet involved
+    illegal = teacher.post(f"/api/v1/referrals/{referral_id}/transition/", {"action": "accept"})
+    assert illegal.status_code == 403
+    declined = nurse.post(f"/api/v1/referrals/{referral_id}/transition/", {"action": "decline"})
+    assert declined.status_code == 400 and "reason" in declined.json()
+    accepted = nurse.post(f"/api/v1/referrals/{referral_id}/transition/", {"action": "accept"})
+    assert accepted.json()["status"] == "accepted"
+    assert accepted.json()["case"] == str(world.case.pk)
+    again = nurse.post(
+        f"/api/v1/referrals/{referral_id}/transition/", {"action": "decline", "reason": "x"}
+    )
+    assert again.status_code == 400
+    outsider = APIClient()
+    outsider.force_authenticate(world.other_social_worker)
+    assert outsider.get(f"/api/v1/referrals/{referral_id}/").status_code == 404
+    assert outsider.get("/api/v1/referrals/").json()["count"] == 0
