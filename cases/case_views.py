@@ -20,13 +20,14 @@ from agencies.models import Agency
 from agencies.selectors import agencies_where
 from safeguard.audit.services import audit_record
 
-from . import case_work, documents, notes, restrictions, selectors, services
+from . import case_work, child_records, documents, notes, restrictions, selectors, services
 from .access import explain_access, involvement_end, involvement_start
 from .forms import (
     AddAgencyForm,
     AllocateForm,
     BreakGlassForm,
     CaseNoteForm,
+    ChildIdentityForm,
     ChronologyEntryForm,
     ChronologyFilterForm,
     DocumentForm,
@@ -391,4 +392,55 @@ def case_access_explained(request: HttpRequest, case_id) -> HttpResponse:
         request,
         "cases/case_access_explained.html",
         {"case": case, "username": username, "person": person, "reasons": reasons},
+    )
+
+
+@login_required
+def case_child_edit(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    child = case.child
+    if not child_records.can_edit_child(request.user, child):
+        raise Http404
+    stale = None
+    if request.method == "POST":
+        form = ChildIdentityForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                child_records.child_update(
+                    acting_user=request.user, child=child, expected_version=version, fields=data
+                )
+            except child_records.StaleEdit as exc:
+                stale = exc
+                # Keep what they typed; the next save knowingly replaces the newer version.
+                data = request.POST.copy()
+                data["version"] = str(exc.current.version)
+                form = ChildIdentityForm(data)
+                form.is_valid()
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "The child's record has been updated.")
+                return redirect("case_detail", case.pk)
+    else:
+        form = ChildIdentityForm(
+            initial={name: getattr(child, name) for name in child_records.EDITABLE}
+            | {"version": child.version}
+        )
+    return render(
+        request,
+        "cases/child_edit.html",
+        {
+            "case": case,
+            "form": form,
+            "stale": stale,
+            "stale_rows": [
+                (form.fields[name].label, getattr(stale.current, name))
+                for name in stale.changed_fields
+            ]
+            if stale
+            else [],
+        },
+        status=409 if stale else (400 if form.is_bound and form.errors else 200),
     )

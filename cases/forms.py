@@ -13,6 +13,7 @@ from agencies.models import Agency
 from safeguard.core.forms import GovukDateField
 
 from .concern_rules import concern_errors
+from .dfe_codes import Disability, Ethnicity
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from .models import CaseNote, Concern, Sex
 
@@ -434,3 +435,53 @@ class DocumentForm(WrittenForAgencyForm):
         widget=forms.FileInput,
         error_messages={"required": "Choose a file", "empty": "The file is empty"},
     )
+
+
+class ChildIdentityForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    first_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the first name"}
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
+    )
+    other_names = forms.CharField(label="Other names or aliases", required=False, max_length=200)
+    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    expected_date_of_birth = GovukDateField(
+        label="Expected date of birth", required=False, help_text="Only for an unborn child."
+    )
+    sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
+    gender = forms.CharField(
+        label="Gender", required=False, max_length=60, help_text="As the child describes it."
+    )
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices)
+    disabilities = forms.MultipleChoiceField(
+        label="Disabilities",
+        choices=Disability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = forms.CharField(label="First language", required=False, max_length=60)
+    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
+    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=13)
+    address = forms.CharField(
+        label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    school = forms.CharField(label="School or nursery", required=False, max_length=200)
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data.get("nhs_number", "")
+        validate_nhs_number(value)
+        return normalise_nhs_number(value) if value else ""
+
+    def clean_upn(self) -> str:
+        value = self.cleaned_data.get("upn", "")
+        validate_upn(value)
+        return normalise_upn(value) if value else ""
+
+    def clean_disabilities(self) -> list[str]:
+        codes = self.cleaned_data["disabilities"]
+        if "NONE" in codes and len(codes) > 1:
+            raise forms.ValidationError("Choose 'No disability' or the disabilities, not both")
+        return codes

@@ -14,6 +14,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 
+from .dfe_codes import Ethnicity
+
 
 class Sex(models.TextChoices):
     FEMALE = "F", "Female"
@@ -37,6 +39,14 @@ class Child(models.Model):
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
     school = models.CharField(max_length=200, blank=True)
+    expected_date_of_birth = models.DateField(
+        null=True, blank=True, help_text="for an unborn child"
+    )
+    gender = models.CharField(max_length=60, blank=True, help_text="as the child describes it")
+    ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    disabilities = models.JSONField(default=list, blank=True, help_text="DfE disability codes")
+    language = models.CharField(max_length=60, blank=True, help_text="first language")
+    version = models.PositiveIntegerField(default=1)
     # Phonetic blocking keys, so finding a child is an indexed lookup on any database.
     first_name_key = models.CharField(max_length=40, blank=True, db_index=True)
     last_name_key = models.CharField(max_length=40, blank=True, db_index=True)

@@ -52,6 +52,7 @@ urlpatterns = [
     path("cases/<uuid:case_id>/agencies/", case_views.case_add_agency, name="case_add_agency"),
     path("cases/<uuid:case_id>/notes/", case_views.case_note_add, name="case_note_add"),
     path("cases/<uuid:case_id>/allocate/", case_views.case_allocate, name="case_allocate"),
+    path("cases/<uuid:case_id>/child/", case_views.case_child_edit, name="case_child_edit"),
     path(
         "cases/<uuid:case_id>/chronology/",
         case_views.case_chronology_add,

@@ -1,0 +1,95 @@
+"""Editing a child's identity, safely when two people edit at once.
+
+Every edit names the version it started from. If someone else saved in the
+meantime the edit is refused, nothing is overwritten, and the person is shown
+what the other change was next to what they typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from safeguard.audit.services import audit_record
+
+from . import selectors
+from .matching import format_postcode, name_key
+from .models import Child
+
+EDITABLE = (
+    "first_name",
+    "last_name",
+    "other_names",
+    "date_of_birth",
+    "expected_date_of_birth",
+    "sex",
+    "gender",
+    "ethnicity",
+    "disabilities",
+    "language",
+    "nhs_number",
+    "upn",
+    "address",
+    "postcode",
+    "school",
+)
+
+
+@dataclass
+class StaleEdit(Exception):
+    """Someone else saved the child first; ``current`` is the record as they left it."""
+
+    current: Child
+    changed_fields: list[str]
+
+
+def can_edit_child(user: AbstractBaseUser, child: Child) -> bool:
+    lead_case = any(
+        selectors.has_lead_access(user, case)
+        for case in selectors.cases_for(user).filter(child=child)
+    )
+    return lead_case
+
+
+@transaction.atomic
+def child_update(
+    *, acting_user: AbstractBaseUser, child: Child, expected_version: int, fields: dict[str, Any]
+) -> Child:
+    if not can_edit_child(acting_user, child):
+        raise PermissionDenied("Only the lead agency edits a child's record.")
+    dob, expected = fields.get("date_of_birth"), fields.get("expected_date_of_birth")
+    if dob and dob > timezone.localdate():
+        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
+    if expected and dob:
+        raise ValidationError({"expected_date_of_birth": "Give a date of birth or an expected one"})
+    changes = {name: fields[name] for name in EDITABLE if name in fields}
+    if "postcode" in changes:
+        changes["postcode"] = format_postcode(changes["postcode"])
+    changes["first_name_key"] = name_key(changes.get("first_name", child.first_name))
+    changes["last_name_key"] = name_key(changes.get("last_name", child.last_name))
+    updated = Child.objects.filter(pk=child.pk, version=expected_version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        current = Child.objects.get(pk=child.pk)
+        differing = [n for n in EDITABLE if n in fields and getattr(current, n) != fields[n]]
+        raise StaleEdit(current=current, changed_fields=differing)
+    before = {n: str(getattr(child, n)) for n in EDITABLE if n in fields}
+    child.refresh_from_db()
+    audit_record(
+        user=acting_user,
+        action="update",
+        event="child_updated",
+        obj=child,
+        detail={
+            "fields": sorted(n for n in before if before[n] != str(getattr(child, n))),
+            "version": child.version,
+        },
+    )
+    return child

@@ -1,0 +1,89 @@
+"""Editing the child's identity: DfE codes, validation, and two people at once."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Child
+from safeguard.audit.models import AuditEvent
+from tests.factories import World, make_user, open_case_from_concern, submit_concern
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    w = World()
+    w.case = open_case_from_concern(w, submit_concern(w))
+    w.worker2 = make_user("worker2@la", w.la, "social_worker")
+    return w
+
+
+def form_data(child, **overrides):
+    data = {
+        "version": child.version,
+        "first_name": child.first_name,
+        "last_name": child.last_name,
+        "other_names": "",
+        "sex": "F",
+        "gender": "",
+        "ethnicity": "WBRI",
+        "language": "English",
+        "nhs_number": "",
+        "upn": "",
+        "address": "",
+        "postcode": "",
+        "school": "",
+        "date_of_birth_0": "4",
+        "date_of_birth_1": "5",
+        "date_of_birth_2": "2016",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_lead_agency_records_dfe_codes(client, world):
+    child = world.case.child
+    client.force_login(world.social_worker)
+    url = reverse("case_child_edit", args=[world.case.pk])
+    response = client.post(url, form_data(child, disabilities=["COMM", "AUT"], ethnicity="MWAS"))
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.ethnicity == "MWAS" and child.disabilities == ["COMM", "AUT"]
+    assert child.version == 2
+    assert AuditEvent.objects.filter(event="child_updated").exists()
+
+
+def test_a_stale_form_is_refused_and_shows_the_other_change(client, world):
+    child = world.case.child
+    url = reverse("case_child_edit", args=[world.case.pk])
+    opened = form_data(child)  # both open the form at version 1
+    client.force_login(world.worker2)
+    assert client.post(url, {**opened, "language": "Polish"}).status_code == 302
+    client.force_login(world.social_worker)
+    response = client.post(url, {**opened, "language": "Romanian", "gender": "Girl"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this record" in page
+    assert "Polish" in page  # their change, shown
+    assert 'value="Romanian"' in page  # what this person typed, kept
+    assert Child.objects.get(pk=child.pk).language == "Polish"  # nothing overwritten
+    # Saving again, having seen it, replaces their version knowingly.
+    retry = response.context["form"].data
+    assert client.post(url, retry).status_code == 302
+    assert Child.objects.get(pk=child.pk).language == "Romanian"
+
+
+def test_bad_identifiers_and_codes_are_refused(client, world):
+    client.force_login(world.social_worker)
+    url = reverse("case_child_edit", args=[world.case.pk])
+    response = client.post(
+        url, form_data(world.case.child, upn="A801200110001", disabilities=["NONE", "VIS"])
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert "upn" in errors and "disabilities" in errors
+
+
+def test_involved_agencies_cannot_edit(client, world):
+    client.force_login(world.teacher)
+    assert client.get(reverse("case_child_edit", args=[world.case.pk])).status_code == 404
