@@ -20,9 +20,19 @@ from agencies.models import Agency
 from agencies.selectors import agencies_where
 from safeguard.audit.services import audit_record
 
-from . import case_work, child_records, documents, notes, restrictions, selectors, services
+from . import (
+    actions,
+    case_work,
+    child_records,
+    documents,
+    notes,
+    restrictions,
+    selectors,
+    services,
+)
 from .access import explain_access, involvement_end, involvement_start
 from .forms import (
+    ActionForm,
     AddAgencyForm,
     AllocateForm,
     BreakGlassForm,
@@ -83,6 +93,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         context["chronology_form"] = ChronologyEntryForm(agencies=writers, lead=lead)
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
+    context["actions"] = list(actions.actions_for(request.user, case, lead=lead))
+    if lead:
+        context["action_form"] = _action_form(case)
     if case_work.can_allocate(request.user, case):
         context["allocate_form"] = AllocateForm(
             workers=case_work.allocatable_workers(case),
@@ -444,3 +457,54 @@ def case_child_edit(request: HttpRequest, case_id) -> HttpResponse:
         },
         status=409 if stale else (400 if form.is_bound and form.errors else 200),
     )
+
+
+def _action_form(case, data=None) -> ActionForm:
+    agencies = actions.action_agencies(case)
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency__in=agencies,
+            memberships__is_active=True,
+            memberships__role__in=["practitioner", "social_worker", "manager"],
+        )
+        .distinct()
+        .order_by("username")
+    )
+    return ActionForm(data, agencies=agencies, people=people)
+
+
+@login_required
+@require_POST
+def case_action_add(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not selectors.has_lead_access(request.user, case):
+        raise Http404
+    form = _action_form(case, request.POST)
+    if form.is_valid():
+        try:
+            actions.action_add(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Action added. Whoever owns it has been told.")
+            return redirect("case_detail", case.pk)
+    return _case_page(request, case_id, status=400, action_form=form)
+
+
+@login_required
+@require_POST
+def case_action_done(request: HttpRequest, case_id, action_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    lead = selectors.has_lead_access(request.user, case)
+    action = actions.actions_for(request.user, case, lead=lead).filter(pk=action_id).first()
+    if action is None:
+        raise Http404
+    try:
+        actions.action_complete(acting_user=request.user, action=action)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Action marked as done.")
+    return redirect("case_detail", case.pk)

@@ -485,3 +485,29 @@ class ChildIdentityForm(forms.Form):
         if "NONE" in codes and len(codes) > 1:
             raise forms.ValidationError("Choose 'No disability' or the disabilities, not both")
         return codes
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(
+        label="What needs doing?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Enter what needs doing"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Which agency?",
+        error_messages={"required": "Choose the agency responsible"},
+    )
+    owner = forms.ModelChoiceField(
+        queryset=None, label="Who, if one person?", required=False, empty_label="Anyone there"
+    )
+    due_on = GovukDateField(label="Due by", error_messages={"required": "Enter the due date"})
+
+    def __init__(self, *args, agencies, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )

@@ -53,6 +53,12 @@ urlpatterns = [
     path("cases/<uuid:case_id>/notes/", case_views.case_note_add, name="case_note_add"),
     path("cases/<uuid:case_id>/allocate/", case_views.case_allocate, name="case_allocate"),
     path("cases/<uuid:case_id>/child/", case_views.case_child_edit, name="case_child_edit"),
+    path("cases/<uuid:case_id>/actions/", case_views.case_action_add, name="case_action_add"),
+    path(
+        "cases/<uuid:case_id>/actions/<uuid:action_id>/done/",
+        case_views.case_action_done,
+        name="case_action_done",
+    ),
     path(
         "cases/<uuid:case_id>/chronology/",
         case_views.case_chronology_add,

@@ -4,6 +4,7 @@ pattern this test does not know how to fill in fails it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -101,6 +102,16 @@ def scene(settings, tmp_path):
         urgency="routine",
         sharing_basis="consent",
     )
+    from cases.actions import action_add
+
+    action = action_add(
+        acting_user=world.social_worker,
+        case=case,
+        description="Check attendance",
+        agency=world.school,
+        owner=None,
+        due_on=dt.date.today() + dt.timedelta(days=3),
+    )
     notification = Notification.objects.filter(recipient=world.teacher).first()
     values = {
         "concern_id": concern.pk,
@@ -110,6 +121,7 @@ def scene(settings, tmp_path):
         "notification_id": notification.pk,
         "document_id": document.pk,
         "referral_id": referral.pk,
+        "action_id": action.pk,
         "action": "accept",
         "involvement_id": case.involvements.get(agency=world.school).pk,
         "slug": world.la.slug,

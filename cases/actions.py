@@ -1,0 +1,118 @@
+"""Actions on a case: who must do what, by when (SPEC 3.3).
+
+The lead agency sets actions for any agency on the case; an involved agency
+sees the actions assigned to it (SPEC 2) and marks its own done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency
+from agencies.roles import CASE_WORKING_ROLES
+from agencies.selectors import agencies_where
+from safeguard.audit.services import audit_record
+from safeguard.notifications.services import notify
+
+from . import selectors
+from .models import Case, CaseAction, ChronologyEntry
+from .services import members_with_roles
+
+
+def actions_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseAction]:
+    qs = case.actions.select_related("agency", "owner")
+    if lead:
+        return qs
+    return qs.filter(agency__in=agencies_where(user, roles=CASE_WORKING_ROLES))
+
+
+def action_agencies(case: Case) -> QuerySet[Agency]:
+    return Agency.objects.filter(
+        involvements__case=case, involvements__ended_at__isnull=True
+    ).distinct()
+
+
+@transaction.atomic
+def action_add(
+    *,
+    acting_user: AbstractBaseUser,
+    case: Case,
+    description: str,
+    agency: Agency,
+    owner: AbstractBaseUser | None,
+    due_on: dt.date,
+) -> CaseAction:
+    if not selectors.has_lead_access(acting_user, case):
+        raise PermissionDenied("The lead agency sets actions.")
+    if not action_agencies(case).filter(pk=agency.pk).exists():
+        raise ValidationError({"agency": "Choose an agency involved in the case"})
+    if (
+        owner is not None
+        and not members_with_roles(agency, CASE_WORKING_ROLES).filter(pk=owner.pk).exists()
+    ):
+        raise ValidationError({"owner": "The owner must work for that agency"})
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": "The due date must be today or later"})
+    action = CaseAction.objects.create(
+        case=case,
+        description=description.strip(),
+        agency=agency,
+        owner=owner,
+        due_on=due_on,
+        created_by=acting_user,
+    )
+    audit_record(
+        user=acting_user,
+        action="create",
+        event="action_added",
+        obj=action,
+        case_id=case.pk,
+        detail={"agency": agency.slug, "due_on": due_on.isoformat()},
+    )
+    recipients = [owner] if owner else members_with_roles(agency, CASE_WORKING_ROLES)
+    notify(
+        recipients=recipients,
+        kind="action_assigned",
+        dedupe_key=f"action:{action.pk}:assigned",
+        title=f"New action on case {case.reference}, due {due_on:%d %B %Y}",
+        reference=case.reference,
+        link_path=reverse("case_detail", args=[case.pk]),
+    )
+    return action
+
+
+@transaction.atomic
+def action_complete(*, acting_user: AbstractBaseUser, action: CaseAction) -> CaseAction:
+    lead = selectors.has_lead_access(acting_user, action.case)
+    own = agencies_where(acting_user, roles=CASE_WORKING_ROLES).filter(pk=action.agency_id)
+    if not (lead or own.exists()):
+        raise PermissionDenied("Only the agency it is assigned to, or the lead agency.")
+    updated = CaseAction.objects.filter(pk=action.pk, status=CaseAction.Status.OPEN).update(
+        status=CaseAction.Status.DONE, completed_at=timezone.now(), version=F("version") + 1
+    )
+    if not updated:
+        raise ValidationError("This action is no longer open.")
+    action.refresh_from_db()
+    ChronologyEntry.objects.create(
+        case=action.case,
+        occurred_at=action.completed_at,
+        agency=action.agency,
+        kind=ChronologyEntry.Kind.NOTE,
+        title=f"Action done: {action.description[:150]}",
+        created_by=acting_user,
+    )
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="action_completed",
+        obj=action,
+        case_id=action.case_id,
+    )
+    return action

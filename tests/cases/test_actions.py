@@ -1,0 +1,76 @@
+"""Actions: set by the lead agency, seen by the agency they are for."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.access import involvement_start
+from cases.models import CaseAction
+from safeguard.notifications.models import Notification
+from tests.factories import World, open_case_from_concern, submit_concern
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    w = World()
+    w.case = open_case_from_concern(w, submit_concern(w))
+    involvement_start(
+        acting_user=w.social_worker, case=w.case, agency=w.police, level="involved", reason="added"
+    )
+    return w
+
+
+def add(client, world, description, agency, owner=None, days=5):
+    due = timezone.localdate() + dt.timedelta(days=days)
+    return client.post(
+        reverse("case_action_add", args=[world.case.pk]),
+        {
+            "description": description,
+            "agency": agency.pk,
+            "owner": owner.pk if owner else "",
+            "due_on_0": due.day,
+            "due_on_1": due.month,
+            "due_on_2": due.year,
+        },
+    )
+
+
+def test_lead_sets_actions_and_each_agency_sees_its_own(client, world):
+    client.force_login(world.social_worker)
+    assert (
+        add(client, world, "Check attendance daily", world.school, world.teacher).status_code == 302
+    )
+    assert add(client, world, "Share call-out history", world.police).status_code == 302
+    assert Notification.objects.filter(recipient=world.teacher, kind="action_assigned").exists()
+    assert Notification.objects.filter(recipient=world.officer, kind="action_assigned").exists()
+    client.force_login(world.teacher)
+    page = client.get(reverse("case_detail", args=[world.case.pk])).content.decode()
+    assert "Check attendance daily" in page and "Share call-out history" not in page
+    action = CaseAction.objects.get(description="Check attendance daily")
+    client.post(reverse("case_action_done", args=[world.case.pk, action.pk]))
+    action.refresh_from_db()
+    assert action.status == "done"
+    other = CaseAction.objects.get(description="Share call-out history")
+    assert (
+        client.post(reverse("case_action_done", args=[world.case.pk, other.pk])).status_code == 404
+    )
+
+
+def test_bad_actions_are_refused(client, world):
+    client.force_login(world.social_worker)
+    response = add(client, world, "Late", world.school, days=-1)
+    assert response.status_code == 400 and "today or later" in response.content.decode()
+    response = add(client, world, "Wrong owner", world.school, owner=world.officer)
+    assert response.status_code == 400 and "must work for that agency" in response.content.decode()
+    response = add(client, world, "Not involved", world.other_school)
+    assert response.status_code == 400
+    assert not CaseAction.objects.exists()
+
+
+def test_involved_agencies_cannot_set_actions(client, world):
+    client.force_login(world.teacher)
+    assert add(client, world, "x", world.school).status_code == 404
