@@ -38,8 +38,7 @@ from stdnum.gb import upn as upn_number
 from agencies.models import Agency
 from agencies.roles import Role
 from agencies.services import membership_add
-from cases import services
-from cases.access import sync_case_grants
+from cases import case_work, services
 from cases.models import (
     Case,
     CaseNote,
@@ -51,7 +50,6 @@ from cases.models import (
 from cases.notes import case_note_add
 from cases.restrictions import case_restrict
 from safeguard import workdays
-from safeguard.audit.services import audit_record
 from safeguard.notifications.models import Notification
 
 NORTHSHIRE = "northshire-csc"
@@ -780,25 +778,14 @@ class World:
             if involved:
                 agency = involved.agency
                 author = self.built.users[f"practitioner@{agency.slug}"]
-        # There is no service for adding to the chronology by hand yet, so the
-        # entry is written here, with the audit row such a service would write.
-        entry = ChronologyEntry.objects.create(
+        case_work.chronology_add(
+            acting_user=author,
             case=case,
-            occurred_at=at,
             agency=agency,
-            kind=ChronologyEntry.Kind.NOTE,
+            occurred_at=at,
             title=title,
             body=body.format(name=case.child.first_name),
-            visibility=visibility,
-            created_by=author,
-        )
-        audit_record(
-            user=author,
-            action="create",
-            event="chronology_entry_added",
-            obj=entry,
-            case_id=case.pk,
-            detail={"kind": entry.kind, "visibility": visibility, "agency": agency.slug},
+            lead_only=visibility == ChronologyEntry.Visibility.LEAD_ONLY,
         )
 
     def chronicle(self, case: Case) -> None:
@@ -824,30 +811,13 @@ class World:
             )
 
     def allocate(self, case: Case, worker: AbstractBaseUser) -> None:
-        # There is no allocation service yet (it comes with the case-record
-        # work): set the worker directly and re-derive the grants from the
-        # records, with the chronology entry and audit row that service will write.
-        case.allocated_worker = worker
-        case.save(update_fields=["allocated_worker", "updated_at"])
-        sync_case_grants(case)
+        started = timezone.now()
+        case_work.case_allocate(acting_user=self.manager, case=case, worker=worker)
+        # The service stamps "now"; the story allocated it the day after opening.
         at = min(case.opened_at + dt.timedelta(days=1), self.now - _MINUTE)
-        ChronologyEntry.objects.create(
-            case=case,
-            occurred_at=at,
-            agency=self.lead,
-            kind=ChronologyEntry.Kind.ALLOCATION,
-            title="Case allocated",
-            body=f"Allocated to {worker.get_full_name()}.",
-            created_by=self.manager,
-        )
-        audit_record(
-            user=self.manager,
-            action="update",
-            event="case_allocated",
-            obj=case,
-            case_id=case.pk,
-            detail={"worker": worker.get_username()},
-        )
+        ChronologyEntry.objects.filter(
+            case=case, kind=ChronologyEntry.Kind.ALLOCATION, created_at__gte=started
+        ).update(occurred_at=at)
 
 
 _MINUTE = dt.timedelta(minutes=1)
@@ -1013,6 +983,7 @@ def build_children(built: Built) -> None:
     for case in northshire_cases:
         ns.chronicle(case)
     _case_notes(ns, northshire_cases[:3])
+    _actions_and_referrals(ns, northshire_cases)
     # A child of a member of staff: only the allocated worker is named; the team
     # manager sees that it exists and may break glass.
     case_restrict(
@@ -1059,6 +1030,65 @@ def build_children(built: Built) -> None:
         concern = ef.decide(concern, person, decision)
         ef.chronicle(Case.objects.get(pk=concern.case_id))
     ef.submit(ef.person(ages=(0, 3)), submitted=ago(0), category="neglect")
+
+
+def _actions_and_referrals(world: World, cases: list[Case]) -> None:
+    """Open actions for the agencies on a few cases, and referrals at each stage."""
+    from cases.actions import action_add
+    from referrals.services import referral_send, referral_transition
+
+    users, agencies = world.built.users, world.built.agencies
+    today = timezone.localdate()
+    with_school = [
+        c
+        for c in cases
+        if c.involvements.filter(agency__slug=HILLSIDE, ended_at__isnull=True).exists()
+        and not c.is_restricted
+    ]
+    for i, case in enumerate(with_school[:4]):
+        action_add(
+            acting_user=world.social_worker,
+            case=case,
+            description="Daily check-in with the designated safeguarding lead; note any change.",
+            agency=agencies[HILLSIDE],
+            owner=users[f"practitioner@{HILLSIDE}"],
+            due_on=today + dt.timedelta(days=3 + 4 * i),
+        )
+    for case in with_school[:2]:
+        action_add(
+            acting_user=world.social_worker,
+            case=case,
+            description="Share the history of call-outs to the address.",
+            agency=agencies[POLICE]
+            if case.involvements.filter(agency__slug=POLICE).exists()
+            else world.lead,
+            owner=None,
+            due_on=today + dt.timedelta(days=5),
+        )
+    without_health = [
+        c for c in with_school if not c.involvements.filter(agency__slug=HEALTH).exists()
+    ]
+    outcomes = ["accept", "decline", None]
+    for case, outcome in zip(without_health, outcomes, strict=False):
+        referral = referral_send(
+            acting_user=users[f"practitioner@{HILLSIDE}"],
+            case=case,
+            from_agency=agencies[HILLSIDE],
+            to_agency=agencies[HEALTH],
+            reason=f"{case.child.first_name} has lost weight and seems low in mood this term.",
+            request="Please assess whether a referral to CAMHS is needed.",
+            urgency="routine",
+            sharing_basis="consent",
+        )
+        if outcome:
+            referral_transition(
+                acting_user=users[f"practitioner@{HEALTH}"],
+                referral=referral,
+                action=outcome,
+                reason="CAMHS criteria not met; GP review offered instead."
+                if outcome == "decline"
+                else "",
+            )
 
 
 def _person_of(world: World, case: Case) -> Person:
