@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,13 +29,16 @@ from . import (
     restrictions,
     selectors,
     services,
+    statutory_work,
 )
 from .access import explain_access, involvement_end, involvement_start
 from .forms import (
     ActionForm,
     AddAgencyForm,
     AllocateForm,
+    AssessmentCompleteForm,
     BreakGlassForm,
+    CaseClosureForm,
     CaseNoteForm,
     ChildIdentityForm,
     ChronologyEntryForm,
@@ -94,6 +97,18 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
     context["actions"] = list(actions.actions_for(request.user, case, lead=lead))
+    if lead:
+        today = timezone.localdate()
+        for assessment in context["assessments"]:
+            assessment.clock = (
+                None
+                if assessment.completed_on
+                else statutory_work.assessment_clock(assessment, today)
+            )
+        context["closure"] = getattr(case, "closure_request", None) if lead else None
+        context.setdefault("assessment_form", AssessmentCompleteForm())
+        context.setdefault("closure_form", CaseClosureForm())
+        context["is_lead_manager"] = case_work.can_allocate(request.user, case)
     if lead:
         context["action_form"] = _action_form(case)
     if case_work.can_allocate(request.user, case):
@@ -507,4 +522,59 @@ def case_action_done(request: HttpRequest, case_id, action_id) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Action marked as done.")
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_assessment(request: HttpRequest, case_id, assessment_id, step: str) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    assessment = case.assessments.filter(pk=assessment_id).first()
+    if assessment is None or not selectors.has_lead_access(request.user, case):
+        raise Http404
+    try:
+        if step == "complete":
+            form = AssessmentCompleteForm(request.POST)
+            if not form.is_valid():
+                return _case_page(request, case_id, status=400, assessment_form=form)
+            statutory_work.assessment_complete(
+                acting_user=request.user, assessment=assessment, **form.cleaned_data
+            )
+            messages.success(request, "Assessment completed. A manager must authorise it.")
+        elif step == "authorise":
+            statutory_work.assessment_authorise(acting_user=request.user, assessment=assessment)
+            messages.success(request, "Assessment authorised.")
+        else:
+            raise Http404
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_close(request: HttpRequest, case_id, step: str) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not selectors.has_lead_access(request.user, case):
+        raise Http404
+    try:
+        if step == "request":
+            form = CaseClosureForm(request.POST)
+            if not form.is_valid():
+                return _case_page(request, case_id, status=400, closure_form=form)
+            statutory_work.case_closure_request(
+                acting_user=request.user, case=case, **form.cleaned_data
+            )
+            messages.success(request, "Closure requested. A manager must authorise it.")
+        elif step == "authorise":
+            statutory_work.case_closure_authorise(acting_user=request.user, case=case)
+            messages.success(request, "The case is closed.")
+        else:
+            raise Http404
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     return redirect("case_detail", case.pk)

@@ -13,7 +13,7 @@ from agencies.models import Agency
 from safeguard.core.forms import GovukDateField
 
 from .concern_rules import concern_errors
-from .dfe_codes import Disability, Ethnicity
+from .dfe_codes import ClosureReason, Disability, Ethnicity, PrimaryNeed
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from .models import CaseNote, Concern, Sex
 
@@ -511,3 +511,31 @@ class ActionForm(forms.Form):
         self.fields["owner"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username} ({u.username})"
         )
+
+
+class AssessmentCompleteForm(forms.Form):
+    summary = forms.CharField(
+        label="What did the assessment find?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        error_messages={"required": "Summarise the assessment's findings"},
+    )
+    primary_need = forms.ChoiceField(
+        label="Primary need (CIN census)",
+        choices=PrimaryNeed.choices,
+        error_messages={"required": "Choose the primary need"},
+    )
+
+
+class CaseClosureForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Reason for closure (CIN census)",
+        choices=ClosureReason.choices,
+        error_messages={"required": "Choose the reason for closure"},
+    )
+    explanation = forms.CharField(
+        label="Why can the case close?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+        error_messages={"required": "Explain why the case can close"},
+    )

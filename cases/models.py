@@ -14,7 +14,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 
-from .dfe_codes import Ethnicity
+from .dfe_codes import ClosureReason, Ethnicity, PrimaryNeed, ReferralSource
 
 
 class Sex(models.TextChoices):
@@ -447,6 +447,66 @@ class CaseAction(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+
+class Episode(models.Model):
+    """A period of children's social care involvement, as the CIN census counts it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="episodes")
+    referral_date = models.DateField()
+    referral_source = models.CharField(max_length=3, choices=ReferralSource.choices)
+    primary_need = models.CharField(
+        max_length=2, choices=PrimaryNeed.choices, default=PrimaryNeed.NOT_STATED
+    )
+    closure_date = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=3, choices=ClosureReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-referral_date"]
+
+    def __str__(self) -> str:
+        return f"{self.case} from {self.referral_date}"
+
+
+class Assessment(models.Model):
+    """A child and family assessment, due 45 working days after the referral."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    started_on = models.DateField()
+    due_on = models.DateField(db_index=True)
+    completed_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authorised_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+
+    def __str__(self) -> str:
+        return f"Assessment on {self.case} from {self.started_on}"
+
+
+class CaseClosure(models.Model):
+    """Closing a case takes a reason and a manager's authorisation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="closure_request")
+    reason = models.CharField(max_length=3, choices=ClosureReason.choices)
+    explanation = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Closure of {self.case} requested"
 
 
 # django-guardian with direct foreign keys: the generic tables would hold a row

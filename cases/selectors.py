@@ -184,6 +184,10 @@ def case_detail_for(
         "lead_access": lead,
         "notes": list(notes_for(user, case, lead=lead)),
         "documents": list(documents_for(user, case, lead=lead)),
+        "episodes": list(case.episodes.all()) if lead else [],
+        "assessments": list(case.assessments.select_related("completed_by", "authorised_by"))
+        if lead
+        else [],
         "chronology": list(chronology_for(user, case, lead=lead, filters=chronology_filters)),
         "involvements": list(involvements_for(user, case)),
         "concerns": list(concerns.order_by("-submitted_at")),

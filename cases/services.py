@@ -39,6 +39,7 @@ from .models import (
     ConcernUserObjectPermission,
     Involvement,
 )
+from .statutory_work import open_episode_from_concern
 
 # The fields of a submitted concern a reporter fills in.
 CONCERN_FIELDS = (
@@ -319,6 +320,7 @@ def concern_authorise_decision(*, acting_user: AbstractBaseUser, concern: Concer
     opened = False
     if case is None and concern.decision in Concern.CASE_OPENING_DECISIONS:
         case = case_open(acting_user=acting_user, child=child, lead_agency=concern.lead_agency)
+        open_episode_from_concern(case=case, concern=concern)
         opened = True
     concern.case = case
     concern.save()

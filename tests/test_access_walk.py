@@ -122,6 +122,8 @@ def scene(settings, tmp_path):
         "document_id": document.pk,
         "referral_id": referral.pk,
         "action_id": action.pk,
+        "assessment_id": case.assessments.get().pk,
+        "step": "complete",
         "action": "accept",
         "involvement_id": case.involvements.get(agency=world.school).pk,
         "slug": world.la.slug,

@@ -1,0 +1,195 @@
+"""Episodes, assessments and closing a case: the lead agency's statutory work,
+recorded so the Children in Need census falls out of it (SPEC 3.3).
+
+A case opened by a front-door decision starts an episode (referral date and
+source from the concern); an assessment decision starts the child and family
+assessment, due 45 working days after the referral. Completing an assessment
+sets the primary need; a manager authorises it. Closing a case takes a reason
+and a manager's authorisation, and closes the episode with the same reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.roles import LEAD_AGENCY_ROLES, Role
+from agencies.selectors import agencies_where
+from safeguard import workdays
+from safeguard.audit.services import audit_record
+
+from . import selectors
+from .dfe_codes import SOURCE_BY_AGENCY_KIND
+from .models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
+
+
+def _lead_worker(user: AbstractBaseUser, case: Case) -> bool:
+    return agencies_where(user, roles=LEAD_AGENCY_ROLES).filter(
+        pk=case.lead_agency_id
+    ).exists() and selectors.has_lead_access(user, case)
+
+
+def _lead_manager(user: AbstractBaseUser, case: Case) -> bool:
+    return agencies_where(user, roles=[Role.MANAGER]).filter(
+        pk=case.lead_agency_id
+    ).exists() and selectors.has_lead_access(user, case)
+
+
+def _chronology(case: Case, user: AbstractBaseUser, title: str, body: str = "") -> None:
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=timezone.now(),
+        agency=case.lead_agency,
+        kind=ChronologyEntry.Kind.NOTE,
+        title=title,
+        body=body,
+        created_by=user,
+    )
+
+
+def open_episode_from_concern(*, case: Case, concern: Concern) -> Episode:
+    """Called when a front-door decision opens a case: the census's referral."""
+    referral_date = workdays.local_date(concern.submitted_at or timezone.now())
+    episode = Episode.objects.create(
+        case=case,
+        referral_date=referral_date,
+        referral_source=SOURCE_BY_AGENCY_KIND.get(concern.reporting_agency.kind, "8"),
+    )
+    if concern.decision == Concern.Decision.ASSESSMENT:
+        Assessment.objects.create(
+            case=case,
+            started_on=timezone.localdate(),
+            due_on=workdays.due_date("assessment", referral_date),
+        )
+    return episode
+
+
+@transaction.atomic
+def assessment_complete(
+    *, acting_user: AbstractBaseUser, assessment: Assessment, summary: str, primary_need: str
+) -> Assessment:
+    if not _lead_worker(acting_user, assessment.case):
+        raise PermissionDenied("The lead agency completes assessments.")
+    if assessment.completed_on:
+        raise ValidationError("This assessment is already complete.")
+    if not summary.strip():
+        raise ValidationError({"summary": "Summarise the assessment's findings"})
+    assessment.completed_on = timezone.localdate()
+    assessment.completed_by = acting_user
+    assessment.summary = summary.strip()
+    assessment.save(update_fields=["completed_on", "completed_by", "summary"])
+    Episode.objects.filter(case=assessment.case, closure_date__isnull=True).update(
+        primary_need=primary_need
+    )
+    late = workdays.working_days_between(assessment.due_on, assessment.completed_on)
+    _chronology(
+        assessment.case,
+        acting_user,
+        "Child and family assessment completed"
+        + (f", {late} working days late" if late > 0 else ", within 45 working days"),
+        assessment.summary,
+    )
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="assessment_completed",
+        obj=assessment.case,
+        case_id=assessment.case_id,
+        detail={"primary_need": primary_need, "late_by_working_days": max(late, 0)},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_authorise(*, acting_user: AbstractBaseUser, assessment: Assessment) -> Assessment:
+    if not _lead_manager(acting_user, assessment.case):
+        raise PermissionDenied("A manager of the lead agency authorises assessments.")
+    if not assessment.completed_on or assessment.authorised_on:
+        raise ValidationError("Only a completed, unauthorised assessment can be authorised.")
+    assessment.authorised_by = acting_user
+    assessment.authorised_on = timezone.localdate()
+    assessment.save(update_fields=["authorised_by", "authorised_on"])
+    _chronology(assessment.case, acting_user, "Assessment authorised by a manager")
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="assessment_authorised",
+        obj=assessment.case,
+        case_id=assessment.case_id,
+    )
+    return assessment
+
+
+@transaction.atomic
+def case_closure_request(
+    *, acting_user: AbstractBaseUser, case: Case, reason: str, explanation: str
+) -> CaseClosure:
+    if not _lead_worker(acting_user, case):
+        raise PermissionDenied("The lead agency closes cases.")
+    if case.status != Case.Status.OPEN:
+        raise ValidationError("This case is already closed.")
+    if not explanation.strip():
+        raise ValidationError({"explanation": "Explain why the case can close"})
+    closure, _ = CaseClosure.objects.update_or_create(
+        case=case,
+        defaults={
+            "reason": reason,
+            "explanation": explanation.strip(),
+            "requested_by": acting_user,
+            "requested_at": timezone.now(),
+        },
+    )
+    audit_record(
+        user=acting_user,
+        action="update",
+        event="case_closure_requested",
+        obj=case,
+        case_id=case.pk,
+        detail={"reason": reason},
+    )
+    return closure
+
+
+@transaction.atomic
+def case_closure_authorise(*, acting_user: AbstractBaseUser, case: Case) -> Case:
+    if not _lead_manager(acting_user, case):
+        raise PermissionDenied("A manager of the lead agency authorises closure.")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    closure = CaseClosure.objects.filter(case=case).first()
+    if closure is None or case.status != Case.Status.OPEN:
+        raise ValidationError("There is no closure waiting for authorisation.")
+    now = timezone.now()
+    case.status = Case.Status.CLOSED
+    case.closed_at = now
+    case.version += 1
+    case.save(update_fields=["status", "closed_at", "version", "updated_at"])
+    Episode.objects.filter(case=case, closure_date__isnull=True).update(
+        closure_date=workdays.local_date(now), closure_reason=closure.reason
+    )
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=now,
+        agency=case.lead_agency,
+        kind=ChronologyEntry.Kind.CASE_CLOSED,
+        title=f"Case closed: {closure.get_reason_display()}",
+        body=closure.explanation,
+        created_by=acting_user,
+    )
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="case_closed",
+        obj=case,
+        case_id=case.pk,
+        detail={"reason": closure.reason, "requested_by": closure.requested_by.get_username()},
+    )
+    closure.delete()
+    return case
+
+
+def assessment_clock(assessment: Assessment, today: dt.date | None = None) -> workdays.Clock:
+    return workdays.clock(assessment.due_on, today)
