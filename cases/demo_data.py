@@ -1122,8 +1122,10 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
                 authorised_on=done + dt.timedelta(days=2),
             )
             # The services stamped the chronology "now"; the story did it on time.
-            ChronologyEntry.objects.filter(case=case, created_at__gte=started).update(
-                occurred_at=dt.datetime.combine(done, dt.time(15, 0), tzinfo=dt.UTC)
+            made = ChronologyEntry.objects.filter(case=case, created_at__gte=started)
+            made.update(occurred_at=dt.datetime.combine(done, dt.time(15, 0), tzinfo=dt.UTC))
+            made.filter(title__startswith="Child and family assessment completed").update(
+                title="Child and family assessment completed, within 45 working days"
             )
 
 
