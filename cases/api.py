@@ -42,6 +42,7 @@ from . import child_selectors, selectors, services
 from .concern_rules import concern_errors
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from .models import Case, Child, ChronologyEntry, Concern, Involvement
+from .services import CONCERN_FIELDS
 
 # Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
 # never a 500 from the database.
@@ -146,23 +147,7 @@ class ConcernSerializer(serializers.ModelSerializer):
             "status_display",
             "reporting_agency",
             "lead_agency",
-            "child_first_name",
-            "child_last_name",
-            "child_date_of_birth",
-            "child_age_years",
-            "child_address",
-            "child_postcode",
-            "child_school",
-            "child_nhs_number",
-            "child_upn",
-            "account",
-            "observed_at",
-            "categories",
-            "immediate_risk",
-            "actions_taken",
-            "family_aware",
-            "sharing_basis",
-            "sharing_reason",
+            *CONCERN_FIELDS,
             "submitted_at",
             "decision_due_at",
             "child",

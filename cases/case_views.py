@@ -525,56 +525,64 @@ def case_action_done(request: HttpRequest, case_id, action_id) -> HttpResponse:
     return redirect("case_detail", case.pk)
 
 
+def _statutory_step(request: HttpRequest, case, steps: dict) -> HttpResponse:
+    """Run one step of the lead agency's statutory work; a refusal is a 404, a
+    rule broken is a message on the case page, a bad form is shown again."""
+    step = steps.get(request.resolver_match.kwargs["step"])
+    if step is None or not selectors.has_lead_access(request.user, case):
+        raise Http404
+    try:
+        response = step()
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        response = None
+    return response or redirect("case_detail", case.pk)
+
+
 @login_required
 @require_POST
 def case_assessment(request: HttpRequest, case_id, assessment_id, step: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
     assessment = case.assessments.filter(pk=assessment_id).first()
-    if assessment is None or not selectors.has_lead_access(request.user, case):
+    if assessment is None:
         raise Http404
-    try:
-        if step == "complete":
-            form = AssessmentCompleteForm(request.POST)
-            if not form.is_valid():
-                return _case_page(request, case_id, status=400, assessment_form=form)
-            statutory_work.assessment_complete(
-                acting_user=request.user, assessment=assessment, **form.cleaned_data
-            )
-            messages.success(request, "Assessment completed. A manager must authorise it.")
-        elif step == "authorise":
-            statutory_work.assessment_authorise(acting_user=request.user, assessment=assessment)
-            messages.success(request, "Assessment authorised.")
-        else:
-            raise Http404
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("case_detail", case.pk)
+
+    def complete():
+        form = AssessmentCompleteForm(request.POST)
+        if not form.is_valid():
+            return _case_page(request, case_id, status=400, assessment_form=form)
+        statutory_work.assessment_complete(
+            acting_user=request.user, assessment=assessment, **form.cleaned_data
+        )
+        messages.success(request, "Assessment completed. A manager must authorise it.")
+        return None
+
+    def authorise():
+        statutory_work.assessment_authorise(acting_user=request.user, assessment=assessment)
+        messages.success(request, "Assessment authorised.")
+
+    return _statutory_step(request, case, {"complete": complete, "authorise": authorise})
 
 
 @login_required
 @require_POST
 def case_close(request: HttpRequest, case_id, step: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
-    if not selectors.has_lead_access(request.user, case):
-        raise Http404
-    try:
-        if step == "request":
-            form = CaseClosureForm(request.POST)
-            if not form.is_valid():
-                return _case_page(request, case_id, status=400, closure_form=form)
-            statutory_work.case_closure_request(
-                acting_user=request.user, case=case, **form.cleaned_data
-            )
-            messages.success(request, "Closure requested. A manager must authorise it.")
-        elif step == "authorise":
-            statutory_work.case_closure_authorise(acting_user=request.user, case=case)
-            messages.success(request, "The case is closed.")
-        else:
-            raise Http404
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("case_detail", case.pk)
+
+    def ask():
+        form = CaseClosureForm(request.POST)
+        if not form.is_valid():
+            return _case_page(request, case_id, status=400, closure_form=form)
+        statutory_work.case_closure_request(
+            acting_user=request.user, case=case, **form.cleaned_data
+        )
+        messages.success(request, "Closure requested. A manager must authorise it.")
+        return None
+
+    def authorise():
+        statutory_work.case_closure_authorise(acting_user=request.user, case=case)
+        messages.success(request, "The case is closed.")
+
+    return _statutory_step(request, case, {"request": ask, "authorise": authorise})
