@@ -20,6 +20,32 @@ from .models import CaseNote, Concern, Sex
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
+class NhsNumberField(forms.CharField):
+    """An NHS number, checked (modulus 11) and stored without spaces."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", "NHS number")
+        super().__init__(required=False, max_length=14, **kwargs)
+
+    def clean(self, value) -> str:
+        value = super().clean(value)
+        validate_nhs_number(value)
+        return normalise_nhs_number(value) if value else ""
+
+
+class UpnField(forms.CharField):
+    """A unique pupil number, with its DfE check letter verified."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", "Unique pupil number (UPN)")
+        super().__init__(required=False, max_length=13, **kwargs)
+
+    def clean(self, value) -> str:
+        value = super().clean(value)
+        validate_upn(value)
+        return normalise_upn(value) if value else ""
+
+
 class ConcernForm(forms.Form):
     reporting_agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
@@ -60,18 +86,8 @@ class ConcernForm(forms.Form):
     )
     child_postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     child_school = forms.CharField(label="School or nursery", required=False, max_length=200)
-    child_nhs_number = forms.CharField(
-        label="NHS number",
-        required=False,
-        max_length=14,
-        help_text="If you know it. 10 digits, like 943 476 5919.",
-    )
-    child_upn = forms.CharField(
-        label="Unique pupil number (UPN)",
-        required=False,
-        max_length=13,
-        help_text="If you know it. 13 characters, like Q801200110001.",
-    )
+    child_nhs_number = NhsNumberField(help_text="If you know it. 10 digits, like 943 476 5919.")
+    child_upn = UpnField(help_text="If you know it. 13 characters, like Q801200110001.")
     account = forms.CharField(
         label="What did you see or hear?",
         error_messages={"required": "Enter what you saw or heard"},
@@ -145,16 +161,6 @@ class ConcernForm(forms.Form):
             raise forms.ValidationError("The date it happened must be today or in the past")
         return day
 
-    def clean_child_nhs_number(self) -> str:
-        value = self.cleaned_data.get("child_nhs_number", "")
-        validate_nhs_number(value)
-        return normalise_nhs_number(value) if value else ""
-
-    def clean_child_upn(self) -> str:
-        value = self.cleaned_data.get("child_upn", "")
-        validate_upn(value)
-        return normalise_upn(value) if value else ""
-
     def clean(self) -> dict:
         data = super().clean()
         day, time = data.get("observed_on"), data.get("observed_time")
@@ -205,8 +211,8 @@ class ChildForm(forms.Form):
     other_names = forms.CharField(label="Other names or aliases", required=False, max_length=200)
     date_of_birth = GovukDateField(label="Date of birth", required=False)
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
-    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
-    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=13)
+    nhs_number = NhsNumberField()
+    upn = UpnField()
     address = forms.CharField(
         label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -218,16 +224,6 @@ class ChildForm(forms.Form):
         if dob and dob > timezone.localdate():
             raise forms.ValidationError("Date of birth must be today or in the past")
         return dob
-
-    def clean_nhs_number(self) -> str:
-        value = self.cleaned_data.get("nhs_number", "")
-        validate_nhs_number(value)
-        return normalise_nhs_number(value) if value else ""
-
-    def clean_upn(self) -> str:
-        value = self.cleaned_data.get("upn", "")
-        validate_upn(value)
-        return normalise_upn(value) if value else ""
 
 
 class LinkChildForm(forms.Form):
@@ -462,23 +458,13 @@ class ChildIdentityForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     language = forms.CharField(label="First language", required=False, max_length=60)
-    nhs_number = forms.CharField(label="NHS number", required=False, max_length=14)
-    upn = forms.CharField(label="Unique pupil number (UPN)", required=False, max_length=13)
+    nhs_number = NhsNumberField()
+    upn = UpnField()
     address = forms.CharField(
         label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     school = forms.CharField(label="School or nursery", required=False, max_length=200)
-
-    def clean_nhs_number(self) -> str:
-        value = self.cleaned_data.get("nhs_number", "")
-        validate_nhs_number(value)
-        return normalise_nhs_number(value) if value else ""
-
-    def clean_upn(self) -> str:
-        value = self.cleaned_data.get("upn", "")
-        validate_upn(value)
-        return normalise_upn(value) if value else ""
 
     def clean_disabilities(self) -> list[str]:
         codes = self.cleaned_data["disabilities"]
