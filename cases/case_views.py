@@ -25,6 +25,7 @@ from . import (
     case_work,
     child_records,
     documents,
+    household,
     notes,
     restrictions,
     selectors,
@@ -44,6 +45,7 @@ from .forms import (
     ChronologyEntryForm,
     ChronologyFilterForm,
     DocumentForm,
+    HouseholdMemberForm,
     RestrictCaseForm,
 )
 from .models import Involvement
@@ -97,6 +99,7 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
     context["actions"] = list(actions.actions_for(request.user, case, lead=lead))
+    context["sibling_cases"] = list(household.linked_sibling_cases(request.user, case))
     if lead:
         today = timezone.localdate()
         for assessment in context["assessments"]:
@@ -107,6 +110,7 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
             )
         context["closure"] = getattr(case, "closure_request", None) if lead else None
         context.setdefault("assessment_form", AssessmentCompleteForm())
+        context.setdefault("household_form", HouseholdMemberForm())
         context.setdefault("closure_form", CaseClosureForm())
         context["is_lead_manager"] = case_work.can_allocate(request.user, case)
     if lead:
@@ -586,3 +590,21 @@ def case_close(request: HttpRequest, case_id, step: str) -> HttpResponse:
         messages.success(request, "The case is closed.")
 
     return _statutory_step(request, case, {"request": ask, "authorise": authorise})
+
+
+@login_required
+@require_POST
+def case_household_add(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not selectors.has_lead_access(request.user, case):
+        raise Http404
+    form = HouseholdMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            household.household_member_add(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Added to the household.")
+            return redirect("case_detail", case.pk)
+    return _case_page(request, case_id, status=400, household_form=form)

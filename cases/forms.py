@@ -15,7 +15,7 @@ from safeguard.core.forms import GovukDateField
 from .concern_rules import concern_errors
 from .dfe_codes import ClosureReason, Disability, Ethnicity, PrimaryNeed
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import CaseNote, Concern, Sex
+from .models import CaseNote, Concern, HouseholdMember, Sex
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -524,4 +524,29 @@ class CaseClosureForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=10000,
         error_messages={"required": "Explain why the case can close"},
+    )
+
+
+class HouseholdMemberForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200, required=False)
+    relationship = forms.ChoiceField(
+        label="Relationship to the child",
+        choices=HouseholdMember.Relationship.choices,
+        error_messages={"required": "Choose the relationship"},
+    )
+    lives_with_child = forms.BooleanField(label="Lives with the child", required=False)
+    has_parental_responsibility = forms.BooleanField(
+        label="Has parental responsibility", required=False
+    )
+    flags = forms.MultipleChoiceField(
+        label="Known risks",
+        choices=HouseholdMember.Flag.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sibling_reference = forms.CharField(
+        label="If a sibling on record, their child reference",
+        help_text="For example CHI-2026-000012. Their cases are then linked to this one.",
+        required=False,
+        max_length=20,
     )

@@ -65,6 +65,50 @@ class Child(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
+class HouseholdMember(models.Model):
+    """A significant person in the child's life: parent, carer, sibling, other adult."""
+
+    class Relationship(models.TextChoices):
+        MOTHER = "mother", "Mother"
+        FATHER = "father", "Father"
+        STEP_PARENT = "step_parent", "Step-parent or parent's partner"
+        CARER = "carer", "Carer or guardian"
+        SIBLING = "sibling", "Sibling"
+        GRANDPARENT = "grandparent", "Grandparent"
+        OTHER_RELATIVE = "other_relative", "Other relative"
+        OTHER_ADULT = "other_adult", "Other significant adult"
+
+    class Flag(models.TextChoices):
+        DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+        SUBSTANCE_MISUSE = "substance_misuse", "Substance misuse"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        RISK_TO_CHILDREN = "risk_to_children", "Known risk to children"
+        VIOLENCE = "violence", "Violence to workers"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="household")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    lives_with_child = models.BooleanField(default=False)
+    has_parental_responsibility = models.BooleanField(default=False)
+    flags = models.JSONField(default=list, blank=True)
+    # A sibling who is on record themselves: their cases are linked cases.
+    sibling = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["relationship", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relationship_display()}) of {self.child}"
+
+    def flag_labels(self) -> list[str]:
+        labels = dict(self.Flag.choices)
+        return [labels.get(code, code) for code in self.flags]
+
+
 class Case(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -184,6 +184,7 @@ def case_detail_for(
         "lead_access": lead,
         "notes": list(notes_for(user, case, lead=lead)),
         "documents": list(documents_for(user, case, lead=lead)),
+        "household": list(case.child.household.select_related("sibling")),
         "episodes": list(case.episodes.all()) if lead else [],
         "assessments": list(case.assessments.select_related("completed_by", "authorised_by"))
         if lead

@@ -55,6 +55,9 @@ urlpatterns = [
     path("cases/<uuid:case_id>/child/", case_views.case_child_edit, name="case_child_edit"),
     path("cases/<uuid:case_id>/actions/", case_views.case_action_add, name="case_action_add"),
     path(
+        "cases/<uuid:case_id>/household/", case_views.case_household_add, name="case_household_add"
+    ),
+    path(
         "cases/<uuid:case_id>/assessments/<uuid:assessment_id>/<slug:step>/",
         case_views.case_assessment,
         name="case_assessment",
