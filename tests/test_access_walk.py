@@ -239,3 +239,50 @@ def test_auditor_sees_the_log_only(client, scene):
         body = response.content.decode()
         assert "Amelia" not in body and "Hart" not in body
     assert client.get(f"/cases/{values['case_id']}/").status_code == 404
+
+
+def test_an_involved_agency_never_sees_lead_only_content_on_any_route(client, scene):
+    """The school is involved in the case: it may see the case, never what the
+    lead agency keeps to itself, on any page or API route."""
+    from cases.models import ChronologyEntry
+    from cases.notes import case_note_add
+
+    world, values, pk_for, secrets = scene
+    case_id = values["case_id"]
+    from cases.models import Case
+
+    case = Case.objects.get(pk=case_id)
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=case.opened_at,
+        agency=world.la,
+        kind="note",
+        title="LEAD-ONLY-CHRONOLOGY-MARKER",
+        visibility="lead_only",
+    )
+    case_note_add(
+        acting_user=world.social_worker,
+        case=case,
+        agency=world.la,
+        text="LEAD-ONLY-NOTE-MARKER",
+        sensitivity="restricted",
+    )
+    client.force_login(world.teacher)
+    seen = 0
+    for route, name in all_routes():
+        if name in PUBLIC:
+            continue
+        url = to_url(route, values, pk_for)
+        if url is None:
+            continue
+        response = client.get(url)
+        raw = b"".join(response.streaming_content) if response.streaming else response.content
+        body = raw.decode(errors="replace")
+        assert "LEAD-ONLY-CHRONOLOGY-MARKER" not in body, url
+        assert "LEAD-ONLY-NOTE-MARKER" not in body, url
+        seen += 1
+    # And the markers are really there for the lead agency to see.
+    client.force_login(world.social_worker)
+    page = client.get(f"/cases/{case_id}/").content.decode()
+    assert "LEAD-ONLY-CHRONOLOGY-MARKER" in page and "LEAD-ONLY-NOTE-MARKER" in page
+    assert seen > 20
