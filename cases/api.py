@@ -38,10 +38,12 @@ from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES
 from agencies.selectors import agencies_where, lead_agencies
 from safeguard.audit.services import audit_record
 
-from . import child_selectors, selectors, services
+from . import actions as case_actions
+from . import child_records, child_selectors, selectors, services
 from .concern_rules import concern_errors
+from .dfe_codes import Disability, Ethnicity
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import Case, Child, ChronologyEntry, Concern, Involvement
+from .models import Case, CaseAction, Child, ChronologyEntry, Concern, Involvement, Sex
 from .services import CONCERN_FIELDS
 
 # Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
@@ -110,12 +112,17 @@ class ChildSerializer(serializers.ModelSerializer):
             "other_names",
             "date_of_birth",
             "sex",
+            "gender",
+            "ethnicity",
+            "disabilities",
+            "language",
             "nhs_number",
             "upn",
             "address",
             "postcode",
             "school",
             "lead_agency",
+            "version",
         ]
 
 
@@ -599,6 +606,22 @@ CASE_NOT_SEEN = {
 }
 
 
+class CaseActionSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseAction
+        fields = ["id", "description", "agency", "owner", "due_on", "status", "completed_at"]
+
+
+class CaseActionCreateSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=2000)
+    agency = serializers.SlugField()
+    owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    due_on = serializers.DateField()
+
+
 @extend_schema_view(
     list=extend_schema(description="Cases you may see, most recently changed first."),
     retrieve=extend_schema(
@@ -683,6 +706,80 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 # Children -----------------------------------------------------------------------
 
 
+class CaseActionViewSet(viewsets.ViewSet):
+    """Actions on a case (``cases/{case_id}/actions/``): the lead agency sets
+    them; each agency sees and completes its own."""
+
+    lookup_value_regex = UUID_PATTERN
+
+    def _case(self, request: Request, case_pk: str):
+        case = selectors.get_case_for(request.user, case_pk, audit=False)
+        return case, selectors.has_lead_access(request.user, case)
+
+    @extend_schema(responses=CaseActionSerializer(many=True))
+    def list(self, request: Request, case_pk: str | None = None) -> Response:
+        case, lead = self._case(request, case_pk)
+        rows = case_actions.actions_for(request.user, case, lead=lead)
+        return Response(CaseActionSerializer(rows, many=True).data)
+
+    @extend_schema(request=CaseActionCreateSerializer, responses={201: CaseActionSerializer})
+    def create(self, request: Request, case_pk: str | None = None) -> Response:
+        case, _lead = self._case(request, case_pk)
+        body = CaseActionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        agency = case_actions.action_agencies(case).filter(slug=data["agency"]).first()
+        if agency is None:
+            raise ValidationError({"agency": "Choose an agency involved in the case"})
+        owner = None
+        if data.get("owner"):
+            from django.contrib.auth import get_user_model
+
+            owner = get_user_model().objects.filter(username=data["owner"]).first()
+            if owner is None:
+                raise ValidationError({"owner": "No such person"})
+        try:
+            created = case_actions.action_add(
+                acting_user=request.user,
+                case=case,
+                description=data["description"],
+                agency=agency,
+                owner=owner,
+                due_on=data["due_on"],
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(CaseActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=CaseActionSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request: Request, case_pk: str | None = None, pk: str | None = None) -> Response:
+        case, lead = self._case(request, case_pk)
+        row = case_actions.actions_for(request.user, case, lead=lead).filter(pk=pk).first()
+        if row is None:
+            raise Http404
+        try:
+            row = case_actions.action_complete(acting_user=request.user, action=row)
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(CaseActionSerializer(row).data)
+
+
+class ChildUpdateSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    other_names = serializers.CharField(max_length=200, allow_blank=True)
+    date_of_birth = serializers.DateField(allow_null=True)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    gender = serializers.CharField(max_length=60, allow_blank=True)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    disabilities = serializers.ListField(child=serializers.ChoiceField(choices=Disability.choices))
+    language = serializers.CharField(max_length=60, allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField(max_length=10, allow_blank=True)
+    school = serializers.CharField(max_length=200, allow_blank=True)
+
+
 @extend_schema_view(
     list=extend_schema(
         description="Children with a case you may see and, if you work a front door, "
@@ -692,11 +789,12 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         parameters=[ID_PARAMETER], responses={200: ChildSerializer, 404: NOT_FOUND}
     ),
 )
-class ChildViewSet(viewsets.ReadOnlyModelViewSet):
+class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Children's records."""
 
     serializer_class = ChildSerializer
     lookup_value_regex = UUID_PATTERN
+    http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
         return child_selectors.children_for(self.request.user).order_by(
@@ -710,4 +808,60 @@ class ChildViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(data)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(ChildSerializer(child_selectors.get_child_for(request.user, pk)).data)
+        child = child_selectors.get_child_for(request.user, pk)
+        return Response(ChildSerializer(child).data, headers={"ETag": _etag(child)})
+
+    @extend_schema(
+        request=ChildUpdateSerializer,
+        responses={200: ChildSerializer},
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="the ETag from reading the child: refused (412) if someone "
+                "changed the record since",
+            )
+        ],
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        child = child_selectors.get_child_for(request.user, pk)
+        if_match = request.headers.get("If-Match")
+        if not if_match:
+            return Response(
+                {"detail": "Send If-Match with the ETag you read, so no change is lost."},
+                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            )
+        body = ChildUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        try:
+            child = child_records.child_update(
+                acting_user=request.user,
+                child=child,
+                expected_version=_version_from(if_match),
+                fields=body.validated_data,
+            )
+        except child_records.StaleEdit as stale:
+            return Response(
+                {
+                    "detail": "Someone else changed this record since you read it.",
+                    "current": ChildSerializer(stale.current).data,
+                },
+                status=status.HTTP_412_PRECONDITION_FAILED,
+                headers={"ETag": _etag(stale.current)},
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(ChildSerializer(child).data, headers={"ETag": _etag(child)})
+
+
+def _etag(child: Child) -> str:
+    return f'"{child.pk}-v{child.version}"'
+
+
+def _version_from(if_match: str) -> int:
+    try:
+        return int(if_match.strip().strip('"').rsplit("-v", 1)[1])
+    except (IndexError, ValueError):
+        return -1  # matches no version: answered as stale

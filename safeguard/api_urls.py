@@ -9,9 +9,10 @@ rather than a database error; routes nested under an object (such as
 viewset, which resolves the parent through its selector first.
 """
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
 from referrals.api import ReferralViewSet
 
 router = DefaultRouter()
@@ -20,4 +21,11 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("concerns", ConcernViewSet, basename="concern")
 router.register("referrals", ReferralViewSet, basename="referral")
 
-urlpatterns = router.urls
+case_actions = CaseActionViewSet.as_view({"get": "list", "post": "create"})
+case_action_done = CaseActionViewSet.as_view({"post": "done"})
+
+urlpatterns = [
+    *router.urls,
+    path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
+    path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
+]

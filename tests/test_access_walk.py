@@ -135,6 +135,7 @@ def scene(settings, tmp_path):
         "cases": case.pk,
         "children": case.child_id,
         "referrals": referral.pk,
+        "actions": action.pk,
     }
     secrets = [concern.reference, case.reference, case.child.full_name, "Hart", referral.reference]
     return world, values, pk_for, secrets
@@ -147,7 +148,8 @@ def to_url(route: str, values: dict, pk_for: dict) -> str | None:
 
     def fill(name: str) -> str:
         if name == "pk":
-            collection = re.findall(r"api/v1/([a-z-]+)/", "/" + route)
+            # The collection is the path segment just before the pk.
+            collection = re.findall(r"([a-z-]+)/(?:<(?:\w+:)?pk>|\(\?P<pk>)", route)
             key = collection[-1] if collection else ""
             if key not in pk_for:
                 raise AssertionError(f"The access walk does not know the object for {route}")

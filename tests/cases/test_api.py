@@ -592,3 +592,59 @@ def test_list_queries_do_not_grow_with_the_data(world):
         after, body = _count_queries(client, url)
         assert body["count"] >= (20 if url != chronology else 18), url
         assert after == count, (url, count, after)
+
+
+def test_actions_through_the_api(world):
+    import datetime as dt
+
+    case = open_case_from_concern(world, submit_concern(world))
+    worker = APIClient()
+    worker.force_authenticate(world.social_worker)
+    due = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    response = worker.post(
+        f"/api/v1/cases/{case.pk}/actions/",
+        {
+            "description": "Check attendance",
+            "agency": "school",
+            "owner": world.teacher.username,
+            "due_on": due,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    action_id = response.json()["id"]
+    teacher = APIClient()
+    teacher.force_authenticate(world.teacher)
+    assert [a["id"] for a in teacher.get(f"/api/v1/cases/{case.pk}/actions/").json()] == [action_id]
+    # Involved agencies cannot set actions.
+    refused = teacher.post(
+        f"/api/v1/cases/{case.pk}/actions/",
+        {"description": "x", "agency": "school", "due_on": due},
+        format="json",
+    )
+    assert refused.status_code == 403
+    done = teacher.post(f"/api/v1/cases/{case.pk}/actions/{action_id}/done/")
+    assert done.json()["status"] == "done"
+    outsider = APIClient()
+    outsider.force_authenticate(world.other_social_worker)
+    assert outsider.get(f"/api/v1/cases/{case.pk}/actions/").status_code == 404
+
+
+def test_child_updates_need_if_match_and_refuse_stale_versions(world):
+    case = open_case_from_concern(world, submit_concern(world))
+    url = f"/api/v1/children/{case.child_id}/"
+    first, second = APIClient(), APIClient()
+    first.force_authenticate(world.social_worker)
+    second.force_authenticate(world.manager)
+    etag = first.get(url)["ETag"]
+    assert second.get(url)["ETag"] == etag
+    assert first.patch(url, {"language": "Welsh"}, format="json").status_code == 428
+    ok = first.patch(url, {"language": "Welsh"}, format="json", HTTP_IF_MATCH=etag)
+    assert ok.status_code == 200 and ok["ETag"] != etag
+    stale = second.patch(url, {"language": "Polish"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert stale.json()["current"]["language"] == "Welsh"
+    teacher = APIClient()
+    teacher.force_authenticate(world.teacher)
+    refused = teacher.patch(url, {"language": "x"}, format="json", HTTP_IF_MATCH=ok["ETag"])
+    assert refused.status_code in (403, 404)
