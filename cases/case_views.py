@@ -46,7 +46,11 @@ from .forms import (
     ChronologyFilterForm,
     DocumentForm,
     HouseholdMemberForm,
+    PlanEndForm,
+    PlanStartForm,
     RestrictCaseForm,
+    Section47CompleteForm,
+    Section47StartForm,
 )
 from .models import Involvement
 
@@ -111,6 +115,15 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         context["closure"] = getattr(case, "closure_request", None) if lead else None
         context.setdefault("assessment_form", AssessmentCompleteForm())
         context.setdefault("household_form", HouseholdMemberForm())
+        context.setdefault("plan_form", PlanStartForm())
+        # One form per open item, each with its own ids (two open plans must not
+        # share an "id_end_date").
+        for plan in context["plans"]:
+            plan.end_form = PlanEndForm(auto_id=f"id_plan_{plan.pk.hex[:8]}_%s")
+        for enquiry in context["section47_enquiries"]:
+            enquiry.complete_form = Section47CompleteForm(auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
+        context.setdefault("s47_form", Section47StartForm())
+
         context.setdefault("closure_form", CaseClosureForm())
         context["is_lead_manager"] = case_work.can_allocate(request.user, case)
     if lead:
@@ -608,3 +621,61 @@ def case_household_add(request: HttpRequest, case_id) -> HttpResponse:
             messages.success(request, "Added to the household.")
             return redirect("case_detail", case.pk)
     return _case_page(request, case_id, status=400, household_form=form)
+
+
+@login_required
+@require_POST
+def case_plan(request: HttpRequest, case_id, step: str) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+
+    def start():
+        form = PlanStartForm(request.POST)
+        if not form.is_valid():
+            return _case_page(request, case_id, status=400, plan_form=form)
+        statutory_work.plan_start(acting_user=request.user, case=case, **form.cleaned_data)
+        messages.success(request, "Plan started.")
+        return None
+
+    def end():
+        plan = case.plans.filter(pk=request.POST.get("plan"), end_date__isnull=True).first()
+        form = PlanEndForm(request.POST)
+        if plan is None:
+            raise Http404
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        statutory_work.plan_end(acting_user=request.user, plan=plan, **form.cleaned_data)
+        messages.success(request, "Plan ended.")
+        return None
+
+    return _statutory_step(request, case, {"start": start, "end": end})
+
+
+@login_required
+@require_POST
+def case_section47(request: HttpRequest, case_id, step: str) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+
+    def start():
+        form = Section47StartForm(request.POST)
+        if not form.is_valid():
+            return _case_page(request, case_id, status=400, s47_form=form)
+        statutory_work.section47_start(acting_user=request.user, case=case, **form.cleaned_data)
+        messages.success(request, "Section 47 enquiry started.")
+        return None
+
+    def complete():
+        enquiry = case.section47_enquiries.filter(
+            pk=request.POST.get("enquiry"), completed_on__isnull=True
+        ).first()
+        form = Section47CompleteForm(request.POST)
+        if enquiry is None:
+            raise Http404
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        statutory_work.section47_complete(
+            acting_user=request.user, enquiry=enquiry, **form.cleaned_data
+        )
+        messages.success(request, "Section 47 enquiry completed.")
+        return None
+
+    return _statutory_step(request, case, {"start": start, "complete": complete})

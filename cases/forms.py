@@ -15,7 +15,7 @@ from safeguard.core.forms import GovukDateField
 from .concern_rules import concern_errors
 from .dfe_codes import ClosureReason, Disability, Ethnicity, PrimaryNeed
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import CaseNote, Concern, HouseholdMember, Sex
+from .models import CaseNote, Concern, HouseholdMember, Plan, Section47Enquiry, Sex
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -549,4 +549,40 @@ class HouseholdMemberForm(forms.Form):
         help_text="For example CHI-2026-000012. Their cases are then linked to this one.",
         required=False,
         max_length=20,
+    )
+
+
+class PlanStartForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Plan",
+        choices=Plan.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of plan"},
+    )
+    category = forms.ChoiceField(
+        label="Category of abuse (child protection plans)",
+        choices=[("", "Not applicable"), *Plan.Category.choices],
+        required=False,
+    )
+    start_date = GovukDateField(
+        label="Start date", error_messages={"required": "Enter the start date"}
+    )
+
+
+class PlanEndForm(forms.Form):
+    end_date = GovukDateField(label="End date", error_messages={"required": "Enter the end date"})
+
+
+class Section47StartForm(forms.Form):
+    started_on = GovukDateField(
+        label="Enquiry started on", error_messages={"required": "Enter the start date"}
+    )
+
+
+class Section47CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=Section47Enquiry.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the outcome"},
     )

@@ -537,6 +537,67 @@ class Assessment(models.Model):
         return f"Assessment on {self.case} from {self.started_on}"
 
 
+class Section47Enquiry(models.Model):
+    """An enquiry under section 47 of the Children Act 1989."""
+
+    class Outcome(models.TextChoices):
+        ICPC = "icpc", "Concerns substantiated: initial child protection conference"
+        CIN = "cin", "Concerns substantiated: child in need plan"
+        NOT_SUBSTANTIATED = "not_substantiated", "Concerns not substantiated"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="section47_enquiries")
+    started_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+
+    def __str__(self) -> str:
+        return f"Section 47 enquiry on {self.case} from {self.started_on}"
+
+
+class Plan(models.Model):
+    """A child in need or child protection plan, with its review clock."""
+
+    class Kind(models.TextChoices):
+        CHILD_IN_NEED = "cin", "Child in need plan"
+        CHILD_PROTECTION = "cp", "Child protection plan"
+
+    class Category(models.TextChoices):
+        NEGLECT = "NEG", "Neglect"
+        PHYSICAL = "PHY", "Physical abuse"
+        EMOTIONAL = "EMO", "Emotional abuse"
+        SEXUAL = "SAB", "Sexual abuse"
+        MULTIPLE = "MUL", "Multiple"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    category = models.CharField(max_length=3, choices=Category.choices, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="plan_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="cp") | ~models.Q(category=""),
+                name="protection_plan_has_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.case}"
+
+
 class CaseClosure(models.Model):
     """Closing a case takes a reason and a manager's authorisation."""
 

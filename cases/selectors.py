@@ -185,6 +185,8 @@ def case_detail_for(
         "notes": list(notes_for(user, case, lead=lead)),
         "documents": list(documents_for(user, case, lead=lead)),
         "household": list(case.child.household.select_related("sibling")),
+        "plans": list(case.plans.all()),
+        "section47_enquiries": list(case.section47_enquiries.all()) if lead else [],
         "episodes": list(case.episodes.all()) if lead else [],
         "assessments": list(case.assessments.select_related("completed_by", "authorised_by"))
         if lead

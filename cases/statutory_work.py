@@ -193,3 +193,110 @@ def case_closure_authorise(*, acting_user: AbstractBaseUser, case: Case) -> Case
 
 def assessment_clock(assessment: Assessment, today: dt.date | None = None) -> workdays.Clock:
     return workdays.clock(assessment.due_on, today)
+
+
+@transaction.atomic
+def section47_start(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.date):
+    from .models import Section47Enquiry
+
+    if not _lead_worker(acting_user, case):
+        raise PermissionDenied("The lead agency starts section 47 enquiries.")
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": "The start date must be today or in the past"})
+    enquiry = Section47Enquiry.objects.create(case=case, started_on=started_on)
+    _chronology(case, acting_user, "Section 47 enquiry started")
+    audit_record(
+        user=acting_user, action="create", event="section47_started", obj=case, case_id=case.pk
+    )
+    return enquiry
+
+
+@transaction.atomic
+def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
+    if not _lead_worker(acting_user, enquiry.case):
+        raise PermissionDenied("The lead agency completes section 47 enquiries.")
+    if enquiry.completed_on:
+        raise ValidationError("This enquiry is already complete.")
+    enquiry.completed_on = timezone.localdate()
+    enquiry.outcome = outcome
+    enquiry.save(update_fields=["completed_on", "outcome"])
+    _chronology(
+        enquiry.case, acting_user, f"Section 47 enquiry completed: {enquiry.get_outcome_display()}"
+    )
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="section47_completed",
+        obj=enquiry.case,
+        case_id=enquiry.case_id,
+        detail={"outcome": outcome},
+    )
+    return enquiry
+
+
+@transaction.atomic
+def plan_start(
+    *, acting_user: AbstractBaseUser, case: Case, kind: str, category: str, start_date: dt.date
+):
+    """A plan starts; a child protection plan's first review is due in three months."""
+    from .models import Plan
+
+    if not _lead_worker(acting_user, case):
+        raise PermissionDenied("The lead agency records plans.")
+    if kind == Plan.Kind.CHILD_PROTECTION and not category:
+        raise ValidationError({"category": "Choose the category of abuse"})
+    if start_date > timezone.localdate():
+        raise ValidationError({"start_date": "The start date must be today or in the past"})
+    if case.plans.filter(kind=kind, end_date__isnull=True).exists():
+        raise ValidationError({"kind": "There is already a current plan of this kind"})
+    review = (
+        workdays.due_date("first_review", start_date)
+        if kind == Plan.Kind.CHILD_PROTECTION
+        else None
+    )
+    plan = Plan.objects.create(
+        case=case,
+        kind=kind,
+        category=category if kind == Plan.Kind.CHILD_PROTECTION else "",
+        start_date=start_date,
+        next_review_on=review,
+    )
+    _chronology(
+        case,
+        acting_user,
+        f"{plan.get_kind_display()} started"
+        + (f": {plan.get_category_display()}" if plan.category else ""),
+    )
+    audit_record(
+        user=acting_user,
+        action="create",
+        event="plan_started",
+        obj=case,
+        case_id=case.pk,
+        detail={"kind": kind, "category": plan.category},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_end(*, acting_user: AbstractBaseUser, plan, end_date: dt.date):
+    if not _lead_worker(acting_user, plan.case):
+        raise PermissionDenied("The lead agency ends plans.")
+    if plan.end_date:
+        raise ValidationError("This plan has already ended.")
+    if end_date < plan.start_date:
+        raise ValidationError({"end_date": "A plan cannot end before it starts"})
+    if end_date > timezone.localdate():
+        raise ValidationError({"end_date": "The end date must be today or in the past"})
+    plan.end_date = end_date
+    plan.next_review_on = None
+    plan.save(update_fields=["end_date", "next_review_on"])
+    _chronology(plan.case, acting_user, f"{plan.get_kind_display()} ended")
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="plan_ended",
+        obj=plan.case,
+        case_id=plan.case_id,
+    )
+    return plan

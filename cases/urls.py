@@ -63,6 +63,12 @@ urlpatterns = [
         name="case_assessment",
     ),
     path("cases/<uuid:case_id>/close/<slug:step>/", case_views.case_close, name="case_close"),
+    path("cases/<uuid:case_id>/plans/<slug:step>/", case_views.case_plan, name="case_plan"),
+    path(
+        "cases/<uuid:case_id>/section-47/<slug:step>/",
+        case_views.case_section47,
+        name="case_section47",
+    ),
     path(
         "cases/<uuid:case_id>/actions/<uuid:action_id>/done/",
         case_views.case_action_done,
