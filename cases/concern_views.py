@@ -19,8 +19,9 @@ from agencies.roles import CONCERN_LOGGING_ROLES
 from agencies.selectors import agencies_where, lead_agencies
 from safeguard.audit.services import audit_record
 
-from . import selectors, services
+from . import body_map, selectors, services
 from .forms import (
+    BodyMapMarkForm,
     ConcernForm,
 )
 from .models import Concern
@@ -173,7 +174,9 @@ def concern_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def concern_detail(request: HttpRequest, concern_id) -> HttpResponse:
+def concern_detail(
+    request: HttpRequest, concern_id, form: BodyMapMarkForm | None = None
+) -> HttpResponse:
     concern = selectors.get_concern_for(request.user, concern_id)
     if concern.status == Concern.Status.DRAFT:
         return redirect("concern_edit", concern.pk)
@@ -189,5 +192,29 @@ def concern_detail(request: HttpRequest, concern_id) -> HttpResponse:
             "concern": concern,
             "case": visible_case,
             "can_triage": selectors.can_triage(request.user, concern),
+            "body_map": body_map.body_map_for(concern),
+            "body_map_form": form
+            or (BodyMapMarkForm() if body_map.can_add_marks(request.user, concern) else None),
         },
+        status=400 if form else 200,
     )
+
+
+@login_required
+@require_POST
+def concern_body_map_add(request: HttpRequest, concern_id) -> HttpResponse:
+    concern = selectors.get_concern_for(request.user, concern_id, audit=False)
+    if not body_map.can_add_marks(request.user, concern):
+        raise Http404
+    form = BodyMapMarkForm(request.POST)
+    if form.is_valid():
+        try:
+            body_map.body_map_mark_add(
+                acting_user=request.user, concern=concern, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Mark added to the body map.")
+            return redirect("concern_detail", concern.pk)
+    return concern_detail(request, concern_id, form=form)

@@ -15,7 +15,15 @@ from safeguard.core.forms import GovukDateField
 from .concern_rules import concern_errors
 from .dfe_codes import ClosureReason, Disability, Ethnicity, PrimaryNeed
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import CaseNote, Concern, HouseholdMember, Plan, Section47Enquiry, Sex
+from .models import (
+    BodyMapMark,
+    CaseNote,
+    Concern,
+    HouseholdMember,
+    Plan,
+    Section47Enquiry,
+    Sex,
+)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -585,4 +593,26 @@ class Section47CompleteForm(forms.Form):
         choices=Section47Enquiry.Outcome.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the outcome"},
+    )
+
+
+class BodyMapMarkForm(forms.Form):
+    side = forms.ChoiceField(
+        label="Front or back?",
+        choices=BodyMapMark.Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose front or back"},
+    )
+    region = forms.ChoiceField(
+        label="Where on the body?",
+        help_text="Or click the outline.",
+        choices=BodyMapMark.Region.choices,
+        error_messages={"required": "Choose where the mark is"},
+    )
+    description = forms.CharField(
+        label="Describe the mark",
+        help_text="Size, colour and shape, and what the child said about it.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Describe the mark: size, colour, shape"},
     )

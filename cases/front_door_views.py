@@ -15,7 +15,7 @@ from agencies.selectors import agencies_where
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
-from . import selectors, services
+from . import body_map, selectors, services
 from .forms import (
     ChildForm,
     DecisionForm,
@@ -114,6 +114,7 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
             "clock": clock,
             "candidates": candidates,
             "restricted_match": restricted_match,
+            "body_map": body_map.body_map_for(concern),
             "child_form": child_form,
             "decision_form": decision_form,
             "return_form": forms.get("return") or ReturnDecisionForm(),

@@ -367,6 +367,46 @@ class Concern(models.Model):
         return [labels.get(code, code) for code in self.categories]
 
 
+class BodyMapMark(models.Model):
+    """An injury seen, placed on a front or back body outline and described."""
+
+    class Side(models.TextChoices):
+        FRONT = "front", "Front"
+        BACK = "back", "Back"
+
+    class Region(models.TextChoices):
+        HEAD = "head", "Head"
+        FACE = "face", "Face"
+        NECK = "neck", "Neck"
+        CHEST = "chest", "Chest or upper back"
+        ABDOMEN = "abdomen", "Abdomen or lower back"
+        LEFT_ARM = "left_arm", "Left arm"
+        RIGHT_ARM = "right_arm", "Right arm"
+        LEFT_HAND = "left_hand", "Left hand"
+        RIGHT_HAND = "right_hand", "Right hand"
+        GROIN = "groin", "Groin or buttocks"
+        LEFT_LEG = "left_leg", "Left leg"
+        RIGHT_LEG = "right_leg", "Right leg"
+        LEFT_FOOT = "left_foot", "Left foot"
+        RIGHT_FOOT = "right_foot", "Right foot"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="body_map")
+    side = models.CharField(max_length=5, choices=Side.choices)
+    region = models.CharField(max_length=12, choices=Region.choices)
+    description = models.TextField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} {self.get_region_display()}"
+
+
 class ChronologyEntry(models.Model):
     """One significant event in the child's single timeline."""
 

@@ -9,6 +9,11 @@ urlpatterns = [
     path("concerns/<uuid:concern_id>/", concern_views.concern_detail, name="concern_detail"),
     path("concerns/<uuid:concern_id>/edit/", concern_views.concern_edit, name="concern_edit"),
     path(
+        "concerns/<uuid:concern_id>/body-map/",
+        concern_views.concern_body_map_add,
+        name="concern_body_map_add",
+    ),
+    path(
         "concerns/<uuid:concern_id>/autosave/",
         concern_views.concern_autosave,
         name="concern_autosave",

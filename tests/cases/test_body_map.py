@@ -1,0 +1,57 @@
+"""Body maps on concerns: marks placed on front and back outlines, described."""
+
+import pytest
+from django.urls import reverse
+
+from cases.models import BodyMapMark
+from tests.factories import World, submit_concern
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    w = World()
+    w.concern = submit_concern(w)
+    return w
+
+
+def add(client, concern, **data):
+    return client.post(reverse("concern_body_map_add", args=[concern.pk]), data)
+
+
+def test_the_reporter_adds_marks_and_they_are_drawn_and_listed(client, world):
+    client.force_login(world.teacher)
+    response = add(
+        client,
+        world.concern,
+        side="front",
+        region="left_arm",
+        description="Four round bruises, fingertip size, purple",
+    )
+    assert response.status_code == 302
+    add(client, world.concern, side="back", region="abdomen", description="Red linear mark")
+    page = client.get(reverse("concern_detail", args=[world.concern.pk])).content.decode()
+    assert "Front, left arm:" in page and "Four round bruises" in page
+    assert "Back, abdomen or lower back:" in page
+    assert "with 1 marked injury" in page  # each outline says how many marks it carries
+    # The front door sees the same body map.
+    client.force_login(world.social_worker)
+    page = client.get(reverse("concern_triage", args=[world.concern.pk])).content.decode()
+    assert "Four round bruises" in page and "Red linear mark" in page
+
+
+def test_a_mark_needs_a_description_and_keeps_what_was_chosen(client, world):
+    client.force_login(world.teacher)
+    response = add(client, world.concern, side="front", region="face", description=" ")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Describe the mark" in page and 'value="face" selected' in page
+
+
+def test_others_cannot_add_marks(client, world):
+    for user in (world.other_teacher, world.other_social_worker):
+        client.force_login(user)
+        response = add(client, world.concern, side="front", region="face", description="x")
+        assert response.status_code == 404
+    assert not BodyMapMark.objects.exists()
