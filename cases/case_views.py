@@ -23,6 +23,7 @@ from safeguard.audit.services import audit_record
 from . import (
     actions,
     case_work,
+    child_merge,
     child_records,
     documents,
     household,
@@ -42,6 +43,7 @@ from .forms import (
     CaseClosureForm,
     CaseNoteForm,
     ChildIdentityForm,
+    ChildMergeForm,
     ChronologyEntryForm,
     ChronologyFilterForm,
     DocumentForm,
@@ -126,6 +128,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
 
         context.setdefault("closure_form", CaseClosureForm())
         context["is_lead_manager"] = case_work.can_allocate(request.user, case)
+        context["merges"] = list(case.child.merges_kept.select_related("merged"))
+        if context["is_lead_manager"]:
+            context.setdefault("merge_form", ChildMergeForm())
     if lead:
         context["action_form"] = _action_form(case)
     if case_work.can_allocate(request.user, case):
@@ -679,3 +684,49 @@ def case_section47(request: HttpRequest, case_id, step: str) -> HttpResponse:
         return None
 
     return _statutory_step(request, case, {"start": start, "complete": complete})
+
+
+@login_required
+@require_POST
+def case_child_merge(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not case_work.can_allocate(request.user, case):
+        raise Http404
+    form = ChildMergeForm(request.POST)
+    if form.is_valid():
+        duplicate = (
+            selectors.children_at_front_door(request.user, case.lead_agency)
+            .filter(reference__iexact=form.cleaned_data["reference"].strip())
+            .first()
+        )
+        try:
+            if duplicate is None:
+                raise ValidationError({"reference": "No record with that reference"})
+            child_merge.child_merge(
+                acting_user=request.user,
+                kept=case.child,
+                merged=duplicate,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{duplicate.reference} merged into this record.")
+            return redirect("case_detail", case.pk)
+    return _case_page(request, case_id, status=400, merge_form=form)
+
+
+@login_required
+@require_POST
+def case_child_merge_undo(request: HttpRequest, case_id, merge_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    merge = case.child.merges_kept.filter(pk=merge_id).first()
+    if merge is None or not case_work.can_allocate(request.user, case):
+        raise Http404
+    try:
+        child_merge.child_merge_undo(acting_user=request.user, merge=merge)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"The merge of {merge.merged.reference} has been undone.")
+    return redirect("case_detail", case.pk)

@@ -39,7 +39,7 @@ def children_for(user: selectors.User) -> QuerySet[Child]:
     return Child.objects.filter(
         Q(pk__in=selectors.cases_for(user).values("child_id"))
         | (
-            Q(lead_agency__in=doors)
+            Q(lead_agency__in=doors, merged_into__isnull=True)
             & ~Q(pk__in=selectors._hidden_restricted_children(user))  # as at triage
         )
     ).select_related("lead_agency")

@@ -616,3 +616,18 @@ class BodyMapMarkForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Describe the mark: size, colour, shape"},
     )
+
+
+class ChildMergeForm(forms.Form):
+    reference = forms.CharField(
+        label="Reference of the duplicate record",
+        help_text="For example CHI-2026-000031. It is merged into this child's record.",
+        max_length=20,
+        error_messages={"required": "Enter the duplicate record's reference"},
+    )
+    reason = forms.CharField(
+        label="Why are they the same child?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        error_messages={"required": "Explain why these are the same child"},
+    )

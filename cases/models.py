@@ -47,6 +47,10 @@ class Child(models.Model):
     disabilities = models.JSONField(default=list, blank=True, help_text="DfE disability codes")
     language = models.CharField(max_length=60, blank=True, help_text="first language")
     version = models.PositiveIntegerField(default=1)
+    # Set when this record was merged into another: it no longer stands alone.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Phonetic blocking keys, so finding a child is an indexed lookup on any database.
     first_name_key = models.CharField(max_length=40, blank=True, db_index=True)
     last_name_key = models.CharField(max_length=40, blank=True, db_index=True)
@@ -63,6 +67,30 @@ class Child(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ChildMerge(models.Model):
+    """Two records of the same child made one; what moved is kept, so it can be undone."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kept = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="merges_merged")
+    moved = models.JSONField(help_text="ids of the cases, concerns and household rows moved")
+    reason = models.TextField()
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"{self.merged} merged into {self.kept}"
 
 
 class HouseholdMember(models.Model):

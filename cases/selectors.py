@@ -255,7 +255,7 @@ def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
     the children of restricted cases they are not named on."""
     if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
         return Child.objects.none()
-    return Child.objects.filter(lead_agency=lead_agency).exclude(
+    return Child.objects.filter(lead_agency=lead_agency, merged_into__isnull=True).exclude(
         pk__in=_hidden_restricted_children(user)
     )
 

@@ -58,6 +58,12 @@ urlpatterns = [
     path("cases/<uuid:case_id>/notes/", case_views.case_note_add, name="case_note_add"),
     path("cases/<uuid:case_id>/allocate/", case_views.case_allocate, name="case_allocate"),
     path("cases/<uuid:case_id>/child/", case_views.case_child_edit, name="case_child_edit"),
+    path("cases/<uuid:case_id>/child/merge/", case_views.case_child_merge, name="case_child_merge"),
+    path(
+        "cases/<uuid:case_id>/child/merges/<uuid:merge_id>/undo/",
+        case_views.case_child_merge_undo,
+        name="case_child_merge_undo",
+    ),
     path("cases/<uuid:case_id>/actions/", case_views.case_action_add, name="case_action_add"),
     path(
         "cases/<uuid:case_id>/household/", case_views.case_household_add, name="case_household_add"

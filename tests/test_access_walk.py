@@ -112,6 +112,18 @@ def scene(settings, tmp_path):
         owner=None,
         due_on=dt.date.today() + dt.timedelta(days=3),
     )
+    from cases.child_merge import child_merge
+    from cases.services import child_create
+
+    duplicate = child_create(
+        acting_user=world.social_worker,
+        lead_agency=world.la,
+        first_name="Amelia",
+        last_name="Hartt",
+    )
+    merge = child_merge(
+        acting_user=world.manager, kept=case.child, merged=duplicate, reason="Same child."
+    )
     notification = Notification.objects.filter(recipient=world.teacher).first()
     values = {
         "concern_id": concern.pk,
@@ -124,6 +136,7 @@ def scene(settings, tmp_path):
         "action_id": action.pk,
         "assessment_id": case.assessments.get().pk,
         "step": "complete",
+        "merge_id": merge.pk,
         "action": "accept",
         "involvement_id": case.involvements.get(agency=world.school).pk,
         "slug": world.la.slug,
