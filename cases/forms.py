@@ -54,6 +54,30 @@ class UpnField(forms.CharField):
         return normalise_upn(value) if value else ""
 
 
+class ConsentToShare:
+    """The consent or lawful basis for sharing, asked the same way wherever a
+    child's information goes to another agency (concerns, referrals)."""
+
+    @staticmethod
+    def sharing_basis() -> forms.ChoiceField:
+        return forms.ChoiceField(
+            label="Consent to share",
+            error_messages={"required": "Select whether the family consents to sharing"},
+            choices=Concern.SharingBasis.choices,
+            widget=forms.RadioSelect,
+        )
+
+    @staticmethod
+    def sharing_reason() -> forms.CharField:
+        return forms.CharField(
+            label="Why are you sharing without consent?",
+            help_text="Needed unless the family consents.",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=5000,
+        )
+
+
 class ConcernForm(forms.Form):
     reporting_agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
@@ -141,19 +165,8 @@ class ConcernForm(forms.Form):
         choices=Concern.FamilyAware.choices,
         widget=forms.RadioSelect,
     )
-    sharing_basis = forms.ChoiceField(
-        label="Consent to share",
-        error_messages={"required": "Select whether the family consents to sharing"},
-        choices=Concern.SharingBasis.choices,
-        widget=forms.RadioSelect,
-    )
-    sharing_reason = forms.CharField(
-        label="Why are you sharing without consent?",
-        help_text="Needed unless the family consents.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-    )
+    sharing_basis = ConsentToShare.sharing_basis()
+    sharing_reason = ConsentToShare.sharing_reason()
 
     def __init__(self, *args, reporting_agencies, lead_agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,8 +1,7 @@
 from django import forms
 
 from agencies.models import Agency
-from cases.forms import ForAgencyForm
-from cases.models import Concern
+from cases.forms import ConsentToShare, ForAgencyForm
 
 from .models import Referral
 
@@ -31,19 +30,8 @@ class ReferralForm(ForAgencyForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how urgent it is"},
     )
-    sharing_basis = forms.ChoiceField(
-        label="Consent to share",
-        choices=Concern.SharingBasis.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether the family consents to sharing"},
-    )
-    sharing_reason = forms.CharField(
-        label="Why are you sharing without consent?",
-        help_text="Needed unless the family consents.",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-    )
+    sharing_basis = ConsentToShare.sharing_basis()
+    sharing_reason = ConsentToShare.sharing_reason()
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
