@@ -59,6 +59,9 @@ def desired_user_grants(case: Case) -> set[tuple[int, str]]:
     # The allocated worker works the case as the lead agency does; on a
     # restricted case so do the people named on it.
     people = {case.allocated_worker_id} if case.allocated_worker_id else set()
+    # Chairs see the cases they chair: appointing a chair is a deliberate,
+    # audited act of the lead agency, restricted case or not.
+    people |= set(case.meeting_links.values_list("meeting__chair_id", flat=True))
     if case.is_restricted:
         people |= set(case.named_access.values_list("user_id", flat=True))
     return {(pk, codename) for pk in people for codename in (VIEW, VIEW_LEAD)}
@@ -202,7 +205,7 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
             )
         elif case.allocated_worker_id == user.pk:
             reasons.append(AccessReason("allocation", "Allocated worker", None, "lead"))
-        return reasons
+        return reasons + _chair_reasons(user, case)
     for involvement in case.involvements.filter(ended_at__isnull=True).select_related("agency"):
         roles = (
             LEAD_AGENCY_ROLES if involvement.level == Involvement.Level.LEAD else CASE_WORKING_ROLES
@@ -212,9 +215,7 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
                 source = involvement.source_reference
                 reasons.append(
                     AccessReason(
-                        rule="lead_agency"
-                        if involvement.level == Involvement.Level.LEAD
-                        else "involvement",
+                        rule=_rule_for(involvement),
                         detail=f"{role.replace('_', ' ').capitalize()} at "
                         f"{involvement.agency.name}: {involvement.get_reason_display()}"
                         + (f" ({source})" if source else ""),
@@ -224,4 +225,26 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
                 )
     if case.allocated_worker_id == user.pk:
         reasons.append(AccessReason("allocation", "Allocated worker", None, "lead"))
-    return reasons
+    return reasons + _chair_reasons(user, case)
+
+
+def _rule_for(involvement: Involvement) -> str:
+    if involvement.level == Involvement.Level.LEAD:
+        return "lead_agency"
+    if involvement.reason == Involvement.Reason.MEETING:
+        return "meeting_invitation"
+    return "involvement"
+
+
+def _chair_reasons(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
+    from .models import Meeting
+
+    return [
+        AccessReason(
+            "chair",
+            f"Chair of {meeting.get_kind_display().lower()} {meeting.reference}",
+            meeting.created_at,
+            "lead",
+        )
+        for meeting in Meeting.objects.filter(subjects__case=case, chair=user).distinct()
+    ]

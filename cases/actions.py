@@ -48,7 +48,9 @@ def action_add(
     agency: Agency,
     owner: AbstractBaseUser | None,
     due_on: dt.date,
+    meeting=None,
 ) -> CaseAction:
+    """``meeting``: the meeting that agreed it (the chair adds actions as the lead agency)."""
     if not selectors.has_lead_access(acting_user, case):
         raise PermissionDenied("The lead agency sets actions.")
     if not action_agencies(case).filter(pk=agency.pk).exists():
@@ -67,6 +69,7 @@ def action_add(
         owner=owner,
         due_on=due_on,
         created_by=acting_user,
+        meeting=meeting,
     )
     audit_record(
         user=acting_user,

@@ -27,6 +27,7 @@ from . import (
     child_records,
     documents,
     household,
+    meetings,
     notes,
     restrictions,
     selectors,
@@ -54,6 +55,7 @@ from .forms import (
     Section47CompleteForm,
     Section47StartForm,
 )
+from .meeting_access import meetings_for_case
 from .models import Involvement
 
 
@@ -105,6 +107,8 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
     context["actions"] = list(actions.actions_for(request.user, case, lead=lead))
+    context["meetings"] = list(meetings_for_case(request.user, case).select_related("chair")[:20])
+    context["can_schedule_meeting"] = meetings.can_schedule(request.user, case)
     context["sibling_cases"] = list(household.linked_sibling_cases(request.user, case))
     if lead:
         today = timezone.localdate()

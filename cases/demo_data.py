@@ -985,6 +985,9 @@ def build_children(built: Built) -> None:
     _case_notes(ns, northshire_cases[:3])
     _actions_and_referrals(ns, northshire_cases)
     _finish_old_assessments(ns, northshire_cases)
+    from cases.demo_meetings import build_meetings
+
+    build_meetings(ns, [northshire_cases[0], northshire_cases[3]], northshire_cases[17:19])
     # A child of a member of staff: only the allocated worker is named; the team
     # manager sees that it exists and may break glass.
     case_restrict(

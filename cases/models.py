@@ -551,6 +551,10 @@ class CaseAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a meeting agreed the action, so its record lists what it agreed.
+    meeting = models.ForeignKey(
+        "cases.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -698,3 +702,30 @@ class ConcernUserObjectPermission(UserObjectPermissionBase):
 
 class ConcernGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Concern, on_delete=models.CASCADE)
+
+
+from .meeting_models import (  # noqa: E402  (models split by subject, one app)
+    DECISIONS_BY_KIND,
+    AgencyReport,
+    AgendaItem,
+    Meeting,
+    MeetingAddendum,
+    MeetingCase,
+    MeetingDissent,
+    MeetingGroupObjectPermission,
+    MeetingInvitation,
+    MeetingUserObjectPermission,
+)
+
+__all__ = [
+    "DECISIONS_BY_KIND",
+    "AgencyReport",
+    "AgendaItem",
+    "Meeting",
+    "MeetingAddendum",
+    "MeetingCase",
+    "MeetingDissent",
+    "MeetingGroupObjectPermission",
+    "MeetingInvitation",
+    "MeetingUserObjectPermission",
+]

@@ -39,8 +39,11 @@ def _lead_manager(user: AbstractBaseUser, case: Case) -> bool:
     ).exists() and selectors.has_lead_access(user, case)
 
 
-def _chronology(case: Case, user: AbstractBaseUser, title: str, body: str = "") -> None:
+def _chronology(
+    case: Case, user: AbstractBaseUser, title: str, body: str = "", source: str = ""
+) -> None:
     ChronologyEntry.objects.create(
+        source_reference=source,
         case=case,
         occurred_at=timezone.now(),
         agency=case.lead_agency,
@@ -197,14 +200,19 @@ def assessment_clock(assessment: Assessment, today: dt.date | None = None) -> wo
 
 @transaction.atomic
 def section47_start(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.date):
-    from .models import Section47Enquiry
-
     if not _lead_worker(acting_user, case):
         raise PermissionDenied("The lead agency starts section 47 enquiries.")
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": "The start date must be today or in the past"})
+    return section47_open(acting_user=acting_user, case=case, started_on=started_on)
+
+
+def section47_open(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.date, source=""):
+    """Open the enquiry; callers have checked who may (a worker, or a strategy discussion)."""
+    from .models import Section47Enquiry
+
     enquiry = Section47Enquiry.objects.create(case=case, started_on=started_on)
-    _chronology(case, acting_user, "Section 47 enquiry started")
+    _chronology(case, acting_user, "Section 47 enquiry started", source=source)
     audit_record(
         user=acting_user, action="create", event="section47_started", obj=case, case_id=case.pk
     )
@@ -239,33 +247,47 @@ def plan_start(
     *, acting_user: AbstractBaseUser, case: Case, kind: str, category: str, start_date: dt.date
 ):
     """A plan starts; a child protection plan's first review is due in three months."""
-    from .models import Plan
-
     if not _lead_worker(acting_user, case):
         raise PermissionDenied("The lead agency records plans.")
-    if kind == Plan.Kind.CHILD_PROTECTION and not category:
-        raise ValidationError({"category": "Choose the category of abuse"})
     if start_date > timezone.localdate():
         raise ValidationError({"start_date": "The start date must be today or in the past"})
+    return plan_open(
+        acting_user=acting_user, case=case, kind=kind, category=category, start_date=start_date
+    )
+
+
+def plan_open(
+    *,
+    acting_user: AbstractBaseUser,
+    case: Case,
+    kind: str,
+    category: str,
+    start_date: dt.date,
+    next_review_on: dt.date | None = None,
+    source: str = "",
+):
+    """Start a plan; callers have checked who may (a worker, or a conference's decision)."""
+    from .models import Plan
+
+    if kind == Plan.Kind.CHILD_PROTECTION and not category:
+        raise ValidationError({"category": "Choose the category of abuse"})
     if case.plans.filter(kind=kind, end_date__isnull=True).exists():
         raise ValidationError({"kind": "There is already a current plan of this kind"})
-    review = (
-        workdays.due_date("first_review", start_date)
-        if kind == Plan.Kind.CHILD_PROTECTION
-        else None
-    )
+    if kind == Plan.Kind.CHILD_PROTECTION and next_review_on is None:
+        next_review_on = workdays.due_date("first_review", start_date)
     plan = Plan.objects.create(
         case=case,
         kind=kind,
         category=category if kind == Plan.Kind.CHILD_PROTECTION else "",
         start_date=start_date,
-        next_review_on=review,
+        next_review_on=next_review_on if kind == Plan.Kind.CHILD_PROTECTION else None,
     )
     _chronology(
         case,
         acting_user,
         f"{plan.get_kind_display()} started"
         + (f": {plan.get_category_display()}" if plan.category else ""),
+        source=source,
     )
     audit_record(
         user=acting_user,
@@ -282,16 +304,21 @@ def plan_start(
 def plan_end(*, acting_user: AbstractBaseUser, plan, end_date: dt.date):
     if not _lead_worker(acting_user, plan.case):
         raise PermissionDenied("The lead agency ends plans.")
+    if end_date > timezone.localdate():
+        raise ValidationError({"end_date": "The end date must be today or in the past"})
+    return plan_close(acting_user=acting_user, plan=plan, end_date=end_date)
+
+
+def plan_close(*, acting_user: AbstractBaseUser, plan, end_date: dt.date, source: str = ""):
+    """End a plan; callers have checked who may (a worker, or a review conference)."""
     if plan.end_date:
         raise ValidationError("This plan has already ended.")
     if end_date < plan.start_date:
         raise ValidationError({"end_date": "A plan cannot end before it starts"})
-    if end_date > timezone.localdate():
-        raise ValidationError({"end_date": "The end date must be today or in the past"})
     plan.end_date = end_date
     plan.next_review_on = None
     plan.save(update_fields=["end_date", "next_review_on"])
-    _chronology(plan.case, acting_user, f"{plan.get_kind_display()} ended")
+    _chronology(plan.case, acting_user, f"{plan.get_kind_display()} ended", source=source)
     audit_record(
         user=acting_user,
         action="transition",

@@ -13,6 +13,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.meeting_api import MeetingViewSet
 from referrals.api import ReferralViewSet
 
 router = DefaultRouter()
@@ -20,6 +21,7 @@ router.register("children", ChildViewSet, basename="child")
 router.register("cases", CaseViewSet, basename="case")
 router.register("concerns", ConcernViewSet, basename="concern")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("meetings", MeetingViewSet, basename="meeting")
 
 case_actions = CaseActionViewSet.as_view({"get": "list", "post": "create"})
 case_action_done = CaseActionViewSet.as_view({"post": "done"})

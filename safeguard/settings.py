@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Case.Status",
         "ConcernStatusEnum": "cases.models.Concern.Status",
+        "MeetingKindEnum": "cases.models.Meeting.Kind",
+        "MeetingDecisionEnum": "cases.models.MeetingCase.Decision",
+        "ConcernDecisionEnum": "cases.models.Concern.Decision",
+        "CaseActionStatusEnum": "cases.models.CaseAction.Status",
     },
 }
 

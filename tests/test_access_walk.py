@@ -49,6 +49,7 @@ LISTS = {
     "profile",
     "referral_list",
     "agency_members_home",
+    "meeting_list",
 }
 
 
@@ -124,8 +125,36 @@ def scene(settings, tmp_path):
     merge = child_merge(
         acting_user=world.manager, kept=case.child, merged=duplicate, reason="Same child."
     )
+    from cases.meetings import agenda_item_add, meeting_record, meeting_schedule
+
+    meeting = meeting_schedule(
+        acting_user=world.social_worker,
+        kind="mdt",
+        cases=[case],
+        chair=world.chair,
+        scheduled_at=dt.datetime.combine(
+            dt.date.today() + dt.timedelta(days=3), dt.time(10), tzinfo=dt.UTC
+        ),
+        location="Civic Centre",
+        invite=[world.school],
+    )
+    closed = agenda_item_add(
+        acting_user=world.chair, meeting=meeting, title="Closed item", lead_only=True
+    )
+    meeting.refresh_from_db()
+    meeting_record(
+        acting_user=world.chair,
+        meeting=meeting,
+        version=meeting.version,
+        attendance={},
+        minutes={str(closed.pk): "LEAD-ONLY-MINUTES-MARKER"},
+        decisions={},
+    )
     notification = Notification.objects.filter(recipient=world.teacher).first()
     values = {
+        "meeting_id": meeting.pk,
+        "invitation_id": meeting.invitations.get().pk,
+        "kind": "icpc",
         "concern_id": concern.pk,
         "case_id": case.pk,
         "case_pk": case.pk,
@@ -138,7 +167,7 @@ def scene(settings, tmp_path):
         "step": "complete",
         "merge_id": merge.pk,
         "action": "accept",
-        "involvement_id": case.involvements.get(agency=world.school).pk,
+        "involvement_id": case.involvements.get(agency=world.school, reason="concern").pk,
         "slug": world.la.slug,
         "membership_id": world.teacher.memberships.get().pk,
     }
@@ -149,8 +178,16 @@ def scene(settings, tmp_path):
         "children": case.child_id,
         "referrals": referral.pk,
         "actions": action.pk,
+        "meetings": meeting.pk,
     }
-    secrets = [concern.reference, case.reference, case.child.full_name, "Hart", referral.reference]
+    secrets = [
+        concern.reference,
+        case.reference,
+        case.child.full_name,
+        "Hart",
+        referral.reference,
+        meeting.reference,
+    ]
     return world, values, pk_for, secrets
 
 
@@ -295,9 +332,13 @@ def test_an_involved_agency_never_sees_lead_only_content_on_any_route(client, sc
         body = raw.decode(errors="replace")
         assert "LEAD-ONLY-CHRONOLOGY-MARKER" not in body, url
         assert "LEAD-ONLY-NOTE-MARKER" not in body, url
+        assert "LEAD-ONLY-MINUTES-MARKER" not in body, url
         seen += 1
     # And the markers are really there for the lead agency to see.
     client.force_login(world.social_worker)
     page = client.get(f"/cases/{case_id}/").content.decode()
     assert "LEAD-ONLY-CHRONOLOGY-MARKER" in page and "LEAD-ONLY-NOTE-MARKER" in page
+    client.force_login(world.chair)
+    page = client.get(f"/meetings/{values['meeting_id']}/").content.decode()
+    assert "LEAD-ONLY-MINUTES-MARKER" in page
     assert seen > 20

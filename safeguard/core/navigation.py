@@ -17,6 +17,7 @@ ITEMS = (
     ("My concerns", "concern_list", CONCERN_ROLES),
     ("Front door", "front_door", FRONT_DOOR_ROLES),
     ("Cases", "case_list", CASE_ROLES),
+    ("Meetings", "meeting_list", CASE_ROLES),
     ("Referrals", "referral_list", CONCERN_ROLES),
     ("Members", "agency_members_home", {"agency_admin"}),
     ("Audit log", "audit_search", {"auditor"}),

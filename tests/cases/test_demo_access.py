@@ -55,10 +55,15 @@ def test_the_demo_people_see_what_the_spec_says(demo):
         "practitioner@eastfield-csc",
         "agency_admin@northshire-csc",
         "auditor@northshire-csc",
-        "chair@northshire-csc",
     ):
         user = User.objects.get(username=username)
         assert not selectors.cases_for(user).filter(pk__in=northshire).exists(), username
+    # Chairs see the cases they chair, and no others.
+    chair = User.objects.get(username="chair@northshire-csc")
+    chaired = set(
+        Case.objects.filter(meeting_links__meeting__chair=chair).values_list("pk", flat=True)
+    )
+    assert chaired and set(selectors.cases_for(chair).values_list("pk", flat=True)) == chaired
     manager = User.objects.get(username="manager@northshire-csc")
     restricted = northshire.filter(is_restricted=True)
     assert restricted.count() == 1
