@@ -196,3 +196,17 @@ def meeting_detail_for(user: User, meeting_id: uuid.UUID | str) -> dict:
 
 def meetings_for_case(user: User, case) -> QuerySet[Meeting]:
     return meetings_for(user).filter(subjects__case=case).distinct().order_by("-scheduled_at")
+
+
+def reports_owed_by(user: User) -> QuerySet[Meeting]:
+    """Meetings still to come where the user's agency was asked for a report and has
+    not sent it, soonest due first."""
+    mine = own_agency_ids(user)
+    asked = MeetingInvitation.objects.filter(agency_id__in=mine, report_requested=True)
+    sent = AgencyReport.objects.filter(agency_id__in=mine)
+    return (
+        meetings_for(user)
+        .filter(finalised_at__isnull=True, id__in=asked.values("meeting_id"))
+        .exclude(id__in=sent.values("meeting_id"))
+        .order_by("report_due_on", "scheduled_at")
+    )

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import has_role, roles_for
 from cases import selectors as case_selectors
+from cases.meeting_access import meeting_list_for, reports_owed_by
 from safeguard import workdays
 from safeguard.notifications.selectors import notifications_for
 
@@ -37,6 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
         context["my_cases"] = list(
             case_selectors.case_list_for(user).filter(allocated_worker=user)[:10]
         )
+    upcoming = meeting_list_for(user).filter(
+        scheduled_at__gte=timezone.now(), finalised_at__isnull=True
+    )
+    context["meetings"] = list(upcoming.order_by("scheduled_at")[:10])
+    context["reports_due"] = list(reports_owed_by(user)[:10])
     context["notifications"] = list(notifications_for(user).filter(read_at__isnull=True)[:5])
     return render(request, "core/home.html", context)
 

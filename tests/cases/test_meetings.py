@@ -479,3 +479,22 @@ def test_the_meeting_page_runs_a_fixed_number_of_queries(
         )
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get(url)
+
+
+def test_my_work_lists_the_meetings_coming_up_and_the_reports_owed(client, world):
+    with travel(STRATEGY_DAY + dt.timedelta(days=1)):
+        icpc = schedule_icpc(world, dt.date(2026, 12, 22))
+        client.force_login(world.officer)
+        page = client.get(reverse("home")).content.decode()
+        assert "Reports your agency owes" in page and icpc.reference in page
+        meetings.report_submit(
+            acting_user=world.officer, meeting=icpc, agency=world.police, text="Sent."
+        )
+        page = client.get(reverse("home")).content.decode()
+        assert "Reports your agency owes" not in page
+        assert "Meetings coming up" in page and "Initial child protection conference" in page
+        client.force_login(world.other_teacher)
+        assert (
+            "Initial child protection conference"
+            not in client.get(reverse("home")).content.decode()
+        )

@@ -108,7 +108,7 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(live_serv
     page.get_by_role("button", name="Arrange and send invitations").click()
     page.wait_for_url(re.compile(r"/meetings/[0-9a-f-]{36}/$"))
     meeting_url = page.url
-    meeting = Meeting.objects.get(kind="icpc")
+    meeting = Meeting.objects.get(kind="icpc", subjects__case=case)
     assert meeting.due_on == due and not meeting.is_late
     assert_accessible(page)
     sign_out(page)
