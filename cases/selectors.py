@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -193,7 +193,9 @@ def case_detail_for(
         else [],
         "chronology": list(chronology_for(user, case, lead=lead, filters=chronology_filters)),
         "involvements": list(involvements_for(user, case)),
-        "concerns": list(concerns.order_by("-submitted_at")),
+        "concerns": list(
+            concerns.annotate(body_map_marks=Count("body_map")).order_by("-submitted_at")
+        ),
     }
 
 

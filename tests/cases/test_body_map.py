@@ -55,3 +55,15 @@ def test_others_cannot_add_marks(client, world):
         response = add(client, world.concern, side="front", region="face", description="x")
         assert response.status_code == 404
     assert not BodyMapMark.objects.exists()
+
+
+def test_the_case_page_says_which_concerns_carry_a_body_map(client, world):
+    from tests.factories import open_case_from_concern
+
+    client.force_login(world.teacher)
+    add(client, world.concern, side="front", region="left_arm", description="Bruises")
+    add(client, world.concern, side="back", region="abdomen", description="Red mark")
+    case = open_case_from_concern(world, world.concern)
+    client.force_login(world.social_worker)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Body map: 2 injuries marked" in page
