@@ -698,3 +698,7 @@ class ConcernUserObjectPermission(UserObjectPermissionBase):
 
 class ConcernGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Concern, on_delete=models.CASCADE)
+
+
+# Kept in its own module so work on the models above merges cleanly.
+from .summary_models import CaseSummary  # noqa: E402, F401

@@ -124,6 +124,9 @@ def scene(settings, tmp_path):
     merge = child_merge(
         acting_user=world.manager, kept=case.child, merged=duplicate, reason="Same child."
     )
+    from cases.summaries import summary_request
+
+    summary = summary_request(acting_user=world.manager, case=case)
     notification = Notification.objects.filter(recipient=world.teacher).first()
     values = {
         "concern_id": concern.pk,
@@ -141,6 +144,7 @@ def scene(settings, tmp_path):
         "involvement_id": case.involvements.get(agency=world.school).pk,
         "slug": world.la.slug,
         "membership_id": world.teacher.memberships.get().pk,
+        "summary_id": summary.pk,
     }
     # DRF routes name their object "pk"; which object depends on the route.
     pk_for = {
