@@ -83,6 +83,11 @@ class CaseSummary(models.Model):
         return f"Summary of {self.case_id} ({self.status})"
 
     @property
+    def reference(self) -> str:
+        # What the audit log shows in its "Record" column: the case's reference.
+        return self.case.reference
+
+    @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
