@@ -153,6 +153,7 @@ def scene(settings, tmp_path):
         "children": case.child_id,
         "referrals": referral.pk,
         "actions": action.pk,
+        "summaries": summary.pk,
     }
     secrets = [concern.reference, case.reference, case.child.full_name, "Hart", referral.reference]
     return world, values, pk_for, secrets

@@ -447,3 +447,35 @@ def test_list_queries_do_not_grow_with_the_number_of_summaries(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(one)
+
+
+# API ------------------------------------------------------------------------------
+
+
+def test_the_api_follows_the_same_rules(client, world):
+    client.force_login(world.teacher)
+    base = f"/api/v1/cases/{world.case.pk}/summaries/"
+    assert client.post(base, {}, content_type="application/json").status_code == 404
+    client.force_login(world.manager)
+    bad = client.post(
+        base, {"date_from": "2026-03-10", "date_to": "2026-03-01"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "date_to" in bad.json()
+    response = client.post(base, {}, content_type="application/json")
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    summary = CaseSummary.objects.get(pk=response.json()["id"])
+    detail = f"{base}{summary.pk}/"
+    assert client.get(f"{detail}download/").status_code == 409
+    render_case_summary(str(summary.pk))
+    state = client.get(detail).json()
+    assert state["status"] == "ready" and state["download_url"].endswith("/download/")
+    download = client.get(f"{detail}download/")
+    assert download.status_code == 200
+    assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == state["sha256"]
+    assert AuditEvent.objects.filter(event="case_summary_downloaded").count() == 1
+    for user in [world.social_worker, world.teacher, world.other_manager]:
+        client.force_login(user)
+        assert client.get(detail).status_code == 404
+        assert client.get(f"{detail}download/").status_code == 404
+    client.logout()
+    assert client.get(detail).status_code in (401, 403)
