@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.cache import patch_cache_control
 
 from safeguard.core.forms import GovukDateField
@@ -102,7 +102,7 @@ def _message(summary: CaseSummary, expired: bool) -> str:
         return "This summary has expired and its file has been deleted. Request a new one."
     if summary.status == CaseSummary.Status.READY:
         pages = f"{summary.page_count} page{'s' if summary.page_count != 1 else ''}"
-        until = timezone.localtime(summary.expires_at).strftime("%-d %B %Y at %H:%M")
+        until = dateformat.format(timezone.localtime(summary.expires_at), r"j F Y \a\t H:i")
         return f"Your summary is ready ({pages}). You can download it until {until}."
     if summary.status == CaseSummary.Status.FAILED:
         return f"The summary could not be produced: {summary.failure_reason}"
