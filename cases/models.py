@@ -716,8 +716,10 @@ from .meeting_models import (  # noqa: E402  (models split by subject, one app)
     MeetingInvitation,
     MeetingUserObjectPermission,
 )
+from .summary_models import CaseSummary  # noqa: E402
 
 __all__ = [
+    "CaseSummary",
     "DECISIONS_BY_KIND",
     "AgencyReport",
     "AgendaItem",

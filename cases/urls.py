@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import audit_views, case_views, concern_views, front_door_views, meeting_views
+from . import (
+    audit_views,
+    case_views,
+    concern_views,
+    front_door_views,
+    meeting_views,
+    summary_views,
+)
 
 urlpatterns = [
     path("concerns/", concern_views.concern_list, name="concern_list"),
@@ -161,5 +168,22 @@ urlpatterns = [
         "cases/<uuid:case_id>/who-can-see/",
         case_views.case_access_explained,
         name="case_access_explained",
+    ),
+    # PDF case summaries (cases.summaries)
+    path("cases/<uuid:case_id>/summaries/", summary_views.case_summaries, name="case_summaries"),
+    path(
+        "cases/<uuid:case_id>/summaries/<uuid:summary_id>/",
+        summary_views.case_summary_status,
+        name="case_summary_status",
+    ),
+    path(
+        "cases/<uuid:case_id>/summaries/<uuid:summary_id>/status.json",
+        summary_views.case_summary_status_json,
+        name="case_summary_status_json",
+    ),
+    path(
+        "cases/<uuid:case_id>/summaries/<uuid:summary_id>/download/",
+        summary_views.case_summary_download,
+        name="case_summary_download",
     ),
 ]

@@ -14,6 +14,7 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
 from cases.meeting_api import MeetingViewSet
+from cases.summary_api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
 from referrals.api import ReferralViewSet
 
 router = DefaultRouter()
@@ -30,4 +31,20 @@ urlpatterns = [
     *router.urls,
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
+    # PDF case summaries (cases.summary_api)
+    path(
+        "cases/<uuid:case_pk>/summaries/",
+        CaseSummaryListView.as_view(),
+        name="case-summaries",
+    ),
+    path(
+        "cases/<uuid:case_pk>/summaries/<uuid:pk>/",
+        CaseSummaryDetailView.as_view(),
+        name="case-summary-detail",
+    ),
+    path(
+        "cases/<uuid:case_pk>/summaries/<uuid:pk>/download/",
+        CaseSummaryDownloadView.as_view(),
+        name="case-summary-download",
+    ),
 ]

@@ -21,3 +21,17 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
 }
+
+# PDF case summaries (cases.summaries): the queued rows are the outbox.
+app.conf.beat_schedule.update(
+    {
+        "cases-summaries-redispatch-stuck": {
+            "task": "cases.tasks.sweep_case_summaries",
+            "schedule": 60.0,
+        },
+        "cases-summaries-delete-expired": {
+            "task": "cases.tasks.expire_case_summaries",
+            "schedule": 300.0,
+        },
+    }
+)

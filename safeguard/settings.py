@@ -196,6 +196,9 @@ MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # No MEDIA_URL is routed: documents leave storage only through the audited,
 # permission-checked download view.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# A PDF case summary can be downloaded for this long, then its file is deleted:
+# copies of case data should not outlive the need for them.
+CASE_SUMMARY_EXPIRY_HOURS = env.float("CASE_SUMMARY_EXPIRY_HOURS", default=24)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -234,6 +237,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
+# PDF rendering is slow and memory-hungry: its own queue, so a burst of
+# summaries never delays an urgent e-mail, and workers sized for it consume it.
+CELERY_TASK_ROUTES = {"cases.tasks.render_case_summary": {"queue": "pdf"}}
 
 # The embedded default writes e-mails as files under var/mail to read by hand.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
@@ -300,5 +306,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint's font subsetting narrates every table of every font at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }

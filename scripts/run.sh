@@ -38,7 +38,8 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
-"$BIN/celery" -A safeguard worker -B --pool=solo --loglevel=INFO &
+# -Q: the default queue and "pdf", where case summaries are rendered (CELERY_TASK_ROUTES).
+"$BIN/celery" -A safeguard worker -B --pool=solo --loglevel=INFO -Q celery,pdf &
 pids+=($!)
 "$BIN/python" manage.py runserver "$HOST:$PORT" --noreload &
 pids+=($!)

@@ -150,6 +150,9 @@ def scene(settings, tmp_path):
         minutes={str(closed.pk): "LEAD-ONLY-MINUTES-MARKER"},
         decisions={},
     )
+    from cases.summaries import summary_request
+
+    summary = summary_request(acting_user=world.manager, case=case)
     notification = Notification.objects.filter(recipient=world.teacher).first()
     values = {
         "meeting_id": meeting.pk,
@@ -170,6 +173,7 @@ def scene(settings, tmp_path):
         "involvement_id": case.involvements.get(agency=world.school, reason="concern").pk,
         "slug": world.la.slug,
         "membership_id": world.teacher.memberships.get().pk,
+        "summary_id": summary.pk,
     }
     # DRF routes name their object "pk"; which object depends on the route.
     pk_for = {
@@ -179,6 +183,7 @@ def scene(settings, tmp_path):
         "referrals": referral.pk,
         "actions": action.pk,
         "meetings": meeting.pk,
+        "summaries": summary.pk,
     }
     secrets = [
         concern.reference,
