@@ -173,9 +173,7 @@ def case_detail_for(
     """Everything the case page shows, in a fixed number of queries."""
     case = get_case_for(user, case_id)
     lead = has_lead_access(user, case)
-    concerns = Concern.objects.filter(case=case).select_related("reporting_agency")
-    if not lead:
-        concerns = concerns.filter(reporting_agency__in=agencies_where(user, roles=_ALL_ROLES))
+    concerns = concerns_on_case_for(user, case, lead=lead)
     from .documents import documents_for
     from .notes import notes_for
 
@@ -200,6 +198,14 @@ def case_detail_for(
 
 
 _ALL_ROLES = ("practitioner", "social_worker", "manager", "chair")
+
+
+def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Concern]:
+    """The lead agency sees every concern on the case; others, their own agency's."""
+    concerns = Concern.objects.filter(case=case).select_related("reporting_agency")
+    if not lead:
+        concerns = concerns.filter(reporting_agency__in=agencies_where(user, roles=_ALL_ROLES))
+    return concerns
 
 
 # Concerns ---------------------------------------------------------------

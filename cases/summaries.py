@@ -73,18 +73,55 @@ def can_request_summary(user: User, case: Case, *, meeting_id: uuid.UUID | None 
 
 
 def is_meeting_invitee(user: User, case: Case, meeting_id: uuid.UUID) -> bool:
-    """The seam for meeting packs: the meetings work (cases/meetings*) answers
-    whether ``user`` is invited to meeting ``meeting_id`` on ``case``. Until
-    then nobody is, so only lead-agency managers may ask."""
-    return False
+    """Invited to the meeting on ``case`` (their agency, or them by name), or its chair:
+    they may ask for the meeting pack, rendered at their own level of access."""
+    from .meeting_access import meetings_for, own_agency_ids
+
+    meeting = meetings_for(user).filter(pk=meeting_id, subjects__case=case).first()
+    if meeting is None or meeting.is_finalised:
+        return False
+    if meeting.chair_id == user.pk:
+        return True
+    return meeting.invitations.filter(
+        Q(agency_id__in=own_agency_ids(user)) | Q(person=user)
+    ).exists()
 
 
-def conference_decisions_for(user: User, case: Case) -> list:
-    """The latest conference decisions the user may see, for the summary's
-    "Latest conference decisions" section. Meetings fill this in when they land
-    (cases/meetings*): return the decisions of the latest finalised conference
-    at the user's level. Empty until then, and the PDF says so."""
-    return []
+def conference_decisions_for(user: User, case: Case) -> list[str]:
+    """The decisions of the case's latest finalised conference, as lines of text.
+
+    Meeting outcomes are shared with every agency on the case (SPEC 2), so
+    anyone who may see the case reads them; reports and minutes stay on the
+    meeting, for its invitees.
+    """
+    from .models import Meeting, MeetingCase
+
+    place = (
+        MeetingCase.objects.filter(
+            case=case,
+            meeting__kind__in=[Meeting.Kind.ICPC, Meeting.Kind.RCPC],
+            meeting__finalised_at__isnull=False,
+        )
+        .select_related("meeting")
+        .order_by("-meeting__scheduled_at")
+        .first()
+    )
+    if place is None:
+        return []
+    meeting = place.meeting
+    held = timezone.localtime(meeting.scheduled_at)
+    line = f"{meeting.get_kind_display()} {meeting.reference}, {held:%-d %B %Y}: "
+    line += place.get_decision_display() or "no decision recorded"
+    if place.category:
+        line += f" (category {place.category})"
+    lines = [line]
+    if place.first_core_group_on:
+        lines.append(f"First core group by {place.first_core_group_on:%-d %B %Y}")
+    if place.next_review_on:
+        lines.append(f"Next review conference by {place.next_review_on:%-d %B %Y}")
+    dissent = meeting.dissents.filter(case=case).select_related("agency")
+    lines.extend(f"Dissent recorded: {d.person_name}, {d.agency.name}" for d in dissent)
+    return lines
 
 
 # The request ---------------------------------------------------------------

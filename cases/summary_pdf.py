@@ -35,7 +35,7 @@ from safeguard.audit.services import audit_record
 from . import selectors
 from .actions import actions_for
 from .household import household_for
-from .models import Case, CaseAction, CaseNote
+from .models import BodyMapMark, Case, CaseAction, CaseNote
 from .notes import notes_for
 from .summaries import (
     NO_ACCESS_REASON,
@@ -108,6 +108,13 @@ def summary_content_for(
         "involvements": list(selectors.involvements_for(user, case)),
         "current_plans": [p for p in plans if p.end_date is None or p.end_date >= today],
         "conference_decisions": conference_decisions_for(user, case),
+        "body_map_marks": list(
+            BodyMapMark.objects.filter(
+                concern__in=selectors.concerns_on_case_for(user, case, lead=lead)
+            )
+            .select_related("concern")
+            .order_by("concern__submitted_at", "side", "region")
+        ),
         "open_actions": list(
             actions_for(user, case, lead=lead)
             .filter(status=CaseAction.Status.OPEN)

@@ -67,3 +67,26 @@ def test_the_case_page_says_which_concerns_carry_a_body_map(client, world):
     client.force_login(world.social_worker)
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "Body map: 2 injuries marked" in page
+
+
+def test_the_case_summary_pdf_lists_the_marked_injuries(client, world, settings, tmp_path):
+    import io
+
+    import pypdf
+
+    from cases import summaries
+    from cases.tasks import render_case_summary
+    from tests.factories import open_case_from_concern
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(world.teacher)
+    add(client, world.concern, side="front", region="left_arm", description="Fingertip bruises")
+    case = open_case_from_concern(world, world.concern)
+    summary = summaries.summary_request(acting_user=world.manager, case=case)
+    assert render_case_summary(str(summary.pk)) == "ready"
+    summary.refresh_from_db()
+    with summary.file.open("rb") as handle:
+        pages = pypdf.PdfReader(io.BytesIO(handle.read())).pages
+        text = " ".join(page.extract_text() for page in pages).replace("\n", " ")
+    assert "Injuries on body maps" in text
+    assert f"{world.concern.reference}" in text and "Front, left arm: Fingertip bruises" in text

@@ -498,3 +498,25 @@ def test_my_work_lists_the_meetings_coming_up_and_the_reports_owed(client, world
             "Initial child protection conference"
             not in client.get(reverse("home")).content.decode()
         )
+
+
+def test_the_case_summary_prints_the_latest_conference_decisions(world, settings, tmp_path):
+    import io
+
+    import pypdf
+
+    from cases import summaries
+    from cases.tasks import render_case_summary
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    icpc = held_icpc(world)
+    with travel(at(dt.date(2026, 12, 23))):
+        summary = summaries.summary_request(acting_user=world.manager, case=world.case)
+        assert render_case_summary(str(summary.pk)) == "ready"
+    summary.refresh_from_db()
+    with summary.file.open("rb") as handle:
+        text = " ".join(
+            page.extract_text() for page in pypdf.PdfReader(io.BytesIO(handle.read())).pages
+        ).replace("\n", " ")
+    assert f"{icpc.reference}, 22 December 2026: A child protection plan is needed" in text
+    assert "(category NEG)" in text and "Next review conference by 19 March 2027" in text

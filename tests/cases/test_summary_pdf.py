@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import uuid
 
 import pypdf
 import pytest
@@ -105,19 +104,35 @@ def test_the_lead_managers_summary(world):
     assert "<script>alert(1)</script>" in whole
 
 
-def test_an_involved_agencys_summary_leaves_out_what_it_may_not_see(world, monkeypatch):
-    """A police officer invited to a meeting asks for the pack (the meetings
-    seam): the render runs with their permissions, not the lead agency's."""
-    meeting_id = uuid.uuid4()
-    monkeypatch.setattr(summaries, "is_meeting_invitee", lambda user, case, mid: mid == meeting_id)
-    summary, pages = rendered(
-        summaries.summary_request(
-            acting_user=world.officer,
-            case=world.case,
-            purpose=CaseSummary.Purpose.MEETING_PACK,
-            meeting_id=meeting_id,
-        )
+def test_an_involved_agencys_summary_leaves_out_what_it_may_not_see(client, world):
+    """A police officer invited to a meeting asks for the pack from the meeting
+    page: the render runs with their permissions, not the lead agency's."""
+    from django.urls import reverse
+
+    from cases.meetings import meeting_schedule
+
+    meeting = meeting_schedule(
+        acting_user=world.social_worker,
+        kind="mdt",
+        cases=[world.case],
+        chair=world.chair,
+        scheduled_at=timezone.now() + dt.timedelta(days=3),
+        location="Civic Centre",
+        invite=[world.police],
     )
+    client.force_login(world.other_teacher)  # not invited: nothing to ask for
+    pack = reverse("meeting_pack_request", args=[meeting.pk, world.case.pk])
+    assert client.post(pack).status_code == 404
+    client.force_login(world.officer)
+    assert (
+        "Request the case summary"
+        in client.get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+    )
+    response = client.post(pack)
+    summary = CaseSummary.objects.get(requested_by=world.officer)
+    assert response.url == reverse("case_summary_status", args=[world.case.pk, summary.pk])
+    assert summary.purpose == CaseSummary.Purpose.MEETING_PACK and summary.meeting_id == meeting.pk
+    summary, pages = rendered(summary)
     whole = "\n".join(pages).replace("\n", " ")
     assert all("OFFICIAL-SENSITIVE" in text for text in pages)
     assert f"Page 1 of {len(pages)}" in pages[0]
