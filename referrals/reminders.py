@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.urls import reverse
-
 from agencies.roles import CASE_WORKING_ROLES, Role
-from cases.reminders import end_of_day, members_by_agency
+from cases.reminders import end_of_day, link_maker, members_by_agency
 from safeguard import workdays
 from safeguard.notifications.registry import DueItem, register
 
@@ -31,12 +29,13 @@ def referral_responses(horizon: dt.date) -> Iterator[DueItem]:
     agencies = {r["to_agency_id"] for r in rows}
     workers = members_by_agency(agencies, CASE_WORKING_ROLES)
     managers = members_by_agency(agencies, [Role.MANAGER])
+    referral_link = link_maker("referral_detail")
     for row in rows:
         yield DueItem(
             subject=f"referral:{row['pk']}",
             due_on=workdays.local_date(row["response_due_at"]),
             reference=row["reference"],
-            link_path=reverse("referral_detail", args=[row["pk"]]),
+            link_path=referral_link(row["pk"]),
             responsible=workers.get(row["to_agency_id"], ()),
             managers=managers.get(row["to_agency_id"], ()),
         )

@@ -130,10 +130,6 @@ class ReminderDelivery(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.stage} {self.due_on} → {self.recipient_id} ({self.status})"
 
-    @property
-    def dedupe_key(self) -> str:
-        return f"reminder:{self.subject_key}:{self.kind}:{self.stage}:{self.due_on.isoformat()}"
-
 
 class ReminderDigest(models.Model):
     """One daily digest e-mail per person per day, however often the task runs."""

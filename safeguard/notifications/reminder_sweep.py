@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from safeguard import workdays
 
+from .bulk_sql import db_date, db_datetime, db_uuid, insert_rows
 from .models import Notification, NotificationPreference, OutboundEmail, ReminderDelivery
 from .registry import DueItem, registrations
 from .services import dispatch_emails, email_body
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 Stage = ReminderDelivery.Stage
 INSERT_BATCH = 5000
-DELIVER_BATCH = 500
+DELIVER_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -96,73 +97,112 @@ def _title(label: str, item: DueItem, stage: str, *, escalation: bool) -> str:
     return text[:200]
 
 
-def _rows_for(label: str, kind: str, item: DueItem, stage: str) -> Iterable[ReminderDelivery]:
-    def row(user_id: int, *, escalation: bool) -> ReminderDelivery:
-        return ReminderDelivery(
-            subject_key=item.subject,
-            kind=kind,
-            stage=stage,
-            due_on=item.due_on,
-            recipient_id=user_id,
-            is_escalation=escalation,
-            title=_title(label, item, stage, escalation=escalation),
-            reference=item.reference,
-            link_path=item.link_path,
-        )
+PLAN_FIELDS = (
+    "subject_key",
+    "kind",
+    "stage",
+    "due_on",
+    "recipient",
+    "is_escalation",
+    "title",
+    "reference",
+    "link_path",
+    "status",
+    "created_at",
+    "by_digest",
+)
+Key = tuple[str, str, str, dt.date, int]
 
+
+def _recipients(item: DueItem, stage: str) -> Iterable[tuple[int, bool]]:
     responsible = set(item.responsible)
     for user_id in responsible:
-        yield row(user_id, escalation=False)
+        yield user_id, False
     if stage == Stage.OVERDUE:
         for user_id in set(item.managers) - responsible:
-            yield row(user_id, escalation=True)
+            yield user_id, True
+
+
+def _planned_keys(earliest: dt.date, horizon: dt.date) -> set[Key]:
+    """Reminders already written for these due dates, so a rerun writes nothing."""
+    return set(
+        ReminderDelivery.objects.filter(due_on__gte=earliest, due_on__lte=horizon).values_list(
+            "subject_key", "kind", "stage", "due_on", "recipient_id"
+        )
+    )
 
 
 def reminders_plan(*, today: dt.date) -> tuple[int, int]:
-    """Write a pending row for every reminder due today; return (rows offered, cancelled)."""
+    """Write a pending row for every reminder due today; return (rows written, cancelled)."""
     warn_days = settings.REMINDER_WARN_WORKING_DAYS
     horizon = workdays.add_working_days(today, warn_days)
     stage_of = _StageClock(today, warn_days)
-    live: set[tuple[str, str, dt.date]] = set()
+    items: list[tuple[str, str, DueItem, str]] = []
     failed_kinds: set[str] = set()
-    buffer: list[ReminderDelivery] = []
-    offered = 0
-
-    def flush() -> None:
-        nonlocal offered
-        if buffer:
-            # ON CONFLICT DO NOTHING: what another sweep already wrote stays as it is.
-            ReminderDelivery.objects.bulk_create(buffer, ignore_conflicts=True)
-            offered += len(buffer)
-            buffer.clear()
-
     for registration in registrations():
         try:
             for item in registration.provider(horizon):
                 stage = stage_of(item.due_on)
-                if stage is None:
-                    continue
-                live.add((item.subject, registration.kind, item.due_on))
-                buffer.extend(_rows_for(registration.label, registration.kind, item, stage))
-                if len(buffer) >= INSERT_BATCH:
-                    flush()
+                if stage is not None:
+                    items.append((registration.kind, registration.label, item, stage))
         except Exception:
             # One broken provider must not stop the others' reminders, nor
             # cancel its own pending ones as if everything were done.
             log.exception("Reminder provider %s failed", registration.kind)
             failed_kinds.add(registration.kind)
-    flush()
-    return offered, _cancel_stale(live, failed_kinds)
+    live = {(item.subject, kind, item.due_on, stage) for kind, _, item, stage in items}
+    earliest = min((item.due_on for _, _, item, _ in items), default=today)
+    planned = _planned_keys(earliest, horizon)
+    now = db_datetime(timezone.now())
+    dates: dict[dt.date, object] = {}
+    rows: list[tuple] = []
+    written = 0
+    for kind, label, item, stage in items:
+        for user_id, escalation in _recipients(item, stage):
+            if (item.subject, kind, stage, item.due_on, user_id) in planned:
+                continue
+            if item.due_on not in dates:
+                dates[item.due_on] = db_date(item.due_on)
+            rows.append(
+                (
+                    item.subject,
+                    kind,
+                    stage,
+                    dates[item.due_on],
+                    user_id,
+                    escalation,
+                    _title(label, item, stage, escalation=escalation),
+                    item.reference,
+                    item.link_path,
+                    ReminderDelivery.Status.PENDING,
+                    now,
+                    False,
+                )
+            )
+            if len(rows) >= INSERT_BATCH:
+                written += _insert_planned(rows)
+    written += _insert_planned(rows)
+    return written, _cancel_stale(live, failed_kinds)
 
 
-def _cancel_stale(live: set[tuple[str, str, dt.date]], failed_kinds: set[str]) -> int:
-    """Pending reminders for items now done, or whose due date moved, are not sent."""
+def _insert_planned(rows: list[tuple]) -> int:
+    # ON CONFLICT DO NOTHING: what another sweep wrote meanwhile stays as it is.
+    with transaction.atomic():
+        insert_rows(ReminderDelivery, PLAN_FIELDS, rows, ignore_conflicts=True)
+    count = len(rows)
+    rows.clear()
+    return count
+
+
+def _cancel_stale(live: set[tuple[str, str, dt.date, str]], failed_kinds: set[str]) -> int:
+    """Pending reminders for items now done, whose due date moved, or whose stage
+    has passed (a warning never sent once the item is due) are not sent."""
     stale = [
         pk
-        for pk, subject, kind, due_on in ReminderDelivery.objects.filter(
+        for pk, subject, kind, due_on, stage in ReminderDelivery.objects.filter(
             status=ReminderDelivery.Status.PENDING
-        ).values_list("pk", "subject_key", "kind", "due_on")
-        if kind not in failed_kinds and (subject, kind, due_on) not in live
+        ).values_list("pk", "subject_key", "kind", "due_on", "stage")
+        if kind not in failed_kinds and (subject, kind, due_on, stage) not in live
     ]
     cancelled = 0
     for start in range(0, len(stale), 1000):
@@ -183,6 +223,34 @@ def reminders_deliver(*, batch_size: int = DELIVER_BATCH) -> int:
         delivered += count
 
 
+NOTE_FIELDS = (
+    "id",
+    "recipient",
+    "kind",
+    "dedupe_key",
+    "title",
+    "reference",
+    "link_path",
+    "is_urgent",
+    "created_at",
+)
+EMAIL_FIELDS = (
+    "id",
+    "notification",
+    "to_address",
+    "subject",
+    "body",
+    "status",
+    "attempts",
+    "last_error",
+    "created_at",
+)
+
+
+def dedupe_key(subject: str, kind: str, stage: str, due_on: dt.date) -> str:
+    return f"reminder:{subject}:{kind}:{stage}:{due_on.isoformat()}"
+
+
 def _deliver_batch(*, after: int, batch_size: int) -> tuple[int, int]:
     with transaction.atomic():
         pending = ReminderDelivery.objects.filter(
@@ -191,10 +259,22 @@ def _deliver_batch(*, after: int, batch_size: int) -> tuple[int, int]:
         if connection.features.has_select_for_update_skip_locked:
             # Two sweeps at once take different rows instead of waiting or doubling.
             pending = pending.select_for_update(skip_locked=True)
-        rows = list(pending[:batch_size])
+        rows = list(
+            pending.values_list(
+                "pk",
+                "recipient_id",
+                "subject_key",
+                "kind",
+                "stage",
+                "due_on",
+                "title",
+                "reference",
+                "link_path",
+            )[:batch_size]
+        )
         if not rows:
             return 0, 0
-        recipient_ids = {row.recipient_id for row in rows}
+        recipient_ids = {row[1] for row in rows}
         people = dict(
             get_user_model()
             .objects.filter(pk__in=recipient_ids, is_active=True)
@@ -206,46 +286,49 @@ def _deliver_batch(*, after: int, batch_size: int) -> tuple[int, int]:
                 reminder_email=NotificationPreference.ReminderEmail.DAILY_DIGEST,
             ).values_list("user_id", flat=True)
         )
-        notes: list[Notification] = []
-        emails: list[OutboundEmail] = []
+        now = timezone.now()
+        created = db_datetime(now)
+        notes: list[tuple] = []
+        emails: list[tuple] = []
+        email_ids: list[str] = []
         by_digest: list[int] = []
         sent: list[int] = []
         cancelled: list[int] = []
-        for row in rows:
-            if row.recipient_id not in people:
-                cancelled.append(row.pk)  # deactivated since the sweep planned it
+        for pk, user_id, subject, kind, stage, due_on, title, reference, link_path in rows:
+            if user_id not in people:
+                cancelled.append(pk)  # deactivated since the sweep planned it
                 continue
-            sent.append(row.pk)
-            note = Notification(
-                id=uuid.uuid4(),
-                recipient_id=row.recipient_id,
-                kind=f"reminder_{row.stage}",
-                dedupe_key=row.dedupe_key,
-                title=row.title,
-                reference=row.reference,
-                link_path=row.link_path,
+            sent.append(pk)
+            note_id = db_uuid(uuid.uuid4())
+            key = dedupe_key(subject, kind, stage, due_on)
+            notes.append(
+                (note_id, user_id, f"reminder_{stage}", key, title, reference, link_path, False)
+                + (created,)
             )
-            notes.append(note)
-            address = people[row.recipient_id]
+            address = people[user_id]
             if not address:
                 continue
-            if row.recipient_id in digest_users:
-                by_digest.append(row.pk)
+            if user_id in digest_users:
+                by_digest.append(pk)
                 continue
+            email_id = uuid.uuid4()
+            email_ids.append(str(email_id))
             emails.append(
-                OutboundEmail(
-                    id=uuid.uuid4(),
-                    notification=note,
-                    to_address=address,
-                    subject=f"Safeguard reminder: {row.reference or row.title}"[:200],
-                    body=email_body(
-                        title=row.title, reference=row.reference, link_path=row.link_path
-                    ),
+                (
+                    db_uuid(email_id),
+                    note_id,
+                    address,
+                    f"Safeguard reminder: {reference or title}"[:200],
+                    email_body(title=title, reference=reference, link_path=link_path),
+                    OutboundEmail.Status.PENDING,
+                    0,
+                    "",
+                    created,
                 )
             )
-        Notification.objects.bulk_create(notes)
-        OutboundEmail.objects.bulk_create(emails)
-        now = timezone.now()
+        # Plain inserts: each notification key is new, as this transaction holds its row.
+        insert_rows(Notification, NOTE_FIELDS, notes)
+        insert_rows(OutboundEmail, EMAIL_FIELDS, emails)
         ReminderDelivery.objects.filter(pk__in=sent).update(
             status=ReminderDelivery.Status.SENT, sent_at=now
         )
@@ -255,7 +338,6 @@ def _deliver_batch(*, after: int, batch_size: int) -> tuple[int, int]:
             ReminderDelivery.objects.filter(pk__in=cancelled).update(
                 status=ReminderDelivery.Status.CANCELLED
             )
-        email_ids = [str(email.pk) for email in emails]
         if email_ids:
             transaction.on_commit(lambda: dispatch_emails(email_ids))
-        return len(sent), rows[-1].pk
+        return len(sent), rows[-1][0]

@@ -347,3 +347,17 @@ def test_the_sweep_costs_the_same_queries_for_one_item_or_many(world):
     many = plan_queries(world.due)
     assert many == one
     assert ReminderDelivery.objects.filter(status="pending").count() > 60
+
+
+def test_a_warning_never_sent_is_dropped_once_the_item_is_due(world, sweep):
+    """Workers down for days: on return the owner hears that it is due, not a stale warning."""
+    from safeguard.notifications.reminder_sweep import reminders_plan
+
+    reminders_plan(today=working_days_before(world.due, 2))
+    assert reminders_for(world.teacher) == [("warning", world.due, "pending")]
+    assert sweep(world.due).delivered == 1
+    assert reminders_for(world.teacher) == [
+        ("warning", world.due, "cancelled"),
+        ("due", world.due, "sent"),
+    ]
+    assert [m.body.count("is due today") for m in mails_to(world.teacher)] == [1]
