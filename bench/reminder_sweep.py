@@ -1,9 +1,9 @@
 """How long the reminder sweep takes over 100,000 items coming due.
 
 Builds, in bulk, 1,000 open cases with 100 open actions each (100,000 items),
-owned by 1,000 practitioners spread over 10 agencies and due from ten days ago
-to five days ahead, so every stage (warning, due, overdue with escalation to
-the agency's managers) occurs. Then runs the sweep beat runs: plan the
+owned by 1,000 practitioners spread over 10 agencies, all within the reminder
+window: a quarter each overdue (escalated to the agency's manager), due today,
+and one and two working days ahead. Then runs the sweep beat runs: plan the
 reminder rows, deliver each into an in-app notification and an outbox e-mail,
 queue the e-mails. Runs it a second time, which must deliver nothing.
 
