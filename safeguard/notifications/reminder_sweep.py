@@ -5,9 +5,10 @@ Two steps, each safe to run any number of times, concurrently:
 1. **Plan**: ask every registered provider for its open items due on or before
    the horizon, work out the stage (warning, due, overdue) on the working-day
    clock, and insert one ``ReminderDelivery`` row per recipient with
-   ``ON CONFLICT DO NOTHING`` on the unique key. A second sweep, or a second
-   beat, inserts nothing. Pending rows whose item is done or whose due date
-   moved are cancelled.
+   ``ON CONFLICT DO NOTHING`` on the unique key (keys already written are
+   skipped before that). A second sweep, or a second beat, inserts nothing.
+   Pending rows whose item is done, whose due date moved or whose stage has
+   passed are cancelled.
 2. **Deliver**: claim pending rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL;
    SQLite's writers are serialised) and, in the same transaction, write the
    in-app notification and the outbox e-mail (or leave it for the digest) and
