@@ -214,6 +214,10 @@ if REDIS_URL:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
     }
+    # Publishing from a page gives up at once on a dead broker (apply_async with
+    # retry=False, and this connect timeout), so the page never hangs; the
+    # outbox sweep queues the work again when Redis is back.
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
 else:
     for sub in ("in", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -240,6 +244,23 @@ CELERY_TIMEZONE = TIME_ZONE
 # PDF rendering is slow and memory-hungry: its own queue, so a burst of
 # summaries never delays an urgent e-mail, and workers sized for it consume it.
 CELERY_TASK_ROUTES = {"cases.tasks.render_case_summary": {"queue": "pdf"}}
+# The workers keep reconnecting while Redis is away (publishing does not: see above).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Reminders (SPEC 3.6): warn this many working days ahead; sweep this often;
+# daily digests go out once this local hour has passed.
+REMINDER_WARN_WORKING_DAYS = env.int("REMINDER_WARN_WORKING_DAYS", default=2)
+REMINDER_SWEEP_SECONDS = env.float("REMINDER_SWEEP_SECONDS", default=600)
+REMINDER_DIGEST_HOUR = env.int("REMINDER_DIGEST_HOUR", default=7)
+# The outbox: how often beat re-dispatches lost e-mails, how long a new row
+# waits for its own dispatch first, and after how long a claimed row is taken
+# to belong to a dead worker (keep it above the slowest SMTP send).
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60)
+OUTBOX_PENDING_GRACE_SECONDS = env.float("OUTBOX_PENDING_GRACE_SECONDS", default=30)
+OUTBOX_STUCK_SECONDS = env.float("OUTBOX_STUCK_SECONDS", default=600)
+# /healthz calls beat or a worker stale when not seen for this long.
+HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60)
+HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
 # The embedded default writes e-mails as files under var/mail to read by hand.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")

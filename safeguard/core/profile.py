@@ -12,6 +12,9 @@ from rest_framework.authtoken.models import Token
 
 from agencies.selectors import active_memberships
 from safeguard.audit.services import audit_record
+from safeguard.notifications.forms import ReminderPreferenceForm
+from safeguard.notifications.selectors import reminder_email_preference
+from safeguard.notifications.services import reminder_preference_set
 
 from .two_factor import needs_two_factor
 
@@ -23,7 +26,18 @@ def profile(request: HttpRequest) -> HttpResponse:
     if needs_two_factor(request.user) and not request.user.is_verified():
         return redirect(f"{reverse('two_factor_verify')}?next={request.path}")
     new_key = None
-    if request.method == "POST":
+    reminder_form = ReminderPreferenceForm(
+        initial={"reminder_email": reminder_email_preference(request.user)}
+    )
+    if request.method == "POST" and request.POST.get("action") == "reminder_email":
+        reminder_form = ReminderPreferenceForm(request.POST)
+        if reminder_form.is_valid():
+            reminder_preference_set(
+                user=request.user, reminder_email=reminder_form.cleaned_data["reminder_email"]
+            )
+            messages.success(request, "Your reminder e-mail choice has been saved.")
+            return redirect("profile")
+    elif request.method == "POST":
         with transaction.atomic():
             Token.objects.filter(user=request.user).delete()
             if request.POST.get("action") == "issue":
@@ -45,5 +59,6 @@ def profile(request: HttpRequest) -> HttpResponse:
             "memberships": active_memberships(request.user).select_related("agency"),
             "token": token,
             "new_key": new_key,
+            "reminder_form": reminder_form,
         },
     )

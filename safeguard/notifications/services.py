@@ -17,6 +17,7 @@ from django.utils import timezone
 from .models import Notification, OutboundEmail
 
 log = logging.getLogger(__name__)
+EMAILS_PER_TASK = 100
 
 
 def notify(
@@ -48,7 +49,7 @@ def notify(
                         notification=note,
                         to_address=user.email,
                         subject=f"{'URGENT: ' if urgent else ''}Safeguard: {reference or title}",
-                        body=_email_body(title=title, reference=reference, link_path=link_path),
+                        body=email_body(title=title, reference=reference, link_path=link_path),
                     )
                     transaction.on_commit(lambda pk=email.pk: dispatch_email(pk))
         except IntegrityError:
@@ -57,7 +58,7 @@ def notify(
     return created
 
 
-def _email_body(*, title: str, reference: str, link_path: str) -> str:
+def email_body(*, title: str, reference: str, link_path: str) -> str:
     link = settings.SITE_URL.rstrip("/") + link_path
     return (
         f"{title}\n\nReference: {reference}\n\nSign in to Safeguard to see the details:\n{link}\n\n"
@@ -75,7 +76,28 @@ def dispatch_email(email_id) -> None:
         log.warning("Could not queue e-mail %s; the outbox sweep will retry", email_id)
 
 
+def dispatch_emails(email_ids: list[str]) -> None:
+    """Hand many outbox rows to the workers in a few messages rather than one each."""
+    from .tasks import send_emails
+
+    for start in range(0, len(email_ids), EMAILS_PER_TASK):
+        try:
+            send_emails.apply_async(args=[email_ids[start : start + EMAILS_PER_TASK]], retry=False)
+        except Exception:  # noqa: BLE001 - the outbox sweep retries whatever was not queued
+            log.warning("Could not queue %d e-mails; the outbox sweep will retry", len(email_ids))
+            return
+
+
 def notification_mark_read(*, user: AbstractBaseUser, notification: Notification) -> None:
     if notification.recipient_id == user.pk and notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+
+
+def reminder_preference_set(*, user: AbstractBaseUser, reminder_email: str) -> None:
+    """Immediate e-mails or one daily digest; a change applies from the next reminder."""
+    from .models import NotificationPreference
+
+    NotificationPreference.objects.update_or_create(
+        user=user, defaults={"reminder_email": reminder_email}
+    )

@@ -19,11 +19,12 @@ def test_healthz_is_ok_with_the_database_up_and_no_redis(client, settings):
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"]
     body = response.json()
-    assert set(body) == {"status", "database", "redis", "workers"}
+    assert set(body) == {"status", "database", "redis", "workers", "beat"}
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True
     assert body["redis"] == {"ok": True, "detail": "not configured (filesystem transport)"}
     assert body["workers"] == {"ok": None, "detail": "unknown (filesystem transport)"}
+    assert body["beat"] == {"ok": None, "detail": "never seen"}
 
 
 def test_healthz_answers_anonymous_head_requests(client, settings):
@@ -81,3 +82,37 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, settings):
     body = response.json()
     assert body["status"] == "degraded"
     assert body["database"] == {"ok": False, "detail": "unreachable (OperationalError)"}
+
+
+def test_beat_and_worker_heartbeats_are_reported_with_their_age(client, settings):
+    """The heartbeat task beat schedules, run by a worker, makes both show as alive."""
+    from safeguard.notifications.tasks import heartbeat
+
+    settings.REDIS_URL = ""
+    heartbeat.delay()
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["beat"]["ok"] is True and body["beat"]["detail"] == "ok"
+    assert body["beat"]["age_seconds"] < 5
+    assert body["workers"]["ok"] is True
+    assert body["workers"]["last_seen_seconds"] < 5
+
+
+def test_a_stale_beat_degrades_but_keeps_the_web_tier_in(client, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from safeguard.notifications.models import Heartbeat
+
+    settings.REDIS_URL = ""
+    settings.HEARTBEAT_STALE_SECONDS = 180
+    long_ago = timezone.now() - dt.timedelta(minutes=10)
+    Heartbeat.objects.create(name="beat", seen_at=long_ago)
+    Heartbeat.objects.create(name="worker", seen_at=long_ago)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["beat"] == {"ok": False, "detail": "stale", "age_seconds": 600}
+    assert body["workers"]["ok"] is False and body["workers"]["detail"] == "heartbeat stale"
