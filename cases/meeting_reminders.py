@@ -56,9 +56,13 @@ def icpcs_to_arrange(horizon: dt.date) -> Iterator[DueItem]:
     icpcs = _latest_by_case(Meeting.Kind.ICPC)
     # An enquiry that ended without a conference stops the clock.
     ended = defaultdict(list)
-    for case_id, on in Section47Enquiry.objects.filter(
-        completed_on__isnull=False, case_id__in={r["case_id"] for r in rows}
-    ).exclude(outcome=Section47Enquiry.Outcome.ICPC).values_list("case_id", "completed_on"):
+    for case_id, on in (
+        Section47Enquiry.objects.filter(
+            completed_on__isnull=False, case_id__in={r["case_id"] for r in rows}
+        )
+        .exclude(outcome=Section47Enquiry.Outcome.ICPC)
+        .values_list("case_id", "completed_on")
+    ):
         ended[case_id].append(on)
     rows = [
         r
