@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,8 +52,10 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     meetings_qs = meeting_list_for(request.user)
-    upcoming = list(meetings_qs.filter(scheduled_at__gte=now, finalised_at__isnull=True)[:50])
-    page = Paginator(meetings_qs.filter(scheduled_at__lt=now), 25).get_page(request.GET.get("page"))
+    to_come = Q(scheduled_at__gte=now, finalised_at__isnull=True)
+    upcoming = list(meetings_qs.filter(to_come).order_by("scheduled_at")[:50])
+    # Held: finalised, or its time has passed (a record still being written).
+    page = Paginator(meetings_qs.exclude(to_come), 25).get_page(request.GET.get("page"))
     audit_record(
         user=request.user,
         action="list",

@@ -86,11 +86,18 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(live_serv
     world = DemoWorld()
     case = new_case(world)
     now = timezone.localtime()
-    strategy = held_strategy_discussion(world, case, when=now.replace(hour=0, minute=5))
+    strategy = held_strategy_discussion(world, case, when=now - dt.timedelta(minutes=5))
     base = live_server.url
 
     # The chair arranges the ICPC from the strategy discussion's outcome.
     sign_in(page, base, "chair@northshire-csc", PASSWORD)
+    page.get_by_role("link", name="Meetings", exact=True).click()
+    assert strategy.reference in page.content()
+    assert_accessible(page)
+    page.goto(f"{base}/cases/{case.pk}/")
+    page.get_by_role("link", name="Arrange a meeting").click()
+    assert "15 working days" in page.content()
+    assert_accessible(page)
     page.goto(f"{base}/meetings/{strategy.pk}/")
     assert "Proceed to a section 47 enquiry" in page.get_by_test_id("decisions").inner_text()
     assert_accessible(page)
@@ -101,7 +108,15 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(live_serv
     proposed = date_value(page, "scheduled_on")
     assert proposed <= due and workdays.is_working_day(proposed)
     assert workdays.bank_holiday_name(proposed) is None and proposed.weekday() < 5
+    # A weekend is refused, next to the field, with everything else kept.
+    saturday = proposed + dt.timedelta(days=(5 - proposed.weekday()) % 7 or 7)
+    fill_date(page, "scheduled_on", saturday)
     page.get_by_label("Where").fill("Civic Centre, conference room 2")
+    page.get_by_role("button", name="Arrange and send invitations").click()
+    assert "cannot be held at a weekend" in page.locator(".govuk-error-summary").inner_text()
+    assert page.get_by_label("Where").input_value() == "Civic Centre, conference room 2"
+    assert_accessible(page)
+    fill_date(page, "scheduled_on", proposed)
     fill_date(page, "report_due_on", workdays.local_date(timezone.now()))
     for agency in ("Northshire Police", "Northshire Health NHS Trust", "Hillside Primary School"):
         page.get_by_label(re.compile(agency)).check()
