@@ -29,12 +29,14 @@ from . import (
     household,
     meetings,
     notes,
+    professionals,
     restrictions,
     selectors,
     services,
     statutory_work,
 )
 from .access import explain_access, involvement_end, involvement_start
+from .concurrency import StaleChange
 from .forms import (
     ActionForm,
     AddAgencyForm,
@@ -51,6 +53,7 @@ from .forms import (
     HouseholdMemberForm,
     PlanEndForm,
     PlanStartForm,
+    ProfessionalForm,
     RestrictCaseForm,
     Section47CompleteForm,
     Section47StartForm,
@@ -125,7 +128,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         # One form per open item, each with its own ids (two open plans must not
         # share an "id_end_date").
         for plan in context["plans"]:
-            plan.end_form = PlanEndForm(auto_id=f"id_plan_{plan.pk.hex[:8]}_%s")
+            plan.end_form = PlanEndForm(
+                auto_id=f"id_plan_{plan.pk.hex[:8]}_%s", initial={"version": plan.version}
+            )
         for enquiry in context["section47_enquiries"]:
             enquiry.complete_form = Section47CompleteForm(auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
         context.setdefault("s47_form", Section47StartForm())
@@ -138,12 +143,27 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     if lead:
         context["action_form"] = _action_form(case)
     if case_work.can_allocate(request.user, case):
-        context["allocate_form"] = AllocateForm(
-            workers=case_work.allocatable_workers(case),
-            initial={"worker": case.allocated_worker_id},
+        context["allocate_form"] = _allocate_form(
+            case,
+            initial={
+                "worker": case.allocated_worker_id,
+                "team": case.team_id,
+                "version": case.version,
+            },
         )
+    if professionals.can_manage_professionals(request.user, case):
+        context["professional_form"] = _professional_form(case)
     context.update(forms)
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _allocate_form(case, data=None, initial=None) -> AllocateForm:
+    return AllocateForm(
+        data,
+        initial=initial,
+        workers=case_work.allocatable_workers(case),
+        teams=case_work.allocatable_teams(case),
+    )
 
 
 @login_required
@@ -152,11 +172,75 @@ def case_allocate(request: HttpRequest, case_id) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
     if not case_work.can_allocate(request.user, case):
         raise Http404
-    form = AllocateForm(request.POST, workers=case_work.allocatable_workers(case))
+    form = _allocate_form(case, request.POST)
     if not form.is_valid():
         return _case_page(request, case_id, status=400, allocate_form=form)
-    case_work.case_allocate(acting_user=request.user, case=case, worker=form.cleaned_data["worker"])
+    try:
+        case_work.case_allocate(
+            acting_user=request.user,
+            case=case,
+            worker=form.cleaned_data["worker"],
+            team=form.cleaned_data["team"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleChange as stale:
+        # Keep their choice on the form, at the version they have now seen.
+        data = request.POST.copy()
+        data["version"] = str(stale.current.version)
+        form = _allocate_form(case, data)
+        form.is_valid()
+        form.add_error(None, stale.message)
+        return _case_page(request, case_id, status=409, allocate_form=form)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _case_page(request, case_id, status=400, allocate_form=form)
     messages.success(request, "Case allocated. They have been notified.")
+    return redirect("case_detail", case.pk)
+
+
+def _professional_form(case, data=None) -> ProfessionalForm:
+    return ProfessionalForm(
+        data,
+        agencies=actions.action_agencies(case).order_by("name"),
+        people=professionals.linkable_people(case),
+    )
+
+
+@login_required
+@require_POST
+def case_professional_add(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not professionals.can_manage_professionals(request.user, case):
+        raise Http404
+    form = _professional_form(case, request.POST)
+    if form.is_valid():
+        try:
+            added = professionals.professional_add(
+                acting_user=request.user, case=case, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{added.name} added to the professionals on this case.")
+            return redirect("case_detail", case.pk)
+    return _case_page(request, case_id, status=400, professional_form=form)
+
+
+@login_required
+@require_POST
+def case_professional_end(request: HttpRequest, case_id, professional_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not professionals.can_manage_professionals(request.user, case):
+        raise Http404
+    professional = professionals.professionals_for(case).filter(pk=professional_id).first()
+    if professional is None:
+        raise Http404
+    try:
+        professionals.professional_end(acting_user=request.user, professional=professional)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{professional.name} is no longer listed on this case.")
     return redirect("case_detail", case.pk)
 
 
@@ -543,12 +627,26 @@ def case_action_done(request: HttpRequest, case_id, action_id) -> HttpResponse:
     if action is None:
         raise Http404
     try:
-        actions.action_complete(acting_user=request.user, action=action)
+        actions.action_complete(
+            acting_user=request.user,
+            action=action,
+            expected_version=_posted_version(request),
+        )
+    except StaleChange as stale:
+        messages.error(request, stale.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Action marked as done.")
     return redirect("case_detail", case.pk)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the page showed; a page without one (an old tab) is not checked."""
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _statutory_step(request: HttpRequest, case, steps: dict) -> HttpResponse:
@@ -561,6 +659,9 @@ def _statutory_step(request: HttpRequest, case, steps: dict) -> HttpResponse:
         response = step()
     except PermissionDenied as exc:
         raise Http404 from exc
+    except StaleChange as stale:
+        messages.error(request, stale.message)
+        response = None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         response = None
@@ -652,7 +753,12 @@ def case_plan(request: HttpRequest, case_id, step: str) -> HttpResponse:
             raise Http404
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
-        statutory_work.plan_end(acting_user=request.user, plan=plan, **form.cleaned_data)
+        statutory_work.plan_end(
+            acting_user=request.user,
+            plan=plan,
+            end_date=form.cleaned_data["end_date"],
+            expected_version=form.cleaned_data["version"],
+        )
         messages.success(request, "Plan ended.")
         return None
 

@@ -20,7 +20,7 @@ from safeguard.audit.services import audit_record
 
 from . import selectors
 from .matching import format_postcode, name_key
-from .models import Child
+from .models import Child, ChildAddress
 
 EDITABLE = (
     "first_name",
@@ -71,16 +71,20 @@ def child_update(
     changes = {name: fields[name] for name in EDITABLE if name in fields}
     if "postcode" in changes:
         changes["postcode"] = format_postcode(changes["postcode"])
-    changes["first_name_key"] = name_key(changes.get("first_name", child.first_name))
-    changes["last_name_key"] = name_key(changes.get("last_name", child.last_name))
-    updated = Child.objects.filter(pk=child.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        current = Child.objects.get(pk=child.pk)
+    # The row as this edit found it, locked: what it replaces (the address to
+    # keep) is then exactly the version the person was editing.
+    previous = Child.objects.select_for_update().filter(pk=child.pk).first()
+    if previous is None or previous.version != expected_version:
+        current = previous or Child.objects.get(pk=child.pk)
         differing = [n for n in EDITABLE if n in fields and getattr(current, n) != fields[n]]
         raise StaleEdit(current=current, changed_fields=differing)
-    before = {n: str(getattr(child, n)) for n in EDITABLE if n in fields}
+    changes["first_name_key"] = name_key(changes.get("first_name", previous.first_name))
+    changes["last_name_key"] = name_key(changes.get("last_name", previous.last_name))
+    moved = _keep_previous_address(acting_user=acting_user, previous=previous, changes=changes)
+    Child.objects.filter(pk=child.pk, version=expected_version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    before = {n: str(getattr(previous, n)) for n in EDITABLE if n in fields}
     child.refresh_from_db()
     audit_record(
         user=acting_user,
@@ -90,6 +94,30 @@ def child_update(
         detail={
             "fields": sorted(n for n in before if before[n] != str(getattr(child, n))),
             "version": child.version,
+            "previous_address_kept": moved,
         },
     )
     return child
+
+
+def _keep_previous_address(
+    *, acting_user: AbstractBaseUser, previous: Child, changes: dict[str, Any]
+) -> bool:
+    """A changed address becomes a dated history row, never lost."""
+    address = changes.get("address", previous.address)
+    postcode = changes.get("postcode", previous.postcode)
+    unchanged = address.strip() == previous.address.strip() and postcode == previous.postcode
+    if unchanged or not (previous.address.strip() or previous.postcode):
+        return False
+    last = previous.address_history.order_by("-to_date", "-recorded_at").first()
+    today = timezone.localdate()
+    ChildAddress.objects.create(
+        child=previous,
+        address=previous.address,
+        postcode=previous.postcode,
+        # Held since the last move on record, or since the record was made.
+        from_date=min(last.to_date if last else timezone.localdate(previous.created_at), today),
+        to_date=today,
+        recorded_by=acting_user,
+    )
+    return True
