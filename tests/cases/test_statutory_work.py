@@ -41,7 +41,7 @@ def test_assessment_completed_then_authorised(client, world):
     )
     assert response.status_code == 400
     assert "not both" in response.content.decode()
-    assert ">Neglect confirmed.</textarea>" in response.content.decode()  # nothing typed lost
+    assert "Neglect confirmed.</textarea>" in response.content.decode()  # nothing typed lost
     client.post(
         url,
         {
