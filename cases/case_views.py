@@ -747,7 +747,8 @@ def case_plan(request: HttpRequest, case_id, step: str) -> HttpResponse:
         return None
 
     def end():
-        plan = case.plans.filter(pk=request.POST.get("plan"), end_date__isnull=True).first()
+        # An ended plan too: the service says who ended it, rather than a bare 404.
+        plan = case.plans.filter(pk=request.POST.get("plan")).first()
         form = PlanEndForm(request.POST)
         if plan is None:
             raise Http404
