@@ -4,7 +4,9 @@ break-glass, and the oversight pages (who viewed it, who can see it)."""
 from __future__ import annotations
 
 import datetime
+import json
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -540,32 +542,26 @@ def case_child_edit(request: HttpRequest, case_id) -> HttpResponse:
     if not child_records.can_edit_child(request.user, child):
         raise Http404
     stale = None
+    stale_fields: list[str] = []
     if request.method == "POST":
         form = ChildIdentityForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            version = data.pop("version")
+            version, original = data.pop("version"), data.pop("original")
             try:
                 child_records.child_update(
                     acting_user=request.user, child=child, expected_version=version, fields=data
                 )
             except child_records.StaleEdit as exc:
                 stale = exc
-                # Keep what they typed; the next save knowingly replaces the newer version.
-                data = request.POST.copy()
-                data["version"] = str(exc.current.version)
-                form = ChildIdentityForm(data)
-                form.is_valid()
+                form, stale_fields = _merged_identity_form(request, exc.current, original, data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "The child's record has been updated.")
                 return redirect("case_detail", case.pk)
     else:
-        form = ChildIdentityForm(
-            initial={name: getattr(child, name) for name in child_records.EDITABLE}
-            | {"version": child.version}
-        )
+        form = ChildIdentityForm(initial=_identity_initial(child))
     return render(
         request,
         "cases/child_edit.html",
@@ -574,14 +570,80 @@ def case_child_edit(request: HttpRequest, case_id) -> HttpResponse:
             "form": form,
             "stale": stale,
             "stale_rows": [
-                (form.fields[name].label, getattr(stale.current, name))
-                for name in stale.changed_fields
+                (form.fields[name].label, _shown(form.fields[name], getattr(stale.current, name)))
+                for name in stale_fields
             ]
             if stale
             else [],
         },
         status=409 if stale else (400 if form.is_bound and form.errors else 200),
     )
+
+
+def _identity_initial(child) -> dict:
+    values = {name: getattr(child, name) for name in child_records.EDITABLE}
+    return values | {
+        "version": child.version,
+        "original": json.dumps(child_records.identity_snapshot(values)),
+    }
+
+
+def _merged_identity_form(request: HttpRequest, current, original: dict, typed: dict):
+    """After a collision: the other person's changes where this person left a
+    field alone, this person's typing where they changed it, at the version
+    they have now seen. Saving it again keeps both changes.
+
+    Returns the form and the fields the other person changed, to show them.
+    """
+    theirs = child_records.identity_snapshot(
+        {name: getattr(current, name) for name in child_records.EDITABLE}
+    )
+    if not original:  # a form from before forms carried what they were opened on
+        return _bound_identity_form(request.POST, current), _current_differs(theirs, typed)
+    mine = child_records.identity_snapshot(typed)
+    left_alone = [name for name in child_records.EDITABLE if mine[name] == original.get(name)]
+    data = request.POST.copy()
+    for name in left_alone:
+        for key in [k for k in data if k == name or k.startswith(f"{name}_")]:
+            del data[key]
+        value = getattr(current, name)
+        field = ChildIdentityForm.base_fields[name]
+        if isinstance(field.widget, forms.MultiWidget):
+            for i, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{i}"] = "" if part is None else str(part)
+        elif isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = "" if value is None else str(value)
+    return _bound_identity_form(data, current), child_records.fields_changed(original, theirs)
+
+
+def _current_differs(theirs: dict, typed: dict) -> list[str]:
+    mine = child_records.identity_snapshot(typed)
+    return [name for name in child_records.EDITABLE if name in typed and theirs[name] != mine[name]]
+
+
+def _bound_identity_form(data, current) -> ChildIdentityForm:
+    data = data.copy()
+    data["version"] = str(current.version)
+    data["original"] = json.dumps(
+        child_records.identity_snapshot(
+            {name: getattr(current, name) for name in child_records.EDITABLE}
+        )
+    )
+    form = ChildIdentityForm(data)
+    form.is_valid()
+    return form
+
+
+def _shown(field, value) -> str:
+    """A field's value as the person reads it in the message: labels, not codes."""
+    if isinstance(value, datetime.date):
+        return value.strftime("%-d %B %Y")
+    labels = dict(getattr(field, "choices", None) or [])
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(labels.get(value, value)) if value else ""
 
 
 def _action_form(case, data=None) -> ActionForm:

@@ -7,6 +7,8 @@ what the other change was next to what they typed.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +49,30 @@ class StaleEdit(Exception):
 
     current: Child
     changed_fields: list[str]
+
+
+def identity_snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The editable fields as plain, comparable JSON: what a form was opened
+    on, what was typed, what the record holds now."""
+    snapshot: dict[str, Any] = {}
+    for name in EDITABLE:
+        value = values.get(name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif value is None:
+            value = ""
+        elif isinstance(value, list | tuple):
+            value = sorted(str(v) for v in value)
+        else:
+            # Browsers send a textarea's new lines as CRLF.
+            value = str(value).replace("\r\n", "\n").strip()
+        snapshot[name] = value
+    return snapshot
+
+
+def fields_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Of the fields ``before`` knows, those ``after`` (both snapshots) differs in."""
+    return [name for name in EDITABLE if name in before and after.get(name) != before[name]]
 
 
 def can_edit_child(user: AbstractBaseUser, child: Child) -> bool:

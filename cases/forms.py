@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -506,6 +507,10 @@ class DocumentForm(WrittenForAgencyForm):
 
 class ChildIdentityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The record as the form was opened (JSON): after a collision, what this
+    # person left alone takes the other person's change, and only what they
+    # changed themselves is kept as typed.
+    original = forms.CharField(widget=forms.HiddenInput, required=False)
     first_name = forms.CharField(
         label="First name", max_length=100, error_messages={"required": "Enter the first name"}
     )
@@ -542,6 +547,13 @@ class ChildIdentityForm(forms.Form):
         if "NONE" in codes and len(codes) > 1:
             raise forms.ValidationError("Choose 'No disability' or the disabilities, not both")
         return codes
+
+    def clean_original(self) -> dict:
+        try:
+            original = json.loads(self.cleaned_data["original"] or "{}")
+        except ValueError:
+            return {}
+        return original if isinstance(original, dict) else {}
 
 
 class ActionForm(forms.Form):
