@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime
 import json
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms import MultiWidget
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -608,7 +608,7 @@ def _merged_identity_form(request: HttpRequest, current, original: dict, typed: 
             del data[key]
         value = getattr(current, name)
         field = ChildIdentityForm.base_fields[name]
-        if isinstance(field.widget, forms.MultiWidget):
+        if isinstance(field.widget, MultiWidget):
             for i, part in enumerate(field.widget.decompress(value)):
                 data[f"{name}_{i}"] = "" if part is None else str(part)
         elif isinstance(value, list):
