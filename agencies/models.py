@@ -79,3 +79,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.agency}"
+
+
+class Team(models.Model):
+    """A team in an agency (a local authority's assessment or child protection
+    team): its manager, and the workers cases are allocated to within it.
+
+    Members are a plain many-to-many of users rather than a team on
+    ``Membership``: a membership is one (user, agency, role) row, so a person
+    who is both social worker and manager has two of them and would need the
+    team twice, and a person may sit in two teams. Who is in a team is a fact
+    about the person, not about one of their roles.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=100)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unique_team_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.agency}"

@@ -22,6 +22,7 @@ from safeguard.audit.services import audit_record
 from safeguard.notifications.services import notify
 
 from . import selectors
+from .concurrency import StaleChange, person
 from .models import Case, CaseAction, ChronologyEntry
 from .services import members_with_roles
 
@@ -92,16 +93,42 @@ def action_add(
 
 
 @transaction.atomic
-def action_complete(*, acting_user: AbstractBaseUser, action: CaseAction) -> CaseAction:
+def action_complete(
+    *, acting_user: AbstractBaseUser, action: CaseAction, expected_version: int | None = None
+) -> CaseAction:
+    """Mark an open action done. ``expected_version`` is the version the person
+    saw: if the action changed since, ``StaleChange`` says how and who."""
     lead = selectors.has_lead_access(acting_user, action.case)
     own = agencies_where(acting_user, roles=CASE_WORKING_ROLES).filter(pk=action.agency_id)
     if not (lead or own.exists()):
         raise PermissionDenied("Only the agency it is assigned to, or the lead agency.")
-    updated = CaseAction.objects.filter(pk=action.pk, status=CaseAction.Status.OPEN).update(
-        status=CaseAction.Status.DONE, completed_at=timezone.now(), version=F("version") + 1
+    still = CaseAction.objects.filter(pk=action.pk, status=CaseAction.Status.OPEN)
+    if expected_version is not None:
+        still = still.filter(version=expected_version)
+    updated = still.update(
+        status=CaseAction.Status.DONE,
+        completed_at=timezone.now(),
+        completed_by=acting_user,
+        version=F("version") + 1,
     )
     if not updated:
-        raise ValidationError("This action is no longer open.")
+        current = CaseAction.objects.select_related("completed_by").get(pk=action.pk)
+        if current.status == CaseAction.Status.OPEN:
+            raise StaleChange(
+                current=current,
+                message="Someone else changed this action since you opened the page; "
+                "it is still open. Check it, then mark it done again.",
+            )
+        when = (
+            f" on {timezone.localtime(current.completed_at):%-d %B %Y at %H:%M}"
+            if (current.completed_at)
+            else ""
+        )
+        raise StaleChange(
+            current=current,
+            message=f"{person(current.completed_by)} already marked this action "
+            f"{current.get_status_display().lower()}{when}. Nothing was changed.",
+        )
     action.refresh_from_db()
     ChronologyEntry.objects.create(
         case=action.case,

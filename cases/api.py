@@ -41,9 +41,21 @@ from safeguard.audit.services import audit_record
 from . import actions as case_actions
 from . import child_records, child_selectors, selectors, services
 from .concern_rules import concern_errors
-from .dfe_codes import Disability, Ethnicity
+from .concurrency import StaleChange
+from .dfe_codes import AssessmentFactor, Disability, Ethnicity
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import Case, CaseAction, Child, ChronologyEntry, Concern, Involvement, Sex
+from .models import (
+    Assessment,
+    Case,
+    CaseAction,
+    CaseProfessional,
+    Child,
+    ChildAddress,
+    ChronologyEntry,
+    Concern,
+    Involvement,
+    Sex,
+)
 from .services import CONCERN_FIELDS
 
 # Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
@@ -99,8 +111,19 @@ class ChildSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "first_name", "last_name", "date_of_birth"]
 
 
+class ChildAddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChildAddress
+        fields = ["address", "postcode", "from_date", "to_date"]
+
+
 class ChildSerializer(serializers.ModelSerializer):
     lead_agency = AgencySerializer(read_only=True)
+    address_history = ChildAddressSerializer(
+        many=True,
+        read_only=True,
+        help_text="Previous addresses, most recent first: kept whenever the address changes.",
+    )
 
     class Meta:
         model = Child
@@ -121,6 +144,7 @@ class ChildSerializer(serializers.ModelSerializer):
             "address",
             "postcode",
             "school",
+            "address_history",
             "lead_agency",
             "version",
         ]
@@ -535,6 +559,36 @@ class InvolvementSerializer(serializers.ModelSerializer):
         fields = ["agency", "level", "reason", "reason_display", "since"]
 
 
+class ProfessionalSerializer(serializers.ModelSerializer):
+    agency = AgencySerializer(read_only=True)
+    username = serializers.SlugRelatedField(
+        source="user", slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = CaseProfessional
+        fields = ["id", "name", "role", "agency", "phone", "email", "username", "added_at"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    factors = serializers.ListField(
+        child=serializers.ChoiceField(choices=AssessmentFactor.choices),
+        read_only=True,
+        help_text="DfE CIN census factors identified at the end of the assessment.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "started_on",
+            "due_on",
+            "completed_on",
+            "authorised_on",
+            "factors",
+        ]
+
+
 class CaseSerializer(serializers.ModelSerializer):
     """A case at your level of access: ``lead_access`` says whether that is the
     lead agency's level or an involved agency's."""
@@ -544,8 +598,18 @@ class CaseSerializer(serializers.ModelSerializer):
     allocated_worker = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     lead_access = serializers.BooleanField(read_only=True)
     involvements = InvolvementSerializer(source="active_involvements", many=True, read_only=True)
+    professionals = ProfessionalSerializer(
+        source="active_professionals",
+        many=True,
+        read_only=True,
+        help_text="Named professionals working with the child: every agency on the case sees them.",
+    )
+    assessments = serializers.SerializerMethodField(
+        help_text="Child and family assessments: the lead agency's level only (empty otherwise)."
+    )
 
     class Meta:
         model = Case
@@ -557,11 +621,20 @@ class CaseSerializer(serializers.ModelSerializer):
             "child",
             "lead_agency",
             "allocated_worker",
+            "team",
             "opened_at",
             "closed_at",
             "lead_access",
             "involvements",
+            "professionals",
+            "assessments",
         ]
+
+    @extend_schema_field(AssessmentSerializer(many=True))
+    def get_assessments(self, case: Case) -> list[dict]:
+        if not getattr(case, "lead_access", False):
+            return []
+        return AssessmentSerializer(case.assessments.all(), many=True).data
 
 
 class ChronologyEntrySerializer(serializers.ModelSerializer):
@@ -612,7 +685,21 @@ class CaseActionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseAction
-        fields = ["id", "description", "agency", "owner", "due_on", "status", "completed_at"]
+        fields = [
+            "id",
+            "description",
+            "agency",
+            "owner",
+            "due_on",
+            "status",
+            "completed_at",
+            "version",
+        ]
+
+
+class StaleActionSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = CaseActionSerializer()
 
 
 class CaseActionCreateSerializer(serializers.Serializer):
@@ -679,6 +766,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             return case
         case.lead_access = selectors.has_lead_access(request.user, case)
         case.active_involvements = list(selectors.involvements_for(request.user, case))
+        from .professionals import professionals_for
+
+        case.active_professionals = list(professionals_for(case))
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -751,18 +841,54 @@ class CaseActionViewSet(viewsets.ViewSet):
             raise _as_drf_error(exc) from exc
         return Response(CaseActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=CaseActionSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: CaseActionSerializer,
+            400: INVALID,
+            404: NOT_FOUND,
+            412: OpenApiResponse(
+                StaleActionSerializer,
+                description="If-Match named an older version: someone changed the action "
+                "since you read it. Nothing was changed; ``current`` is the action now.",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description='the action\'s ETag (``"<id>-v<version>"``, or its ``version`` '
+                "from the list): refused (412) if someone changed the action since. Without "
+                "it, an action already done is a 400.",
+            )
+        ],
+        description="Mark the action done. Send If-Match so that a change made since you "
+        "read it is never silently passed over.",
+    )
     @action(detail=True, methods=["post"])
     def done(self, request: Request, case_pk: str | None = None, pk: str | None = None) -> Response:
         case, lead = self._case(request, case_pk)
         row = case_actions.actions_for(request.user, case, lead=lead).filter(pk=pk).first()
         if row is None:
             raise Http404
+        if_match = request.headers.get("If-Match")
         try:
-            row = case_actions.action_complete(acting_user=request.user, action=row)
+            row = case_actions.action_complete(
+                acting_user=request.user,
+                action=row,
+                expected_version=_version_from(if_match) if if_match else None,
+            )
+        except StaleChange as stale:
+            return Response(
+                {"detail": stale.message, "current": CaseActionSerializer(stale.current).data},
+                status=status.HTTP_412_PRECONDITION_FAILED,
+                headers={"ETag": _etag(stale.current)},
+            )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return Response(CaseActionSerializer(row).data)
+        return Response(CaseActionSerializer(row).data, headers={"ETag": _etag(row)})
 
 
 class ChildUpdateSerializer(serializers.Serializer):
@@ -797,8 +923,10 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
-        return child_selectors.children_for(self.request.user).order_by(
-            "last_name", "first_name", "id"
+        return (
+            child_selectors.children_for(self.request.user)
+            .prefetch_related("address_history")
+            .order_by("last_name", "first_name", "id")
         )
 
     def list(self, request: Request, *args, **kwargs) -> Response:
@@ -856,8 +984,9 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ChildSerializer(child).data, headers={"ETag": _etag(child)})
 
 
-def _etag(child: Child) -> str:
-    return f'"{child.pk}-v{child.version}"'
+def _etag(obj: Child | CaseAction) -> str:
+    """An object's ETag: its id and version, so If-Match names what was read."""
+    return f'"{obj.pk}-v{obj.version}"'
 
 
 def _version_from(if_match: str) -> int:

@@ -4,6 +4,7 @@ break-glass, and the oversight pages (who viewed it, who can see it)."""
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.forms import MultiWidget
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,12 +31,14 @@ from . import (
     household,
     meetings,
     notes,
+    professionals,
     restrictions,
     selectors,
     services,
     statutory_work,
 )
 from .access import explain_access, involvement_end, involvement_start
+from .concurrency import StaleChange
 from .forms import (
     ActionForm,
     AddAgencyForm,
@@ -51,6 +55,7 @@ from .forms import (
     HouseholdMemberForm,
     PlanEndForm,
     PlanStartForm,
+    ProfessionalForm,
     RestrictCaseForm,
     Section47CompleteForm,
     Section47StartForm,
@@ -125,7 +130,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         # One form per open item, each with its own ids (two open plans must not
         # share an "id_end_date").
         for plan in context["plans"]:
-            plan.end_form = PlanEndForm(auto_id=f"id_plan_{plan.pk.hex[:8]}_%s")
+            plan.end_form = PlanEndForm(
+                auto_id=f"id_plan_{plan.pk.hex[:8]}_%s", initial={"version": plan.version}
+            )
         for enquiry in context["section47_enquiries"]:
             enquiry.complete_form = Section47CompleteForm(auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
         context.setdefault("s47_form", Section47StartForm())
@@ -138,12 +145,27 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     if lead:
         context["action_form"] = _action_form(case)
     if case_work.can_allocate(request.user, case):
-        context["allocate_form"] = AllocateForm(
-            workers=case_work.allocatable_workers(case),
-            initial={"worker": case.allocated_worker_id},
+        context["allocate_form"] = _allocate_form(
+            case,
+            initial={
+                "worker": case.allocated_worker_id,
+                "team": case.team_id,
+                "version": case.version,
+            },
         )
+    if professionals.can_manage_professionals(request.user, case):
+        context["professional_form"] = _professional_form(case)
     context.update(forms)
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _allocate_form(case, data=None, initial=None) -> AllocateForm:
+    return AllocateForm(
+        data,
+        initial=initial,
+        workers=case_work.allocatable_workers(case),
+        teams=case_work.allocatable_teams(case),
+    )
 
 
 @login_required
@@ -152,11 +174,75 @@ def case_allocate(request: HttpRequest, case_id) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
     if not case_work.can_allocate(request.user, case):
         raise Http404
-    form = AllocateForm(request.POST, workers=case_work.allocatable_workers(case))
+    form = _allocate_form(case, request.POST)
     if not form.is_valid():
         return _case_page(request, case_id, status=400, allocate_form=form)
-    case_work.case_allocate(acting_user=request.user, case=case, worker=form.cleaned_data["worker"])
+    try:
+        case_work.case_allocate(
+            acting_user=request.user,
+            case=case,
+            worker=form.cleaned_data["worker"],
+            team=form.cleaned_data["team"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except StaleChange as stale:
+        # Keep their choice on the form, at the version they have now seen.
+        data = request.POST.copy()
+        data["version"] = str(stale.current.version)
+        form = _allocate_form(case, data)
+        form.is_valid()
+        form.add_error(None, stale.message)
+        return _case_page(request, case_id, status=409, allocate_form=form)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _case_page(request, case_id, status=400, allocate_form=form)
     messages.success(request, "Case allocated. They have been notified.")
+    return redirect("case_detail", case.pk)
+
+
+def _professional_form(case, data=None) -> ProfessionalForm:
+    return ProfessionalForm(
+        data,
+        agencies=actions.action_agencies(case).order_by("name"),
+        people=professionals.linkable_people(case),
+    )
+
+
+@login_required
+@require_POST
+def case_professional_add(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not professionals.can_manage_professionals(request.user, case):
+        raise Http404
+    form = _professional_form(case, request.POST)
+    if form.is_valid():
+        try:
+            added = professionals.professional_add(
+                acting_user=request.user, case=case, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{added.name} added to the professionals on this case.")
+            return redirect("case_detail", case.pk)
+    return _case_page(request, case_id, status=400, professional_form=form)
+
+
+@login_required
+@require_POST
+def case_professional_end(request: HttpRequest, case_id, professional_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not professionals.can_manage_professionals(request.user, case):
+        raise Http404
+    professional = professionals.professionals_for(case).filter(pk=professional_id).first()
+    if professional is None:
+        raise Http404
+    try:
+        professionals.professional_end(acting_user=request.user, professional=professional)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{professional.name} is no longer listed on this case.")
     return redirect("case_detail", case.pk)
 
 
@@ -456,32 +542,26 @@ def case_child_edit(request: HttpRequest, case_id) -> HttpResponse:
     if not child_records.can_edit_child(request.user, child):
         raise Http404
     stale = None
+    stale_fields: list[str] = []
     if request.method == "POST":
         form = ChildIdentityForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            version = data.pop("version")
+            version, original = data.pop("version"), data.pop("original")
             try:
                 child_records.child_update(
                     acting_user=request.user, child=child, expected_version=version, fields=data
                 )
             except child_records.StaleEdit as exc:
                 stale = exc
-                # Keep what they typed; the next save knowingly replaces the newer version.
-                data = request.POST.copy()
-                data["version"] = str(exc.current.version)
-                form = ChildIdentityForm(data)
-                form.is_valid()
+                form, stale_fields = _merged_identity_form(request, exc.current, original, data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "The child's record has been updated.")
                 return redirect("case_detail", case.pk)
     else:
-        form = ChildIdentityForm(
-            initial={name: getattr(child, name) for name in child_records.EDITABLE}
-            | {"version": child.version}
-        )
+        form = ChildIdentityForm(initial=_identity_initial(child))
     return render(
         request,
         "cases/child_edit.html",
@@ -490,14 +570,80 @@ def case_child_edit(request: HttpRequest, case_id) -> HttpResponse:
             "form": form,
             "stale": stale,
             "stale_rows": [
-                (form.fields[name].label, getattr(stale.current, name))
-                for name in stale.changed_fields
+                (form.fields[name].label, _shown(form.fields[name], getattr(stale.current, name)))
+                for name in stale_fields
             ]
             if stale
             else [],
         },
         status=409 if stale else (400 if form.is_bound and form.errors else 200),
     )
+
+
+def _identity_initial(child) -> dict:
+    values = {name: getattr(child, name) for name in child_records.EDITABLE}
+    return values | {
+        "version": child.version,
+        "original": json.dumps(child_records.identity_snapshot(values)),
+    }
+
+
+def _merged_identity_form(request: HttpRequest, current, original: dict, typed: dict):
+    """After a collision: the other person's changes where this person left a
+    field alone, this person's typing where they changed it, at the version
+    they have now seen. Saving it again keeps both changes.
+
+    Returns the form and the fields the other person changed, to show them.
+    """
+    theirs = child_records.identity_snapshot(
+        {name: getattr(current, name) for name in child_records.EDITABLE}
+    )
+    if not original:  # a form from before forms carried what they were opened on
+        return _bound_identity_form(request.POST, current), _current_differs(theirs, typed)
+    mine = child_records.identity_snapshot(typed)
+    left_alone = [name for name in child_records.EDITABLE if mine[name] == original.get(name)]
+    data = request.POST.copy()
+    for name in left_alone:
+        for key in [k for k in data if k == name or k.startswith(f"{name}_")]:
+            del data[key]
+        value = getattr(current, name)
+        field = ChildIdentityForm.base_fields[name]
+        if isinstance(field.widget, MultiWidget):
+            for i, part in enumerate(field.widget.decompress(value)):
+                data[f"{name}_{i}"] = "" if part is None else str(part)
+        elif isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = "" if value is None else str(value)
+    return _bound_identity_form(data, current), child_records.fields_changed(original, theirs)
+
+
+def _current_differs(theirs: dict, typed: dict) -> list[str]:
+    mine = child_records.identity_snapshot(typed)
+    return [name for name in child_records.EDITABLE if name in typed and theirs[name] != mine[name]]
+
+
+def _bound_identity_form(data, current) -> ChildIdentityForm:
+    data = data.copy()
+    data["version"] = str(current.version)
+    data["original"] = json.dumps(
+        child_records.identity_snapshot(
+            {name: getattr(current, name) for name in child_records.EDITABLE}
+        )
+    )
+    form = ChildIdentityForm(data)
+    form.is_valid()
+    return form
+
+
+def _shown(field, value) -> str:
+    """A field's value as the person reads it in the message: labels, not codes."""
+    if isinstance(value, datetime.date):
+        return value.strftime("%-d %B %Y")
+    labels = dict(getattr(field, "choices", None) or [])
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return str(labels.get(value, value)) if value else ""
 
 
 def _action_form(case, data=None) -> ActionForm:
@@ -543,12 +689,26 @@ def case_action_done(request: HttpRequest, case_id, action_id) -> HttpResponse:
     if action is None:
         raise Http404
     try:
-        actions.action_complete(acting_user=request.user, action=action)
+        actions.action_complete(
+            acting_user=request.user,
+            action=action,
+            expected_version=_posted_version(request),
+        )
+    except StaleChange as stale:
+        messages.error(request, stale.message)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Action marked as done.")
     return redirect("case_detail", case.pk)
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the page showed; a page without one (an old tab) is not checked."""
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _statutory_step(request: HttpRequest, case, steps: dict) -> HttpResponse:
@@ -561,6 +721,9 @@ def _statutory_step(request: HttpRequest, case, steps: dict) -> HttpResponse:
         response = step()
     except PermissionDenied as exc:
         raise Http404 from exc
+    except StaleChange as stale:
+        messages.error(request, stale.message)
+        response = None
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         response = None
@@ -646,13 +809,19 @@ def case_plan(request: HttpRequest, case_id, step: str) -> HttpResponse:
         return None
 
     def end():
-        plan = case.plans.filter(pk=request.POST.get("plan"), end_date__isnull=True).first()
+        # An ended plan too: the service says who ended it, rather than a bare 404.
+        plan = case.plans.filter(pk=request.POST.get("plan")).first()
         form = PlanEndForm(request.POST)
         if plan is None:
             raise Http404
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
-        statutory_work.plan_end(acting_user=request.user, plan=plan, **form.cleaned_data)
+        statutory_work.plan_end(
+            acting_user=request.user,
+            plan=plan,
+            end_date=form.cleaned_data["end_date"],
+            expected_version=form.cleaned_data["version"],
+        )
         messages.success(request, "Plan ended.")
         return None
 

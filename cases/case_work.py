@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, Team
 from agencies.roles import Role
 from agencies.selectors import agencies_where
 from safeguard.audit.services import audit_record
@@ -18,6 +18,7 @@ from safeguard.notifications.services import notify
 
 from . import selectors
 from .access import sync_case_grants
+from .concurrency import StaleChange, person
 from .models import Case, ChronologyEntry
 from .notes import note_agencies_for
 from .services import members_with_roles
@@ -35,20 +36,69 @@ def allocatable_workers(case: Case):
     )
 
 
+def allocatable_teams(case: Case):
+    return Team.objects.filter(agency=case.lead_agency).select_related("manager")
+
+
+def allocation_text(case: Case) -> str:
+    """Who the case is allocated to, as a person reads it."""
+    if case.allocated_worker is None:
+        return "not allocated"
+    text = person(case.allocated_worker)
+    return f"{text}, {case.team.name}" if case.team else text
+
+
 @transaction.atomic
-def case_allocate(*, acting_user: AbstractBaseUser, case: Case, worker: AbstractBaseUser) -> Case:
+def case_allocate(
+    *,
+    acting_user: AbstractBaseUser,
+    case: Case,
+    worker: AbstractBaseUser,
+    team: Team | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Allocate to a worker, and to a team they belong to. ``expected_version``
+    is the case's version when the manager chose: if the allocation changed
+    since, nothing is changed and ``StaleChange`` says who allocated whom."""
     if not can_allocate(acting_user, case):
         raise PermissionDenied("Only a manager of the lead agency allocates cases.")
     if not allocatable_workers(case).filter(pk=worker.pk).exists():
         raise ValidationError({"worker": "Choose a social worker or manager of the lead agency"})
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.allocated_worker_id == worker.pk:
+    if team is not None:
+        if team.agency_id != case.lead_agency_id:
+            raise ValidationError({"team": "Choose one of the lead agency's teams"})
+        if not team.members.filter(pk=worker.pk).exists():
+            raise ValidationError(
+                {"worker": f"{person(worker)} is not in the {team.name}: choose someone in it"}
+            )
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("allocated_worker", "team")
+        .get(pk=case.pk)
+    )
+    if expected_version is not None and case.version != expected_version:
+        last = (
+            ChronologyEntry.objects.filter(case=case, kind=ChronologyEntry.Kind.ALLOCATION)
+            .select_related("created_by")
+            .order_by("-created_at")
+            .first()
+        )
+        by = person(last.created_by) if last else "Someone"
+        raise StaleChange(
+            current=case,
+            message=f"{by} changed this case while you were choosing: it is now allocated "
+            f"to {allocation_text(case)}. Nothing you chose has been saved; "
+            "choose again if it should still change.",
+        )
+    if case.allocated_worker_id == worker.pk and case.team_id == (team.pk if team else None):
         return case
+    new_worker = case.allocated_worker_id != worker.pk
     case.allocated_worker = worker
+    case.team = team
     case.version += 1
-    case.save(update_fields=["allocated_worker", "version", "updated_at"])
+    case.save(update_fields=["allocated_worker", "team", "version", "updated_at"])
     sync_case_grants(case)
-    name = worker.get_full_name() or worker.get_username()
+    name = allocation_text(case)
     ChronologyEntry.objects.create(
         case=case,
         occurred_at=timezone.now(),
@@ -64,8 +114,10 @@ def case_allocate(*, acting_user: AbstractBaseUser, case: Case, worker: Abstract
         event="case_allocated",
         obj=case,
         case_id=case.pk,
-        detail={"worker": worker.get_username()},
+        detail={"worker": worker.get_username(), "team": team.name if team else None},
     )
+    if not new_worker:
+        return case  # only the team changed: the worker already has the case
     notify(
         recipients=[worker],
         kind="allocation",

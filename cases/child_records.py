@@ -7,6 +7,8 @@ what the other change was next to what they typed.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +22,7 @@ from safeguard.audit.services import audit_record
 
 from . import selectors
 from .matching import format_postcode, name_key
-from .models import Child
+from .models import Child, ChildAddress
 
 EDITABLE = (
     "first_name",
@@ -49,6 +51,30 @@ class StaleEdit(Exception):
     changed_fields: list[str]
 
 
+def identity_snapshot(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The editable fields as plain, comparable JSON: what a form was opened
+    on, what was typed, what the record holds now."""
+    snapshot: dict[str, Any] = {}
+    for name in EDITABLE:
+        value = values.get(name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif value is None:
+            value = ""
+        elif isinstance(value, list | tuple):
+            value = sorted(str(v) for v in value)
+        else:
+            # Browsers send a textarea's new lines as CRLF.
+            value = str(value).replace("\r\n", "\n").strip()
+        snapshot[name] = value
+    return snapshot
+
+
+def fields_changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Of the fields ``before`` knows, those ``after`` (both snapshots) differs in."""
+    return [name for name in EDITABLE if name in before and after.get(name) != before[name]]
+
+
 def can_edit_child(user: AbstractBaseUser, child: Child) -> bool:
     lead_case = any(
         selectors.has_lead_access(user, case)
@@ -71,16 +97,20 @@ def child_update(
     changes = {name: fields[name] for name in EDITABLE if name in fields}
     if "postcode" in changes:
         changes["postcode"] = format_postcode(changes["postcode"])
-    changes["first_name_key"] = name_key(changes.get("first_name", child.first_name))
-    changes["last_name_key"] = name_key(changes.get("last_name", child.last_name))
-    updated = Child.objects.filter(pk=child.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
-        current = Child.objects.get(pk=child.pk)
+    # The row as this edit found it, locked: what it replaces (the address to
+    # keep) is then exactly the version the person was editing.
+    previous = Child.objects.select_for_update().filter(pk=child.pk).first()
+    if previous is None or previous.version != expected_version:
+        current = previous or Child.objects.get(pk=child.pk)
         differing = [n for n in EDITABLE if n in fields and getattr(current, n) != fields[n]]
         raise StaleEdit(current=current, changed_fields=differing)
-    before = {n: str(getattr(child, n)) for n in EDITABLE if n in fields}
+    changes["first_name_key"] = name_key(changes.get("first_name", previous.first_name))
+    changes["last_name_key"] = name_key(changes.get("last_name", previous.last_name))
+    moved = _keep_previous_address(acting_user=acting_user, previous=previous, changes=changes)
+    Child.objects.filter(pk=child.pk, version=expected_version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    before = {n: str(getattr(previous, n)) for n in EDITABLE if n in fields}
     child.refresh_from_db()
     audit_record(
         user=acting_user,
@@ -90,6 +120,30 @@ def child_update(
         detail={
             "fields": sorted(n for n in before if before[n] != str(getattr(child, n))),
             "version": child.version,
+            "previous_address_kept": moved,
         },
     )
     return child
+
+
+def _keep_previous_address(
+    *, acting_user: AbstractBaseUser, previous: Child, changes: dict[str, Any]
+) -> bool:
+    """A changed address becomes a dated history row, never lost."""
+    address = changes.get("address", previous.address)
+    postcode = changes.get("postcode", previous.postcode)
+    unchanged = address.strip() == previous.address.strip() and postcode == previous.postcode
+    if unchanged or not (previous.address.strip() or previous.postcode):
+        return False
+    last = previous.address_history.order_by("-to_date", "-recorded_at").first()
+    today = timezone.localdate()
+    ChildAddress.objects.create(
+        child=previous,
+        address=previous.address,
+        postcode=previous.postcode,
+        # Held since the last move on record, or since the record was made.
+        from_date=min(last.to_date if last else timezone.localdate(previous.created_at), today),
+        to_date=today,
+        recorded_by=acting_user,
+    )
+    return True

@@ -21,7 +21,7 @@ from safeguard.audit.services import audit_record
 
 from . import selectors
 from .access import VIEW_LEAD
-from .models import Case, Child, Involvement
+from .models import Case, CaseProfessional, Child, Involvement
 
 
 def children_for(user: selectors.User) -> QuerySet[Child]:
@@ -71,8 +71,14 @@ def case_list_with_involvements_for(user: selectors.User) -> QuerySet[Case]:
     """``case_list_for`` with each case's active involvements (and their
     agencies) fetched for the whole page at once, as ``active_involvements``."""
     active = Involvement.objects.filter(ended_at__isnull=True).select_related("agency")
+    people = CaseProfessional.objects.filter(ended_at__isnull=True).select_related("agency", "user")
     return (
         selectors.case_list_for(user)
-        .prefetch_related(Prefetch("involvements", queryset=active, to_attr="active_involvements"))
+        .prefetch_related(
+            Prefetch("involvements", queryset=active, to_attr="active_involvements"),
+            Prefetch("professionals", queryset=people, to_attr="active_professionals"),
+            # Serialized for the lead agency's cases only; one query for the page.
+            "assessments",
+        )
         .order_by("-updated_at", "id")
     )

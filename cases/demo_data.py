@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.gb import upn as upn_number
 
-from agencies.models import Agency
+from agencies.models import Agency, Team
 from agencies.roles import Role
 from agencies.services import membership_add
 from cases import case_work, services
@@ -399,10 +399,18 @@ LEAD_ONLY_NOTES = [
 ]
 
 
+# Northshire's teams: (name, members by role). The manager manages both.
+TEAMS = [
+    ("Assessment team", ("social_worker", "manager")),
+    ("Child protection team", ("manager",)),
+]
+
+
 @dataclass
 class Built:
     agencies: dict[str, Agency] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
 
 
 # Agencies and users ---------------------------------------------------------------
@@ -466,7 +474,52 @@ def ensure_agencies_and_users(password: str) -> Built:
             role, slug = username.split("@", 1)
             # The system, not a person, adds them: role groups and permissions follow.
             membership_add(acting_user=None, user=user, agency=built.agencies[slug], role=role)
+        _ensure_teams(built)
     return built
+
+
+def _ensure_teams(built: Built) -> None:
+    """Northshire's two teams, with the demo social worker and manager in them."""
+    agency = built.agencies[NORTHSHIRE]
+    manager = built.users[f"manager@{NORTHSHIRE}"]
+    for name, roles in TEAMS:
+        team, _ = Team.objects.get_or_create(agency=agency, name=name)
+        _save_changes(team, {"manager": manager})
+        # add() inserts only the missing rows: a second run changes nothing.
+        team.members.add(*(built.users[f"{role}@{NORTHSHIRE}"] for role in roles))
+        built.teams[name] = team
+
+
+def allocate_to_teams(built: Built) -> None:
+    """Allocated Northshire cases without a team go to their worker's team.
+
+    For demo databases seeded before there were teams; a fresh seed allocates
+    with the team already, so this finds nothing to do, and neither does a
+    second run.
+    """
+    manager = built.users[f"manager@{NORTHSHIRE}"]
+    waiting = Case.objects.filter(
+        lead_agency=built.agencies[NORTHSHIRE],
+        allocated_worker__isnull=False,
+        team__isnull=True,
+        status=Case.Status.OPEN,
+    ).select_related("allocated_worker")
+    for case in waiting:
+        team = _team_for(built, case.allocated_worker)
+        if team is None or not case_work.can_allocate(manager, case):
+            continue  # a restricted case the manager is not named on stays as it is
+        case_work.case_allocate(
+            acting_user=manager, case=case, worker=case.allocated_worker, team=team
+        )
+
+
+def _team_for(built: Built, worker: AbstractBaseUser) -> Team | None:
+    # The social worker's own team first; the manager is in both.
+    for name, _ in TEAMS:
+        team = built.teams.get(name)
+        if team is not None and team.members.filter(pk=worker.pk).exists():
+            return team
+    return None
 
 
 def children_already_seeded(built: Built) -> bool:
@@ -810,9 +863,11 @@ class World:
                 case, at=min(at, self.now - _MINUTE), title=title, body=body, source="lead_only"
             )
 
-    def allocate(self, case: Case, worker: AbstractBaseUser) -> None:
+    def allocate(self, case: Case, worker: AbstractBaseUser, team: str) -> None:
         started = timezone.now()
-        case_work.case_allocate(acting_user=self.manager, case=case, worker=worker)
+        case_work.case_allocate(
+            acting_user=self.manager, case=case, worker=worker, team=self.built.teams[team]
+        )
         # The service stamps "now"; the story allocated it the day after opening.
         at = min(case.opened_at + dt.timedelta(days=1), self.now - _MINUTE)
         ChronologyEntry.objects.filter(
@@ -978,8 +1033,8 @@ def build_children(built: Built) -> None:
     # 8. Allocations, one restricted case, chronologies and case notes.
     northshire_cases = [Case.objects.get(pk=c.pk) for c in cases]
     for case in northshire_cases[:6]:
-        ns.allocate(case, ns.social_worker)
-    ns.allocate(northshire_cases[6], ns.manager)
+        ns.allocate(case, ns.social_worker, "Assessment team")
+    ns.allocate(northshire_cases[6], ns.manager, "Child protection team")
     for case in northshire_cases:
         ns.chronicle(case)
     _case_notes(ns, northshire_cases[:3])
@@ -1116,6 +1171,7 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
                 assessment=assessment,
                 summary="Needs identified; a child in need plan agreed with the family.",
                 primary_need="N1",
+                factors=rng_factors(case),
             )
             assessment_authorise(acting_user=world.manager, assessment=assessment)
             done = assessment.due_on - dt.timedelta(days=5)
@@ -1130,6 +1186,24 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
             made.filter(title__startswith="Child and family assessment completed").update(
                 title="Child and family assessment completed, within 45 working days"
             )
+
+
+def rng_factors(case: Case) -> list[str]:
+    """Census factors that fit the concerns on the case, the same on every run."""
+    by_category = {
+        "domestic_abuse": ["3B"],
+        "neglect": ["16A"],
+        "emotional": ["17A"],
+        "physical": ["18C"],
+        "sexual": ["19C"],
+        "self_harm": ["15A", "4A"],
+        "online_harm": ["20"],
+    }
+    factors: set[str] = set()
+    for categories in case.concerns.values_list("categories", flat=True):
+        for category in categories or []:
+            factors.update(by_category.get(category, []))
+    return sorted(factors) or ["21"]
 
 
 def _person_of(world: World, case: Case) -> Person:

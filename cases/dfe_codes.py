@@ -96,6 +96,89 @@ class ClosureReason(models.TextChoices):
     EARLY_HELP_AFTER_ASSESSMENT = "RC9", "Case closed after assessment, referred to early help"
 
 
+class AssessmentFactor(models.TextChoices):
+    """Factors identified at the end of assessment (CIN census, data item N00181).
+
+    Codes as the census guide lists them ("Children in need census: guide for
+    local authorities", annex on factors identified at the end of assessment,
+    https://www.gov.uk/government/publications/children-in-need-census-2014-to-2015-guide
+    and later years, e.g.
+    https://www.readkong.com/page/children-in-need-census-2021-to-2022-guide-for-local-2063105),
+    cross-checked against data-to-insight's Standard Safeguarding Dataset
+    extract, which maps case-system answers to these codes. 18A and 19A are
+    gone since 2017-18 (split into child on child and adult on child, B and C);
+    there is no 8A. Check each year's guide before the return: the DfE adds
+    codes, it does not renumber them.
+    """
+
+    ALCOHOL_CHILD = "1A", "Alcohol misuse: concerns about the child"
+    ALCOHOL_PARENT = "1B", "Alcohol misuse: concerns about the parent or carer"
+    ALCOHOL_OTHER = "1C", "Alcohol misuse: concerns about another person in the household"
+    DRUG_CHILD = "2A", "Drug misuse: concerns about the child"
+    DRUG_PARENT = "2B", "Drug misuse: concerns about the parent or carer"
+    DRUG_OTHER = "2C", "Drug misuse: concerns about another person in the household"
+    DOMESTIC_ABUSE_CHILD = "3A", "Domestic abuse: concerns about the child being the subject"
+    DOMESTIC_ABUSE_PARENT = (
+        "3B",
+        "Domestic abuse: concerns about the parent or carer being the subject",
+    )
+    DOMESTIC_ABUSE_OTHER = (
+        "3C",
+        "Domestic abuse: concerns about another person in the household being the subject",
+    )
+    MENTAL_HEALTH_CHILD = "4A", "Mental health: concerns about the child"
+    MENTAL_HEALTH_PARENT = "4B", "Mental health: concerns about the parent or carer"
+    MENTAL_HEALTH_OTHER = "4C", "Mental health: concerns about another person in the household"
+    LEARNING_DISABILITY_CHILD = "5A", "Learning disability: concerns about the child"
+    LEARNING_DISABILITY_PARENT = "5B", "Learning disability: concerns about the parent or carer"
+    LEARNING_DISABILITY_OTHER = (
+        "5C",
+        "Learning disability: concerns about another person in the household",
+    )
+    PHYSICAL_DISABILITY_CHILD = "6A", "Physical disability or illness: concerns about the child"
+    PHYSICAL_DISABILITY_PARENT = (
+        "6B",
+        "Physical disability or illness: concerns about the parent or carer",
+    )
+    PHYSICAL_DISABILITY_OTHER = (
+        "6C",
+        "Physical disability or illness: concerns about another person in the household",
+    )
+    YOUNG_CARER = "7A", "Young carer"
+    PRIVATE_FOSTERING_OVERSEAS_RETURN = (
+        "8B",
+        "Privately fostered: overseas children who intend to return home",
+    )
+    PRIVATE_FOSTERING_OVERSEAS_STAY = (
+        "8C",
+        "Privately fostered: overseas children who intend to stay",
+    )
+    PRIVATE_FOSTERING_EDUCATION = "8D", "Privately fostered: UK children in educational placements"
+    PRIVATE_FOSTERING_FAMILY = (
+        "8E",
+        "Privately fostered: UK children making alternative arrangements",
+    )
+    PRIVATE_FOSTERING_OTHER = "8F", "Privately fostered: other"
+    UNACCOMPANIED_ASYLUM_SEEKER = "9A", "Unaccompanied asylum-seeking child"
+    MISSING = "10A", "Going or being missing"
+    SEXUAL_EXPLOITATION = "11A", "Child sexual exploitation"
+    TRAFFICKING = "12A", "Trafficking"
+    GANGS = "13A", "Gangs"
+    SOCIALLY_UNACCEPTABLE_BEHAVIOUR = "14A", "Socially unacceptable behaviour"
+    SELF_HARM = "15A", "Self-harm"
+    NEGLECT = "16A", "Abuse or neglect: neglect"
+    EMOTIONAL_ABUSE = "17A", "Abuse or neglect: emotional abuse"
+    PHYSICAL_ABUSE_CHILD_ON_CHILD = "18B", "Abuse or neglect: physical abuse, child on child"
+    PHYSICAL_ABUSE_ADULT_ON_CHILD = "18C", "Abuse or neglect: physical abuse, adult on child"
+    SEXUAL_ABUSE_CHILD_ON_CHILD = "19B", "Abuse or neglect: sexual abuse, child on child"
+    SEXUAL_ABUSE_ADULT_ON_CHILD = "19C", "Abuse or neglect: sexual abuse, adult on child"
+    OTHER = "20", "Other"
+    NONE = "21", "No factors identified"
+    FGM = "22A", "Female genital mutilation"
+    FAITH_OR_BELIEF = "23A", "Abuse linked to faith or belief"
+    RADICALISATION = "24A", "Radicalisation"
+
+
 # Where a concern came from, as the census counts it, by the reporting agency's kind.
 SOURCE_BY_AGENCY_KIND = {
     "education": ReferralSource.SCHOOLS,

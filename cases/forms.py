@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -13,7 +14,7 @@ from agencies.models import Agency
 from safeguard.core.forms import GovukDateField
 
 from .concern_rules import concern_errors
-from .dfe_codes import ClosureReason, Disability, Ethnicity, PrimaryNeed
+from .dfe_codes import AssessmentFactor, ClosureReason, Disability, Ethnicity, PrimaryNeed
 from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from .models import (
     BodyMapMark,
@@ -420,17 +421,67 @@ class ChronologyFilterForm(forms.Form):
 
 
 class AllocateForm(forms.Form):
+    # The case's version when the page was opened: an allocation made by someone
+    # else in the meantime is not silently replaced.
+    version = forms.IntegerField(widget=forms.HiddenInput)
     worker = forms.ModelChoiceField(
         queryset=None,
         label="Allocate to",
         empty_label=None,
         error_messages={"required": "Choose who to allocate the case to"},
     )
+    team = forms.ModelChoiceField(
+        queryset=None,
+        label="Team",
+        required=False,
+        empty_label="No team",
+        help_text="The worker must be in the team.",
+    )
 
-    def __init__(self, *args, workers, **kwargs) -> None:
+    def __init__(self, *args, workers, teams, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
         self.fields["worker"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["team"].queryset = teams
+        self.fields["team"].label_from_instance = lambda t: t.name
+
+
+class ProfessionalForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the professional's name"}
+    )
+    role = forms.CharField(
+        label="Role or job title",
+        max_length=200,
+        help_text="For example, health visitor or designated safeguarding lead.",
+        error_messages={"required": "Enter their role or job title"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Agency",
+        help_text="One of the agencies involved in the case.",
+        error_messages={"required": "Choose their agency"},
+    )
+    phone = forms.CharField(label="Phone (optional)", required=False, max_length=40)
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        error_messages={"invalid": "Enter an email address like name@example.org"},
+    )
+    user = forms.ModelChoiceField(
+        queryset=None,
+        label="Their Safeguard account (optional)",
+        required=False,
+        empty_label="They do not use Safeguard, or not known",
+    )
+
+    def __init__(self, *args, agencies, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["user"].queryset = people
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )
 
 
 class CaseNoteForm(WrittenForAgencyForm):
@@ -456,6 +507,10 @@ class DocumentForm(WrittenForAgencyForm):
 
 class ChildIdentityForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The record as the form was opened (JSON): after a collision, what this
+    # person left alone takes the other person's change, and only what they
+    # changed themselves is kept as typed.
+    original = forms.CharField(widget=forms.HiddenInput, required=False)
     first_name = forms.CharField(
         label="First name", max_length=100, error_messages={"required": "Enter the first name"}
     )
@@ -492,6 +547,13 @@ class ChildIdentityForm(forms.Form):
         if "NONE" in codes and len(codes) > 1:
             raise forms.ValidationError("Choose 'No disability' or the disabilities, not both")
         return codes
+
+    def clean_original(self) -> dict:
+        try:
+            original = json.loads(self.cleaned_data["original"] or "{}")
+        except ValueError:
+            return {}
+        return original if isinstance(original, dict) else {}
 
 
 class ActionForm(forms.Form):
@@ -532,6 +594,19 @@ class AssessmentCompleteForm(forms.Form):
         choices=PrimaryNeed.choices,
         error_messages={"required": "Choose the primary need"},
     )
+    factors = forms.MultipleChoiceField(
+        label="Factors identified at the end of the assessment (CIN census)",
+        help_text="Select all that apply, or 'No factors identified'.",
+        choices=[(code, f"{code} {label}") for code, label in AssessmentFactor.choices],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the factors identified, or 'No factors identified'"},
+    )
+
+    def clean_factors(self) -> list[str]:
+        codes = self.cleaned_data["factors"]
+        if AssessmentFactor.NONE in codes and len(codes) > 1:
+            raise forms.ValidationError("Choose 'No factors identified' or the factors, not both")
+        return codes
 
 
 class CaseClosureForm(forms.Form):
@@ -591,6 +666,7 @@ class PlanStartForm(forms.Form):
 
 
 class PlanEndForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     end_date = GovukDateField(label="End date", error_messages={"required": "Enter the end date"})
 
 

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from nicknames import NickNamer
 from rapidfuzz.distance import JaroWinkler
 
-from .models import Child
+from .models import Child, ChildAddress
 
 
 def name_key(name: str) -> str:
@@ -77,11 +77,22 @@ def find_candidates(
         # Swapped first and last names are common in hurried reports.
         blocks |= Q(last_name_key=last_key) | Q(first_name_key=last_key)
     if first_key and subject.postcode:
-        blocks |= Q(first_name_key=first_key, postcode=format_postcode(subject.postcode))
+        postcode = format_postcode(subject.postcode)
+        # Families move: a postcode the child lived at before is a lead too.
+        lived = ChildAddress.objects.filter(postcode=postcode).values("child_id")
+        blocks |= Q(first_name_key=first_key) & (Q(postcode=postcode) | Q(pk__in=lived))
     if not blocks:
         return []
-    pool = children.filter(blocks)[:200]
-    ranked = [c for c in (_score(child, subject) for child in pool) if c.score >= 0.35]
+    pool = list(children.filter(blocks)[:200])
+    previously = set()
+    if subject.postcode and pool:
+        previously = set(
+            ChildAddress.objects.filter(
+                child__in=pool, postcode=format_postcode(subject.postcode)
+            ).values_list("child_id", flat=True)
+        )
+    scored = (_score(child, subject, child.pk in previously) for child in pool)
+    ranked = [c for c in scored if c.score >= 0.35]
     ranked.sort(key=lambda c: c.score, reverse=True)
     return ranked[:limit]
 
@@ -108,7 +119,7 @@ def _similar(a: str, b: str) -> float:
     return JaroWinkler.similarity(a.lower().strip(), b.lower().strip()) if a and b else 0.0
 
 
-def _score(child: Child, subject: Subject) -> Candidate:
+def _score(child: Child, subject: Subject, lived_at_postcode: bool = False) -> Candidate:
     reasons: list[str] = []
     score = 0.0
     if subject.nhs_number and child.nhs_number == subject.nhs_number:
@@ -159,5 +170,8 @@ def _score(child: Child, subject: Subject) -> Candidate:
             reasons.append("different date of birth")
     if subject.postcode and format_postcode(child.postcode) == format_postcode(subject.postcode):
         reasons.append("same postcode")
+        score += 0.1
+    elif lived_at_postcode:
+        reasons.append("lived at this postcode before")
         score += 0.1
     return Candidate(child, round(min(score, 1.0), 2), reasons)

@@ -648,8 +648,9 @@ def meeting_finalise(*, acting_user: AbstractBaseUser, meeting: Meeting) -> Meet
                     source=source,
                 )
             case MeetingCase.Decision.CONTINUE_PLAN:
+                # A new version: a page opened before the review cannot end it unseen.
                 case.plans.filter(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True).update(
-                    next_review_on=subject.next_review_on
+                    next_review_on=subject.next_review_on, version=F("version") + 1
                 )
             case MeetingCase.Decision.END_PLAN:
                 plan = case.plans.get(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True)

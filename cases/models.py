@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from agencies.models import Agency
+from agencies.models import Agency, Team
 
-from .dfe_codes import ClosureReason, Ethnicity, PrimaryNeed, ReferralSource
+from .dfe_codes import AssessmentFactor, ClosureReason, Ethnicity, PrimaryNeed, ReferralSource
 
 
 class Sex(models.TextChoices):
@@ -67,6 +67,32 @@ class Child(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ChildAddress(models.Model):
+    """An address the child used to live at, kept when the record's address
+    changes: where a child has been matters (who else lived there, which
+    authority knew them)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="address_history")
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    # When the record first held this address; not when the family moved in,
+    # which nobody may know.
+    from_date = models.DateField()
+    to_date = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-to_date", "-recorded_at"]
+        verbose_name_plural = "child addresses"
+
+    def __str__(self) -> str:
+        return f"{self.postcode or self.address[:30]} until {self.to_date}"
 
 
 class ChildMerge(models.Model):
@@ -159,6 +185,9 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="allocated_cases",
     )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     # A restricted case (a staff member's child, a high-profile family) is seen
     # only by named users; everyone else learns only that a restricted record exists.
     is_restricted = models.BooleanField(default=False)
@@ -227,6 +256,37 @@ class Involvement(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class CaseProfessional(models.Model):
+    """A named professional working with the child, and how to reach them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="professionals")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, help_text="role or job title")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    # Set when the professional uses Safeguard, so they can be found from the case.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        indexes = [models.Index(fields=["case", "ended_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.role} ({self.agency})"
 
 
 class NamedAccess(models.Model):
@@ -551,6 +611,9 @@ class CaseAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # Set when a meeting agreed the action, so its record lists what it agreed.
     meeting = models.ForeignKey(
         "cases.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
@@ -601,12 +664,19 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     authorised_on = models.DateField(null=True, blank=True)
+    factors = models.JSONField(
+        default=list, blank=True, help_text="DfE factors identified at the end of assessment"
+    )
 
     class Meta:
         ordering = ["-started_on"]
 
     def __str__(self) -> str:
         return f"Assessment on {self.case} from {self.started_on}"
+
+    def factor_labels(self) -> list[str]:
+        labels = dict(AssessmentFactor.choices)
+        return [f"{code} {labels.get(code, '')}".strip() for code in self.factors]
 
 
 class Section47Enquiry(models.Model):
@@ -651,6 +721,7 @@ class Plan(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     next_review_on = models.DateField(null=True, blank=True, db_index=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-start_date"]

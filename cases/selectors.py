@@ -105,7 +105,7 @@ def active_break_glass(user: User, case: Case) -> BreakGlass | None:
 def case_list_for(user: User) -> QuerySet[Case]:
     return (
         cases_for(user)
-        .select_related("child", "lead_agency", "allocated_worker")
+        .select_related("child", "lead_agency", "allocated_worker", "team")
         .order_by("-updated_at")
     )
 
@@ -176,6 +176,7 @@ def case_detail_for(
     concerns = concerns_on_case_for(user, case, lead=lead)
     from .documents import documents_for
     from .notes import notes_for
+    from .professionals import professionals_for
 
     return {
         "case": case,
@@ -183,6 +184,9 @@ def case_detail_for(
         "notes": list(notes_for(user, case, lead=lead)),
         "documents": list(documents_for(user, case, lead=lead)),
         "household": list(case.child.household.select_related("sibling")),
+        # Identity is shared with every agency on the case (SPEC 2), past addresses too.
+        "address_history": list(case.child.address_history.all()),
+        "professionals": list(professionals_for(case)),
         "plans": list(case.plans.all()),
         "section47_enquiries": list(case.section47_enquiries.all()) if lead else [],
         "episodes": list(case.episodes.all()) if lead else [],

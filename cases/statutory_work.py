@@ -23,7 +23,8 @@ from safeguard import workdays
 from safeguard.audit.services import audit_record
 
 from . import selectors
-from .dfe_codes import SOURCE_BY_AGENCY_KIND
+from .concurrency import StaleChange
+from .dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
 from .models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
 
 
@@ -73,18 +74,26 @@ def open_episode_from_concern(*, case: Case, concern: Concern) -> Episode:
 
 @transaction.atomic
 def assessment_complete(
-    *, acting_user: AbstractBaseUser, assessment: Assessment, summary: str, primary_need: str
+    *,
+    acting_user: AbstractBaseUser,
+    assessment: Assessment,
+    summary: str,
+    primary_need: str,
+    factors: list[str],
 ) -> Assessment:
+    """``factors``: the DfE codes of the factors identified, or ["21"] for none."""
     if not _lead_worker(acting_user, assessment.case):
         raise PermissionDenied("The lead agency completes assessments.")
     if assessment.completed_on:
         raise ValidationError("This assessment is already complete.")
     if not summary.strip():
         raise ValidationError({"summary": "Summarise the assessment's findings"})
+    factors = validate_factors(factors)
     assessment.completed_on = timezone.localdate()
     assessment.completed_by = acting_user
     assessment.summary = summary.strip()
-    assessment.save(update_fields=["completed_on", "completed_by", "summary"])
+    assessment.factors = factors
+    assessment.save(update_fields=["completed_on", "completed_by", "summary", "factors"])
     Episode.objects.filter(case=assessment.case, closure_date__isnull=True).update(
         primary_need=primary_need
     )
@@ -102,9 +111,30 @@ def assessment_complete(
         event="assessment_completed",
         obj=assessment.case,
         case_id=assessment.case_id,
-        detail={"primary_need": primary_need, "late_by_working_days": max(late, 0)},
+        detail={
+            "primary_need": primary_need,
+            "factors": factors,
+            "late_by_working_days": max(late, 0),
+        },
     )
     return assessment
+
+
+def validate_factors(factors: list[str]) -> list[str]:
+    """The census's factor codes, each once, in the census's order."""
+    known = AssessmentFactor.values
+    unknown = [code for code in factors if code not in known]
+    if unknown:
+        raise ValidationError({"factors": f"Not a census factor code: {', '.join(unknown)}"})
+    if not factors:
+        raise ValidationError(
+            {"factors": "Choose the factors identified, or 'No factors identified'"}
+        )
+    if AssessmentFactor.NONE in factors and len(set(factors)) > 1:
+        raise ValidationError(
+            {"factors": "Choose 'No factors identified' or the factors, not both"}
+        )
+    return [code for code in known if code in factors]
 
 
 @transaction.atomic
@@ -301,12 +331,31 @@ def plan_open(
 
 
 @transaction.atomic
-def plan_end(*, acting_user: AbstractBaseUser, plan, end_date: dt.date):
+def plan_end(
+    *, acting_user: AbstractBaseUser, plan, end_date: dt.date, expected_version: int | None = None
+):
+    """``expected_version``: the plan's version on the page the person used; if
+    the plan changed since (ended, or its review moved), nothing is changed."""
     if not _lead_worker(acting_user, plan.case):
         raise PermissionDenied("The lead agency ends plans.")
     if end_date > timezone.localdate():
         raise ValidationError({"end_date": "The end date must be today or in the past"})
-    return plan_close(acting_user=acting_user, plan=plan, end_date=end_date)
+    from .models import Plan
+
+    current = Plan.objects.select_for_update().get(pk=plan.pk)
+    if expected_version is not None and current.version != expected_version:
+        if current.end_date:
+            change = f"it ended on {current.end_date:%-d %B %Y}"
+        elif current.next_review_on:
+            change = f"its next review is now due by {current.next_review_on:%-d %B %Y}"
+        else:
+            change = "it has been updated"
+        raise StaleChange(
+            current=current,
+            message=f"Someone else changed this {current.get_kind_display().lower()} since you "
+            f"opened the page: {change}. Nothing was changed.",
+        )
+    return plan_close(acting_user=acting_user, plan=current, end_date=end_date)
 
 
 def plan_close(*, acting_user: AbstractBaseUser, plan, end_date: dt.date, source: str = ""):
@@ -317,7 +366,8 @@ def plan_close(*, acting_user: AbstractBaseUser, plan, end_date: dt.date, source
         raise ValidationError({"end_date": "A plan cannot end before it starts"})
     plan.end_date = end_date
     plan.next_review_on = None
-    plan.save(update_fields=["end_date", "next_review_on"])
+    plan.version += 1
+    plan.save(update_fields=["end_date", "next_review_on", "version"])
     _chronology(plan.case, acting_user, f"{plan.get_kind_display()} ended", source=source)
     audit_record(
         user=acting_user,

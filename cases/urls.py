@@ -64,6 +64,16 @@ urlpatterns = [
     path("cases/<uuid:case_id>/agencies/", case_views.case_add_agency, name="case_add_agency"),
     path("cases/<uuid:case_id>/notes/", case_views.case_note_add, name="case_note_add"),
     path("cases/<uuid:case_id>/allocate/", case_views.case_allocate, name="case_allocate"),
+    path(
+        "cases/<uuid:case_id>/professionals/",
+        case_views.case_professional_add,
+        name="case_professional_add",
+    ),
+    path(
+        "cases/<uuid:case_id>/professionals/<uuid:professional_id>/end/",
+        case_views.case_professional_end,
+        name="case_professional_end",
+    ),
     path("cases/<uuid:case_id>/child/", case_views.case_child_edit, name="case_child_edit"),
     path("cases/<uuid:case_id>/child/merge/", case_views.case_child_merge, name="case_child_merge"),
     path(

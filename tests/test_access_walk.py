@@ -125,6 +125,15 @@ def scene(settings, tmp_path):
     merge = child_merge(
         acting_user=world.manager, kept=case.child, merged=duplicate, reason="Same child."
     )
+    from cases.professionals import professional_add
+
+    professional = professional_add(
+        acting_user=world.social_worker,
+        case=case,
+        name="Dr Priya Nair",
+        role="School nurse",
+        agency=world.school,
+    )
     from cases.meetings import agenda_item_add, meeting_record, meeting_schedule
 
     meeting = meeting_schedule(
@@ -169,6 +178,7 @@ def scene(settings, tmp_path):
         "assessment_id": case.assessments.get().pk,
         "step": "complete",
         "merge_id": merge.pk,
+        "professional_id": professional.pk,
         "action": "accept",
         "involvement_id": case.involvements.get(agency=world.school, reason="concern").pk,
         "slug": world.la.slug,

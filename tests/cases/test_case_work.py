@@ -25,7 +25,8 @@ def world():
 def test_a_manager_allocates_and_the_worker_is_told(client, world):
     client.force_login(world.manager)
     response = client.post(
-        reverse("case_allocate", args=[world.case.pk]), {"worker": world.worker2.pk}
+        reverse("case_allocate", args=[world.case.pk]),
+        {"worker": world.worker2.pk, "version": world.case.version},
     )
     assert response.status_code == 302
     world.case.refresh_from_db()
@@ -39,12 +40,14 @@ def test_only_lead_managers_allocate(client, world):
     for user in (world.social_worker, world.teacher, world.other_manager):
         client.force_login(user)
         response = client.post(
-            reverse("case_allocate", args=[world.case.pk]), {"worker": world.worker2.pk}
+            reverse("case_allocate", args=[world.case.pk]),
+            {"worker": world.worker2.pk, "version": world.case.version},
         )
         assert response.status_code == 404
     client.force_login(world.manager)
     outsider = client.post(
-        reverse("case_allocate", args=[world.case.pk]), {"worker": world.teacher.pk}
+        reverse("case_allocate", args=[world.case.pk]),
+        {"worker": world.teacher.pk, "version": world.case.version},
     )
     assert outsider.status_code == 400
 

@@ -87,3 +87,33 @@ def test_bad_identifiers_and_codes_are_refused(client, world):
 def test_involved_agencies_cannot_edit(client, world):
     client.force_login(world.teacher)
     assert client.get(reverse("case_child_edit", args=[world.case.pk])).status_code == 404
+
+
+def test_after_a_collision_saving_again_keeps_both_changes(client, world):
+    """Both open the form; one changes the language, the other the gender. The
+    second is refused and shown the first's change; saving again keeps both."""
+    url = reverse("case_child_edit", args=[world.case.pk])
+    client.force_login(world.social_worker)
+    assert client.post(url, form_data(world.case.child, language="English")).status_code == 302
+    child = Child.objects.get(pk=world.case.child_id)
+    client.force_login(world.worker2)
+    opened = client.get(url).context["form"]
+    mine = {**form_data(child, language="English"), "original": opened.initial["original"]}
+    client.force_login(world.social_worker)
+    theirs = client.get(url).context["form"]
+    changed = {**form_data(child, language="English"), "original": theirs.initial["original"]}
+    assert client.post(url, {**changed, "language": "Polish"}).status_code == 302
+
+    client.force_login(world.worker2)
+    response = client.post(url, {**mine, "gender": "Non-binary"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "First language: <strong>Polish</strong>" in page  # their change, shown
+    assert 'value="Non-binary"' in page  # what this person typed, kept
+    assert 'value="Polish"' in page  # and their change is in the form, not undone
+    assert "Gender:" not in page.split("Your changes are below")[0]  # only theirs listed
+    child = Child.objects.get(pk=world.case.child_id)
+    assert (child.language, child.gender) == ("Polish", "")
+    assert client.post(url, response.context["form"].data).status_code == 302
+    child.refresh_from_db()
+    assert (child.language, child.gender) == ("Polish", "Non-binary")

@@ -91,3 +91,25 @@ def test_nobody_matches_a_stranger(children):
         ranked(Subject(first_name="Zed", last_name="Quorn", date_of_birth=dt.date(2020, 1, 1)))
         == []
     )
+
+
+def test_a_postcode_the_child_lived_at_before_still_finds_them():
+    from cases.child_records import child_update
+    from tests.factories import open_case_from_concern, submit_concern
+
+    world = World()
+    case = open_case_from_concern(
+        world, submit_concern(world, child_first_name="Kayden", child_last_name="Moss")
+    )
+    child = case.child
+    for postcode in ("NS7 7AA", "NS8 8BB"):  # on record at one address, then moved
+        child_update(
+            acting_user=world.social_worker,
+            child=child,
+            expected_version=child.version,
+            fields={"address": f"{postcode} Street", "postcode": postcode},
+        )
+    # A new concern knows only the first name and the old postcode.
+    found = find_candidates(Child.objects.all(), Subject(first_name="Kayden", postcode="ns7 7aa"))
+    assert [c.child for c in found] == [child]
+    assert "lived at this postcode before" in found[0].reasons

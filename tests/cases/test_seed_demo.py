@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from stdnum.gb import nhs, upn
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, Team
 from agencies.roles import Role
 from cases import selectors
 from cases.matching import Subject, find_candidates
@@ -60,6 +60,13 @@ def snapshot() -> dict[str, object]:
         "notes": CaseNote.objects.count(),
         "notifications": Notification.objects.count(),
         "audit rows": AuditEvent.objects.count(),
+        "teams": sorted(
+            (t.name, t.manager.username, sorted(t.members.values_list("username", flat=True)))
+            for t in Team.objects.select_related("manager")
+        ),
+        "case teams": sorted(
+            Case.objects.filter(team__isnull=False).values_list("reference", "team__name")
+        ),
     }
 
 
@@ -166,6 +173,28 @@ def test_cases_have_agencies_workers_and_chronologies(demo):
     assert notes.filter(visibility="shared").exists()
     assert notes.filter(visibility="lead_only").exists()
     assert cases.filter(is_restricted=True).count() == 1
+
+
+def test_northshire_teams_hold_the_allocated_cases(demo, settings):
+    teams = {t.name: t for t in Team.objects.filter(agency__slug="northshire-csc")}
+    assert set(teams) == {"Assessment team", "Child protection team"}
+    worker, manager = user("social_worker@northshire-csc"), user("manager@northshire-csc")
+    assert worker in teams["Assessment team"].members.all()
+    assert all(manager in t.members.all() and t.manager == manager for t in teams.values())
+    allocated = Case.objects.filter(
+        lead_agency__slug="northshire-csc", allocated_worker__isnull=False
+    )
+    assert allocated.count() >= 3
+    assert not allocated.filter(team__isnull=True).exists()
+    for case in allocated.select_related("team"):
+        assert case.team.members.filter(pk=case.allocated_worker_id).exists()
+    # A database seeded before there were teams gets them on the next run.
+    case = allocated.filter(is_restricted=False).first()
+    Case.objects.filter(pk=case.pk).update(team=None)
+    settings.DEMO_PASSWORD = PASSWORD
+    seed()
+    case.refresh_from_db()
+    assert case.team is not None and case.team.members.filter(pk=case.allocated_worker_id).exists()
 
 
 def test_identifiers_are_valid_and_near_duplicates_match(demo):

@@ -32,10 +32,29 @@ def test_assessment_completed_then_authorised(client, world):
     client.force_login(world.social_worker)
     url = reverse("case_assessment", args=[world.case.pk, assessment.pk, "complete"])
     response = client.post(url, {"summary": "", "primary_need": "N1"})
-    assert response.status_code == 400 and "Summarise" in response.content.decode()
-    client.post(url, {"summary": "Neglect confirmed; CIN plan.", "primary_need": "N1"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Summarise" in page
+    assert "Choose the factors identified" in page
+    # "No factors" with factors is a contradiction the census would reject.
+    response = client.post(
+        url, {"summary": "Neglect confirmed.", "primary_need": "N1", "factors": ["21", "16A"]}
+    )
+    assert response.status_code == 400
+    assert "not both" in response.content.decode()
+    assert "Neglect confirmed.</textarea>" in response.content.decode()  # nothing typed lost
+    client.post(
+        url,
+        {
+            "summary": "Neglect confirmed; CIN plan.",
+            "primary_need": "N1",
+            "factors": ["3B", "16A", "1B"],
+        },
+    )
     assessment.refresh_from_db()
     assert assessment.completed_on and Episode.objects.get(case=world.case).primary_need == "N1"
+    assert assessment.factors == ["1B", "3B", "16A"]  # stored in the census's order
+    page = client.get(reverse("case_detail", args=[world.case.pk])).content.decode()
+    assert "16A Abuse or neglect: neglect" in page
     # The social worker cannot authorise; the manager can.
     authorise = reverse("case_assessment", args=[world.case.pk, assessment.pk, "authorise"])
     assert client.post(authorise).status_code == 404

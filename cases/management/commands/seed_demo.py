@@ -8,6 +8,7 @@ from django.db.models import Count
 from agencies.models import Agency
 from cases.demo_data import (
     NORTHSHIRE,
+    allocate_to_teams,
     build_children,
     children_already_seeded,
     ensure_agencies_and_users,
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             seeded = children_already_seeded(built)
             if not seeded:
                 build_children(built)
+            allocate_to_teams(built)
         if options["verbosity"] >= 1:
             self._summary(built, seeded)
 
