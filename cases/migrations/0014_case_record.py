@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0003_team'),
-        ('cases', '0012_meetings'),
+        ('cases', '0013_case_summaries'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
