@@ -199,7 +199,9 @@ def test_redis_down_while_saving_a_case_keeps_the_page_and_sends_later(
     redis_6390.stop()
     assert client.login(username=world.manager.username, password=PASSWORD)
     started = time.monotonic()
-    response = client.post(f"/cases/{case.pk}/allocate/", {"worker": world.social_worker.pk})
+    response = client.post(
+        f"/cases/{case.pk}/allocate/", {"worker": world.social_worker.pk, "version": case.version}
+    )
     took = time.monotonic() - started
     assert response.status_code == 302, response.content[:500]
     assert took < 5, f"the page waited {took:.1f}s on a dead broker"
