@@ -48,3 +48,27 @@ class MemberInviteForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = role_field("New role")
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(
+        label="Team name", max_length=100, error_messages={"required": "Enter the team's name"}
+    )
+    manager = forms.ModelChoiceField(
+        queryset=None, label="Team manager", required=False, empty_label="No manager yet"
+    )
+    members = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Members",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Cases are allocated to these people within the team.",
+    )
+
+    def __init__(self, *args, managers, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = managers
+        self.fields["members"].queryset = people
+        name = lambda u: f"{u.get_full_name() or u.username} ({u.username})"  # noqa: E731
+        self.fields["manager"].label_from_instance = name
+        self.fields["members"].label_from_instance = name

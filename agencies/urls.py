@@ -21,6 +21,8 @@ urlpatterns = [
         name="member_password_set",
     ),
     path("<slug:slug>/members/", views.agency_members, name="agency_members"),
+    path("<slug:slug>/teams/", views.agency_teams, name="agency_teams"),
+    path("<slug:slug>/teams/<uuid:team_id>/", views.agency_team_edit, name="agency_team_edit"),
     path("<slug:slug>/members/invite/", views.agency_member_invite, name="agency_member_invite"),
     path(
         "<slug:slug>/members/<int:membership_id>/",

@@ -11,9 +11,9 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from . import services
-from .forms import MemberInviteForm, MembershipRoleForm
-from .models import Agency, Membership
+from . import services, teams
+from .forms import MemberInviteForm, MembershipRoleForm, TeamForm
+from .models import Agency, Membership, Team
 from .roles import Role
 from .selectors import agencies_where
 
@@ -159,3 +159,81 @@ def _after_change(request: HttpRequest, agency: Agency) -> HttpResponse:
     if _administered_agencies(request).filter(pk=agency.pk).exists():
         return redirect("agency_members", agency.slug)
     return redirect("home")
+
+
+def _team_form(agency: Agency, data=None, **kwargs) -> TeamForm:
+    return TeamForm(
+        data,
+        managers=teams.team_people(agency, [Role.MANAGER]),
+        people=teams.team_people(agency),
+        **kwargs,
+    )
+
+
+def _save_team(request: HttpRequest, form: TeamForm, save) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    try:
+        team = save(**form.cleaned_data)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    messages.success(request, f"{team.name} saved.")
+    return redirect("agency_teams", team.agency.slug)
+
+
+@login_required
+def agency_teams(request: HttpRequest, slug: str) -> HttpResponse:
+    """The agency's teams, and a form to add one."""
+    agency = _agency_for_admin(request, slug)
+    form = _team_form(agency, request.POST or None)
+    if request.method == "POST":
+        done = _save_team(
+            request,
+            form,
+            lambda **data: teams.team_create(
+                acting_user=request.user, agency=agency, members=list(data.pop("members")), **data
+            ),
+        )
+        if done:
+            return done
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    rows = Team.objects.filter(agency=agency).select_related("manager").prefetch_related("members")
+    return render(
+        request,
+        "agencies/team_list.html",
+        {"agency": agency, "teams": list(rows), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def agency_team_edit(request: HttpRequest, slug: str, team_id) -> HttpResponse:
+    agency = _agency_for_admin(request, slug)
+    team = Team.objects.filter(agency=agency, pk=team_id).first()
+    if team is None:
+        raise Http404
+    initial = {"name": team.name, "manager": team.manager_id, "members": list(team.members.all())}
+    form = _team_form(agency, request.POST or None, initial=initial)
+    if request.method == "POST":
+        done = _save_team(
+            request,
+            form,
+            lambda **data: teams.team_update(
+                acting_user=request.user, team=team, members=list(data.pop("members")), **data
+            ),
+        )
+        if done:
+            return done
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render(
+        request,
+        "agencies/team_edit.html",
+        {"agency": agency, "team": team, "form": form},
+        status=400 if form.errors else 200,
+    )
