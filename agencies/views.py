@@ -11,6 +11,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from safeguard.core.forms import add_service_errors
+
 from . import services, teams
 from .forms import MemberInviteForm, MembershipRoleForm, TeamForm
 from .models import Agency, Membership, Team
@@ -178,8 +180,7 @@ def _save_team(request: HttpRequest, form: TeamForm, save) -> HttpResponse | Non
     except PermissionDenied as exc:
         raise Http404 from exc
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
         return None
     messages.success(request, f"{team.name} saved.")
     return redirect("agency_teams", team.agency.slug)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES
 from safeguard.audit.services import audit_record
+from safeguard.core.forms import add_service_errors
 
 from . import household, meetings, selectors, summaries
 from .meeting_access import get_meeting_for, meeting_detail_for, meeting_list_for
@@ -38,14 +39,6 @@ from .meeting_forms import (
 )
 from .models import Meeting
 from .summary_models import CaseSummary
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -137,7 +130,7 @@ def meeting_schedule(request: HttpRequest, case_id, kind: str) -> HttpResponse:
                 invite=data["invite"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
@@ -237,7 +230,7 @@ def meeting_respond(request: HttpRequest, meeting_id, invitation_id) -> HttpResp
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your reply has been sent to the chair.")
             return redirect("meeting_detail", meeting.pk)
@@ -262,7 +255,7 @@ def meeting_report(request: HttpRequest, meeting_id) -> HttpResponse:
                 shared_with_invitees=form.cleaned_data["shared_with_invitees"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your agency's report has been sent to the chair.")
             return redirect("meeting_detail", meeting.pk)
@@ -290,7 +283,7 @@ def meeting_invite(request: HttpRequest, meeting_id) -> HttpResponse:
                 report_requested=form.cleaned_data["report_requested"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['agency'].name} invited.")
             return redirect("meeting_detail", meeting.pk)
@@ -313,7 +306,7 @@ def meeting_invite_person(request: HttpRequest, meeting_id) -> HttpResponse:
                 report_requested=False,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{membership.user.get_full_name()} invited by name.")
             return redirect("meeting_detail", meeting.pk)
@@ -438,7 +431,7 @@ def meeting_record(request: HttpRequest, meeting_id) -> HttpResponse:
                 return JsonResponse({"error": message}, status=409)
             form.add_error(None, message)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if autosave:
                 return JsonResponse(
@@ -463,7 +456,7 @@ def meeting_agenda_add(request: HttpRequest, meeting_id) -> HttpResponse:
         try:
             meetings.agenda_item_add(acting_user=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Agenda item added. Save the record first if you had typed.")
             return redirect("meeting_record", meeting.pk)
@@ -492,7 +485,7 @@ def meeting_dissent_add(request: HttpRequest, meeting_id) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Dissent recorded in the minutes.")
             return redirect("meeting_record", meeting.pk)
@@ -528,7 +521,7 @@ def meeting_action_add(request: HttpRequest, meeting_id) -> HttpResponse:
                 due_on=data["due_on"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Action added.")
             return redirect("meeting_record", meeting.pk)
@@ -572,7 +565,7 @@ def meeting_addendum_add(request: HttpRequest, meeting_id) -> HttpResponse:
                 acting_user=request.user, meeting=meeting, text=form.cleaned_data["text"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Addendum added to the record.")
             return redirect("meeting_detail", meeting.pk)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import patch_cache_control
 
-from safeguard.core.forms import GovukDateField
+from safeguard.core.forms import GovukDateField, add_service_errors
 
 from . import selectors, summaries
 from .summary_models import CaseSummary
@@ -35,14 +35,6 @@ class SummaryRequestForm(forms.Form):
         required=False,
         help_text="Leave blank to include everything up to today.",
     )
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 @login_required
@@ -65,7 +57,7 @@ def case_summaries(request: HttpRequest, case_id) -> HttpResponse:
             except PermissionDenied as exc:
                 raise Http404("No such page") from exc
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 return redirect("case_summary_status", case.pk, summary.pk)
         status = 400
