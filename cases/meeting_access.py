@@ -134,13 +134,17 @@ def get_meeting_for(user: User, meeting_id: uuid.UUID | str, *, audit: bool = Tr
     if meeting is None:
         raise Http404("No such meeting")
     if audit:
-        audit_record(
-            user=user,
-            action="view",
-            event="meeting_viewed",
-            obj=meeting,
-            detail={"reference": meeting.reference},
-        )
+        # One row per child, so the meeting shows in each case's "who has viewed
+        # this record" (the page names the children and carries their reports).
+        for subject in meeting.subjects.all():
+            audit_record(
+                user=user,
+                action="view",
+                event="meeting_viewed",
+                obj=meeting,
+                case_id=subject.case_id,
+                detail={"reference": meeting.reference},
+            )
     return meeting
 
 

@@ -520,3 +520,14 @@ def test_the_case_summary_prints_the_latest_conference_decisions(world, settings
         ).replace("\n", " ")
     assert f"{icpc.reference}, 22 December 2026: A child protection plan is needed" in text
     assert "(category NEG)" in text and "Next review conference by 19 March 2027" in text
+
+
+def test_reading_a_meeting_shows_in_who_has_viewed_the_case(client, world):
+    with travel(STRATEGY_DAY + dt.timedelta(days=1)):
+        icpc = schedule_icpc(world, dt.date(2026, 12, 22))
+        client.force_login(world.officer)
+        client.get(reverse("meeting_detail", args=[icpc.pk]))
+        client.force_login(world.manager)
+        log = client.get(reverse("case_access_log", args=[world.case.pk])).content.decode()
+    assert "meeting_viewed" in log or "Meeting viewed" in log
+    assert world.officer.username in log
