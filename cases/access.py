@@ -80,7 +80,8 @@ def sync_case_grants(case: Case) -> None:
     _sync(CaseUserObjectPermission, "user_id", case, desired_user_grants(case), perms)
 
 
-def _sync(model, holder_field: str, case: Case, wanted: set, perms: dict) -> None:
+def _sync(model, holder_field: str, case, wanted: set, perms: dict) -> None:
+    """Make the direct-FK grants on ``case`` (or any object of ``model``) exactly ``wanted``."""
     existing = {
         (holder, codename): pk
         for pk, holder, codename in model.objects.filter(content_object=case).values_list(

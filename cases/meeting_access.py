@@ -20,6 +20,7 @@ from agencies.selectors import agencies_where
 from agencies.services import role_group
 from safeguard.audit.services import audit_record
 
+from .access import _sync
 from .models import (
     AgencyReport,
     AgendaItem,
@@ -80,25 +81,18 @@ def sync_meeting_grants(meeting: Meeting) -> None:
             content_type__app_label="cases", codename__in=[VIEW, VIEW_LEAD, CHAIR]
         )
     }
-    for model, holder, wanted in (
-        (MeetingGroupObjectPermission, "group_id", desired_meeting_group_grants(meeting)),
-        (MeetingUserObjectPermission, "user_id", desired_meeting_user_grants(meeting)),
-    ):
-        existing = {
-            (h, codename): pk
-            for pk, h, codename in model.objects.filter(content_object=meeting).values_list(
-                "pk", holder, "permission__codename"
-            )
-        }
-        stale = [pk for key, pk in existing.items() if key not in wanted]
-        if stale:
-            model.objects.filter(pk__in=stale).delete()
-        model.objects.bulk_create(
-            [
-                model(content_object=meeting, permission=perms[codename], **{holder: h})
-                for h, codename in wanted - existing.keys()
-            ]
-        )
+    # The same reconciliation as a case's grants: delete what is no longer wanted,
+    # add what is missing.
+    _sync(
+        MeetingGroupObjectPermission,
+        "group_id",
+        meeting,
+        desired_meeting_group_grants(meeting),
+        perms,
+    )
+    _sync(
+        MeetingUserObjectPermission, "user_id", meeting, desired_meeting_user_grants(meeting), perms
+    )
 
 
 def _meeting_ids_with(user: AbstractBaseUser, codename: str) -> Q:
