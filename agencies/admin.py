@@ -3,7 +3,7 @@ administrators get a page of their own."""
 
 from django.contrib import admin
 
-from .models import Team
+from agencies.models import Team
 
 
 @admin.register(Team)

@@ -6,8 +6,7 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Agencies and memberships"
 
     def ready(self) -> None:
+        from agencies.selectors import agency_slugs_for
         from safeguard.audit.services import register_agency_resolver
-
-        from .selectors import agency_slugs_for
 
         register_agency_resolver(agency_slugs_for)

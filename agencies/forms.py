@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from .roles import Role
+from agencies.roles import Role
 
 
 def role_field(label: str) -> forms.ChoiceField:

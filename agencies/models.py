@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 
-from .roles import Role
+from agencies.roles import Role
 
 
 class Agency(models.Model):

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
-from .models import Agency, Membership
+from agencies.models import Agency, Membership
 
 
 def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:

@@ -12,11 +12,10 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from agencies.models import Agency, AgencyRoleGroup, Membership
+from agencies.roles import ROLE_PERMISSIONS, Role, group_name
+from agencies.selectors import has_role
 from safeguard.audit.services import audit_record
-
-from .models import Agency, AgencyRoleGroup, Membership
-from .roles import ROLE_PERMISSIONS, Role, group_name
-from .selectors import has_role
 
 
 def role_group(*, agency: Agency, role: str) -> Group:

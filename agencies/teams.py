@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from agencies.models import Agency, Team
+from agencies.roles import Role
+from agencies.services import _require_agency_admin
 from safeguard.audit.services import audit_record
-
-from .models import Agency, Team
-from .roles import Role
-from .services import _require_agency_admin
 
 TEAM_ROLES = (Role.SOCIAL_WORKER, Role.MANAGER)
 

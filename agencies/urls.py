@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
-from . import views
+from agencies import views
 
 urlpatterns = [
     path("", views.agency_members_home, name="agency_members_home"),

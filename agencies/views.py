@@ -11,13 +11,12 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
+from agencies import services, teams
+from agencies.forms import MemberInviteForm, MembershipRoleForm, TeamForm
+from agencies.models import Agency, Membership, Team
+from agencies.roles import Role
+from agencies.selectors import agencies_where
 from safeguard.core.forms import add_service_errors
-
-from . import services, teams
-from .forms import MemberInviteForm, MembershipRoleForm, TeamForm
-from .models import Agency, Membership, Team
-from .roles import Role
-from .selectors import agencies_where
 
 
 def _administered_agencies(request: HttpRequest):

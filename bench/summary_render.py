@@ -1,6 +1,6 @@
 """How long a PDF case summary takes to render, and how much memory, as the
 chronology grows: cases with 10, 100 and 1,000 chronology entries, rendered
-in-process by the same function the worker uses (cases.summary_pdf).
+in-process by the same function the worker uses (summaries.pdf).
 
     .venv/bin/python bench/summary_render.py            # a throwaway SQLite database
     DATABASE_URL=postgres://... .venv/bin/python bench/summary_render.py
@@ -98,7 +98,7 @@ def main() -> None:
         from django.db import connection
 
         from cases.selectors import get_case_for
-        from cases.summary_pdf import render_summary_pdf
+        from summaries.pdf import render_summary_pdf
         from tests.factories import World
 
         print(f"machine: {machine()}")

@@ -12,6 +12,7 @@ O(roles), and a person's access follows their memberships.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
@@ -21,15 +22,14 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.services import role_group
-from safeguard.audit.services import audit_record
-
-from .models import (
+from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     ChronologyEntry,
     Involvement,
 )
+from safeguard.audit.services import audit_record
 
 VIEW = "view_case"
 VIEW_LEAD = "view_case_lead"
@@ -59,9 +59,10 @@ def desired_user_grants(case: Case) -> set[tuple[int, str]]:
     # The allocated worker works the case as the lead agency does; on a
     # restricted case so do the people named on it.
     people = {case.allocated_worker_id} if case.allocated_worker_id else set()
-    # Chairs see the cases they chair: appointing a chair is a deliberate,
-    # audited act of the lead agency, restricted case or not.
-    people |= set(case.meeting_links.values_list("meeting__chair_id", flat=True))
+    # People other apps grant (chairs of the case's meetings): each is a
+    # deliberate, audited act of the lead agency, restricted case or not.
+    for source in _user_grant_sources.values():
+        people |= set(source.users(case))
     if case.is_restricted:
         people |= set(case.named_access.values_list("user_id", flat=True))
     return {(pk, codename) for pk in people for codename in (VIEW, VIEW_LEAD)}
@@ -178,6 +179,24 @@ class AccessReason:
     level: str
 
 
+@dataclass(frozen=True)
+class UserGrantSource:
+    """People another app lets see a case as its lead agency does (the chairs
+    of its meetings), registered from that app's ``AppConfig.ready()`` so the
+    case's grants and the "why can they see it" page both include them."""
+
+    rule: str
+    users: Callable[[Case], Iterable[int]]
+    reasons: Callable[[AbstractBaseUser, Case], list[AccessReason]]
+
+
+_user_grant_sources: dict[str, UserGrantSource] = {}
+
+
+def register_user_grant_source(source: UserGrantSource) -> None:
+    _user_grant_sources[source.rule] = source
+
+
 def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
     """Every rule that lets ``user`` see ``case``, and since when; empty means no access."""
     reasons: list[AccessReason] = []
@@ -206,7 +225,7 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
             )
         elif case.allocated_worker_id == user.pk:
             reasons.append(AccessReason("allocation", "Allocated worker", None, "lead"))
-        return reasons + _chair_reasons(user, case)
+        return reasons + _contributed_reasons(user, case)
     for involvement in case.involvements.filter(ended_at__isnull=True).select_related("agency"):
         roles = (
             LEAD_AGENCY_ROLES if involvement.level == Involvement.Level.LEAD else CASE_WORKING_ROLES
@@ -226,7 +245,7 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
                 )
     if case.allocated_worker_id == user.pk:
         reasons.append(AccessReason("allocation", "Allocated worker", None, "lead"))
-    return reasons + _chair_reasons(user, case)
+    return reasons + _contributed_reasons(user, case)
 
 
 def _rule_for(involvement: Involvement) -> str:
@@ -237,15 +256,7 @@ def _rule_for(involvement: Involvement) -> str:
     return "involvement"
 
 
-def _chair_reasons(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
-    from .models import Meeting
-
+def _contributed_reasons(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
     return [
-        AccessReason(
-            "chair",
-            f"Chair of {meeting.get_kind_display().lower()} {meeting.reference}",
-            meeting.created_at,
-            "lead",
-        )
-        for meeting in Meeting.objects.filter(subjects__case=case, chair=user).distinct()
+        reason for source in _user_grant_sources.values() for reason in source.reasons(user, case)
     ]

@@ -18,13 +18,12 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import agencies_where
+from cases import selectors
+from cases.concurrency import StaleChange, person
+from cases.models import Case, CaseAction, ChronologyEntry
+from cases.services import members_with_roles
 from safeguard.audit.services import audit_record
 from safeguard.notifications.services import notify
-
-from . import selectors
-from .concurrency import StaleChange, person
-from .models import Case, CaseAction, ChronologyEntry
-from .services import members_with_roles
 
 
 def actions_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseAction]:

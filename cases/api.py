@@ -36,15 +36,13 @@ from rest_framework.settings import api_settings
 from agencies.models import Agency
 from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES
 from agencies.selectors import agencies_where, lead_agencies
-from safeguard.audit.services import audit_record
-
-from . import actions as case_actions
-from . import child_records, child_selectors, selectors, services
-from .concern_rules import concern_errors
-from .concurrency import StaleChange
-from .dfe_codes import AssessmentFactor, Disability, Ethnicity
-from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import (
+from cases import actions as case_actions
+from cases import child_records, child_selectors, selectors, services
+from cases.concern_rules import concern_errors
+from cases.concurrency import StaleChange
+from cases.dfe_codes import AssessmentFactor, Disability, Ethnicity
+from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
+from cases.models import (
     Assessment,
     Case,
     CaseAction,
@@ -56,7 +54,8 @@ from .models import (
     Involvement,
     Sex,
 )
-from .services import CONCERN_FIELDS
+from cases.services import CONCERN_FIELDS
+from safeguard.audit.services import audit_record
 
 # Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
 # never a 500 from the database.
@@ -766,7 +765,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             return case
         case.lead_access = selectors.has_lead_access(request.user, case)
         case.active_involvements = list(selectors.involvements_for(request.user, case))
-        from .professionals import professionals_for
+        from cases.professionals import professionals_for
 
         case.active_professionals = list(professionals_for(case))
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data)

@@ -8,10 +8,9 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from cases import selectors
 from safeguard.audit.services import audit_record
 from safeguard.core.forms import GovukDateField
-
-from . import selectors
 
 
 class AuditSearchForm(forms.Form):

@@ -11,10 +11,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from cases import selectors
+from cases.models import BodyMapMark, Concern
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .models import BodyMapMark, Concern
 
 # Where each region's mark is drawn on a 100 x 200 outline, seen from the
 # front; on the back view left and right swap sides.

@@ -20,16 +20,13 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from agencies.selectors import agencies_where
-from safeguard.audit.services import audit_record
-
-from . import (
+from cases import (
     actions,
     case_work,
     child_merge,
     child_records,
     documents,
     household,
-    meetings,
     notes,
     professionals,
     restrictions,
@@ -37,9 +34,9 @@ from . import (
     services,
     statutory_work,
 )
-from .access import explain_access, involvement_end, involvement_start
-from .concurrency import StaleChange
-from .forms import (
+from cases.access import explain_access, involvement_end, involvement_start
+from cases.concurrency import StaleChange
+from cases.forms import (
     ActionForm,
     AddAgencyForm,
     AllocateForm,
@@ -60,8 +57,9 @@ from .forms import (
     Section47CompleteForm,
     Section47StartForm,
 )
-from .meeting_access import meetings_for_case
-from .models import Involvement
+from cases.models import Involvement
+from cases.sections import case_sections_for
+from safeguard.audit.services import audit_record
 
 
 @login_required
@@ -112,8 +110,8 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     if context["can_manage_involvement"]:
         context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
     context["actions"] = list(actions.actions_for(request.user, case, lead=lead))
-    context["meetings"] = list(meetings_for_case(request.user, case).select_related("chair")[:20])
-    context["can_schedule_meeting"] = meetings.can_schedule(request.user, case)
+    context["case_sections"], contributed = case_sections_for(request.user, case)
+    context.update(contributed)
     context["sibling_cases"] = list(household.linked_sibling_cases(request.user, case))
     if lead:
         today = timezone.localdate()

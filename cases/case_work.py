@@ -13,15 +13,14 @@ from django.utils import timezone
 from agencies.models import Agency, Team
 from agencies.roles import Role
 from agencies.selectors import agencies_where
+from cases import selectors
+from cases.access import sync_case_grants
+from cases.concurrency import StaleChange, person
+from cases.models import Case, ChronologyEntry
+from cases.notes import note_agencies_for
+from cases.services import members_with_roles
 from safeguard.audit.services import audit_record
 from safeguard.notifications.services import notify
-
-from . import selectors
-from .access import sync_case_grants
-from .concurrency import StaleChange, person
-from .models import Case, ChronologyEntry
-from .notes import note_agencies_for
-from .services import members_with_roles
 
 
 def can_allocate(user: AbstractBaseUser, case: Case) -> bool:

@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from agencies.roles import Role
 from agencies.selectors import agencies_where
+from cases.models import Case, Child, ChildMerge, Concern, HouseholdMember
 from safeguard.audit.services import audit_record
-
-from .models import Case, Child, ChildMerge, Concern, HouseholdMember
 
 
 def _require_lead_manager(user: AbstractBaseUser, child: Child) -> None:

@@ -18,11 +18,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cases import selectors
+from cases.matching import format_postcode, name_key
+from cases.models import Child, ChildAddress
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .matching import format_postcode, name_key
-from .models import Child, ChildAddress
 
 EDITABLE = (
     "first_name",

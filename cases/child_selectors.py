@@ -17,11 +17,10 @@ from django.http import Http404
 
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
+from cases import selectors
+from cases.access import VIEW_LEAD
+from cases.models import Case, CaseProfessional, Child, Involvement
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .access import VIEW_LEAD
-from .models import Case, CaseProfessional, Child, Involvement
 
 
 def children_for(user: selectors.User) -> QuerySet[Child]:

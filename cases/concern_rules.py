@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .models import Concern
+from cases.models import Concern
 
 
 def concern_errors(data: dict[str, Any]) -> dict[str, str]:

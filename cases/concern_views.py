@@ -17,14 +17,10 @@ from django.views.decorators.http import require_POST
 
 from agencies.roles import CONCERN_LOGGING_ROLES
 from agencies.selectors import agencies_where, lead_agencies
+from cases import body_map, selectors, services
+from cases.forms import BodyMapMarkForm, ConcernForm
+from cases.models import Concern
 from safeguard.audit.services import audit_record
-
-from . import body_map, selectors, services
-from .forms import (
-    BodyMapMarkForm,
-    ConcernForm,
-)
-from .models import Concern
 
 # Form fields that are never kept in a draft.
 _NOT_DRAFTED = {"csrfmiddlewaretoken", "action"}

@@ -22,11 +22,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from agencies.models import Agency
+from cases import selectors
+from cases.models import Case, CaseDocument, CaseNote
+from cases.notes import note_agencies_for, readable_by
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .models import Case, CaseDocument, CaseNote
-from .notes import note_agencies_for, readable_by
 
 ALLOWED_TYPES = {
     "application/pdf": ".pdf",

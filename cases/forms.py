@@ -11,12 +11,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from agencies.models import Agency
-from safeguard.core.forms import GovukDateField
-
-from .concern_rules import concern_errors
-from .dfe_codes import AssessmentFactor, ClosureReason, Disability, Ethnicity, PrimaryNeed
-from .identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from .models import (
+from cases.concern_rules import concern_errors
+from cases.dfe_codes import AssessmentFactor, ClosureReason, Disability, Ethnicity, PrimaryNeed
+from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
+from cases.models import (
     BodyMapMark,
     CaseNote,
     Concern,
@@ -25,6 +23,7 @@ from .models import (
     Section47Enquiry,
     Sex,
 )
+from safeguard.core.forms import GovukDateField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -414,7 +413,7 @@ class ChronologyFilterForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from .models import ChronologyEntry
+        from cases.models import ChronologyEntry
 
         self.fields["agency"].queryset = agencies
         self.fields["kind"].choices = [("", "All types"), *ChronologyEntry.Kind.choices]

@@ -12,18 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import agencies_where
+from cases import body_map, selectors, services
+from cases.forms import ChildForm, DecisionForm, LinkChildForm, ReturnDecisionForm
+from cases.matching import Subject, find_candidates
+from cases.models import Concern
 from safeguard import workdays
 from safeguard.audit.services import audit_record
-
-from . import body_map, selectors, services
-from .forms import (
-    ChildForm,
-    DecisionForm,
-    LinkChildForm,
-    ReturnDecisionForm,
-)
-from .matching import Subject, find_candidates
-from .models import Concern
 
 
 @login_required

@@ -6,10 +6,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from cases import selectors
+from cases.models import Case, HouseholdMember
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .models import Case, HouseholdMember
 
 
 def household_for(case: Case):

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from nicknames import NickNamer
 from rapidfuzz.distance import JaroWinkler
 
-from .models import Child, ChildAddress
+from cases.models import Child, ChildAddress
 
 
 def name_key(name: str) -> str:

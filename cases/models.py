@@ -13,8 +13,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency, Team
-
-from .dfe_codes import AssessmentFactor, ClosureReason, Ethnicity, PrimaryNeed, ReferralSource
+from cases.dfe_codes import AssessmentFactor, ClosureReason, Ethnicity, PrimaryNeed, ReferralSource
 
 
 class Sex(models.TextChoices):
@@ -616,7 +615,7 @@ class CaseAction(models.Model):
     )
     # Set when a meeting agreed the action, so its record lists what it agreed.
     meeting = models.ForeignKey(
-        "cases.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+        "meetings.Meeting", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -773,32 +772,3 @@ class ConcernUserObjectPermission(UserObjectPermissionBase):
 
 class ConcernGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Concern, on_delete=models.CASCADE)
-
-
-from .meeting_models import (  # noqa: E402  (models split by subject, one app)
-    DECISIONS_BY_KIND,
-    AgencyReport,
-    AgendaItem,
-    Meeting,
-    MeetingAddendum,
-    MeetingCase,
-    MeetingDissent,
-    MeetingGroupObjectPermission,
-    MeetingInvitation,
-    MeetingUserObjectPermission,
-)
-from .summary_models import CaseSummary  # noqa: E402
-
-__all__ = [
-    "CaseSummary",
-    "DECISIONS_BY_KIND",
-    "AgencyReport",
-    "AgendaItem",
-    "Meeting",
-    "MeetingAddendum",
-    "MeetingCase",
-    "MeetingDissent",
-    "MeetingGroupObjectPermission",
-    "MeetingInvitation",
-    "MeetingUserObjectPermission",
-]

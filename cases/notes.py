@@ -16,10 +16,9 @@ from django.db.models import Q, QuerySet
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import agencies_where
+from cases import selectors
+from cases.models import Case, CaseNote
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .models import Case, CaseNote
 
 
 def note_agencies_for(user: AbstractBaseUser, case: Case) -> QuerySet[Agency]:

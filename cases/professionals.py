@@ -15,12 +15,11 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.selectors import agencies_where
+from cases import selectors
+from cases.actions import action_agencies
+from cases.models import Case, CaseProfessional
+from cases.services import members_with_roles
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .actions import action_agencies
-from .models import Case, CaseProfessional
-from .services import members_with_roles
 
 
 def can_manage_professionals(user: AbstractBaseUser, case: Case) -> bool:

@@ -20,10 +20,9 @@ from django.urls import reverse
 
 from agencies.models import Membership
 from agencies.roles import CASE_WORKING_ROLES, Role
+from cases.models import Assessment, Case, CaseAction, Concern, NamedAccess, Plan
 from safeguard import workdays
 from safeguard.notifications.registry import DueItem, register
-
-from .models import Assessment, Case, CaseAction, Concern, NamedAccess, Plan
 
 People = dict[object, tuple[int, ...]]
 
@@ -232,8 +231,3 @@ def restriction_reviews(horizon: dt.date) -> Iterator[DueItem]:
             responsible=responsible or agency_managers,
             managers=agency_managers,
         )
-
-
-# Meetings declare theirs in their own module; importing it here registers them
-# when the sweep discovers this one.
-from . import meeting_reminders  # noqa: E402, F401

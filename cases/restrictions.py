@@ -20,13 +20,12 @@ from django.utils import timezone
 
 from agencies.roles import Role
 from agencies.selectors import agencies_where
+from cases import selectors
+from cases.access import sync_case_grants
+from cases.models import BreakGlass, Case, NamedAccess
+from cases.services import members_with_roles
 from safeguard.audit.services import audit_record
 from safeguard.notifications.services import notify
-
-from . import selectors
-from .access import sync_case_grants
-from .models import BreakGlass, Case, NamedAccess
-from .services import members_with_roles
 
 MIN_REASON_LENGTH = 20
 

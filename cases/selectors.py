@@ -21,10 +21,8 @@ from django.utils import timezone
 from agencies.models import Agency, Membership
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES, TRIAGE_ROLES
 from agencies.selectors import agencies_where
-from safeguard.audit.services import audit_record
-
-from .access import VIEW, VIEW_LEAD
-from .models import (
+from cases.access import VIEW, VIEW_LEAD
+from cases.models import (
     BreakGlass,
     Case,
     CaseGroupObjectPermission,
@@ -36,6 +34,7 @@ from .models import (
     ConcernUserObjectPermission,
     Involvement,
 )
+from safeguard.audit.services import audit_record
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -174,9 +173,9 @@ def case_detail_for(
     case = get_case_for(user, case_id)
     lead = has_lead_access(user, case)
     concerns = concerns_on_case_for(user, case, lead=lead)
-    from .documents import documents_for
-    from .notes import notes_for
-    from .professionals import professionals_for
+    from cases.documents import documents_for
+    from cases.notes import notes_for
+    from cases.professionals import professionals_for
 
     return {
         "case": case,

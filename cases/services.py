@@ -22,15 +22,10 @@ from agencies.models import Agency
 from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES, Role
 from agencies.selectors import agencies_where
 from agencies.services import role_group
-from safeguard import workdays
-from safeguard.audit.services import audit_record
-from safeguard.core.references import next_reference
-from safeguard.notifications.services import notify
-
-from . import selectors
-from .access import involvement_start
-from .matching import format_postcode, name_key
-from .models import (
+from cases import selectors
+from cases.access import involvement_start
+from cases.matching import format_postcode, name_key
+from cases.models import (
     Case,
     Child,
     ChronologyEntry,
@@ -39,7 +34,11 @@ from .models import (
     ConcernUserObjectPermission,
     Involvement,
 )
-from .statutory_work import open_episode_from_concern
+from cases.statutory_work import open_episode_from_concern
+from safeguard import workdays
+from safeguard.audit.services import audit_record
+from safeguard.core.references import next_reference
+from safeguard.notifications.services import notify
 
 # The fields of a submitted concern a reporter fills in.
 CONCERN_FIELDS = (

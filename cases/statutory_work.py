@@ -19,13 +19,12 @@ from django.utils import timezone
 
 from agencies.roles import LEAD_AGENCY_ROLES, Role
 from agencies.selectors import agencies_where
+from cases import selectors
+from cases.concurrency import StaleChange
+from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
+from cases.models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
 from safeguard import workdays
 from safeguard.audit.services import audit_record
-
-from . import selectors
-from .concurrency import StaleChange
-from .dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
-from .models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
 
 
 def _lead_worker(user: AbstractBaseUser, case: Case) -> bool:
@@ -239,7 +238,7 @@ def section47_start(*, acting_user: AbstractBaseUser, case: Case, started_on: dt
 
 def section47_open(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.date, source=""):
     """Open the enquiry; callers have checked who may (a worker, or a strategy discussion)."""
-    from .models import Section47Enquiry
+    from cases.models import Section47Enquiry
 
     enquiry = Section47Enquiry.objects.create(case=case, started_on=started_on)
     _chronology(case, acting_user, "Section 47 enquiry started", source=source)
@@ -297,7 +296,7 @@ def plan_open(
     source: str = "",
 ):
     """Start a plan; callers have checked who may (a worker, or a conference's decision)."""
-    from .models import Plan
+    from cases.models import Plan
 
     if kind == Plan.Kind.CHILD_PROTECTION and not category:
         raise ValidationError({"category": "Choose the category of abuse"})
@@ -340,7 +339,7 @@ def plan_end(
         raise PermissionDenied("The lead agency ends plans.")
     if end_date > timezone.localdate():
         raise ValidationError({"end_date": "The end date must be today or in the past"})
-    from .models import Plan
+    from cases.models import Plan
 
     current = Plan.objects.select_for_update().get(pk=plan.pk)
     if expected_version is not None and current.version != expected_version:

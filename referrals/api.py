@@ -14,10 +14,9 @@ from rest_framework.response import Response
 from agencies.models import Agency
 from cases import selectors as case_selectors
 from cases.notes import note_agencies_for
+from referrals import selectors, services
+from referrals.models import Referral
 from safeguard.audit.services import audit_record
-
-from . import selectors, services
-from .models import Referral
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 

@@ -2,8 +2,7 @@ from django import forms
 
 from agencies.models import Agency
 from cases.forms import ConsentToShare, ForAgencyForm
-
-from .models import Referral
+from referrals.models import Referral
 
 
 class ReferralForm(ForAgencyForm):

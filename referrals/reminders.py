@@ -11,10 +11,9 @@ from collections.abc import Iterator
 
 from agencies.roles import CASE_WORKING_ROLES, Role
 from cases.reminders import end_of_day, link_maker, members_by_agency
+from referrals.models import Referral
 from safeguard import workdays
 from safeguard.notifications.registry import DueItem, register
-
-from .models import Referral
 
 AWAITING_RESPONSE = [Referral.Status.SENT, Referral.Status.ACKNOWLEDGED]
 

@@ -11,9 +11,8 @@ from django.http import Http404
 
 from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import agencies_where
+from referrals.models import Referral
 from safeguard.audit.services import audit_record
-
-from .models import Referral
 
 
 def referrals_for(user: AbstractBaseUser) -> QuerySet[Referral]:

@@ -27,12 +27,11 @@ from cases.access import involvement_start
 from cases.models import Case, ChronologyEntry, Involvement
 from cases.notes import note_agencies_for
 from cases.services import members_with_roles
+from referrals.models import Referral
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.core.references import next_reference
 from safeguard.notifications.services import notify
-
-from .models import Referral
 
 S = Referral.Status
 # action: (states it may start from, state it ends in, which side acts)

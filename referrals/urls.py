@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from referrals import views
 
 urlpatterns = [
     path("referrals/", views.referral_list, name="referral_list"),

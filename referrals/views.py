@@ -13,11 +13,10 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.notes import note_agencies_for
+from referrals import selectors, services
+from referrals.forms import ReasonForm, ReferralForm
 from safeguard import workdays
 from safeguard.audit.services import audit_record
-
-from . import selectors, services
-from .forms import ReasonForm, ReferralForm
 
 ACTION_LABELS = {
     "acknowledge": "Acknowledge",

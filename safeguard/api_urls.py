@@ -13,9 +13,9 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
-from cases.meeting_api import MeetingViewSet
-from cases.summary_api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
+from meetings.api import MeetingViewSet
 from referrals.api import ReferralViewSet
+from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
 
 router = DefaultRouter()
 router.register("children", ChildViewSet, basename="child")
@@ -31,7 +31,7 @@ urlpatterns = [
     *router.urls,
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
-    # PDF case summaries (cases.summary_api)
+    # PDF case summaries (summaries.api)
     path(
         "cases/<uuid:case_pk>/summaries/",
         CaseSummaryListView.as_view(),

@@ -42,7 +42,11 @@ INSTALLED_APPS = [
     "safeguard.core",
     "agencies",
     "cases",
+    "meetings",
+    "summaries",
     "referrals",
+    "work",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -243,7 +247,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # PDF rendering is slow and memory-hungry: its own queue, so a burst of
 # summaries never delays an urgent e-mail, and workers sized for it consume it.
-CELERY_TASK_ROUTES = {"cases.tasks.render_case_summary": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {"summaries.tasks.render_case_summary": {"queue": "pdf"}}
 # The workers keep reconnecting while Redis is away (publishing does not: see above).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -295,8 +299,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Case.Status",
         "ConcernStatusEnum": "cases.models.Concern.Status",
-        "MeetingKindEnum": "cases.models.Meeting.Kind",
-        "MeetingDecisionEnum": "cases.models.MeetingCase.Decision",
+        "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "MeetingDecisionEnum": "meetings.models.MeetingCase.Decision",
         "ConcernDecisionEnum": "cases.models.Concern.Decision",
         "CaseActionStatusEnum": "cases.models.CaseAction.Status",
     },

@@ -3,14 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from safeguard.core import health
-from safeguard.core import views as core_views
+from work import views as work_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", work_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("safeguard.core.account_urls")),
     path("notifications/", include("safeguard.notifications.urls")),
     path("", include("cases.urls")),
+    path("", include("meetings.urls")),
+    path("", include("summaries.urls")),
     path("", include("referrals.urls")),
     path("agencies/", include("agencies.urls")),
     path("api/v1/", include("safeguard.api_urls")),

@@ -134,7 +134,7 @@ def scene(settings, tmp_path):
         role="School nurse",
         agency=world.school,
     )
-    from cases.meetings import agenda_item_add, meeting_record, meeting_schedule
+    from meetings.services import agenda_item_add, meeting_record, meeting_schedule
 
     meeting = meeting_schedule(
         acting_user=world.social_worker,
@@ -159,7 +159,7 @@ def scene(settings, tmp_path):
         minutes={str(closed.pk): "LEAD-ONLY-MINUTES-MARKER"},
         decisions={},
     )
-    from cases.summaries import summary_request
+    from summaries.services import summary_request
 
     summary = summary_request(acting_user=world.manager, case=case)
     notification = Notification.objects.filter(recipient=world.teacher).first()

@@ -7,4 +7,4 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit and access log"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the sign-in receivers)
+        from safeguard.audit import signals  # noqa: F401  (connects the sign-in receivers)

@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .context import RequestContext, current_request
+from safeguard.audit.context import RequestContext, current_request
 
 
 class RequestContextMiddleware:

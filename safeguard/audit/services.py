@@ -10,8 +10,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from .context import current_request
-from .models import AuditChainHead, AuditEvent
+from safeguard.audit.context import current_request
+from safeguard.audit.models import AuditChainHead, AuditEvent
 
 
 def audit_record(

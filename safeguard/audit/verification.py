@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import AuditEvent
+from safeguard.audit.models import AuditEvent
 
 GENESIS = "0" * 64
 

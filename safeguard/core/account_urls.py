@@ -1,10 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .forms import GovukPasswordChangeForm
-from .profile import profile
-from .two_factor import two_factor_setup, two_factor_verify
-from .views import keep_alive
+from safeguard.core.forms import GovukPasswordChangeForm
+from safeguard.core.profile import profile
+from safeguard.core.two_factor import two_factor_setup, two_factor_verify
+from safeguard.core.views import keep_alive
 
 urlpatterns = [
     path(

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from .navigation import service_nav
+from safeguard.core.navigation import service_nav
 
 
 def service(request: HttpRequest) -> dict:

@@ -12,11 +12,10 @@ from rest_framework.authtoken.models import Token
 
 from agencies.selectors import active_memberships
 from safeguard.audit.services import audit_record
+from safeguard.core.two_factor import needs_two_factor
 from safeguard.notifications.forms import ReminderPreferenceForm
 from safeguard.notifications.selectors import reminder_email_preference
 from safeguard.notifications.services import reminder_preference_set
-
-from .two_factor import needs_two_factor
 
 
 @login_required

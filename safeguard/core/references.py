@@ -4,7 +4,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import ReferenceCounter
+from safeguard.core.models import ReferenceCounter
 
 
 def next_reference(prefix: str) -> str:

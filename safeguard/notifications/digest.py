@@ -15,9 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard import workdays
-
-from .models import OutboundEmail, ReminderDelivery, ReminderDigest
-from .services import dispatch_emails
+from safeguard.notifications.models import OutboundEmail, ReminderDelivery, ReminderDigest
+from safeguard.notifications.services import dispatch_emails
 
 
 def digests_send(*, now: dt.datetime | None = None) -> int:

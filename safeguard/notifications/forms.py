@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import NotificationPreference
+from safeguard.notifications.models import NotificationPreference
 
 
 class ReminderPreferenceForm(forms.Form):

@@ -13,7 +13,7 @@ import time
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Heartbeat
+from safeguard.notifications.models import Heartbeat
 
 _last_written: dict[str, float] = {}
 WORKER_THROTTLE_SECONDS = 30.0

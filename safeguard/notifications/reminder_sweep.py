@@ -31,11 +31,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from safeguard import workdays
-
-from .bulk_sql import db_date, db_datetime, db_uuid, insert_rows
-from .models import Notification, NotificationPreference, OutboundEmail, ReminderDelivery
-from .registry import DueItem, registrations
-from .services import dispatch_emails, email_body
+from safeguard.notifications.bulk_sql import db_date, db_datetime, db_uuid, insert_rows
+from safeguard.notifications.models import (
+    Notification,
+    NotificationPreference,
+    OutboundEmail,
+    ReminderDelivery,
+)
+from safeguard.notifications.registry import DueItem, registrations
+from safeguard.notifications.services import dispatch_emails, email_body
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from .models import Notification
+from safeguard.notifications.models import Notification
 
 
 def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:
@@ -13,7 +13,7 @@ def unread_count_for(user: AbstractBaseUser) -> int:
 
 
 def reminder_email_preference(user: AbstractBaseUser) -> str:
-    from .models import NotificationPreference
+    from safeguard.notifications.models import NotificationPreference
 
     found = NotificationPreference.objects.filter(user=user).values_list(
         "reminder_email", flat=True

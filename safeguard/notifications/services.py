@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import Notification, OutboundEmail
+from safeguard.notifications.models import Notification, OutboundEmail
 
 log = logging.getLogger(__name__)
 EMAILS_PER_TASK = 100
@@ -68,7 +68,7 @@ def email_body(*, title: str, reference: str, link_path: str) -> str:
 
 def dispatch_email(email_id) -> None:
     """Hand an outbox row to a worker. Failing here loses nothing: the sweep retries."""
-    from .tasks import send_email
+    from safeguard.notifications.tasks import send_email
 
     try:
         send_email.apply_async(args=[str(email_id)], retry=False)
@@ -78,7 +78,7 @@ def dispatch_email(email_id) -> None:
 
 def dispatch_emails(email_ids: list[str]) -> None:
     """Hand many outbox rows to the workers in a few messages rather than one each."""
-    from .tasks import send_emails
+    from safeguard.notifications.tasks import send_emails
 
     for start in range(0, len(email_ids), EMAILS_PER_TASK):
         try:
@@ -96,7 +96,7 @@ def notification_mark_read(*, user: AbstractBaseUser, notification: Notification
 
 def reminder_preference_set(*, user: AbstractBaseUser, reminder_email: str) -> None:
     """Immediate e-mails or one daily digest; a change applies from the next reminder."""
-    from .models import NotificationPreference
+    from safeguard.notifications.models import NotificationPreference
 
     NotificationPreference.objects.update_or_create(
         user=user, defaults={"reminder_email": reminder_email}

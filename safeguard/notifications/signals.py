@@ -25,7 +25,7 @@ def _record() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return  # tasks run in the web process or a test: that is no worker
     try:
-        from .heartbeat import heartbeat_record_throttled
+        from safeguard.notifications.heartbeat import heartbeat_record_throttled
 
         heartbeat_record_throttled("worker")
     except Exception:  # noqa: BLE001 - liveness must never fail a task

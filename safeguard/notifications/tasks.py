@@ -17,7 +17,7 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import OutboundEmail
+from safeguard.notifications.models import OutboundEmail
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def sweep_outbox() -> int:
 @shared_task(**RELIABLE)
 def sweep_reminders() -> dict:
     """Beat's reminder sweep: plan what came due, deliver it. Idempotent."""
-    from .reminder_sweep import reminders_sweep
+    from safeguard.notifications.reminder_sweep import reminders_sweep
 
     result = reminders_sweep()
     log.info(
@@ -120,7 +120,7 @@ def sweep_reminders() -> dict:
 @shared_task(**RELIABLE)
 def send_reminder_digests() -> int:
     """Once the digest hour has passed, one e-mail per person for today (unique per day)."""
-    from .digest import digests_send
+    from safeguard.notifications.digest import digests_send
 
     return digests_send()
 
@@ -128,7 +128,7 @@ def send_reminder_digests() -> int:
 @shared_task(**RELIABLE)
 def heartbeat() -> str:
     """Scheduled by beat, run by a worker: if it ran lately, both are alive."""
-    from .heartbeat import heartbeat_record
+    from safeguard.notifications.heartbeat import heartbeat_record
 
     heartbeat_record("beat")
     heartbeat_record("worker")

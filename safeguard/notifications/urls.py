@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from safeguard.notifications import views
 
 urlpatterns = [
     path("", views.notification_list, name="notification_list"),

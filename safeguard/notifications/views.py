@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .selectors import notifications_for
-from .services import notification_mark_read
+from safeguard.notifications.selectors import notifications_for
+from safeguard.notifications.services import notification_mark_read
 
 
 @login_required

@@ -13,13 +13,7 @@ from rest_framework.test import APIClient
 from cases import restrictions, services
 from cases.models import ChronologyEntry
 from safeguard.audit.models import AuditEvent
-from tests.factories import (
-    PASSWORD,
-    World,
-    make_user,
-    open_case_from_concern,
-    submit_concern,
-)
+from tests.factories import PASSWORD, World, make_user, open_case_from_concern, submit_concern
 
 pytestmark = pytest.mark.django_db
 

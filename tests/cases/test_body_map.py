@@ -74,8 +74,8 @@ def test_the_case_summary_pdf_lists_the_marked_injuries(client, world, settings,
 
     import pypdf
 
-    from cases import summaries
-    from cases.tasks import render_case_summary
+    from summaries import services as summaries
+    from summaries.tasks import render_case_summary
     from tests.factories import open_case_from_concern
 
     settings.MEDIA_ROOT = str(tmp_path)

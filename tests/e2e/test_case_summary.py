@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from cases.models import Case, CaseSummary
+from cases.models import Case
 from safeguard.audit.models import AuditEvent
+from summaries.models import CaseSummary
 from tests.e2e.helpers import assert_accessible, sign_in, sign_out
 from tests.integration.pdf_worker import pdf_worker
 

@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from cases import services
-from cases.models import Meeting, Plan
+from cases.models import Plan
+from meetings.models import Meeting
 from safeguard import workdays
-from tests.cases.meeting_helpers import held_strategy_discussion, travel
 from tests.e2e.helpers import assert_accessible, sign_in, sign_out
 from tests.factories import concern_fields
+from tests.meetings.meeting_helpers import held_strategy_discussion, travel
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -1,0 +1,477 @@
+"""REST API over meetings: invitations, reports, attendance, decisions, actions.
+
+The same selectors and services as the pages: a meeting the user is not part of
+is a 404; what the user may see but not do is a 403; a finalised record
+refuses every edit with a 400 that says to add an addendum.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencies.models import Agency
+from cases import selectors
+from cases.api import (
+    FORBIDDEN,
+    ID_PARAMETER,
+    INVALID,
+    NOT_FOUND,
+    UUID_PATTERN,
+    _as_drf_error,
+    _audit_list,
+)
+from cases.models import CaseAction
+from meetings import services as meetings
+from meetings.access import get_meeting_for, meeting_detail_for, meeting_list_for
+from meetings.models import (
+    AgencyReport,
+    AgendaItem,
+    Meeting,
+    MeetingAddendum,
+    MeetingCase,
+    MeetingDissent,
+    MeetingInvitation,
+)
+
+ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
+
+
+class MeetingChildSerializer(serializers.ModelSerializer):
+    case = serializers.UUIDField(source="case_id")
+    case_reference = serializers.CharField(source="case.reference")
+    child_name = serializers.CharField(source="case.child.full_name")
+
+    class Meta:
+        model = MeetingCase
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "child_name",
+            "decision",
+            "category",
+            "decision_notes",
+            "first_core_group_on",
+            "next_review_on",
+        ]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    chair = serializers.CharField(source="chair.username")
+    lead_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    children = MeetingChildSerializer(source="subjects", many=True, read_only=True)
+    is_late = serializers.BooleanField(read_only=True)
+    is_finalised = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "lead_agency",
+            "chair",
+            "scheduled_at",
+            "location",
+            "video_link",
+            "due_on",
+            "is_late",
+            "late_reason",
+            "report_due_on",
+            "purpose",
+            "children",
+            "is_finalised",
+            "finalised_at",
+            "version",
+        ]
+
+
+class MeetingCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
+    cases = serializers.ListField(child=serializers.UUIDField(), min_length=1)
+    chair = serializers.CharField(max_length=150)
+    scheduled_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=200, allow_blank=True, default="")
+    video_link = serializers.URLField(max_length=300, allow_blank=True, default="")
+    follows = serializers.UUIDField(required=False, allow_null=True)
+    late_reason = serializers.CharField(allow_blank=True, default="")
+    report_due_on = serializers.DateField(required=False, allow_null=True)
+    purpose = serializers.CharField(allow_blank=True, default="")
+    invite = serializers.ListField(child=serializers.SlugField(), default=list)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    person = serializers.CharField(source="person.username", default=None)
+
+    class Meta:
+        model = MeetingInvitation
+        fields = ["id", "agency", "person", "report_requested", "response", "attendance"]
+
+
+class InviteSerializer(serializers.Serializer):
+    agency = serializers.SlugField()
+    person = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    report_requested = serializers.BooleanField(default=True)
+
+
+class ResponseSerializer(serializers.Serializer):
+    response = serializers.ChoiceField(
+        choices=[MeetingInvitation.Response.ATTENDING, MeetingInvitation.Response.APOLOGIES]
+    )
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    author = serializers.CharField(source="author.username", default=None)
+
+    class Meta:
+        model = AgencyReport
+        fields = ["id", "agency", "author", "text", "shared_with_invitees", "submitted_at"]
+
+
+class ReportSubmitSerializer(serializers.Serializer):
+    agency = serializers.SlugField()
+    text = serializers.CharField(max_length=50000)
+    shared_with_invitees = serializers.BooleanField(default=True)
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "position", "title", "minutes", "lead_only"]
+
+
+class DissentSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = MeetingDissent
+        fields = ["id", "case", "person_name", "agency", "reason", "recorded_at"]
+
+
+class MeetingActionSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = serializers.CharField(source="owner.username", default=None)
+
+    class Meta:
+        model = CaseAction
+        fields = ["id", "case", "description", "agency", "owner", "due_on", "status"]
+
+
+class AddendumSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", default=None)
+
+    class Meta:
+        model = MeetingAddendum
+        fields = ["id", "author", "text", "created_at"]
+
+
+class RecordDetailSerializer(serializers.Serializer):
+    meeting = MeetingSerializer()
+    invitations = InvitationSerializer(many=True)
+    reports = ReportSerializer(many=True)
+    agenda_items = AgendaItemSerializer(many=True)
+    dissents = DissentSerializer(many=True)
+    actions = MeetingActionSerializer(many=True)
+    addenda = AddendumSerializer(many=True)
+
+
+class MeetingDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=MeetingCase.Decision.choices, allow_blank=True)
+    category = serializers.CharField(max_length=3, allow_blank=True, default="")
+    decision_notes = serializers.CharField(allow_blank=True, default="")
+    next_review_on = serializers.DateField(required=False, allow_null=True)
+    first_core_group_on = serializers.DateField(required=False, allow_null=True)
+
+
+class RecordSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    attendance = serializers.DictField(
+        child=serializers.ChoiceField(choices=MeetingInvitation.Attendance.choices), default=dict
+    )
+    minutes = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
+    decisions = serializers.DictField(child=MeetingDecisionSerializer(), default=dict)
+
+
+class DissentCreateSerializer(serializers.Serializer):
+    case = serializers.UUIDField()
+    person_name = serializers.CharField(max_length=200)
+    agency = serializers.SlugField()
+    reason = serializers.CharField(max_length=5000)
+
+
+class ActionCreateSerializer(serializers.Serializer):
+    case = serializers.UUIDField()
+    description = serializers.CharField(max_length=2000)
+    agency = serializers.SlugField()
+    owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    due_on = serializers.DateField()
+
+
+class AddendumCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+
+
+def _service(call, *args: Any, **kwargs: Any):
+    try:
+        return call(*args, **kwargs)
+    except DjangoValidationError as exc:
+        raise _as_drf_error(exc) from exc
+
+
+def _agency(slug: str) -> Agency:
+    agency = Agency.objects.filter(slug=slug, is_active=True).first()
+    if agency is None:
+        raise ValidationError({"agency": "No such agency"})
+    return agency
+
+
+def _person(username: str | None):
+    if not username:
+        return None
+    person = get_user_model().objects.filter(username=username, is_active=True).first()
+    if person is None:
+        raise ValidationError({"person": "No such person"})
+    return person
+
+
+@extend_schema_view(
+    list=extend_schema(description="Meetings you chair or your agency is part of."),
+    retrieve=extend_schema(
+        parameters=[ID_PARAMETER],
+        responses={200: RecordDetailSerializer, 404: NOT_FOUND},
+        description="A meeting and its record, at your level of access.",
+    ),
+)
+class MeetingViewSet(viewsets.GenericViewSet):
+    """Meetings and conferences (SPEC 3.5)."""
+
+    serializer_class = MeetingSerializer
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self):
+        return meeting_list_for(self.request.user)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        _audit_list(request, "meetings_listed", (m.reference for m in page))
+        return self.get_paginated_response(MeetingSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        detail = meeting_detail_for(request.user, pk)
+        return Response(RecordDetailSerializer(detail).data)
+
+    def _meeting(self, pk: str | None) -> Meeting:
+        return get_meeting_for(self.request.user, pk, audit=False)
+
+    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingSerializer, **ERRORS})
+    def create(self, request: Request) -> Response:
+        body = MeetingCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        cases = []
+        for case_id in data["cases"]:
+            cases.append(selectors.get_case_for(request.user, case_id, audit=False))
+        follows = self._meeting(data["follows"]) if data.get("follows") else None
+        chair = _person(data["chair"])
+        meeting = _service(
+            meetings.meeting_schedule,
+            acting_user=request.user,
+            kind=data["kind"],
+            cases=cases,
+            chair=chair,
+            scheduled_at=data["scheduled_at"],
+            location=data["location"],
+            video_link=data["video_link"],
+            follows=follows,
+            late_reason=data["late_reason"],
+            report_due_on=data.get("report_due_on"),
+            purpose=data["purpose"],
+            invite=[_agency(slug) for slug in data["invite"]],
+        )
+        return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ID_PARAMETER],
+        request=InviteSerializer,
+        responses={200: InvitationSerializer(many=True), 201: InvitationSerializer, **ERRORS},
+        description="GET: who is invited. POST: invite an agency, or a named person in it.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def invitations(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)
+        if request.method == "GET":
+            rows = meeting.invitations.select_related("agency", "person")
+            return Response(InvitationSerializer(rows, many=True).data)
+        body = InviteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invitation = _service(
+            meetings.meeting_invite,
+            acting_user=request.user,
+            meeting=meeting,
+            agency=_agency(body.validated_data["agency"]),
+            person=_person(body.validated_data.get("person")),
+            report_requested=body.validated_data["report_requested"],
+        )
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ResponseSerializer, responses={200: InvitationSerializer, **ERRORS})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"invitations/(?P<invitation_id>{UUID_PATTERN})/reply",
+    )
+    def reply(self, request: Request, pk: str | None = None, invitation_id: str = "") -> Response:
+        meeting = self._meeting(pk)
+        invitation = meeting.invitations.filter(pk=invitation_id).first()
+        if invitation is None:
+            raise Http404
+        body = ResponseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invitation = _service(
+            meetings.invitation_respond,
+            acting_user=request.user,
+            invitation=invitation,
+            response=body.validated_data["response"],
+        )
+        return Response(InvitationSerializer(invitation).data)
+
+    @extend_schema(
+        parameters=[ID_PARAMETER],
+        request=ReportSubmitSerializer,
+        responses={200: ReportSerializer(many=True), 201: ReportSerializer, **ERRORS},
+        description="GET: the reports you may read. POST: send or update your agency's report.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def reports(self, request: Request, pk: str | None = None) -> Response:
+        if request.method == "GET":
+            return Response(
+                ReportSerializer(meeting_detail_for(request.user, pk)["reports"], many=True).data
+            )
+        meeting = self._meeting(pk)
+        body = ReportSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = _service(
+            meetings.report_submit,
+            acting_user=request.user,
+            meeting=meeting,
+            agency=_agency(body.validated_data["agency"]),
+            text=body.validated_data["text"],
+            shared_with_invitees=body.validated_data["shared_with_invitees"],
+        )
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ID_PARAMETER],
+        request=RecordSerializer,
+        responses={200: MeetingSerializer, 409: INVALID, **ERRORS},
+        description="The chair saves attendance, minutes (by agenda item id) and each "
+        "child's decision (by the child's place id). A stale version is a 409.",
+    )
+    @action(detail=True, methods=["post"])
+    def record(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)
+        body = RecordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            meeting = _service(
+                meetings.meeting_record,
+                acting_user=request.user,
+                meeting=meeting,
+                version=data["version"],
+                attendance=data["attendance"],
+                minutes=data["minutes"],
+                decisions=data["decisions"],
+            )
+        except meetings.StaleRecord:
+            return Response(
+                {
+                    "detail": "The record was saved elsewhere since you read it.",
+                    "version": meeting.version,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(request=DissentCreateSerializer, responses={201: DissentSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def dissents(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)
+        body = DissentCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        subject = meeting.subjects.filter(case_id=data["case"]).select_related("case").first()
+        if subject is None:
+            raise ValidationError({"case": "Choose a child this meeting is about"})
+        dissent = _service(
+            meetings.dissent_add,
+            acting_user=request.user,
+            meeting=meeting,
+            case=subject.case,
+            person_name=data["person_name"],
+            agency=_agency(data["agency"]),
+            reason=data["reason"],
+        )
+        return Response(DissentSerializer(dissent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ActionCreateSerializer,
+        responses={200: MeetingActionSerializer(many=True), 201: MeetingActionSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get", "post"], url_path="actions")
+    def meeting_actions(self, request: Request, pk: str | None = None) -> Response:
+        if request.method == "GET":
+            rows = meeting_detail_for(request.user, pk)["actions"]
+            return Response(MeetingActionSerializer(rows, many=True).data)
+        meeting = self._meeting(pk)
+        body = ActionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        subject = meeting.subjects.filter(case_id=data["case"]).select_related("case").first()
+        if subject is None:
+            raise ValidationError({"case": "Choose a child this meeting is about"})
+        created = _service(
+            meetings.meeting_action_add,
+            acting_user=request.user,
+            meeting=meeting,
+            case=subject.case,
+            description=data["description"],
+            agency=_agency(data["agency"]),
+            owner=_person(data.get("owner")),
+            due_on=data["due_on"],
+        )
+        return Response(MeetingActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: MeetingSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def finalise(self, request: Request, pk: str | None = None) -> Response:
+        meeting = _service(
+            meetings.meeting_finalise, acting_user=request.user, meeting=self._meeting(pk)
+        )
+        return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(request=AddendumCreateSerializer, responses={201: AddendumSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def addenda(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)  # 404 before anything is said about the body
+        body = AddendumCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        addendum = _service(
+            meetings.addendum_add,
+            acting_user=request.user,
+            meeting=meeting,
+            text=body.validated_data["text"],
+        )
+        return Response(AddendumSerializer(addendum).data, status=status.HTTP_201_CREATED)

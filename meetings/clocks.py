@@ -1,0 +1,161 @@
+"""The statutory clocks for meetings: when each is due, and which dates are allowed.
+
+The timescales themselves live in ``safeguard.workdays.TIMESCALES``; this module
+knows which earlier meeting each clock runs from:
+
+- ICPC: 15 working days from the last strategy discussion;
+- first core group: 10 working days from the ICPC;
+- first review conference: 3 months from the ICPC, then at most 6 months from
+  the last review, and never later than a review date a conference set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Case, Plan
+from meetings.models import Meeting, MeetingCase
+from safeguard import workdays
+
+CONFERENCES = (Meeting.Kind.ICPC, Meeting.Kind.RCPC)
+
+
+@dataclass(frozen=True)
+class MeetingClock:
+    due_on: dt.date | None
+    runs_from: Meeting | None
+    explanation: str
+
+
+def _held(cases: Iterable[Case], kinds: Iterable[str]):
+    return (
+        Meeting.objects.filter(subjects__case__in=list(cases), kind__in=list(kinds))
+        .filter(Q(scheduled_at__lte=timezone.now()) | Q(finalised_at__isnull=False))
+        .distinct()
+        .order_by("-scheduled_at")
+    )
+
+
+def meeting_clock(kind: str, cases: list[Case], follows: Meeting | None = None) -> MeetingClock:
+    if kind == Meeting.Kind.ICPC:
+        strategy = follows if follows and follows.kind == Meeting.Kind.STRATEGY else None
+        strategy = strategy or _held(cases, [Meeting.Kind.STRATEGY]).first()
+        if strategy is None:
+            return MeetingClock(None, None, "No strategy discussion is recorded for this child.")
+        start = workdays.local_date(strategy.scheduled_at)
+        return MeetingClock(
+            workdays.due_date("icpc", start),
+            strategy,
+            f"Within 15 working days of the strategy discussion on {start:%-d %B %Y}.",
+        )
+    if kind == Meeting.Kind.CORE_GROUP:
+        icpc = _held(cases, [Meeting.Kind.ICPC]).first()
+        if icpc is None:
+            return MeetingClock(None, None, "No initial child protection conference yet.")
+        start = workdays.local_date(icpc.scheduled_at)
+        already = Meeting.objects.filter(
+            subjects__case__in=cases,
+            kind=Meeting.Kind.CORE_GROUP,
+            scheduled_at__gt=icpc.scheduled_at,
+        )
+        if already.exists():
+            return MeetingClock(None, icpc, "The first core group has been held.")
+        return MeetingClock(
+            workdays.due_date("first_core_group", start),
+            icpc,
+            f"The first core group is within 10 working days of the conference on "
+            f"{start:%-d %B %Y}.",
+        )
+    if kind == Meeting.Kind.RCPC:
+        last = _held(cases, CONFERENCES).first()
+        if last is None:
+            return MeetingClock(None, None, "No initial child protection conference yet.")
+        start = workdays.local_date(last.scheduled_at)
+        code = "first_review" if last.kind == Meeting.Kind.ICPC else "later_review"
+        due = workdays.due_date(code, start)
+        set_by_conference = (
+            Plan.objects.filter(
+                case__in=cases, kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True
+            )
+            .exclude(next_review_on=None)
+            .order_by("next_review_on")
+            .values_list("next_review_on", flat=True)
+            .first()
+        )
+        if set_by_conference and set_by_conference < due:
+            due = set_by_conference
+        months = 3 if code == "first_review" else 6
+        return MeetingClock(
+            due,
+            last,
+            f"Within {months} months of the conference on {start:%-d %B %Y}"
+            + (", by the review date the plan set." if due == set_by_conference else "."),
+        )
+    return MeetingClock(None, None, "")
+
+
+def propose_date(clock: MeetingClock, today: dt.date | None = None) -> dt.date:
+    """A working day with two working days in hand before the deadline, never in the past."""
+    today = today or timezone.localdate()
+    earliest = workdays.add_working_days(today, 1)
+    if clock.due_on is None:
+        return earliest
+    proposed = clock.due_on
+    for _ in range(2):
+        candidate = _previous_working_day(proposed)
+        if candidate >= earliest:
+            proposed = candidate
+    return max(proposed, earliest)
+
+
+def _previous_working_day(day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while not workdays.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def date_errors(kind: str, day: dt.date) -> list[str]:
+    """Why a meeting of ``kind`` cannot be held on ``day`` (empty: it can)."""
+    label = Meeting.Kind(kind).label
+    if day < timezone.localdate():
+        return ["The meeting date must be today or in the future"]
+    if kind in CONFERENCES:
+        if day.weekday() >= 5:
+            return [f"An {label.lower()} cannot be held at a weekend. Choose a weekday"]
+        holiday = workdays.bank_holiday_name(day)
+        if holiday:
+            return [f"An {label.lower()} cannot be held on a bank holiday ({holiday})"]
+    return []
+
+
+def review_limit(meeting: Meeting) -> dt.date | None:
+    """The latest next review a conference may set for a child."""
+    held_on = workdays.local_date(meeting.scheduled_at)
+    if meeting.kind == Meeting.Kind.ICPC:
+        return workdays.due_date("first_review", held_on)
+    if meeting.kind == Meeting.Kind.RCPC:
+        return workdays.due_date("later_review", held_on)
+    return None
+
+
+def core_group_limit(meeting: Meeting) -> dt.date:
+    return workdays.due_date("first_core_group", workdays.local_date(meeting.scheduled_at))
+
+
+def proposed_next_dates(meeting: Meeting, subject: MeetingCase) -> dict[str, dt.date | None]:
+    """What the record form offers for the child's next dates, from the clocks."""
+    if meeting.kind not in CONFERENCES:
+        return {}
+    limit = review_limit(meeting)
+    if limit and not workdays.is_working_day(limit):
+        limit = _previous_working_day(limit)
+    dates: dict[str, dt.date | None] = {"next_review_on": limit}
+    if meeting.kind == Meeting.Kind.ICPC:
+        dates["first_core_group_on"] = core_group_limit(meeting)
+    return dates

@@ -1,0 +1,49 @@
+"""What meetings add to the case record, registered at start-up
+(``MeetingsConfig.ready``): the case page's meetings section, and chairs as
+people who see the cases they chair."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from cases.access import AccessReason, UserGrantSource, register_user_grant_source
+from cases.models import Case
+from cases.sections import CaseSection, register_case_section
+from meetings import services
+from meetings.access import meetings_for_case
+from meetings.models import Meeting, MeetingCase
+
+
+def _chairs(case: Case) -> set[int]:
+    return set(MeetingCase.objects.filter(case=case).values_list("meeting__chair_id", flat=True))
+
+
+def _chair_reasons(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
+    return [
+        AccessReason(
+            "chair",
+            f"Chair of {meeting.get_kind_display().lower()} {meeting.reference}",
+            meeting.created_at,
+            "lead",
+        )
+        for meeting in Meeting.objects.filter(subjects__case=case, chair=user).distinct()
+    ]
+
+
+def _case_section(user: AbstractBaseUser, case: Case) -> dict:
+    return {
+        "meetings": list(meetings_for_case(user, case).select_related("chair")[:20]),
+        "can_schedule_meeting": services.can_schedule(user, case),
+    }
+
+
+def register() -> None:
+    register_user_grant_source(UserGrantSource(rule="chair", users=_chairs, reasons=_chair_reasons))
+    register_case_section(
+        CaseSection(
+            name="meetings",
+            slot="main",
+            template="meetings/includes/case_section.html",
+            context=_case_section,
+        )
+    )

@@ -1,0 +1,340 @@
+"""Forms for meetings: validate and keep what was typed; the rules live in services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django import forms
+from django.utils import timezone
+
+from agencies.models import Agency
+from cases.models import Plan
+from meetings.models import DECISIONS_BY_KIND, Meeting, MeetingCase, MeetingInvitation
+from safeguard.core.forms import GovukDateField
+
+TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class OwnIds:
+    """Several forms share a meeting page: their own ids keep each label on its field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+def _person(user) -> str:
+    return f"{user.get_full_name() or user.username} ({user.username})"
+
+
+class MeetingScheduleForm(forms.Form):
+    cases = forms.MultipleChoiceField(
+        label="Which children is the meeting about?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="One meeting can cover brothers and sisters; each child gets their own decision.",
+        error_messages={"required": "Choose at least one child"},
+    )
+    chair = forms.ModelChoiceField(
+        queryset=None, label="Chair", error_messages={"required": "Choose the chair"}
+    )
+    scheduled_on = GovukDateField(
+        label="Date", error_messages={"required": "Enter the date of the meeting"}
+    )
+    scheduled_time = forms.CharField(
+        label="Start time",
+        help_text="For example, 10:30",
+        max_length=5,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+        error_messages={"required": "Enter the start time"},
+    )
+    location = forms.CharField(label="Where", max_length=200, required=False)
+    video_link = forms.URLField(
+        label="Video link (optional)",
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter the video link as a web address, like https://…"},
+    )
+    report_due_on = GovukDateField(
+        label="Agency reports due by (optional)",
+        required=False,
+        help_text="Invited agencies are asked for a report by this date.",
+    )
+    invite = forms.ModelMultipleChoiceField(
+        queryset=None,
+        label="Invite agencies",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    purpose = forms.CharField(
+        label="Purpose (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    late_reason = forms.CharField(
+        label="If this date is after the statutory deadline, why?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, cases, chairs, agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case_objects = {str(c.pk): c for c in cases}
+        self.fields["cases"].choices = [
+            (str(c.pk), f"{c.child.full_name} ({c.reference})") for c in cases
+        ]
+        self.fields["chair"].queryset = chairs
+        self.fields["chair"].label_from_instance = _person
+        self.fields["invite"].queryset = agencies
+
+    def clean_scheduled_time(self) -> dt.time:
+        match = TIME.match(self.cleaned_data["scheduled_time"].strip())
+        if not match:
+            raise forms.ValidationError("Enter the start time as hours and minutes, like 10:30")
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def scheduled_at(self) -> dt.datetime:
+        return dt.datetime.combine(
+            self.cleaned_data["scheduled_on"],
+            self.cleaned_data["scheduled_time"],
+            tzinfo=timezone.get_current_timezone(),
+        )
+
+    def chosen_cases(self) -> list:
+        return [self.case_objects[pk] for pk in self.cleaned_data["cases"]]
+
+
+class InviteAgencyForm(OwnIds, forms.Form):
+    id_prefix = "invite"
+    agency = forms.ModelChoiceField(
+        queryset=None, label="Agency", error_messages={"required": "Choose an agency"}
+    )
+    report_requested = forms.BooleanField(label="Ask them for a report", required=False)
+
+    def __init__(self, *args, agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class InvitePersonForm(OwnIds, forms.Form):
+    id_prefix = "invite_person"
+    membership = forms.ModelChoiceField(
+        queryset=None,
+        label="Professional",
+        help_text="From the invited agencies",
+        error_messages={"required": "Choose the person to invite"},
+    )
+
+    def __init__(self, *args, memberships, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].queryset = memberships
+        self.fields["membership"].label_from_instance = lambda m: (
+            f"{_person(m.user)}, {m.agency.name}"
+        )
+
+
+class InvitationResponseForm(OwnIds, forms.Form):
+    id_prefix = "reply"
+    response = forms.ChoiceField(
+        label="Will your agency attend?",
+        choices=[
+            (MeetingInvitation.Response.ATTENDING, "Yes, we will attend"),
+            (MeetingInvitation.Response.APOLOGIES, "No, we send apologies"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether your agency will attend"},
+    )
+
+
+class AgencyReportForm(OwnIds, forms.Form):
+    id_prefix = "report"
+    agency = forms.ModelChoiceField(queryset=None, label="Report from")
+    text = forms.CharField(
+        label="Your agency's report",
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=50000,
+        error_messages={"required": "Enter your agency's report"},
+    )
+    shared_with_invitees = forms.BooleanField(
+        label="Share with every agency invited",
+        required=False,
+        help_text="Leave unticked if it holds information only the chair and the lead agency "
+        "may read.",
+    )
+
+    def __init__(self, *args, agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        if agencies.count() == 1:
+            self.fields["agency"].widget = forms.HiddenInput()
+            self.fields["agency"].initial = agencies.first().pk
+
+
+class AgendaItemForm(OwnIds, forms.Form):
+    id_prefix = "agenda"
+    title = forms.CharField(
+        label="Agenda item", max_length=200, error_messages={"required": "Enter the agenda item"}
+    )
+    lead_only = forms.BooleanField(
+        label="Closed item: minuted for the chair and the lead agency only", required=False
+    )
+
+
+class MeetingRecordForm(forms.Form):
+    """Attendance, minutes and each child's decision, built from the meeting's own rows."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, meeting: Meeting, invitations, items, subjects, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.invitations, self.items, self.subjects = invitations, items, subjects
+        for invitation in invitations:
+            who = (
+                f"{invitation.person.get_full_name() or invitation.person.username}, "
+                f"{invitation.agency.name}"
+                if invitation.person
+                else invitation.agency.name
+            )
+            self.fields[f"attendance-{invitation.pk}"] = forms.ChoiceField(
+                label=who,
+                choices=MeetingInvitation.Attendance.choices,
+                required=False,
+                initial=invitation.attendance,
+            )
+        for item in items:
+            self.fields[f"minutes-{item.pk}"] = forms.CharField(
+                label=f"{item.position}. {item.title}"
+                + (" (closed item)" if item.lead_only else ""),
+                widget=forms.Textarea(attrs={"rows": 4}),
+                required=False,
+                max_length=50000,
+                initial=item.minutes,
+            )
+        decisions = DECISIONS_BY_KIND.get(meeting.kind, ())
+        for subject in subjects:
+            name = subject.case.child.full_name
+            if decisions:
+                self.fields[f"decision-{subject.pk}"] = forms.ChoiceField(
+                    label=f"Decision for {name}",
+                    choices=[(d, MeetingCase.Decision(d).label) for d in decisions],
+                    widget=forms.RadioSelect,
+                    required=False,
+                    initial=subject.decision,
+                )
+            if meeting.kind == Meeting.Kind.ICPC:
+                self.fields[f"category-{subject.pk}"] = forms.ChoiceField(
+                    label=f"Category of abuse for {name}",
+                    choices=[("", "Not a plan"), *Plan.Category.choices],
+                    required=False,
+                    initial=subject.category,
+                    help_text="Only if a child protection plan is needed",
+                )
+            if meeting.is_conference:
+                self.fields[f"next_review_on-{subject.pk}"] = GovukDateField(
+                    label=f"Review conference for {name} by",
+                    required=False,
+                    initial=subject.next_review_on,
+                )
+            if meeting.kind == Meeting.Kind.ICPC:
+                self.fields[f"first_core_group_on-{subject.pk}"] = GovukDateField(
+                    label=f"First core group for {name} by",
+                    required=False,
+                    initial=subject.first_core_group_on,
+                )
+            self.fields[f"decision_notes-{subject.pk}"] = forms.CharField(
+                label=f"Reasons for the decision for {name}"
+                if decisions
+                else f"Outcome for {name}",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                max_length=20000,
+                initial=subject.decision_notes,
+            )
+
+    def bound(self, prefix: str, obj) -> forms.BoundField | None:
+        name = f"{prefix}-{obj.pk}"
+        return self[name] if name in self.fields else None
+
+    def attendance(self) -> dict[str, str]:
+        return {
+            str(i.pk): self.cleaned_data.get(f"attendance-{i.pk}", "") for i in self.invitations
+        }
+
+    def minutes(self) -> dict[str, str]:
+        return {str(i.pk): self.cleaned_data.get(f"minutes-{i.pk}", "") for i in self.items}
+
+    def decisions(self) -> dict[str, dict]:
+        fields = ("decision", "category", "next_review_on", "first_core_group_on", "decision_notes")
+        return {
+            str(s.pk): {f: self.cleaned_data.get(f"{f}-{s.pk}") for f in fields}
+            for s in self.subjects
+        }
+
+
+class DissentForm(OwnIds, forms.Form):
+    id_prefix = "dissent"
+    case = forms.ChoiceField(label="About the decision for")
+    person_name = forms.CharField(
+        label="Name of the professional who disagrees",
+        max_length=200,
+        error_messages={"required": "Enter the name of the professional"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=None, label="Their agency", error_messages={"required": "Choose their agency"}
+    )
+    reason = forms.CharField(
+        label="What they disagree with, and why",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": "Enter why they disagree"},
+    )
+
+    def __init__(self, *args, subjects, agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case_objects = {str(s.case.pk): s.case for s in subjects}
+        self.fields["case"].choices = [(str(s.case.pk), s.case.child.full_name) for s in subjects]
+        self.fields["agency"].queryset = agencies
+
+
+class MeetingActionForm(OwnIds, forms.Form):
+    id_prefix = "action"
+    case = forms.ChoiceField(label="For")
+    description = forms.CharField(
+        label="What needs doing?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": "Enter what needs doing"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Which agency?",
+        error_messages={"required": "Choose the agency responsible"},
+    )
+    owner = forms.ModelChoiceField(
+        queryset=None, label="Who, if one person?", required=False, empty_label="Anyone there"
+    )
+    due_on = GovukDateField(label="Due by", error_messages={"required": "Enter the due date"})
+
+    def __init__(self, *args, subjects, agencies, people, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case_objects = {str(s.case.pk): s.case for s in subjects}
+        self.fields["case"].choices = [(str(s.case.pk), s.case.child.full_name) for s in subjects]
+        self.fields["agency"].queryset = agencies
+        self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = _person
+
+
+class AddendumForm(OwnIds, forms.Form):
+    id_prefix = "addendum"
+    text = forms.CharField(
+        label="Correction or addition",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20000,
+        error_messages={"required": "Enter the correction"},
+    )

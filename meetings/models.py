@@ -1,0 +1,273 @@
+"""Meetings and child protection conferences (SPEC 3.5).
+
+A meeting covers one case or a sibling group's cases together; each child gets
+their own decision, plan and review clock (``MeetingCase``). Who sees a
+meeting is derived from the domain records here (chair, lead agency,
+invitations) into guardian's direct-FK tables by ``meetings.access``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import Agency
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        STRATEGY = "strategy", "Strategy discussion"
+        ICPC = "icpc", "Initial child protection conference"
+        RCPC = "rcpc", "Review child protection conference"
+        CORE_GROUP = "core_group", "Core group meeting"
+        MDT = "mdt", "MDT / complex case meeting"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_meetings"
+    )
+    scheduled_at = models.DateTimeField(db_index=True)
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(max_length=300, blank=True)
+    # The meeting this one follows from (an ICPC from its strategy discussion):
+    # the statutory clock runs from it.
+    follows = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    late_reason = models.TextField(blank=True)
+    report_due_on = models.DateField(null=True, blank=True)
+    purpose = models.TextField(blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "cases_meeting"
+        ordering = ["-scheduled_at"]
+        permissions = [
+            ("view_meeting_lead", "See a meeting's closed items and every agency's report"),
+            ("chair_meeting", "Run a meeting and finalise its record"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    @property
+    def is_finalised(self) -> bool:
+        return self.finalised_at is not None
+
+    @property
+    def is_conference(self) -> bool:
+        return self.kind in (self.Kind.ICPC, self.Kind.RCPC)
+
+    @property
+    def is_late(self) -> bool:
+        from safeguard.workdays import local_date
+
+        return bool(self.due_on and local_date(self.scheduled_at) > self.due_on)
+
+    @property
+    def working_days_late(self) -> int:
+        from safeguard.workdays import local_date, working_days_between
+
+        if not self.is_late:
+            return 0
+        return working_days_between(self.due_on, local_date(self.scheduled_at))
+
+
+class MeetingCase(models.Model):
+    """One child's place in a meeting, and the decision made for that child."""
+
+    class Decision(models.TextChoices):
+        SECTION_47 = "section_47", "Proceed to a section 47 enquiry"
+        NO_SECTION_47 = "no_section_47", "No section 47 enquiry"
+        PLAN = "plan", "A child protection plan is needed"
+        NO_PLAN = "no_plan", "No child protection plan"
+        CONTINUE_PLAN = "continue_plan", "Continue the child protection plan"
+        END_PLAN = "end_plan", "End the child protection plan"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="subjects")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="meeting_links")
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    category = models.CharField(max_length=3, blank=True)
+    decision_notes = models.TextField(blank=True)
+    first_core_group_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        db_table = "cases_meetingcase"
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "case"], name="one_place_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} at {self.meeting}"
+
+
+# Which decisions each kind of meeting takes; the others take none.
+DECISIONS_BY_KIND: dict[str, tuple[str, ...]] = {
+    Meeting.Kind.STRATEGY: (MeetingCase.Decision.SECTION_47, MeetingCase.Decision.NO_SECTION_47),
+    Meeting.Kind.ICPC: (MeetingCase.Decision.PLAN, MeetingCase.Decision.NO_PLAN),
+    Meeting.Kind.RCPC: (MeetingCase.Decision.CONTINUE_PLAN, MeetingCase.Decision.END_PLAN),
+}
+
+
+class MeetingInvitation(models.Model):
+    class Response(models.TextChoices):
+        AWAITING = "awaiting", "Not yet replied"
+        ATTENDING = "attending", "Attending"
+        APOLOGIES = "apologies", "Sent apologies"
+
+    class Attendance(models.TextChoices):
+        NOT_RECORDED = "", "Not recorded"
+        PRESENT = "present", "Present"
+        APOLOGIES = "apologies", "Apologies"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    # A named professional; blank means the agency is invited as a whole.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    report_requested = models.BooleanField(default=True)
+    response = models.CharField(max_length=10, choices=Response.choices, default="awaiting")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    attendance = models.CharField(max_length=16, choices=Attendance.choices, blank=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "cases_meetinginvitation"
+        ordering = ["invited_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "agency"],
+                condition=models.Q(person__isnull=True),
+                name="one_agency_invitation",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=models.Q(person__isnull=False),
+                name="one_person_invitation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.agency} to {self.meeting}"
+
+
+class AgencyReport(models.Model):
+    """An invited agency's report for the meeting, written in the product."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reports")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    # Shared reports are read by every invitee; the others by the chair and the
+    # lead agency only (third-party information, for example).
+    shared_with_invitees = models.BooleanField(default=True)
+    submitted_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "cases_agencyreport"
+        ordering = ["submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "agency"], name="one_report_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} report for {self.meeting}"
+
+
+class AgendaItem(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    minutes = models.TextField(blank=True)
+    # A closed item (information the family or other agencies must not have)
+    # is minuted for the chair and the lead agency only.
+    lead_only = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "cases_agendaitem"
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingDissent(models.Model):
+    """A professional's disagreement with a decision, recorded in their name."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="dissents")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    person_name = models.CharField(max_length=200)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "cases_meetingdissent"
+        ordering = ["recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Dissent by {self.person_name}"
+
+
+class MeetingAddendum(models.Model):
+    """A correction after the record was finalised: the record itself never changes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="addenda")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "cases_meetingaddendum"
+        ordering = ["created_at"]
+        verbose_name_plural = "meeting addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.meeting}"
+
+
+class MeetingUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Meeting, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        db_table = "cases_meetinguserobjectpermission"
+
+
+class MeetingGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Meeting, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        db_table = "cases_meetinggroupobjectpermission"

@@ -1,0 +1,179 @@
+"""What comes due around meetings, for the reminder sweep (SPEC 3.6).
+
+- an ICPC to arrange: 15 working days from a strategy discussion that decided
+  on a section 47 enquiry, until an ICPC is arranged (or the enquiry ends
+  without one); then the arranged ICPC until it is held, for its chair;
+- a first core group: by the date the ICPC set, until one is held;
+- agency reports: by the meeting's report date, until the agency sends it.
+
+Review conferences come from the plan's review date (``cases.reminders``).
+Queries are in bulk: the sweep asks about every open item on every run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+from agencies.roles import CASE_WORKING_ROLES, Role
+from cases.models import Case, Section47Enquiry
+from cases.reminders import CASE_FIELDS, _CaseItems, link_maker, members_by_agency
+from meetings.models import AgencyReport, Meeting, MeetingCase, MeetingInvitation
+from safeguard import workdays
+from safeguard.notifications.registry import DueItem, register
+
+
+def _latest_by_case(kind: str) -> dict:
+    """The latest meeting of ``kind`` on each case: case id -> scheduled_at."""
+    latest: dict = {}
+    for case_id, at in MeetingCase.objects.filter(meeting__kind=kind).values_list(
+        "case_id", "meeting__scheduled_at"
+    ):
+        if case_id not in latest or at > latest[case_id]:
+            latest[case_id] = at
+    return latest
+
+
+@register("icpc_to_arrange", label="Initial child protection conference to arrange")
+def icpcs_to_arrange(horizon: dt.date) -> Iterator[DueItem]:
+    rows = list(
+        MeetingCase.objects.filter(
+            meeting__kind=Meeting.Kind.STRATEGY,
+            meeting__finalised_at__isnull=False,
+            decision=MeetingCase.Decision.SECTION_47,
+            case__status=Case.Status.OPEN,
+        ).values("meeting_id", "meeting__scheduled_at", *CASE_FIELDS)
+    )
+    latest_strategy = _latest_by_case(Meeting.Kind.STRATEGY)
+    icpcs = _latest_by_case(Meeting.Kind.ICPC)
+    # An enquiry that ended without a conference stops the clock.
+    ended = defaultdict(list)
+    for case_id, on in (
+        Section47Enquiry.objects.filter(
+            completed_on__isnull=False, case_id__in={r["case_id"] for r in rows}
+        )
+        .exclude(outcome=Section47Enquiry.Outcome.ICPC)
+        .values_list("case_id", "completed_on")
+    ):
+        ended[case_id].append(on)
+    rows = [
+        r
+        for r in rows
+        if r["meeting__scheduled_at"] == latest_strategy[r["case_id"]]
+        and not (r["case_id"] in icpcs and icpcs[r["case_id"]] >= r["meeting__scheduled_at"])
+        and not any(
+            on >= workdays.local_date(r["meeting__scheduled_at"]) for on in ended[r["case_id"]]
+        )
+    ]
+    items = _CaseItems(rows)
+    link = link_maker("case_detail")
+    for row in rows:
+        due = workdays.due_date("icpc", workdays.local_date(row["meeting__scheduled_at"]))
+        if due > horizon:
+            continue
+        responsible, managers = items.people(row, items.lead_worker(row))
+        yield DueItem(
+            subject=f"case:{row['case_id']}:after:{row['meeting_id']}",
+            due_on=due,
+            reference=row["case__reference"],
+            link_path=link(row["case_id"]),
+            responsible=responsible,
+            managers=managers,
+        )
+
+
+def _open_meetings(kinds, horizon: dt.date) -> list[dict]:
+    return list(
+        Meeting.objects.filter(kind__in=kinds, finalised_at__isnull=True)
+        .exclude(due_on__isnull=True)
+        .filter(due_on__lte=horizon)
+        .values("pk", "reference", "due_on", "chair_id", "lead_agency_id")
+    )
+
+
+@register("conference_to_hold", label="Child protection conference to hold")
+def conferences_to_hold(horizon: dt.date) -> Iterator[DueItem]:
+    """An arranged conference not yet held by its statutory date: its chair."""
+    rows = _open_meetings([Meeting.Kind.ICPC, Meeting.Kind.RCPC], horizon)
+    managers = members_by_agency({r["lead_agency_id"] for r in rows}, [Role.MANAGER])
+    link = link_maker("meeting_detail")
+    for row in rows:
+        yield DueItem(
+            subject=f"meeting:{row['pk']}",
+            due_on=row["due_on"],
+            reference=row["reference"],
+            link_path=link(row["pk"]),
+            responsible=(row["chair_id"],),
+            managers=managers.get(row["lead_agency_id"], ()),
+        )
+
+
+@register("first_core_group", label="First core group meeting")
+def first_core_groups(horizon: dt.date) -> Iterator[DueItem]:
+    rows = list(
+        MeetingCase.objects.filter(
+            meeting__kind=Meeting.Kind.ICPC,
+            meeting__finalised_at__isnull=False,
+            decision=MeetingCase.Decision.PLAN,
+            first_core_group_on__lte=horizon,
+            case__status=Case.Status.OPEN,
+        ).values("meeting_id", "meeting__scheduled_at", "first_core_group_on", *CASE_FIELDS)
+    )
+    held = defaultdict(list)
+    for case_id, at in MeetingCase.objects.filter(
+        meeting__kind=Meeting.Kind.CORE_GROUP,
+        meeting__finalised_at__isnull=False,
+        case_id__in={r["case_id"] for r in rows},
+    ).values_list("case_id", "meeting__scheduled_at"):
+        held[case_id].append(at)
+    rows = [
+        r for r in rows if not any(at > r["meeting__scheduled_at"] for at in held[r["case_id"]])
+    ]
+    items = _CaseItems(rows)
+    link = link_maker("case_detail")
+    for row in rows:
+        responsible, managers = items.people(row, items.lead_worker(row))
+        yield DueItem(
+            subject=f"case:{row['case_id']}:core-group-after:{row['meeting_id']}",
+            due_on=row["first_core_group_on"],
+            reference=row["case__reference"],
+            link_path=link(row["case_id"]),
+            responsible=responsible,
+            managers=managers,
+        )
+
+
+@register("agency_report", label="Agency report for a meeting")
+def agency_reports(horizon: dt.date) -> Iterator[DueItem]:
+    """An invited agency's report, until it is sent: its people, then its managers."""
+    rows = list(
+        MeetingInvitation.objects.filter(
+            report_requested=True,
+            meeting__finalised_at__isnull=True,
+            meeting__report_due_on__lte=horizon,
+        ).values(
+            "meeting_id", "meeting__reference", "meeting__report_due_on", "agency_id", "person_id"
+        )
+    )
+    sent = set(
+        AgencyReport.objects.filter(meeting_id__in={r["meeting_id"] for r in rows}).values_list(
+            "meeting_id", "agency_id"
+        )
+    )
+    agencies = {r["agency_id"] for r in rows}
+    workers = members_by_agency(agencies, CASE_WORKING_ROLES)
+    managers = members_by_agency(agencies, [Role.MANAGER])
+    link = link_maker("meeting_detail")
+    for row in rows:
+        if (row["meeting_id"], row["agency_id"]) in sent:
+            continue
+        people = (row["person_id"],) if row["person_id"] else workers.get(row["agency_id"], ())
+        yield DueItem(
+            subject=f"meeting:{row['meeting_id']}:report:{row['agency_id']}",
+            due_on=row["meeting__report_due_on"],
+            reference=row["meeting__reference"],
+            link_path=link(row["meeting_id"]),
+            responsible=people,
+            managers=managers.get(row["agency_id"], ()),
+        )

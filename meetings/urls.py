@@ -1,0 +1,63 @@
+"""Pages for meetings and conferences (SPEC 3.5)."""
+
+from django.urls import path
+
+from meetings import views as meeting_views
+
+urlpatterns = [
+    path("meetings/", meeting_views.meeting_list, name="meeting_list"),
+    path(
+        "cases/<uuid:case_id>/meetings/new/",
+        meeting_views.meeting_choose_kind,
+        name="meeting_choose_kind",
+    ),
+    path(
+        "cases/<uuid:case_id>/meetings/new/<slug:kind>/",
+        meeting_views.meeting_schedule,
+        name="meeting_schedule",
+    ),
+    path("meetings/<uuid:meeting_id>/", meeting_views.meeting_detail, name="meeting_detail"),
+    path(
+        "meetings/<uuid:meeting_id>/invitations/<uuid:invitation_id>/reply/",
+        meeting_views.meeting_respond,
+        name="meeting_respond",
+    ),
+    path(
+        "meetings/<uuid:meeting_id>/pack/<uuid:case_id>/",
+        meeting_views.meeting_pack_request,
+        name="meeting_pack_request",
+    ),
+    path("meetings/<uuid:meeting_id>/report/", meeting_views.meeting_report, name="meeting_report"),
+    path("meetings/<uuid:meeting_id>/invite/", meeting_views.meeting_invite, name="meeting_invite"),
+    path(
+        "meetings/<uuid:meeting_id>/invite-person/",
+        meeting_views.meeting_invite_person,
+        name="meeting_invite_person",
+    ),
+    path("meetings/<uuid:meeting_id>/record/", meeting_views.meeting_record, name="meeting_record"),
+    path(
+        "meetings/<uuid:meeting_id>/agenda/",
+        meeting_views.meeting_agenda_add,
+        name="meeting_agenda_add",
+    ),
+    path(
+        "meetings/<uuid:meeting_id>/dissent/",
+        meeting_views.meeting_dissent_add,
+        name="meeting_dissent_add",
+    ),
+    path(
+        "meetings/<uuid:meeting_id>/actions/",
+        meeting_views.meeting_action_add,
+        name="meeting_action_add",
+    ),
+    path(
+        "meetings/<uuid:meeting_id>/finalise/",
+        meeting_views.meeting_finalise,
+        name="meeting_finalise",
+    ),
+    path(
+        "meetings/<uuid:meeting_id>/addenda/",
+        meeting_views.meeting_addendum_add,
+        name="meeting_addendum_add",
+    ),
+]

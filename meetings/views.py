@@ -1,0 +1,590 @@
+"""Pages for meetings: scheduling, the invitee's view, and the chair's record.
+
+Thin: each view finds the meeting through the permission-scoped selector
+(404 for anyone it is not for), validates a form and calls one service.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from agencies.roles import CASE_WORKING_ROLES
+from cases import household, selectors
+from meetings import services as meetings
+from meetings.access import get_meeting_for, meeting_detail_for, meeting_list_for
+from meetings.clocks import meeting_clock, propose_date, proposed_next_dates
+from meetings.forms import (
+    AddendumForm,
+    AgencyReportForm,
+    AgendaItemForm,
+    DissentForm,
+    InvitationResponseForm,
+    InviteAgencyForm,
+    InvitePersonForm,
+    MeetingActionForm,
+    MeetingRecordForm,
+    MeetingScheduleForm,
+)
+from meetings.models import Meeting
+from safeguard.audit.services import audit_record
+from safeguard.core.forms import add_service_errors
+from summaries import services as summaries
+from summaries.models import CaseSummary
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    meetings_qs = meeting_list_for(request.user)
+    to_come = Q(scheduled_at__gte=now, finalised_at__isnull=True)
+    upcoming = list(meetings_qs.filter(to_come).order_by("scheduled_at")[:50])
+    # Held: finalised, or its time has passed (a record still being written).
+    page = Paginator(meetings_qs.exclude(to_come), 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action="list",
+        event="meetings_listed",
+        detail={"references": [m.reference for m in [*upcoming, *page]]},
+    )
+    return render(request, "meetings/list.html", {"upcoming": upcoming, "page": page})
+
+
+def _schedulable_case(request: HttpRequest, case_id):
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not meetings.can_schedule(request.user, case):
+        raise Http404
+    return case
+
+
+@login_required
+def meeting_choose_kind(request: HttpRequest, case_id) -> HttpResponse:
+    case = _schedulable_case(request, case_id)
+    kinds = []
+    for kind in Meeting.Kind:
+        clock = meeting_clock(kind, [case])
+        kinds.append({"kind": kind, "clock": clock})
+    return render(request, "meetings/choose_kind.html", {"case": case, "kinds": kinds})
+
+
+@login_required
+def meeting_schedule(request: HttpRequest, case_id, kind: str) -> HttpResponse:
+    case = _schedulable_case(request, case_id)
+    if kind not in Meeting.Kind.values:
+        raise Http404
+    follows = None
+    if request.GET.get("follows"):
+        try:
+            follows = get_meeting_for(request.user, request.GET["follows"], audit=False)
+        except (Http404, ValidationError):
+            follows = None
+    cases = [case] + [
+        c
+        for c in household.linked_sibling_cases(request.user, case)
+        if meetings.can_schedule(request.user, c) and c.lead_agency_id == case.lead_agency_id
+    ]
+    clock = meeting_clock(kind, [case], follows)
+    involved = Agency.objects.filter(
+        involvements__case=case, involvements__ended_at__isnull=True
+    ).exclude(pk=case.lead_agency_id)
+    form = MeetingScheduleForm(
+        request.POST or None,
+        cases=cases,
+        chairs=meetings.chairs_for(case.lead_agency),
+        agencies=Agency.objects.filter(is_active=True)
+        .exclude(pk=case.lead_agency_id)
+        .order_by("name"),
+        initial={
+            "cases": [str(case.pk)],
+            "scheduled_on": propose_date(clock),
+            "scheduled_time": "10:00",
+            "chair": request.user.pk
+            if meetings.chairs_for(case.lead_agency).filter(pk=request.user.pk).exists()
+            else None,
+            "invite": list(involved.values_list("pk", flat=True)),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = meetings.meeting_schedule(
+                acting_user=request.user,
+                kind=kind,
+                cases=form.chosen_cases(),
+                chair=data["chair"],
+                scheduled_at=form.scheduled_at(),
+                location=data["location"],
+                video_link=data["video_link"],
+                follows=follows,
+                late_reason=data["late_reason"],
+                report_due_on=data["report_due_on"],
+                purpose=data["purpose"],
+                invite=data["invite"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, f"{meeting.get_kind_display()} {meeting.reference} arranged.")
+            return redirect("meeting_detail", meeting.pk)
+    return render(
+        request,
+        "meetings/schedule.html",
+        {
+            "case": case,
+            "kind": Meeting.Kind(kind),
+            "clock": clock,
+            "form": form,
+            "follows": follows,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> HttpResponse:
+    context = meeting_detail_for(request.user, meeting_id)
+    meeting = context["meeting"]
+    context["report_rows"] = meetings.report_status(
+        meeting, context["invitations"], context["reports"]
+    )
+    if not meeting.is_finalised:
+        agencies = meetings.report_agencies(request.user, meeting)
+        if agencies.exists():
+            mine = next(
+                (r for r in context["reports"] if r.agency_id in {a.pk for a in agencies}), None
+            )
+            context.setdefault(
+                "report_form",
+                AgencyReportForm(
+                    agencies=agencies,
+                    initial={
+                        "text": mine.text if mine else "",
+                        "shared_with_invitees": mine.shared_with_invitees if mine else True,
+                    },
+                ),
+            )
+            context["response_form"] = InvitationResponseForm()
+        if meetings.can_manage(request.user, meeting):
+            context.setdefault(
+                "invite_form",
+                InviteAgencyForm(
+                    agencies=Agency.objects.filter(is_active=True)
+                    .exclude(pk__in=[i.agency_id for i in context["invitations"] if not i.person])
+                    .exclude(pk=meeting.lead_agency_id)
+                    .order_by("name"),
+                    initial={"report_requested": True},
+                ),
+            )
+            context.setdefault(
+                "invite_person_form",
+                InvitePersonForm(memberships=meetings.invitees_to_choose(meeting)),
+            )
+    elif meetings.can_manage(request.user, meeting):
+        context.setdefault("addendum_form", AddendumForm())
+    context["follow_on"] = (
+        [Meeting.Kind.ICPC, Meeting.Kind.CORE_GROUP, Meeting.Kind.RCPC]
+        if meeting.is_finalised and context["lead_access"]
+        else []
+    )
+    context["can_request_pack"] = (
+        summaries.is_meeting_invitee(request.user, context["subjects"][0].case, meeting.pk)
+        if context["subjects"]
+        else False
+    )
+    context["schedulable_case"] = next(
+        (s.case for s in context["subjects"] if meetings.can_schedule(request.user, s.case)), None
+    )
+    context.update(forms)
+    return render(request, "meetings/detail.html", context, status=status)
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id) -> HttpResponse:
+    return _detail(request, meeting_id)
+
+
+@login_required
+@require_POST
+def meeting_respond(request: HttpRequest, meeting_id, invitation_id) -> HttpResponse:
+    meeting = get_meeting_for(request.user, meeting_id, audit=False)
+    invitation = meeting.invitations.filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    form = InvitationResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            meetings.invitation_respond(
+                acting_user=request.user,
+                invitation=invitation,
+                response=form.cleaned_data["response"],
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your reply has been sent to the chair.")
+            return redirect("meeting_detail", meeting.pk)
+    return _detail(request, meeting_id, status=400, response_form=form)
+
+
+@login_required
+@require_POST
+def meeting_report(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = get_meeting_for(request.user, meeting_id, audit=False)
+    agencies = meetings.report_agencies(request.user, meeting)
+    if not agencies.exists():
+        raise Http404
+    form = AgencyReportForm(request.POST, agencies=agencies)
+    if form.is_valid():
+        try:
+            meetings.report_submit(
+                acting_user=request.user,
+                meeting=meeting,
+                agency=form.cleaned_data["agency"],
+                text=form.cleaned_data["text"],
+                shared_with_invitees=form.cleaned_data["shared_with_invitees"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your agency's report has been sent to the chair.")
+            return redirect("meeting_detail", meeting.pk)
+    return _detail(request, meeting_id, status=400, report_form=form)
+
+
+def _managed_meeting(request: HttpRequest, meeting_id) -> Meeting:
+    meeting = get_meeting_for(request.user, meeting_id, audit=False)
+    if not meetings.can_manage(request.user, meeting):
+        raise Http404
+    return meeting
+
+
+@login_required
+@require_POST
+def meeting_invite(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _managed_meeting(request, meeting_id)
+    form = InviteAgencyForm(request.POST, agencies=Agency.objects.filter(is_active=True))
+    if form.is_valid():
+        try:
+            meetings.meeting_invite(
+                acting_user=request.user,
+                meeting=meeting,
+                agency=form.cleaned_data["agency"],
+                report_requested=form.cleaned_data["report_requested"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{form.cleaned_data['agency'].name} invited.")
+            return redirect("meeting_detail", meeting.pk)
+    return _detail(request, meeting_id, status=400, invite_form=form)
+
+
+@login_required
+@require_POST
+def meeting_invite_person(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _managed_meeting(request, meeting_id)
+    form = InvitePersonForm(request.POST, memberships=meetings.invitees_to_choose(meeting))
+    if form.is_valid():
+        membership = form.cleaned_data["membership"]
+        try:
+            meetings.meeting_invite(
+                acting_user=request.user,
+                meeting=meeting,
+                agency=membership.agency,
+                person=membership.user,
+                report_requested=False,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{membership.user.get_full_name()} invited by name.")
+            return redirect("meeting_detail", meeting.pk)
+    return _detail(request, meeting_id, status=400, invite_person_form=form)
+
+
+def _chair_meeting(request: HttpRequest, meeting_id) -> Meeting:
+    meeting = get_meeting_for(request.user, meeting_id, audit=False)
+    if meeting.chair_id != request.user.pk:
+        raise Http404
+    return meeting
+
+
+def _record_form(meeting: Meeting, data=None) -> MeetingRecordForm:
+    subjects = list(meeting.subjects.select_related("case__child"))
+    form = MeetingRecordForm(
+        data,
+        meeting=meeting,
+        invitations=list(meeting.invitations.select_related("agency", "person")),
+        items=list(meeting.agenda_items.all()),
+        subjects=subjects,
+        initial={"version": meeting.version},
+    )
+    if data is None:
+        for subject in subjects:
+            for field, proposed in proposed_next_dates(meeting, subject).items():
+                name = f"{field}-{subject.pk}"
+                if name in form.fields and not form.fields[name].initial:
+                    form.fields[name].initial = proposed
+    return form
+
+
+def _record_page(
+    request: HttpRequest, meeting: Meeting, status: int = 200, **forms
+) -> HttpResponse:
+    record_form = forms.pop("record_form", None) or _record_form(meeting)
+    subjects = record_form.subjects
+    invited_agencies = Agency.objects.filter(
+        pk__in=meeting.invitations.values("agency_id")
+    ).order_by("name")
+    action_agencies = (
+        Agency.objects.filter(
+            involvements__case__in=[s.case for s in subjects], involvements__ended_at__isnull=True
+        )
+        .distinct()
+        .order_by("name")
+    )
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency__in=action_agencies,
+            memberships__is_active=True,
+            memberships__role__in=list(CASE_WORKING_ROLES),
+        )
+        .distinct()
+        .order_by("username")
+    )
+    context = {
+        "meeting": meeting,
+        "record_form": record_form,
+        "attendance_fields": [record_form.bound("attendance", i) for i in record_form.invitations],
+        "minutes_fields": [record_form.bound("minutes", i) for i in record_form.items],
+        "decision_groups": [
+            (
+                s,
+                [
+                    f
+                    for f in (
+                        record_form.bound(p, s)
+                        for p in (
+                            "decision",
+                            "category",
+                            "decision_notes",
+                            "first_core_group_on",
+                            "next_review_on",
+                        )
+                    )
+                    if f is not None
+                ],
+            )
+            for s in subjects
+        ],
+        "agenda_form": forms.get("agenda_form") or AgendaItemForm(),
+        "dissent_form": forms.get("dissent_form")
+        or DissentForm(subjects=subjects, agencies=invited_agencies),
+        "action_form": forms.get("action_form")
+        or MeetingActionForm(subjects=subjects, agencies=action_agencies, people=people),
+        "dissents": list(meeting.dissents.select_related("agency", "case__child")),
+        "actions": list(meeting.actions.select_related("agency", "owner", "case__child")),
+        "reports": list(meeting.reports.select_related("agency")),
+    }
+    return render(request, "meetings/record.html", context, status=status)
+
+
+@login_required
+def meeting_record(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _chair_meeting(request, meeting_id)
+    if meeting.is_finalised:
+        return redirect("meeting_detail", meeting.pk)
+    if request.method != "POST":
+        audit_record(user=request.user, action="view", event="meeting_record_viewed", obj=meeting)
+        return _record_page(request, meeting)
+    autosave = request.POST.get("autosave") == "1"
+    form = _record_form(meeting, request.POST)
+    if form.is_valid():
+        try:
+            meetings.meeting_record(
+                acting_user=request.user,
+                meeting=meeting,
+                version=form.cleaned_data["version"],
+                attendance=form.attendance(),
+                minutes=form.minutes(),
+                decisions=form.decisions(),
+            )
+        except meetings.StaleRecord:
+            message = (
+                "The record was saved from another window since you opened this page. "
+                "Copy anything you typed, then reload the page to see the latest record."
+            )
+            if autosave:
+                return JsonResponse({"error": message}, status=409)
+            form.add_error(None, message)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if autosave:
+                return JsonResponse(
+                    {
+                        "version": meeting.version,
+                        "saved_at": timezone.localtime().strftime("%H:%M:%S"),
+                    }
+                )
+            messages.success(request, "Record saved.")
+            return redirect("meeting_record", meeting.pk)
+    if autosave:
+        return JsonResponse({"error": "Some answers need correcting: save the page."}, status=400)
+    return _record_page(request, meeting, status=400, record_form=form)
+
+
+@login_required
+@require_POST
+def meeting_agenda_add(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _chair_meeting(request, meeting_id)
+    form = AgendaItemForm(request.POST)
+    if form.is_valid():
+        try:
+            meetings.agenda_item_add(acting_user=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Agenda item added. Save the record first if you had typed.")
+            return redirect("meeting_record", meeting.pk)
+    return _record_page(request, meeting, status=400, agenda_form=form)
+
+
+@login_required
+@require_POST
+def meeting_dissent_add(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _chair_meeting(request, meeting_id)
+    subjects = list(meeting.subjects.select_related("case__child"))
+    form = DissentForm(
+        request.POST,
+        subjects=subjects,
+        agencies=Agency.objects.filter(pk__in=meeting.invitations.values("agency_id")),
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            meetings.dissent_add(
+                acting_user=request.user,
+                meeting=meeting,
+                case=form.case_objects[data["case"]],
+                person_name=data["person_name"],
+                agency=data["agency"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Dissent recorded in the minutes.")
+            return redirect("meeting_record", meeting.pk)
+    return _record_page(request, meeting, status=400, dissent_form=form)
+
+
+@login_required
+@require_POST
+def meeting_action_add(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _chair_meeting(request, meeting_id)
+    subjects = list(meeting.subjects.select_related("case__child"))
+    agencies = Agency.objects.filter(
+        involvements__case__in=[s.case for s in subjects], involvements__ended_at__isnull=True
+    ).distinct()
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True, memberships__agency__in=agencies, memberships__is_active=True
+        )
+        .distinct()
+    )
+    form = MeetingActionForm(request.POST, subjects=subjects, agencies=agencies, people=people)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            meetings.meeting_action_add(
+                acting_user=request.user,
+                meeting=meeting,
+                case=form.case_objects[data["case"]],
+                description=data["description"],
+                agency=data["agency"],
+                owner=data["owner"],
+                due_on=data["due_on"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Action added.")
+            return redirect("meeting_record", meeting.pk)
+    return _record_page(request, meeting, status=400, action_form=form)
+
+
+@login_required
+def meeting_finalise(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _chair_meeting(request, meeting_id)
+    if meeting.is_finalised:
+        return redirect("meeting_detail", meeting.pk)
+    problems = meetings.finalise_problems(meeting)
+    if request.method == "POST" and not problems:
+        try:
+            meetings.meeting_finalise(acting_user=request.user, meeting=meeting)
+        except ValidationError as exc:
+            problems = [("", m) for m in exc.messages]
+        else:
+            messages.success(request, "The record is final. Everyone invited has been told.")
+            return redirect("meeting_detail", meeting.pk)
+    return render(
+        request,
+        "meetings/finalise.html",
+        {
+            "meeting": meeting,
+            "problems": problems,
+            "subjects": list(meeting.subjects.select_related("case__child")),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def meeting_addendum_add(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = _managed_meeting(request, meeting_id)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            meetings.addendum_add(
+                acting_user=request.user, meeting=meeting, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Addendum added to the record.")
+            return redirect("meeting_detail", meeting.pk)
+    return _detail(request, meeting_id, status=400, addendum_form=form)
+
+
+@login_required
+@require_POST
+def meeting_pack_request(request: HttpRequest, meeting_id, case_id) -> HttpResponse:
+    """An invitee asks for the case summary for the meeting, at their own level of access."""
+    meeting = get_meeting_for(request.user, meeting_id, audit=False)
+    subject = meeting.subjects.filter(case_id=case_id).select_related("case").first()
+    if subject is None or not summaries.is_meeting_invitee(request.user, subject.case, meeting.pk):
+        raise Http404
+    summary = summaries.summary_request(
+        acting_user=request.user,
+        case=subject.case,
+        purpose=CaseSummary.Purpose.MEETING_PACK,
+        meeting_id=meeting.pk,
+    )
+    return redirect("case_summary_status", subject.case_id, summary.pk)
