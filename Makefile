@@ -44,9 +44,10 @@ run: install ## The demo on http://127.0.0.1:8000 with a worker (PORT=, HOST= to
 test: install ## Run the tests (PYTEST_ARGS="-k name" to choose; see README for markers)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed ## ruff lint and format check
+lint: $(VENV)/.installed ## ruff lint and format check, and the import contracts (pyproject.toml)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: $(VENV)/.installed ## Fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .

@@ -6,7 +6,20 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Agencies and memberships"
 
     def ready(self) -> None:
-        from agencies.selectors import agency_slugs_for
+        from agencies.roles import TWO_FACTOR_ROLES, Role
+        from agencies.selectors import active_memberships, agency_slugs_for, roles_for
         from safeguard.audit.services import register_agency_resolver
+        from safeguard.core import navigation
+        from safeguard.core.people import Directory, register_directory
 
         register_agency_resolver(agency_slugs_for)
+        register_directory(
+            Directory(
+                roles_for=roles_for,
+                memberships_for=lambda user: active_memberships(user).select_related("agency"),
+                two_factor_roles=TWO_FACTOR_ROLES,
+            )
+        )
+        navigation.register(
+            "Members", "agency_members_home", roles={Role.AGENCY_ADMIN}, position=80
+        )

@@ -25,6 +25,12 @@ LEAD_AGENCY_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MANAGER})
 TRIAGE_ROLES = frozenset({Role.SOCIAL_WORKER, Role.MANAGER})
 # Roles that may log a concern.
 CONCERN_LOGGING_ROLES = frozenset({Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.MANAGER})
+# Roles whose work is cases and meetings: the case workers and the chairs of
+# their meetings (chairs see the cases they chair).
+CASE_AND_MEETING_ROLES = CASE_WORKING_ROLES | {Role.CHAIR}
+# Everyone but an agency administrator reaches case data (auditors through
+# exports), so they sign in with a second factor.
+TWO_FACTOR_ROLES = frozenset(Role) - {Role.AGENCY_ADMIN}
 
 
 def group_name(agency_slug: str, role: str) -> str:

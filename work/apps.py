@@ -7,3 +7,8 @@ class WorkConfig(AppConfig):
 
     name = "work"
     verbose_name = "My work"
+
+    def ready(self) -> None:
+        from safeguard.core import navigation
+
+        navigation.register("My work", "home", roles=None, position=0)

@@ -1,27 +1,37 @@
-"""The service navigation, by role: people see the areas their work needs."""
+"""The service navigation, by role: people see the areas their work needs.
+
+Each app registers its areas in its ``AppConfig.ready()`` (label, URL name,
+the roles that see it, and a position), so ``safeguard`` names no domain app.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from agencies.selectors import roles_for
+from safeguard.core.people import roles_for
 
-CONCERN_ROLES = {"practitioner", "social_worker", "manager"}
-FRONT_DOOR_ROLES = {"social_worker", "manager"}
-CASE_ROLES = {"practitioner", "social_worker", "manager", "chair"}
 
-ITEMS = (
-    ("My work", "home", None),
-    ("Log a concern", "concern_create", CONCERN_ROLES),
-    ("My concerns", "concern_list", CONCERN_ROLES),
-    ("Front door", "front_door", FRONT_DOOR_ROLES),
-    ("Cases", "case_list", CASE_ROLES),
-    ("Meetings", "meeting_list", CASE_ROLES),
-    ("Referrals", "referral_list", CONCERN_ROLES),
-    ("Members", "agency_members_home", {"agency_admin"}),
-    ("Audit log", "audit_search", {"auditor"}),
-)
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    # None: everyone signed in.
+    roles: frozenset[str] | None
+    position: int
+
+
+_items: dict[str, NavItem] = {}
+
+
+def register(label: str, url_name: str, *, roles: Iterable[str] | None, position: int) -> None:
+    """Add an area to the navigation; ``position`` orders the areas left to right."""
+    _items[url_name] = NavItem(
+        label, url_name, None if roles is None else frozenset(roles), position
+    )
 
 
 def service_nav(request: HttpRequest, roles: set[str] | None = None) -> list[dict]:
@@ -30,15 +40,15 @@ def service_nav(request: HttpRequest, roles: set[str] | None = None) -> list[dic
         return []
     roles = roles_for(user) if roles is None else roles
     items = []
-    for label, name, allowed in ITEMS:
-        if allowed is not None and not roles & allowed:
+    for item in sorted(_items.values(), key=lambda i: i.position):
+        if item.roles is not None and not roles & item.roles:
             continue
         try:
-            url = reverse(name)
+            url = reverse(item.url_name)
         except NoReverseMatch:
             # An area whose pages are not wired up yet is left out, not broken.
             continue
-        items.append({"label": label, "url": url, "active": False})
+        items.append({"label": item.label, "url": url, "active": False})
     # The most specific match is current: "Log a concern" sits under "My concerns".
     matches = [
         item

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from agencies.selectors import active_memberships
 from safeguard.audit.services import audit_record
+from safeguard.core.people import memberships_for
 from safeguard.core.two_factor import needs_two_factor
 from safeguard.notifications.forms import ReminderPreferenceForm
 from safeguard.notifications.selectors import reminder_email_preference
@@ -55,7 +55,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "registration/profile.html",
         {
-            "memberships": active_memberships(request.user).select_related("agency"),
+            "memberships": memberships_for(request.user),
             "token": token,
             "new_key": new_key,
             "reminder_form": reminder_form,

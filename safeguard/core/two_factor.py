@@ -21,16 +21,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agencies.selectors import roles_for
 from safeguard.audit.services import audit_record
+from safeguard.core.people import roles_for, two_factor_roles
 
-# Everyone but an agency administrator reaches case data (auditors through exports).
-ROLES_NEEDING_TWO_FACTOR = {"practitioner", "social_worker", "manager", "chair", "auditor"}
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/schema/")
 
 
 def needs_two_factor(user) -> bool:
-    return bool(settings.TWO_FACTOR_REQUIRED and roles_for(user) & ROLES_NEEDING_TWO_FACTOR)
+    return bool(settings.TWO_FACTOR_REQUIRED and roles_for(user) & two_factor_roles())
 
 
 class RequireTwoFactorMiddleware:

@@ -251,16 +251,15 @@ def test_anonymous_people_get_no_navigation():
 def test_navigation_skips_pages_that_do_not_exist_and_marks_the_current_area(
     monkeypatch, django_user_model
 ):
-    monkeypatch.setattr(
-        navigation,
-        "ITEMS",
-        (
-            ("My work", "home", None),
-            ("Not built yet", "no_such_page", None),
-            ("My concerns", "concern_list", {"practitioner"}),
-            ("Front door", "front_door", {"social_worker"}),
-        ),
-    )
+    items = [
+        ("My work", "home", None),
+        ("Not built yet", "no_such_page", None),
+        ("My concerns", "concern_list", {"practitioner"}),
+        ("Front door", "front_door", {"social_worker"}),
+    ]
+    monkeypatch.setattr(navigation, "_items", {})
+    for position, (label, url_name, roles) in enumerate(items):
+        navigation.register(label, url_name, roles=roles, position=position)
     request = RequestFactory().get("/concerns/123/")
     request.user = django_user_model(username="someone")
     nav = navigation.service_nav(request, roles={"practitioner"})
