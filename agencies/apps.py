@@ -6,6 +6,9 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Agencies and memberships"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from agencies.lockout_alerts import alert_lockout
         from agencies.roles import TWO_FACTOR_ROLES, Role
         from agencies.selectors import active_memberships, agency_slugs_for, roles_for
         from safeguard.audit.services import register_agency_resolver
@@ -13,6 +16,7 @@ class AgenciesConfig(AppConfig):
         from safeguard.core.people import Directory, register_directory
 
         register_agency_resolver(agency_slugs_for)
+        user_locked_out.connect(alert_lockout, dispatch_uid="agencies.alert_lockout")
         register_directory(
             Directory(
                 roles_for=roles_for,

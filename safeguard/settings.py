@@ -16,7 +16,10 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 # The embedded default is for a laptop; production must set its own key.
-SECRET_KEY = env.str("SECRET_KEY", default="embedded-default-insecure-key-change-me-in-production")
+# The embedded default serves `make run` and tests only; `check --deploy`
+# refuses it (safeguard/core/checks.py), since anyone can read it here.
+EMBEDDED_SECRET_KEY = "embedded-default-insecure-key-change-me-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -148,9 +151,14 @@ X_FRAME_OPTIONS = "DENY"
 # Repeated failed sign-ins lock the account for a while (django-axes).
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.5)
-# Lock the account, not the address: whole councils and hospitals sit behind one
-# NAT address, and locking it would lock out every practitioner there.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a username *from one source*: whole councils and hospitals sit behind one
+# NAT address (locking the address would lock out everyone there), and locking
+# the username everywhere would let anyone who knows the `<role>@<agency>`
+# pattern keep the duty social worker out from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# An attempt during a lockout is refused without restarting the cool-off, so a
+# request every 29 minutes cannot hold an account locked for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
