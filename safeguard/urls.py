@@ -19,3 +19,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("operator/", admin.site.urls),
 ]
+
+# Pages and API alike answer a malformed or oversize request in the service's own shape.
+handler400 = "safeguard.core.errors.bad_request"

@@ -17,4 +17,5 @@ def service(request: HttpRequest) -> dict:
         "unread_notifications": unread,
         "service_nav": service_nav(request),
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+        "max_post_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     }
