@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from agencies.models import Membership
 from agencies.roles import Role
+from safeguard.core.api_tokens import token_revoke
 from safeguard.notifications.services import notify
 
 
@@ -28,6 +29,9 @@ def alert_lockout(sender, request=None, username: str | None = None, ip_address=
         .first()
     )
     lock = attempt.pk if attempt else "unknown"
+    # Someone is guessing this person's password: a token issued to them is
+    # revoked too, so a stolen one cannot carry on while they are locked.
+    revoked = token_revoke(user=user, why="sign-in locked")
     agencies = Membership.objects.filter(user=user, is_active=True).values("agency_id")
     admins = get_user_model().objects.filter(
         memberships__agency_id__in=agencies,
@@ -40,7 +44,8 @@ def alert_lockout(sender, request=None, username: str | None = None, ip_address=
         kind="sign_in_locked",
         dedupe_key=f"sign_in_locked:{user.pk}:{lock}",
         title="Your account was locked after repeated failed sign-ins. "
-        "If that was not you, tell your agency administrator.",
+        + ("Your API token has been revoked. " if revoked else "")
+        + "If that was not you, tell your agency administrator.",
         link_path=reverse("profile"),
     )
     notify(

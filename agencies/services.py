@@ -16,6 +16,7 @@ from agencies.models import Agency, AgencyRoleGroup, Membership
 from agencies.roles import ROLE_PERMISSIONS, Role, group_name
 from agencies.selectors import has_role
 from safeguard.audit.services import audit_record
+from safeguard.core.api_tokens import token_revoke
 
 
 def role_group(*, agency: Agency, role: str) -> Group:
@@ -111,6 +112,9 @@ def membership_deactivate(*, acting_user: AbstractBaseUser | None, membership: M
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     membership.user.groups.remove(role_group(agency=membership.agency, role=membership.role))
+    if not Membership.objects.filter(user=membership.user, is_active=True).exists():
+        # Their last role has ended: a token would outlive the reason for it.
+        token_revoke(user=membership.user, why="last membership ended")
     audit_record(
         user=acting_user,
         action="revoke",

@@ -128,6 +128,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule for passwords: its password_changed hook revokes the API token.
+    {"NAME": "safeguard.core.api_tokens.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -284,11 +286,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Safeguard <no-reply@
 # Links in e-mails point here; e-mails carry a link and a reference, never case details.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
+# An API token works for this many days from its creation, then must be replaced.
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
 REST_FRAMEWORK = {
     # Token first: a bad token fails before any session is looked at, and an
     # unauthenticated call gets 401 with WWW-Authenticate rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "safeguard.core.api_tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

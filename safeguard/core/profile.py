@@ -8,9 +8,11 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from safeguard.audit.services import audit_record
+from safeguard.core.api_tokens import expires_at
 from safeguard.core.people import memberships_for
 from safeguard.core.two_factor import needs_two_factor
 from safeguard.notifications.forms import ReminderPreferenceForm
@@ -51,12 +53,15 @@ def profile(request: HttpRequest) -> HttpResponse:
         if new_key is None:
             return redirect("profile")
     token = Token.objects.filter(user=request.user).first()
+    token_expires = expires_at(token) if token else None
     return render(
         request,
         "registration/profile.html",
         {
             "memberships": memberships_for(request.user),
             "token": token,
+            "token_expires": token_expires,
+            "token_expired": bool(token_expires and token_expires <= timezone.now()),
             "new_key": new_key,
             "reminder_form": reminder_form,
         },

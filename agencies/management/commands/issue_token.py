@@ -1,8 +1,10 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from safeguard.audit.services import audit_record
+from safeguard.core.api_tokens import expires_at, token_revoke
 
 
 class Command(BaseCommand):
@@ -15,7 +17,13 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user called {username!r}.")
-        token, created = Token.objects.get_or_create(user=user)
+        token = Token.objects.filter(user=user).first()
+        if token is not None and timezone.now() >= expires_at(token):
+            token_revoke(user=user, why="expired; replaced by manage.py issue_token")
+            token = None
+        created = token is None
+        if created:
+            token = Token.objects.create(user=user)
         if created:
             audit_record(
                 user=None,
