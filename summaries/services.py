@@ -31,9 +31,14 @@ from agencies.selectors import agencies_where
 from cases import selectors
 from cases.models import Case
 from safeguard.audit.services import audit_record
+from safeguard.queue import enqueue
 from summaries.models import CaseSummary
 
 log = logging.getLogger(__name__)
+
+# By name, not by import: the tasks module imports this one (safeguard.queue).
+# It runs on the ``pdf`` queue (CELERY_TASK_ROUTES).
+RENDER_TASK = "summaries.tasks.render_case_summary"
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -197,12 +202,8 @@ def summary_request(
 def dispatch_summary(summary_id: uuid.UUID | str) -> None:
     """Hand a queued summary to a worker. Failing here loses nothing: the row
     is still queued and the sweep hands it out again."""
-    from summaries.tasks import render_case_summary
-
-    try:
-        render_case_summary.apply_async(args=[str(summary_id)], retry=False)
-    except Exception:  # noqa: BLE001 - a dead broker must not fail the user's page
-        log.warning("Could not queue case summary %s; the sweep will retry", summary_id)
+    if not enqueue(RENDER_TASK, args=[str(summary_id)]):
+        log.warning("Case summary %s waits for the sweep", summary_id)
 
 
 # Reading -------------------------------------------------------------------
