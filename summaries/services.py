@@ -30,6 +30,8 @@ from agencies.roles import Role
 from agencies.selectors import agencies_where
 from cases import selectors
 from cases.models import Case
+from meetings.models import Meeting, MeetingCase
+from meetings.selectors import meetings_for, own_agency_ids
 from safeguard.audit.services import audit_record
 from safeguard.queue import enqueue
 from summaries.models import CaseSummary
@@ -79,8 +81,6 @@ def can_request_summary(user: User, case: Case, *, meeting_id: uuid.UUID | None 
 def is_meeting_invitee(user: User, case: Case, meeting_id: uuid.UUID) -> bool:
     """Invited to the meeting on ``case`` (their agency, or them by name), or its chair:
     they may ask for the meeting pack, rendered at their own level of access."""
-    from meetings.access import meetings_for, own_agency_ids
-
     meeting = meetings_for(user).filter(pk=meeting_id, subjects__case=case).first()
     if meeting is None or meeting.is_finalised:
         return False
@@ -98,8 +98,6 @@ def conference_decisions_for(user: User, case: Case) -> list[str]:
     anyone who may see the case reads them; reports and minutes stay on the
     meeting, for its invitees.
     """
-    from meetings.models import Meeting, MeetingCase
-
     place = (
         MeetingCase.objects.filter(
             case=case,
