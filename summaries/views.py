@@ -7,7 +7,6 @@ everyone else it does not exist (404), as SPEC 2 asks of every object.
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,24 +19,12 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors
 from meetings.selectors import get_meeting_for
-from safeguard.core.forms import GovukDateField, add_service_errors
+from safeguard.core.forms import add_service_errors
 from summaries import services as summaries
+from summaries.forms import SummaryRequestForm
 from summaries.models import CaseSummary
 
 RECENT = 10
-
-
-class SummaryRequestForm(forms.Form):
-    date_from = GovukDateField(
-        label="Chronology from (optional)",
-        required=False,
-        help_text="Leave blank to start from the beginning of the case. For example, 27 3 2026.",
-    )
-    date_to = GovukDateField(
-        label="Chronology to (optional)",
-        required=False,
-        help_text="Leave blank to include everything up to today.",
-    )
 
 
 @login_required
