@@ -5,6 +5,10 @@ yields every open item due on or before it. People are looked up once per
 sweep by agency and role, never per item, so a sweep over 100k items costs a
 handful of queries. On a restricted case only its named people are reminded
 (managers are told, as for break-glass, when nobody named is responsible).
+
+The other apps' providers (meetings, referrals) use the same public helpers:
+``AgencyPeople`` for who works in an agency, ``CaseItems`` and
+``lead_worker_items`` for work on a case, ``link_maker`` and ``end_of_day``.
 """
 
 from __future__ import annotations
@@ -62,18 +66,37 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(settings.TIME_ZONE))
 
 
-class _CaseItems:
-    """Shared shape of case-based items: who is responsible and who escalates."""
+class AgencyPeople:
+    """Who works in each of many agencies, looked up once per sweep: its workers
+    (``workers`` roles; ``()`` for none) and its managers, who are escalated to."""
+
+    def __init__(self, agency_ids: Iterable, *, workers: Iterable[str] = CASE_WORKING_ROLES):
+        ids = set(agency_ids)
+        roles = list(workers)
+        self._workers = members_by_agency(ids, roles) if roles else {}
+        self._managers = members_by_agency(ids, [Role.MANAGER])
+
+    def workers(self, agency_id, *, person_id: int | None = None) -> tuple[int, ...]:
+        """The named person when there is one, else the agency's workers."""
+        return (person_id,) if person_id else self._workers.get(agency_id, ())
+
+    def managers(self, agency_id) -> tuple[int, ...]:
+        return self._managers.get(agency_id, ())
+
+
+class CaseItems:
+    """Items on a case (rows with ``CASE_FIELDS``): who is responsible and who
+    escalates, narrowed on a restricted case to the people named on it."""
 
     def __init__(self, rows: list[dict]) -> None:
         self.rows = rows
-        agencies = {r["case__lead_agency_id"] for r in rows}
-        self.workers = members_by_agency(agencies, [Role.SOCIAL_WORKER])
-        self.managers = members_by_agency(agencies, [Role.MANAGER])
+        self.lead = AgencyPeople(
+            (r["case__lead_agency_id"] for r in rows), workers=[Role.SOCIAL_WORKER]
+        )
         self.named = _named_by_case(r["case_id"] for r in rows if r["case__is_restricted"])
 
     def people(self, row: dict, responsible: tuple[int, ...]) -> tuple[tuple, tuple]:
-        managers = self.managers.get(row["case__lead_agency_id"], ())
+        managers = self.lead.managers(row["case__lead_agency_id"])
         if row["case__is_restricted"]:
             named = self.named.get(row["case_id"], set())
             responsible = tuple(u for u in responsible if u in named)
@@ -86,7 +109,7 @@ class _CaseItems:
         """The allocated worker, or the lead agency's social workers while unallocated."""
         if row["case__allocated_worker_id"]:
             return (row["case__allocated_worker_id"],)
-        return self.workers.get(row["case__lead_agency_id"], ())
+        return self.lead.workers(row["case__lead_agency_id"])
 
 
 CASE_FIELDS = (
@@ -98,6 +121,30 @@ CASE_FIELDS = (
 )
 
 
+def lead_worker_items(
+    rows: list[dict],
+    *,
+    subject: Callable[[dict], str],
+    due_on: Callable[[dict], dt.date],
+    url_name: str = "case_detail",
+) -> Iterator[DueItem]:
+    """One item per row (with ``CASE_FIELDS``) for the case's lead worker,
+    escalated to the lead agency's managers, linking to the case (or
+    ``url_name`` with the case id): the shape of most case work that comes due."""
+    items = CaseItems(rows)
+    link = link_maker(url_name)
+    for row in rows:
+        responsible, managers = items.people(row, items.lead_worker(row))
+        yield DueItem(
+            subject=subject(row),
+            due_on=due_on(row),
+            reference=row["case__reference"],
+            link_path=link(row["case_id"]),
+            responsible=responsible,
+            managers=managers,
+        )
+
+
 @register("triage_decision", label="Triage decision")
 def triage_decisions(horizon: dt.date) -> Iterator[DueItem]:
     """Concerns awaiting a decision (social workers) or its authorisation (managers)."""
@@ -107,12 +154,10 @@ def triage_decisions(horizon: dt.date) -> Iterator[DueItem]:
             decision_due_at__lt=end_of_day(horizon),
         ).values("pk", "reference", "status", "lead_agency_id", "decision_due_at")
     )
-    agencies = {r["lead_agency_id"] for r in rows}
-    workers = members_by_agency(agencies, [Role.SOCIAL_WORKER])
-    managers = members_by_agency(agencies, [Role.MANAGER])
+    people = AgencyPeople((r["lead_agency_id"] for r in rows), workers=[Role.SOCIAL_WORKER])
     concern_triage_link = link_maker("concern_triage")
     for row in rows:
-        agency_managers = managers.get(row["lead_agency_id"], ())
+        agency_managers = people.managers(row["lead_agency_id"])
         awaiting_manager = row["status"] == Concern.Status.AWAITING_AUTHORISATION
         yield DueItem(
             subject=f"concern:{row['pk']}",
@@ -121,7 +166,7 @@ def triage_decisions(horizon: dt.date) -> Iterator[DueItem]:
             link_path=concern_triage_link(row["pk"]),
             responsible=agency_managers
             if awaiting_manager
-            else workers.get(row["lead_agency_id"], ()),
+            else people.workers(row["lead_agency_id"]),
             managers=agency_managers,
         )
 
@@ -133,18 +178,9 @@ def assessments(horizon: dt.date) -> Iterator[DueItem]:
             completed_on__isnull=True, due_on__lte=horizon, case__status=Case.Status.OPEN
         ).values("pk", "due_on", *CASE_FIELDS)
     )
-    items = _CaseItems(rows)
-    case_detail_link = link_maker("case_detail")
-    for row in rows:
-        responsible, managers = items.people(row, items.lead_worker(row))
-        yield DueItem(
-            subject=f"assessment:{row['pk']}",
-            due_on=row["due_on"],
-            reference=row["case__reference"],
-            link_path=case_detail_link(row["case_id"]),
-            responsible=responsible,
-            managers=managers,
-        )
+    yield from lead_worker_items(
+        rows, subject=lambda row: f"assessment:{row['pk']}", due_on=lambda row: row["due_on"]
+    )
 
 
 @register("action", label="Action")
@@ -155,15 +191,13 @@ def actions(horizon: dt.date) -> Iterator[DueItem]:
             status=CaseAction.Status.OPEN, due_on__lte=horizon, case__status=Case.Status.OPEN
         ).values("pk", "due_on", "owner_id", "agency_id", *CASE_FIELDS)
     )
-    items = _CaseItems(rows)
-    agencies = {r["agency_id"] for r in rows}
-    workers = members_by_agency(agencies, CASE_WORKING_ROLES)
-    managers = members_by_agency(agencies, [Role.MANAGER])
+    items = CaseItems(rows)
+    people = AgencyPeople(r["agency_id"] for r in rows)
     case_detail_link = link_maker("case_detail")
     for row in rows:
-        owner = (row["owner_id"],) if row["owner_id"] else workers.get(row["agency_id"], ())
+        owner = people.workers(row["agency_id"], person_id=row["owner_id"])
         responsible, _ = items.people(row, owner)
-        agency_managers = managers.get(row["agency_id"], ())
+        agency_managers = people.managers(row["agency_id"])
         if row["case__is_restricted"]:
             _, agency_managers = items.people(row, ())
         yield DueItem(
@@ -185,18 +219,9 @@ def _plan_reviews(horizon: dt.date, kind: str) -> Iterator[DueItem]:
             case__status=Case.Status.OPEN,
         ).values("pk", "next_review_on", *CASE_FIELDS)
     )
-    items = _CaseItems(rows)
-    case_detail_link = link_maker("case_detail")
-    for row in rows:
-        responsible, managers = items.people(row, items.lead_worker(row))
-        yield DueItem(
-            subject=f"plan:{row['pk']}",
-            due_on=row["next_review_on"],
-            reference=row["case__reference"],
-            link_path=case_detail_link(row["case_id"]),
-            responsible=responsible,
-            managers=managers,
-        )
+    yield from lead_worker_items(
+        rows, subject=lambda row: f"plan:{row['pk']}", due_on=lambda row: row["next_review_on"]
+    )
 
 
 @register("review_conference", label="Child protection review conference")
@@ -217,11 +242,11 @@ def restriction_reviews(horizon: dt.date) -> Iterator[DueItem]:
             is_restricted=True, status=Case.Status.OPEN, restriction_review_due__lte=horizon
         ).values("pk", "reference", "lead_agency_id", "restriction_review_due")
     )
-    managers = members_by_agency({r["lead_agency_id"] for r in rows}, [Role.MANAGER])
+    people = AgencyPeople((r["lead_agency_id"] for r in rows), workers=())
     named = _named_by_case(r["pk"] for r in rows)
     case_restrict_link = link_maker("case_restrict")
     for row in rows:
-        agency_managers = managers.get(row["lead_agency_id"], ())
+        agency_managers = people.managers(row["lead_agency_id"])
         responsible = tuple(u for u in agency_managers if u in named.get(row["pk"], set()))
         yield DueItem(
             subject=f"case:{row['pk']}",

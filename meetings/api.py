@@ -32,7 +32,6 @@ from cases.api import (
 )
 from cases.models import CaseAction
 from meetings import services as meetings
-from meetings.access import get_meeting_for, meeting_detail_for, meeting_list_for
 from meetings.models import (
     AgencyReport,
     AgendaItem,
@@ -42,6 +41,7 @@ from meetings.models import (
     MeetingDissent,
     MeetingInvitation,
 )
+from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
 
 ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
 

@@ -10,8 +10,8 @@ from cases.access import AccessReason, UserGrantSource, register_user_grant_sour
 from cases.models import Case
 from cases.sections import CaseSection, register_case_section
 from meetings import services
-from meetings.access import meetings_for_case
 from meetings.models import Meeting, MeetingCase
+from meetings.selectors import meetings_for_case
 
 
 def _chairs(case: Case) -> set[int]:

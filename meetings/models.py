@@ -3,7 +3,7 @@
 A meeting covers one case or a sibling group's cases together; each child gets
 their own decision, plan and review clock (``MeetingCase``). Who sees a
 meeting is derived from the domain records here (chair, lead agency,
-invitations) into guardian's direct-FK tables by ``meetings.access``.
+invitations) into guardian's direct-FK tables by ``meetings.grants``.
 """
 
 from __future__ import annotations

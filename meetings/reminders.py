@@ -16,9 +16,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
-from agencies.roles import CASE_WORKING_ROLES, Role
 from cases.models import Case, Section47Enquiry
-from cases.reminders import CASE_FIELDS, _CaseItems, link_maker, members_by_agency
+from cases.reminders import CASE_FIELDS, AgencyPeople, lead_worker_items, link_maker
 from meetings.models import AgencyReport, Meeting, MeetingCase, MeetingInvitation
 from safeguard import workdays
 from safeguard.notifications.registry import DueItem, register
@@ -66,21 +65,15 @@ def icpcs_to_arrange(horizon: dt.date) -> Iterator[DueItem]:
             on >= workdays.local_date(r["meeting__scheduled_at"]) for on in ended[r["case_id"]]
         )
     ]
-    items = _CaseItems(rows)
-    link = link_maker("case_detail")
     for row in rows:
-        due = workdays.due_date("icpc", workdays.local_date(row["meeting__scheduled_at"]))
-        if due > horizon:
-            continue
-        responsible, managers = items.people(row, items.lead_worker(row))
-        yield DueItem(
-            subject=f"case:{row['case_id']}:after:{row['meeting_id']}",
-            due_on=due,
-            reference=row["case__reference"],
-            link_path=link(row["case_id"]),
-            responsible=responsible,
-            managers=managers,
+        row["icpc_due"] = workdays.due_date(
+            "icpc", workdays.local_date(row["meeting__scheduled_at"])
         )
+    yield from lead_worker_items(
+        [r for r in rows if r["icpc_due"] <= horizon],
+        subject=lambda row: f"case:{row['case_id']}:after:{row['meeting_id']}",
+        due_on=lambda row: row["icpc_due"],
+    )
 
 
 def _open_meetings(kinds, horizon: dt.date) -> list[dict]:
@@ -96,7 +89,7 @@ def _open_meetings(kinds, horizon: dt.date) -> list[dict]:
 def conferences_to_hold(horizon: dt.date) -> Iterator[DueItem]:
     """An arranged conference not yet held by its statutory date: its chair."""
     rows = _open_meetings([Meeting.Kind.ICPC, Meeting.Kind.RCPC], horizon)
-    managers = members_by_agency({r["lead_agency_id"] for r in rows}, [Role.MANAGER])
+    people = AgencyPeople((r["lead_agency_id"] for r in rows), workers=())
     link = link_maker("meeting_detail")
     for row in rows:
         yield DueItem(
@@ -105,7 +98,7 @@ def conferences_to_hold(horizon: dt.date) -> Iterator[DueItem]:
             reference=row["reference"],
             link_path=link(row["pk"]),
             responsible=(row["chair_id"],),
-            managers=managers.get(row["lead_agency_id"], ()),
+            managers=people.managers(row["lead_agency_id"]),
         )
 
 
@@ -127,21 +120,11 @@ def first_core_groups(horizon: dt.date) -> Iterator[DueItem]:
         case_id__in={r["case_id"] for r in rows},
     ).values_list("case_id", "meeting__scheduled_at"):
         held[case_id].append(at)
-    rows = [
-        r for r in rows if not any(at > r["meeting__scheduled_at"] for at in held[r["case_id"]])
-    ]
-    items = _CaseItems(rows)
-    link = link_maker("case_detail")
-    for row in rows:
-        responsible, managers = items.people(row, items.lead_worker(row))
-        yield DueItem(
-            subject=f"case:{row['case_id']}:core-group-after:{row['meeting_id']}",
-            due_on=row["first_core_group_on"],
-            reference=row["case__reference"],
-            link_path=link(row["case_id"]),
-            responsible=responsible,
-            managers=managers,
-        )
+    yield from lead_worker_items(
+        [r for r in rows if not any(at > r["meeting__scheduled_at"] for at in held[r["case_id"]])],
+        subject=lambda row: f"case:{row['case_id']}:core-group-after:{row['meeting_id']}",
+        due_on=lambda row: row["first_core_group_on"],
+    )
 
 
 @register("agency_report", label="Agency report for a meeting")
@@ -161,19 +144,16 @@ def agency_reports(horizon: dt.date) -> Iterator[DueItem]:
             "meeting_id", "agency_id"
         )
     )
-    agencies = {r["agency_id"] for r in rows}
-    workers = members_by_agency(agencies, CASE_WORKING_ROLES)
-    managers = members_by_agency(agencies, [Role.MANAGER])
+    people = AgencyPeople(r["agency_id"] for r in rows)
     link = link_maker("meeting_detail")
     for row in rows:
         if (row["meeting_id"], row["agency_id"]) in sent:
             continue
-        people = (row["person_id"],) if row["person_id"] else workers.get(row["agency_id"], ())
         yield DueItem(
             subject=f"meeting:{row['meeting_id']}:report:{row['agency_id']}",
             due_on=row["meeting__report_due_on"],
             reference=row["meeting__reference"],
             link_path=link(row["meeting_id"]),
-            responsible=people,
-            managers=managers.get(row["agency_id"], ()),
+            responsible=people.workers(row["agency_id"], person_id=row["person_id"]),
+            managers=people.managers(row["agency_id"]),
         )

@@ -22,11 +22,6 @@ urlpatterns = [
         meeting_views.meeting_respond,
         name="meeting_respond",
     ),
-    path(
-        "meetings/<uuid:meeting_id>/pack/<uuid:case_id>/",
-        meeting_views.meeting_pack_request,
-        name="meeting_pack_request",
-    ),
     path("meetings/<uuid:meeting_id>/report/", meeting_views.meeting_report, name="meeting_report"),
     path("meetings/<uuid:meeting_id>/invite/", meeting_views.meeting_invite, name="meeting_invite"),
     path(

@@ -21,7 +21,6 @@ from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES
 from cases import household, selectors
 from meetings import services as meetings
-from meetings.access import get_meeting_for, meeting_detail_for, meeting_list_for
 from meetings.clocks import meeting_clock, propose_date, proposed_next_dates
 from meetings.forms import (
     AddendumForm,
@@ -36,10 +35,10 @@ from meetings.forms import (
     MeetingScheduleForm,
 )
 from meetings.models import Meeting
+from meetings.sections import meeting_sections_for
+from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
 from safeguard.audit.services import audit_record
 from safeguard.core.forms import add_service_errors
-from summaries import services as summaries
-from summaries.models import CaseSummary
 
 
 @login_required
@@ -196,11 +195,10 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
         if meeting.is_finalised and context["lead_access"]
         else []
     )
-    context["can_request_pack"] = (
-        summaries.is_meeting_invitee(request.user, context["subjects"][0].case, meeting.pk)
-        if context["subjects"]
-        else False
+    context["meeting_sections"], contributed = meeting_sections_for(
+        request.user, meeting, context["subjects"]
     )
+    context.update(contributed)
     context["schedulable_case"] = next(
         (s.case for s in context["subjects"] if meetings.can_schedule(request.user, s.case)), None
     )
@@ -571,20 +569,3 @@ def meeting_addendum_add(request: HttpRequest, meeting_id) -> HttpResponse:
             messages.success(request, "Addendum added to the record.")
             return redirect("meeting_detail", meeting.pk)
     return _detail(request, meeting_id, status=400, addendum_form=form)
-
-
-@login_required
-@require_POST
-def meeting_pack_request(request: HttpRequest, meeting_id, case_id) -> HttpResponse:
-    """An invitee asks for the case summary for the meeting, at their own level of access."""
-    meeting = get_meeting_for(request.user, meeting_id, audit=False)
-    subject = meeting.subjects.filter(case_id=case_id).select_related("case").first()
-    if subject is None or not summaries.is_meeting_invitee(request.user, subject.case, meeting.pk):
-        raise Http404
-    summary = summaries.summary_request(
-        acting_user=request.user,
-        case=subject.case,
-        purpose=CaseSummary.Purpose.MEETING_PACK,
-        meeting_id=meeting.pk,
-    )
-    return redirect("case_summary_status", subject.case_id, summary.pk)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from agencies.roles import CASE_WORKING_ROLES, Role
-from cases.reminders import end_of_day, link_maker, members_by_agency
+from cases.reminders import AgencyPeople, end_of_day, link_maker
 from referrals.models import Referral
 from safeguard import workdays
 from safeguard.notifications.registry import DueItem, register
@@ -25,9 +24,7 @@ def referral_responses(horizon: dt.date) -> Iterator[DueItem]:
             status__in=AWAITING_RESPONSE, response_due_at__lt=end_of_day(horizon)
         ).values("pk", "reference", "to_agency_id", "response_due_at")
     )
-    agencies = {r["to_agency_id"] for r in rows}
-    workers = members_by_agency(agencies, CASE_WORKING_ROLES)
-    managers = members_by_agency(agencies, [Role.MANAGER])
+    people = AgencyPeople(r["to_agency_id"] for r in rows)
     referral_link = link_maker("referral_detail")
     for row in rows:
         yield DueItem(
@@ -35,6 +32,6 @@ def referral_responses(horizon: dt.date) -> Iterator[DueItem]:
             due_on=workdays.local_date(row["response_due_at"]),
             reference=row["reference"],
             link_path=referral_link(row["pk"]),
-            responsible=workers.get(row["to_agency_id"], ()),
-            managers=managers.get(row["to_agency_id"], ()),
+            responsible=people.workers(row["to_agency_id"]),
+            managers=people.managers(row["to_agency_id"]),
         )

@@ -30,10 +30,17 @@ from agencies.roles import Role
 from agencies.selectors import agencies_where
 from cases import selectors
 from cases.models import Case
+from meetings.models import Meeting, MeetingCase
+from meetings.selectors import meetings_for, own_agency_ids
 from safeguard.audit.services import audit_record
+from safeguard.queue import enqueue
 from summaries.models import CaseSummary
 
 log = logging.getLogger(__name__)
+
+# By name, not by import: the tasks module imports this one (safeguard.queue).
+# It runs on the ``pdf`` queue (CELERY_TASK_ROUTES).
+RENDER_TASK = "summaries.tasks.render_case_summary"
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -74,8 +81,6 @@ def can_request_summary(user: User, case: Case, *, meeting_id: uuid.UUID | None 
 def is_meeting_invitee(user: User, case: Case, meeting_id: uuid.UUID) -> bool:
     """Invited to the meeting on ``case`` (their agency, or them by name), or its chair:
     they may ask for the meeting pack, rendered at their own level of access."""
-    from meetings.access import meetings_for, own_agency_ids
-
     meeting = meetings_for(user).filter(pk=meeting_id, subjects__case=case).first()
     if meeting is None or meeting.is_finalised:
         return False
@@ -93,8 +98,6 @@ def conference_decisions_for(user: User, case: Case) -> list[str]:
     anyone who may see the case reads them; reports and minutes stay on the
     meeting, for its invitees.
     """
-    from meetings.models import Meeting, MeetingCase
-
     place = (
         MeetingCase.objects.filter(
             case=case,
@@ -197,12 +200,8 @@ def summary_request(
 def dispatch_summary(summary_id: uuid.UUID | str) -> None:
     """Hand a queued summary to a worker. Failing here loses nothing: the row
     is still queued and the sweep hands it out again."""
-    from summaries.tasks import render_case_summary
-
-    try:
-        render_case_summary.apply_async(args=[str(summary_id)], retry=False)
-    except Exception:  # noqa: BLE001 - a dead broker must not fail the user's page
-        log.warning("Could not queue case summary %s; the sweep will retry", summary_id)
+    if not enqueue(RENDER_TASK, args=[str(summary_id)]):
+        log.warning("Case summary %s waits for the sweep", summary_id)
 
 
 # Reading -------------------------------------------------------------------

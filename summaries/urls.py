@@ -1,4 +1,4 @@
-"""Pages for PDF case summaries (SPEC 3.7)."""
+"""Pages for PDF case summaries and meeting packs (SPEC 3.7)."""
 
 from django.urls import path
 
@@ -20,5 +20,11 @@ urlpatterns = [
         "cases/<uuid:case_id>/summaries/<uuid:summary_id>/download/",
         summary_views.case_summary_download,
         name="case_summary_download",
+    ),
+    # On the meeting's path, since it is asked for from the meeting page.
+    path(
+        "meetings/<uuid:meeting_id>/pack/<uuid:case_id>/",
+        summary_views.meeting_pack_request,
+        name="meeting_pack_request",
     ),
 ]

@@ -1,4 +1,5 @@
-"""Pages for PDF case summaries: ask for one, watch it being made, download it.
+"""Pages for PDF case summaries: ask for one (or a meeting's pack), watch it
+being made, download it.
 
 Only the person who asked sees a summary's page or downloads its file; for
 everyone else it does not exist (404), as SPEC 2 asks of every object.
@@ -6,7 +7,6 @@ everyone else it does not exist (404), as SPEC 2 asks of every object.
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,26 +15,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_POST
 
 from cases import selectors
-from safeguard.core.forms import GovukDateField, add_service_errors
+from meetings.selectors import get_meeting_for
+from safeguard.core.forms import add_service_errors
 from summaries import services as summaries
+from summaries.forms import SummaryRequestForm
 from summaries.models import CaseSummary
 
 RECENT = 10
-
-
-class SummaryRequestForm(forms.Form):
-    date_from = GovukDateField(
-        label="Chronology from (optional)",
-        required=False,
-        help_text="Leave blank to start from the beginning of the case. For example, 27 3 2026.",
-    )
-    date_to = GovukDateField(
-        label="Chronology to (optional)",
-        required=False,
-        help_text="Leave blank to include everything up to today.",
-    )
 
 
 @login_required
@@ -155,3 +145,20 @@ def case_summary_download(request: HttpRequest, case_id, summary_id) -> HttpResp
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, no_store=True, private=True)
     return response
+
+
+@login_required
+@require_POST
+def meeting_pack_request(request: HttpRequest, meeting_id, case_id) -> HttpResponse:
+    """An invitee asks for the case summary for the meeting, at their own level of access."""
+    meeting = get_meeting_for(request.user, meeting_id, audit=False)
+    subject = meeting.subjects.filter(case_id=case_id).select_related("case").first()
+    if subject is None or not summaries.is_meeting_invitee(request.user, subject.case, meeting.pk):
+        raise Http404
+    summary = summaries.summary_request(
+        acting_user=request.user,
+        case=subject.case,
+        purpose=CaseSummary.Purpose.MEETING_PACK,
+        meeting_id=meeting.pk,
+    )
+    return redirect("case_summary_status", subject.case_id, summary.pk)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import has_role, roles_for
 from cases import selectors as case_selectors
-from meetings.access import meeting_list_for, reports_owed_by
+from meetings.selectors import meeting_list_for, reports_owed_by
 from safeguard import workdays
 from safeguard.notifications.selectors import notifications_for
 

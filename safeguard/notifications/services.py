@@ -15,9 +15,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard.notifications.models import Notification, OutboundEmail
+from safeguard.queue import enqueue
 
 log = logging.getLogger(__name__)
 EMAILS_PER_TASK = 100
+# By name, not by import: the tasks module imports this one (safeguard.queue).
+SEND_EMAIL = "safeguard.notifications.tasks.send_email"
+SEND_EMAILS = "safeguard.notifications.tasks.send_emails"
 
 
 def notify(
@@ -68,23 +72,15 @@ def email_body(*, title: str, reference: str, link_path: str) -> str:
 
 def dispatch_email(email_id) -> None:
     """Hand an outbox row to a worker. Failing here loses nothing: the sweep retries."""
-    from safeguard.notifications.tasks import send_email
-
-    try:
-        send_email.apply_async(args=[str(email_id)], retry=False)
-    except Exception:  # noqa: BLE001 - a dead broker must not fail the user's page
-        log.warning("Could not queue e-mail %s; the outbox sweep will retry", email_id)
+    if not enqueue(SEND_EMAIL, args=[str(email_id)]):
+        log.warning("E-mail %s waits for the outbox sweep", email_id)
 
 
 def dispatch_emails(email_ids: list[str]) -> None:
     """Hand many outbox rows to the workers in a few messages rather than one each."""
-    from safeguard.notifications.tasks import send_emails
-
     for start in range(0, len(email_ids), EMAILS_PER_TASK):
-        try:
-            send_emails.apply_async(args=[email_ids[start : start + EMAILS_PER_TASK]], retry=False)
-        except Exception:  # noqa: BLE001 - the outbox sweep retries whatever was not queued
-            log.warning("Could not queue %d e-mails; the outbox sweep will retry", len(email_ids))
+        if not enqueue(SEND_EMAILS, args=[email_ids[start : start + EMAILS_PER_TASK]]):
+            log.warning("%d e-mails wait for the outbox sweep", len(email_ids) - start)
             return
 
 

@@ -1,25 +1,21 @@
-"""Who may see a meeting, and reads of meetings for an acting user.
+"""Reads of meetings for an acting user, scoped by the grants on them.
 
-The domain records decide (the chair, the lead agency of the cases, the
-invitations); the guardian grants on the direct-FK meeting tables are derived
-from them by ``sync_meeting_grants`` in the same transaction. A non-invited
-agency sees nothing of a meeting, even if it is involved in the case: it sees
-the outcome on the case, not the meeting.
+Every read takes the user and returns only what they may see; a meeting they
+may not see is a 404, like a missing one. The grants themselves are kept in
+step with the chair and the invitations by ``meetings.grants``.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
+from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import agencies_where
-from agencies.services import role_group
-from cases.access import _sync
-from cases.models import CaseAction, NamedAccess
+from cases.models import CaseAction
 from meetings.models import (
     AgencyReport,
     AgendaItem,
@@ -35,62 +31,6 @@ VIEW = "view_meeting"
 VIEW_LEAD = "view_meeting_lead"
 CHAIR = "chair_meeting"
 User = AbstractBaseUser | AnonymousUser
-
-
-def _restricted(meeting: Meeting) -> bool:
-    return meeting.subjects.filter(case__is_restricted=True).exists()
-
-
-def desired_meeting_group_grants(meeting: Meeting) -> set[tuple[int, str]]:
-    if _restricted(meeting):
-        return set()  # a restricted child's meeting is for named people only
-    wanted: set[tuple[int, str]] = set()
-    for role in LEAD_AGENCY_ROLES:
-        group = role_group(agency=meeting.lead_agency, role=role)
-        wanted |= {(group.pk, VIEW), (group.pk, VIEW_LEAD)}
-    invited = {i.agency for i in meeting.invitations.select_related("agency")}
-    for agency in invited - {meeting.lead_agency}:
-        for role in CASE_WORKING_ROLES:
-            wanted.add((role_group(agency=agency, role=role).pk, VIEW))
-    return wanted
-
-
-def desired_meeting_user_grants(meeting: Meeting) -> set[tuple[int, str]]:
-    wanted = {(meeting.chair_id, c) for c in (VIEW, VIEW_LEAD, CHAIR)}
-    people = set(meeting.invitations.filter(person__isnull=False).values_list("person", flat=True))
-    if _restricted(meeting):
-        # Only the people named on the restricted case, whoever was invited.
-        named = set(
-            NamedAccess.objects.filter(case__meeting_links__meeting=meeting).values_list(
-                "user_id", flat=True
-            )
-        )
-        wanted |= {(pk, c) for pk in named for c in (VIEW, VIEW_LEAD)}
-        people &= named
-    wanted |= {(pk, VIEW) for pk in people}
-    return wanted
-
-
-def sync_meeting_grants(meeting: Meeting) -> None:
-    """Make the guardian grants on a meeting match its chair and invitations exactly."""
-    perms = {
-        p.codename: p
-        for p in Permission.objects.filter(
-            content_type__app_label="meetings", codename__in=[VIEW, VIEW_LEAD, CHAIR]
-        )
-    }
-    # The same reconciliation as a case's grants: delete what is no longer wanted,
-    # add what is missing.
-    _sync(
-        MeetingGroupObjectPermission,
-        "group_id",
-        meeting,
-        desired_meeting_group_grants(meeting),
-        perms,
-    )
-    _sync(
-        MeetingUserObjectPermission, "user_id", meeting, desired_meeting_user_grants(meeting), perms
-    )
 
 
 def _meeting_ids_with(user: AbstractBaseUser, codename: str) -> Q:

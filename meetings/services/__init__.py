@@ -1,0 +1,56 @@
+"""Meetings and conferences, from scheduling to a signed-off record (SPEC 3.5).
+
+One function per user action, each one transaction. A finalised record never
+changes again: every write refuses it, and corrections are addenda.
+
+Two rooms: ``scheduling`` (arranging a meeting, invitations, replies, agency
+reports) and ``record`` (the chair's record: attendance, minutes, decisions,
+dissent, actions, finalising, addenda); ``common`` holds who may schedule and
+manage, and the guards both use. Callers use this package as one module
+(``from meetings import services``).
+"""
+
+from meetings.services.common import CHAIR_ROLES, can_manage, can_schedule, chairs_for
+from meetings.services.record import (
+    StaleRecord,
+    addendum_add,
+    agenda_item_add,
+    dissent_add,
+    finalise_problems,
+    meeting_action_add,
+    meeting_finalise,
+    meeting_record,
+)
+from meetings.services.scheduling import (
+    DEFAULT_AGENDA,
+    invitation_respond,
+    invitees_to_choose,
+    meeting_invite,
+    meeting_schedule,
+    report_agencies,
+    report_status,
+    report_submit,
+)
+
+__all__ = [
+    "CHAIR_ROLES",
+    "DEFAULT_AGENDA",
+    "StaleRecord",
+    "addendum_add",
+    "agenda_item_add",
+    "can_manage",
+    "can_schedule",
+    "chairs_for",
+    "dissent_add",
+    "finalise_problems",
+    "invitation_respond",
+    "invitees_to_choose",
+    "meeting_action_add",
+    "meeting_finalise",
+    "meeting_invite",
+    "meeting_record",
+    "meeting_schedule",
+    "report_agencies",
+    "report_status",
+    "report_submit",
+]

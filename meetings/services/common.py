@@ -1,0 +1,84 @@
+"""What the meeting services share: who may schedule and manage a meeting,
+the guards every write applies, and the chronology line a meeting leaves on
+each child's case."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from agencies.models import Agency
+from agencies.roles import Role
+from cases import selectors, statutory_work
+from cases.models import Case, ChronologyEntry
+from meetings.models import Meeting
+
+CHAIR_ROLES = (Role.CHAIR, Role.MANAGER)
+
+
+def meeting_link(meeting: Meeting) -> str:
+    return reverse("meeting_detail", args=[meeting.pk])
+
+
+def chairs_for(agency: Agency) -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency=agency,
+            memberships__is_active=True,
+            memberships__role__in=list(CHAIR_ROLES),
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def can_schedule(user: AbstractBaseUser, case: Case) -> bool:
+    """The lead agency's workers, and the chair of an earlier meeting on the case."""
+    if case.status != Case.Status.OPEN or not selectors.has_lead_access(user, case):
+        return False
+    return (
+        statutory_work._lead_worker(user, case)
+        or case.meeting_links.filter(meeting__chair=user).exists()
+    )
+
+
+def can_manage(user: AbstractBaseUser, meeting: Meeting) -> bool:
+    if meeting.chair_id == user.pk:
+        return True
+    return all(statutory_work._lead_worker(user, c) for c in meeting_cases(meeting))
+
+
+def require_open(meeting: Meeting) -> None:
+    if meeting.is_finalised:
+        raise ValidationError("This record is final and cannot be changed. Add an addendum.")
+
+
+def require_chair(user: AbstractBaseUser, meeting: Meeting) -> None:
+    if meeting.chair_id != user.pk:
+        raise PermissionDenied("Only the chair can do this.")
+
+
+def meeting_chronology(meeting: Meeting, user, title: str, body: str = "", cases=None) -> None:
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(
+            case=case,
+            occurred_at=timezone.now(),
+            agency=meeting.lead_agency,
+            kind=ChronologyEntry.Kind.MEETING,
+            title=title,
+            body=body,
+            source_reference=meeting.reference,
+            created_by=user,
+        )
+        for case in (cases if cases is not None else meeting_cases(meeting))
+    )
+
+
+def meeting_cases(meeting: Meeting) -> list[Case]:
+    return [s.case for s in meeting.subjects.select_related("case")]
