@@ -50,6 +50,10 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+# Stopped (a container stopping, Ctrl-C): still clean up on the way out.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 if [ -e "$partial" ]; then
   say "removing $partial, left by an interrupted backup"

@@ -347,3 +347,52 @@ def test_the_drill_notices_a_table_missing_from_the_dump(drill):
     after = drill.server.snapshot(database)
     problems = differences(drill.before, after, checksums(drill.source_media), checksums(media))
     assert f"table {left_out} ({rows[left_out]} rows) is missing after the restore" in problems
+
+
+def test_restore_refuses_an_occupied_database_unless_forced(drill):
+    database, media = drill.target("occupied")
+    drill.server.admin(f'CREATE DATABASE "{database}"')
+    with drill.server.connect(database) as conn:
+        conn.execute("CREATE TABLE someone_elses (id int)")
+    env = drill.env(database, media)
+
+    refused = drill.timed("restore.sh (occupied)", [RESTORE, drill.backup], env, check=False)
+
+    assert refused.returncode == 1
+    assert f"database {database} already holds 1 tables" in refused.stderr
+    assert drill.server.snapshot(database)["counts"] == {"someone_elses": 0}
+    assert not media.exists()
+
+    drill.timed("restore.sh --force", [RESTORE, "--force", "--skip-checks", drill.backup], env)
+
+    assert drill.server.snapshot(database) == drill.before
+    assert checksums(media) == checksums(drill.source_media)
+
+
+def test_a_deployment_with_no_files_yet_backs_up_and_restores(drill):
+    empty = drill.base / "no-files-yet"
+    empty.mkdir()
+    backup = drill.base / "backups" / "no-files"
+    drill.timed("backup.sh (no files)", [BACKUP, backup], drill.env(drill.source_db, empty))
+    database, media = drill.target("nofiles")
+
+    drill.timed(
+        "restore.sh (no files)", [RESTORE, "--skip-checks", backup], drill.env(database, media)
+    )
+
+    assert media.is_dir()
+    assert not any(media.iterdir())
+    assert drill.server.snapshot(database)["counts"] == drill.before["counts"]
+
+
+def test_backup_refuses_sqlite_and_an_existing_directory(drill, tmp_path):
+    env = drill.env(drill.source_db, drill.source_media)
+
+    sqlite = run([BACKUP, tmp_path / "a"], {**env, "DATABASE_URL": "sqlite:///x"}, "", check=False)
+    again = run([BACKUP, drill.backup], env, "", check=False)
+
+    assert sqlite.returncode == 1
+    assert "PostgreSQL only" in sqlite.stderr
+    assert not (tmp_path / "a").exists()
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
