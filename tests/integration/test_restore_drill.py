@@ -204,6 +204,9 @@ class Drill:
             TWO_FACTOR_REQUIRED="false",
             CELERY_TASK_ALWAYS_EAGER="false",
             PYTHON=sys.executable,  # the interpreter backup.sh / restore.sh run manage.py with
+            # The drill's own: checkpoints another test's beat wrote into the
+            # checkout's var/ describe another database's audit chain.
+            AUDIT_CHECKPOINT_DIR=str(self.base / "audit-checkpoints"),
         )
         return env
 
