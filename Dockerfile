@@ -25,9 +25,12 @@ WORKDIR /app
 
 # Dependencies first (a layer that changes only with pyproject.toml/constraints.txt),
 # pinned by constraints.txt. The project itself runs from /app, not site-packages.
+# The DfE rules package goes in without its declared dependencies: it pins rich<14,
+# which it never imports; what it does import (pandas, numpy) is in pyproject.toml.
 COPY pyproject.toml constraints.txt ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && pip install -c constraints.txt -r /tmp/requirements.txt \
+ && pip install --no-deps -c constraints.txt csc-validator-be-cin \
  && rm /tmp/requirements.txt
 ENV PYTHONPATH=/app
 

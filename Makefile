@@ -22,6 +22,7 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt csc-validator-be-cin
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -61,6 +62,7 @@ bench: install ## Run the benchmark scripts in bench/ (they print figures)
 constraints: ## Re-pin constraints.txt from a fresh environment (after changing pyproject.toml)
 	rm -rf /tmp/safeguard-constraints && $(PYTHON) -m venv /tmp/safeguard-constraints
 	/tmp/safeguard-constraints/bin/python -m pip install --quiet -e '.[dev]'
+	/tmp/safeguard-constraints/bin/python -m pip install --quiet --no-deps csc-validator-be-cin
 	{ sed -n '1,2p' constraints.txt; /tmp/safeguard-constraints/bin/python -m pip freeze \
 	  --exclude-editable | grep -v -e '^-e' -e '^pip==' -e '^setuptools=='; } > constraints.txt.new
 	mv constraints.txt.new constraints.txt

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
 from django.db import models
 
 from agencies.roles import Role
@@ -33,6 +34,14 @@ class Agency(models.Model):
     # Working days this agency has to answer a referral. Children's social care
     # is held to the statutory one working day whatever this says.
     referral_response_days = models.PositiveSmallIntegerField(default=5)
+    # The DfE's three-digit code for a local authority (the CIN census header's
+    # LEA); blank for agencies that are not one, or whose code nobody has entered.
+    la_code = models.CharField(
+        "DfE local authority code",
+        max_length=3,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3}$", "Enter the DfE's three-digit code, like 201")],
+    )
 
     class Meta:
         ordering = ["name"]

@@ -28,6 +28,9 @@ CONCERN_LOGGING_ROLES = frozenset({Role.PRACTITIONER, Role.SOCIAL_WORKER, Role.M
 # Roles whose work is cases and meetings: the case workers and the chairs of
 # their meetings (chairs see the cases they chair).
 CASE_AND_MEETING_ROLES = CASE_WORKING_ROLES | {Role.CHAIR}
+# The statutory return (CIN census): a lead agency's managers produce it, its
+# auditors check what went to the DfE (SPEC 3.11).
+CENSUS_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
 # Everyone but an agency administrator reaches case data (auditors through
 # exports), so they sign in with a second factor.
 TWO_FACTOR_ROLES = frozenset(Role) - {Role.AGENCY_ADMIN}

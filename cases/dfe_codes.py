@@ -2,12 +2,32 @@
 
 The lead agency's statutory return falls out of day-to-day recording, so the
 codes are stored as the census spells them.
+
+Sources, checked for the 2025-26 and 2026-27 collections:
+
+- the DfE CIN census XML schema, whose enumerations carry the DfE's own label
+  for every code (the 2023-24 schema as the DfE published it, kept by Social
+  Finance's liiatools as ``liiatools/spec/cin_census/CIN_schema_2024.xsd``);
+- the DfE validation rules for 2024-25 onwards as data-to-insight implement
+  them (PyPI ``csc-validator-be-cin`` 0.1.13, whose 2025-26 and 2026-27 rule
+  sets change nothing from 2024-25): each rule below lists the codes it
+  accepts;
+- "Children in need census: guide for local authorities" (the annexes on
+  codes; e.g. the 2021-22 guide,
+  https://www.readkong.com/page/children-in-need-census-2021-to-2022-guide-for-local-2063105).
+
+The code sets have not changed since 2021-22 (5D and RC9 were the last codes
+added); 2024-25 replaced ``GenderCurrent`` (1/2/0/9) with ``Sex`` (M/F/U,
+rule 4180), which ``cases.models.Sex`` already holds. Check each year's guide
+before the return: the DfE adds codes, it does not renumber them.
 """
 
 from django.db import models
 
 
 class Ethnicity(models.TextChoices):
+    """Ethnicity (N00177): the schema's ``ethnicitytype``; rule 4220 accepts these 20."""
+
     WBRI = "WBRI", "White British"
     WIRI = "WIRI", "White Irish"
     WIRT = "WIRT", "Traveller of Irish heritage"
@@ -31,6 +51,9 @@ class Ethnicity(models.TextChoices):
 
 
 class Disability(models.TextChoices):
+    """Disability (N00099): the schema's ``disabilitytype``; rule 8540 accepts these 13,
+    rule 8790 refuses NONE beside any other code."""
+
     NONE = "NONE", "No disability"
     MOB = "MOB", "Mobility"
     HAND = "HAND", "Hand function"
@@ -47,34 +70,47 @@ class Disability(models.TextChoices):
 
 
 class ReferralSource(models.TextChoices):
-    INDIVIDUAL = "1A", "Individual"
-    FAMILY = "1B", "Individual: family member, relative or carer"
-    ACQUAINTANCE = "1C", "Individual: acquaintance, including peers"
-    SELF = "1D", "Individual: self"
+    """Source of referral (N00152): the schema's ``referralsourcetype``, whose
+    labels these follow; rule 8866 accepts exactly these 22 codes.
+
+    Until December 2026 1A-1D were shifted here (1A "Individual", 1B family,
+    1C acquaintance, 1D self): the DfE's 1A is the family, 1D anyone else.
+    """
+
+    FAMILY = "1A", "Individual: family member, relative or carer"
+    ACQUAINTANCE = "1B", "Individual: acquaintance, including neighbours and childminders"
+    SELF = "1C", "Individual: self"
+    OTHER_INDIVIDUAL = "1D", "Individual: other, including strangers"
     SCHOOLS = "2A", "Schools"
     EDUCATION = "2B", "Education services"
-    GP = "3A", "Health services: GP"
+    GP = "3A", "Health services: general practitioner (GP)"
     HEALTH_VISITOR = "3B", "Health services: health visitor"
     SCHOOL_NURSE = "3C", "Health services: school nurse"
     PRIMARY_HEALTH = "3D", "Health services: other primary health services"
-    A_AND_E = "3E", "Health services: A&E"
-    OTHER_HEALTH = "3F", "Health services: other"
-    HOUSING = "4", "Housing"
-    SOCIAL_CARE = "5A", "Local authority services: social care"
-    OTHER_DEPARTMENT = "5B", "Local authority services: other internal department"
-    OTHER_LA = "5C", "Local authority services: external local authority"
+    A_AND_E = "3E", "Health services: A&E (accident and emergency department)"
+    OTHER_HEALTH = "3F", "Health services: other, for example a hospice"
+    HOUSING = "4", "Housing: local authority housing or housing association"
+    SOCIAL_CARE = "5A", "Local authority services: social care, for example adult social care"
+    OTHER_DEPARTMENT = (
+        "5B",
+        "Local authority services: other internal department, for example youth offending "
+        "(not housing)",
+    )
+    OTHER_LA = "5C", "Local authority services: external, for example another authority"
     EARLY_HELP = "5D", "Local authority services: early help"
     POLICE = "6", "Police"
-    LEGAL = "7", "Other legal agency"
-    OTHER = "8", "Other"
+    LEGAL = "7", "Other legal agency: courts, probation, immigration, Cafcass or prison"
+    OTHER = "8", "Other: children's centres, independent providers, voluntary organisations"
     ANONYMOUS = "9", "Anonymous"
     UNKNOWN = "10", "Unknown"
 
 
 class PrimaryNeed(models.TextChoices):
+    """Primary need code (N00101): the schema's ``primaryneedcodetype``; rule 8650."""
+
     ABUSE_OR_NEGLECT = "N1", "Abuse or neglect"
     DISABILITY = "N2", "Child's disability"
-    PARENTAL_ILLNESS = "N3", "Parental illness or disability"
+    PARENTAL_ILLNESS = "N3", "Parental disability or illness"
     ACUTE_STRESS = "N4", "Family in acute stress"
     DYSFUNCTION = "N5", "Family dysfunction"
     BEHAVIOUR = "N6", "Socially unacceptable behaviour"
@@ -85,12 +121,14 @@ class PrimaryNeed(models.TextChoices):
 
 
 class ClosureReason(models.TextChoices):
+    """Reason for closure (N00103): the schema's ``reasonforclosuretype``; rule 8640."""
+
     ADOPTED = "RC1", "Adopted"
     DIED = "RC2", "Died"
     CHILD_ARRANGEMENTS = "RC3", "Child arrangements order"
     SPECIAL_GUARDIANSHIP = "RC4", "Special guardianship order"
     TRANSFERRED_LA = "RC5", "Transferred to services of another local authority"
-    TRANSFERRED_ADULT = "RC6", "Transferred to adult social care"
+    TRANSFERRED_ADULT = "RC6", "Transferred to adult social care services"
     CEASED_OTHER = "RC7", "Services ceased for any other reason, including child no longer in need"
     NFA_AFTER_ASSESSMENT = "RC8", "Case closed after assessment, no further action"
     EARLY_HELP_AFTER_ASSESSMENT = "RC9", "Case closed after assessment, referred to early help"
@@ -104,11 +142,15 @@ class AssessmentFactor(models.TextChoices):
     https://www.gov.uk/government/publications/children-in-need-census-2014-to-2015-guide
     and later years, e.g.
     https://www.readkong.com/page/children-in-need-census-2021-to-2022-guide-for-local-2063105),
-    cross-checked against data-to-insight's Standard Safeguarding Dataset
-    extract, which maps case-system answers to these codes. 18A and 19A are
-    gone since 2017-18 (split into child on child and adult on child, B and C);
-    there is no 8A. Check each year's guide before the return: the DfE adds
-    codes, it does not renumber them.
+    and the schema's ``assessmentfactorstype``, which these 43 codes match
+    exactly. 18A and 19A are gone since 2017-18 (split into child on child and
+    adult on child, B and C; rules 8945Q and 8950Q query them); there is no 8A.
+    Rule 8869 refuses 21 beside any other code, rule 8898 a code twice.
+
+    24A is child criminal exploitation (the schema: "concerns that services may
+    be required or the child may be at risk of harm due to child criminal
+    exploitation"); until December 2026 it was labelled "Radicalisation" here,
+    which has no factor code of its own (record it as 20, Other).
     """
 
     ALCOHOL_CHILD = "1A", "Alcohol misuse: concerns about the child"
@@ -176,10 +218,11 @@ class AssessmentFactor(models.TextChoices):
     NONE = "21", "No factors identified"
     FGM = "22A", "Female genital mutilation"
     FAITH_OR_BELIEF = "23A", "Abuse linked to faith or belief"
-    RADICALISATION = "24A", "Radicalisation"
+    CHILD_CRIMINAL_EXPLOITATION = "24A", "Child criminal exploitation"
 
 
-# Where a concern came from, as the census counts it, by the reporting agency's kind.
+# Where a concern came from, as the census counts it, by the reporting agency's kind:
+# a default only, until people choose the source at triage (issue 12, item 1).
 SOURCE_BY_AGENCY_KIND = {
     "education": ReferralSource.SCHOOLS,
     "police": ReferralSource.POLICE,

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "meetings",
     "summaries",
     "referrals",
+    "census",
     "work",
     "demo",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("summaries.urls")),
     path("", include("referrals.urls")),
+    path("census/", include("census.urls")),
     path("agencies/", include("agencies.urls")),
     path("api/v1/", include("safeguard.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
