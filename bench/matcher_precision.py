@@ -200,7 +200,7 @@ def main() -> None:
         spec.loader.exec_module(matcher)
         print(f"matcher: {args.matcher_from}")
     find_candidates = matcher.find_candidates
-    candidate_pool = getattr(matcher, "candidate_pool", lambda scope, subject: {})
+    candidate_pool = getattr(matcher, "candidate_pool", None)
     rng = random.Random(args.seed)  # noqa: S311 - reproducible figures
 
     agency, user = build(args.children, args.seed)
@@ -245,11 +245,13 @@ def main() -> None:
             else:
                 wrong_on_record += 1
         if child.pk not in ranked and len(missed[kind]) < 3:
-            in_pool = child.pk in candidate_pool(scope, subject)
+            why = ""
+            if candidate_pool:
+                in_pool = child.pk in candidate_pool(scope, subject)
+                why = " (in the pool, ranked below 10)" if in_pool else " (not in the pool)"
             missed[kind].append(
                 f"{subject.first_name} {subject.last_name} {subject.date_of_birth} "
-                f"for {child.first_name} {child.last_name} {child.date_of_birth}"
-                f" ({'in the pool, ranked below 10' if in_pool else 'not in the pool'})"
+                f"for {child.first_name} {child.last_name} {child.date_of_birth}{why}"
             )
     stranger_times: list[float] = []
     for subject in strangers:
@@ -257,7 +259,7 @@ def main() -> None:
         found = find_candidates(scope, subject, limit=10)
         stranger_times.append(time.perf_counter() - started)
         wrong_strangers += bool(found) and found[0].score >= THRESHOLD
-    for _kind, _child, subject in lookups[:100]:
+    for _kind, _child, subject in lookups[:100] if candidate_pool else []:
         pools.append(len(candidate_pool(scope, subject)))
     reset_queries()
 
@@ -294,7 +296,7 @@ def main() -> None:
         f"time a lookup: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms,"
         f" max {max(all_times):.1f} ms ({len(all_times)} lookups)"
     )
-    if any(pools):
+    if pools:
         print(f"candidate pool: mean {statistics.mean(pools):.0f}, max {max(pools)} children")
     for kind, examples in missed.items():
         for example in examples:
