@@ -266,9 +266,16 @@ def test_the_lookup_is_one_statement_and_one_fetch(crowd, django_assert_num_quer
 
 
 def test_not_exists_exclusion_agrees_with_the_front_door_selectors():
-    """``without_hidden_restricted`` / ``only_hidden_restricted`` hide and flag
+    """``without_hidden_restricted`` / ``only_hidden_restricted`` (and
+    ``hidden_restricted_cases`` in ``children_for``'s condition) hide and flag
     exactly the children the selectors' ``NOT IN`` forms do, for every user."""
+    from django.db.models import Exists, Q
+
+    from agencies.roles import TRIAGE_ROLES
+    from agencies.selectors import agencies_where
     from cases import selectors
+    from cases.child_selectors import children_for
+    from cases.matching import hidden_restricted_cases
     from cases.restrictions import case_break_glass, case_restrict
     from tests.factories import make_user, open_case_from_concern, submit_concern
 
@@ -291,6 +298,15 @@ def test_not_exists_exclusion_agrees_with_the_front_door_selectors():
         assert set(only_hidden_restricted(everyone, user=user, group_ids=groups)) == set(
             selectors.restricted_children_at_front_door(user, world.la)
         )
+        # child_selectors.children_for, with its NOT IN replaced by NOT EXISTS.
+        doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
+        hidden = hidden_restricted_cases(user=user, group_ids=groups)
+        assert set(
+            Child.objects.filter(
+                Q(pk__in=selectors.cases_for(user).values("child_id"))
+                | (Q(lead_agency__in=doors, merged_into__isnull=True) & ~Exists(hidden))
+            )
+        ) == set(children_for(user))
 
     for user in (world.manager, world.social_worker, outsider):
         agree(user)
@@ -307,3 +323,40 @@ def test_not_exists_exclusion_agrees_with_the_front_door_selectors():
     assert case.child in without_hidden_restricted(
         everyone, user=outsider, group_ids=selectors._group_ids(outsider)
     )
+
+
+# The children the bench and seed_scale build ---------------------------------------
+
+
+def test_the_scale_generator_builds_valid_children_that_the_matcher_finds():
+    from django.db import connection
+    from stdnum.gb import nhs, upn
+
+    from agencies.models import Agency
+    from cases.matching import name_key
+    from demo.scale_children import build_children
+
+    def indexes():
+        with connection.cursor() as cursor:
+            return set(connection.introspection.get_constraints(cursor, "cases_child"))
+
+    before = indexes()
+    lead = Agency.objects.create(slug="scale-csc", name="Scale", kind=Agency.Kind.SOCIAL_CARE)
+    built = build_children(600, agency=lead, seed=3, today=dt.date(2026, 11, 30))
+    children = Child.objects.filter(lead_agency=lead)
+    assert built.children == children.count() == 600
+    assert built.addresses == ChildAddress.objects.filter(child__lead_agency=lead).count() > 0
+    assert indexes() == before  # dropped for the load (the table was empty), built again
+    for field, valid in (("nhs_number", nhs.is_valid), ("upn", upn.is_valid)):
+        numbers = list(children.exclude(**{field: ""}).values_list(field, flat=True))
+        assert len(numbers) > 300 and len(set(numbers)) == len(numbers)
+        assert all(map(valid, numbers))
+    child = children.order_by("reference")[37]
+    assert (child.first_name_key, child.last_name_key) == (
+        name_key(child.first_name),
+        name_key(child.last_name),
+    )
+    subject = Subject(
+        first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth
+    )
+    assert find_candidates(children, subject)[0].child == child
