@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import jellyfish
 from django.contrib.auth.models import Permission
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -244,7 +245,10 @@ def candidate_pool(children: QuerySet[Child], subject: Subject) -> dict[object, 
     blocks = blocking_keys(subject, date=connection.ops.adapt_datefield_value)
     if not blocks:
         return {}
-    scope, scope_params = children.order_by().values(*_SCOPE_COLUMNS).query.sql_with_params()
+    try:
+        scope, scope_params = children.order_by().values(*_SCOPE_COLUMNS).query.sql_with_params()
+    except EmptyResultSet:  # Child.objects.none(): someone who may see no children
+        return {}
     columns = ", ".join(_COLUMNS)
     arms, params = [], []
     for i, block in enumerate(blocks):

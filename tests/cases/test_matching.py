@@ -360,3 +360,9 @@ def test_the_scale_generator_builds_valid_children_that_the_matcher_finds():
         first_name=child.first_name, last_name=child.last_name, date_of_birth=child.date_of_birth
     )
     assert find_candidates(children, subject)[0].child == child
+
+
+def test_an_empty_scope_finds_nobody(children):
+    subject = Subject(first_name="William", last_name="Turner", date_of_birth=DOB)
+    assert find_candidates(Child.objects.none(), subject) == []
+    assert find_candidates(Child.objects.filter(pk__in=[]), subject) == []
