@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_meetings_and_summaries_move_out'),
+        ('cases', '0016_matcher_indexes'),
     ]
 
     operations = [
