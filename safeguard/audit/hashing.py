@@ -88,10 +88,11 @@ def checkpoint_mac(key: bytes, *, position: int, row_hash: str, at: str, key_id:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def legacy_hash(row: Any, previous: str) -> str:
-    """The unkeyed SHA-256 chain rows were written with before the sealer
-    (migration 0003 keeps each such row's hash in ``legacy_hash``)."""
-    canonical = json.dumps(
+def canonical(row: Any) -> str:
+    """The row's whole content as canonical JSON: what the legacy chain hashed
+    and what a reader may inspect (the content hash covers the same fields,
+    with the payload as its digest)."""
+    return json.dumps(
         {
             "at": row.at.isoformat(),
             "user": row.user_id,
@@ -112,4 +113,9 @@ def legacy_hash(row: Any, previous: str) -> str:
         separators=(",", ":"),
         default=str,
     )
-    return _sha256(previous + canonical)
+
+
+def legacy_hash(row: Any, previous: str) -> str:
+    """The unkeyed SHA-256 chain rows were written with before the sealer
+    (migration 0003 keeps each such row's hash in ``legacy_hash``)."""
+    return _sha256(previous + canonical(row))

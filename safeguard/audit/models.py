@@ -108,6 +108,9 @@ class AuditEvent(models.Model):
         self.payload_hash = hashing.payload_hash(self)
         self.content_hash = hashing.content_hash(self)
 
+    def canonical(self) -> str:
+        return hashing.canonical(self)
+
     @property
     def sealed(self) -> bool:
         return self.position is not None
