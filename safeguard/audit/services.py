@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,7 +79,9 @@ SEAL_SQL = (
 )
 
 
-def audit_seal(*, batch_size: int = 2000, force_checkpoint: bool = False) -> SealResult:
+def audit_seal(
+    *, batch_size: int = 2000, force_checkpoint: bool = False, max_seconds: float | None = None
+) -> SealResult:
     """Give every committed unsealed row, oldest id first, the next position
     and its HMAC, in batches of ``batch_size`` (one transaction each); then
     write a signed checkpoint of the new head (at most every
@@ -88,12 +91,18 @@ def audit_seal(*, batch_size: int = 2000, force_checkpoint: bool = False) -> Sea
     once take turns on that lock, and the second finds nothing left to do. A
     row whose transaction commits late is sealed by a later batch at a later
     position: the chain's order is the order of sealing, not of ids.
+
+    With ``max_seconds`` it stops after the batch that passes it (a backlog is
+    then finished by the next runs; each batch is committed on its own).
     """
     sealed = 0
+    started = time.monotonic()
     while True:
         count = _seal_batch(batch_size)
         sealed += count
         if count < batch_size:
+            break
+        if max_seconds is not None and time.monotonic() - started >= max_seconds:
             break
     last = _last_sealed()
     path = None

@@ -267,3 +267,11 @@ def test_check_deploy_refuses_a_production_without_audit_keys():
     )
     assert result.returncode != 0
     assert "audit.E001" in result.stderr + result.stdout
+
+
+def test_a_backlog_is_sealed_over_several_runs_when_time_is_short():
+    write(5)
+    first = audit_seal(batch_size=2, max_seconds=0)
+    assert first.sealed == 2 and first.position == 2
+    assert audit_seal(batch_size=2).sealed == 3
+    assert verify_chain().ok
