@@ -53,14 +53,22 @@ class ChainReport:
     last_position: int = 0
     checkpoints: int = 0
     extra: int = field(default=0, compare=False)  # problems past MAX_LISTED
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify_chain(*, checkpoint_folder: str | Path | None = None) -> ChainReport:
+def verify_chain(
+    *, checkpoint_folder: str | Path | None = None, restored: bool = False
+) -> ChainReport:
+    """``restored``: this database is a restored backup, so its chain may end
+    before the newest checkpoint (rows written since the backup are not in it)
+    and may hold rows that were waiting for the sealer when it was taken;
+    every checkpoint the chain reaches must still match."""
     problems: list[Problem] = []
+    notes: list[str] = []
     extra = 0
 
     def fail(message: str, row: AuditEvent | None = None) -> None:
@@ -121,7 +129,14 @@ def verify_chain(*, checkpoint_folder: str | Path | None = None) -> ChainReport:
 
     # Checkpoints beyond the end of the chain: rows gone from the end.
     beyond = sorted(p for p in by_position if p > last_position)
-    if beyond:
+    if beyond and restored:
+        newest = by_position[beyond[-1]][0]
+        notes.append(
+            f"the chain ends at position {last_position}; checkpoint {newest.source} of "
+            f"{newest.at} names position {newest.position}: the rows after the backup are "
+            "not in it"
+        )
+    elif beyond:
         newest = by_position[beyond[-1]][0]
         fail(
             f"the chain ends at position {last_position}, but checkpoint {newest.source} of "
@@ -146,7 +161,7 @@ def verify_chain(*, checkpoint_folder: str | Path | None = None) -> ChainReport:
             )
 
     head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and head.last_position > last_position:
+    if head is not None and head.last_position > last_position and not restored:
         fail(
             f"the chain head says position {head.last_position} but the chain ends at "
             f"{last_position}: rows are missing from the end"
@@ -156,7 +171,9 @@ def verify_chain(*, checkpoint_folder: str | Path | None = None) -> ChainReport:
     limit = timezone.now() - dt.timedelta(seconds=settings.AUDIT_SEAL_MAX_AGE_SECONDS)
     stale = unsealed.filter(at__lt=limit)
     stale_count = stale.count()
-    if stale_count:
+    if stale_count and restored:
+        notes.append(f"{stale_count} rows were waiting for the sealer when the backup was taken")
+    elif stale_count:
         oldest = stale.order_by("id").first()
         fail(
             f"{stale_count} rows not sealed within {settings.AUDIT_SEAL_MAX_AGE_SECONDS} s "
@@ -175,6 +192,7 @@ def verify_chain(*, checkpoint_folder: str | Path | None = None) -> ChainReport:
         last_position=last_position,
         checkpoints=len(checkpoints),
         extra=extra,
+        notes=tuple(notes),
     )
 
 

@@ -275,3 +275,21 @@ def test_a_backlog_is_sealed_over_several_runs_when_time_is_short():
     assert first.sealed == 2 and first.position == 2
     assert audit_seal(batch_size=2).sealed == 3
     assert verify_chain().ok
+
+
+def test_a_restored_backup_may_end_before_the_newest_checkpoint(settings):
+    rows = write_and_seal(5)
+    # As if restored from a backup taken at position 3, with a row then waiting.
+    raw("DELETE FROM audit_auditevent WHERE position > 3")
+    AuditChainHead.objects.filter(id=1).update(last_position=3, last_hash=rows[2].row_hash)
+    write(1)
+    settings.AUDIT_SEAL_MAX_AGE_SECONDS = 0
+    assert not verify_chain().ok
+    report = verify_chain(restored=True)
+    assert report.ok, report.problems
+    assert any("not in it" in note for note in report.notes)
+    call_command("verify_audit", "--restored")
+    # What the restored chain does reach must still match.
+    raw("UPDATE audit_auditevent SET reason = 'x' WHERE position = 2")
+    with pytest.raises(CommandError):
+        call_command("verify_audit", "--restored")

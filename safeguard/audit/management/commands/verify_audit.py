@@ -24,13 +24,25 @@ class Command(BaseCommand):
             "the server) instead of AUDIT_CHECKPOINT_DIR.",
         )
 
+        parser.add_argument(
+            "--restored",
+            action="store_true",
+            help="This database is a restored backup: its chain may end before the newest "
+            "checkpoint, and rows waiting for the sealer at backup time are not a failure; "
+            "every checkpoint it reaches must still match.",
+        )
+
     def handle(self, *args, **options) -> None:
         if options["seal_first"]:
             from safeguard.audit.services import audit_seal
 
             result = audit_seal(force_checkpoint=True)
             self.stdout.write(f"Sealed {result.sealed} rows; the chain ends at {result.position}.")
-        report = verify_chain(checkpoint_folder=options.get("checkpoint_dir"))
+        report = verify_chain(
+            checkpoint_folder=options.get("checkpoint_dir"), restored=options["restored"]
+        )
+        for note in report.notes:
+            self.stdout.write(f"Note: {note}.")
         if not report.ok:
             lines = [f"  - {problem}" for problem in report.problems]
             if report.extra:
