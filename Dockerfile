@@ -44,7 +44,7 @@ ENV STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/var/media
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
  && useradd --system --uid 10001 --home-dir /app safeguard \
- && mkdir -p /app/var/media /app/var/beat \
+ && mkdir -p /app/var/media /app/var/beat /app/var/audit-checkpoints \
  && chown -R safeguard /app/var
 USER safeguard
 

@@ -277,6 +277,19 @@ OUTBOX_STUCK_SECONDS = env.float("OUTBOX_STUCK_SECONDS", default=600)
 HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60)
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=180)
 
+# The audit log (safeguard/audit): rows are sealed into a keyed chain by a beat
+# task every AUDIT_SEAL_SECONDS; verify_audit fails rows left unsealed longer
+# than AUDIT_SEAL_MAX_AGE_SECONDS. AUDIT_KEYS is "id:secret,..." (first seals,
+# the rest verify older rows), never stored in the database; unset, a
+# development key is derived from SECRET_KEY and `check --deploy` refuses it.
+# Signed checkpoints of the chain's head go to AUDIT_CHECKPOINT_DIR, at most
+# every AUDIT_CHECKPOINT_SECONDS: ship that folder off the server (README).
+AUDIT_KEYS = env.str("AUDIT_KEYS", default="")
+AUDIT_SEAL_SECONDS = env.float("AUDIT_SEAL_SECONDS", default=5)
+AUDIT_SEAL_MAX_AGE_SECONDS = env.int("AUDIT_SEAL_MAX_AGE_SECONDS", default=60)
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_SECONDS = env.float("AUDIT_CHECKPOINT_SECONDS", default=60)
+
 # The embedded default writes e-mails as files under var/mail to read by hand.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)

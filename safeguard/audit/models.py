@@ -1,18 +1,27 @@
 """The append-only, hash-chained access and audit log.
 
-Each row carries the SHA-256 of its own content and of the row before it, so an
-edited, deleted or reordered row breaks the chain (``manage.py verify_audit``).
+A row is written by ``audit_record`` in the caller's transaction with the
+SHA-256 of its own content (``hashing.py``) and nothing else: no lock, so
+audited requests never wait for each other. Within seconds a sealer (a beat
+task, ``services.audit_seal``) gives each committed row, oldest first, the next
+``position`` in the chain and an HMAC ``row_hash`` over the previous row's
+hash, its content hash, its position and its id, with a key from the
+environment. ``manage.py verify_audit`` checks the chain against signed
+checkpoints kept outside the database.
+
 No code path updates or deletes rows: ``save`` refuses an existing row, the
-manager refuses bulk changes, and on PostgreSQL a trigger refuses them too.
+manager refuses bulk changes, and on PostgreSQL a trigger allows only the
+sealer's one-time write of the chain fields and a redaction that blanks the
+payload (migration 0003); the application's database role may update nothing
+else (``scripts/db_roles.sql``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.conf import settings
 from django.db import models
+
+from safeguard.audit import hashing
 
 
 class AuditQuerySet(models.QuerySet):
@@ -54,14 +63,33 @@ class AuditEvent(models.Model):
     path = models.CharField(max_length=500, blank=True)
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    row_hash = models.CharField(max_length=64, unique=True)
+    # Written with the row (hashing.py).
+    payload_hash = models.CharField(max_length=64, blank=True, default="")
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    # Written once by the sealer.
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
+    row_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    key_id = models.CharField(max_length=32, blank=True, default="")
+    sealed_at = models.DateTimeField(null=True, blank=True)
+    # The unkeyed SHA-256 chain hash of a row written before the sealer existed.
+    legacy_hash = models.CharField(max_length=64, blank=True, default="")
+    # Set by a redaction that blanked the payload fields (hashing.PAYLOAD_FIELDS).
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(
+                fields=["object_type", "object_id"], name="audit_audit_object__0e78a5_idx"
+            ),
+            # The sealer's queue: small, because rows leave it within seconds.
+            models.Index(
+                fields=["id"], condition=models.Q(position__isnull=True), name="audit_unsealed_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.event} {self.object_reference}"
@@ -69,43 +97,38 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None or not self._state.adding:
             raise PermissionError("The audit log is append-only.")
+        self.fill_hashes()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The audit log is append-only.")
 
-    def canonical(self) -> str:
-        return json.dumps(
-            {
-                "at": self.at.isoformat(),
-                "user": self.user_id,
-                "username": self.username,
-                "agencies": self.agency_slugs,
-                "action": self.action,
-                "event": self.event,
-                "object_type": self.object_type,
-                "object_id": self.object_id,
-                "object_reference": self.object_reference,
-                "case_id": str(self.case_id) if self.case_id else None,
-                "ip": self.ip_address,
-                "path": self.path,
-                "reason": self.reason,
-                "detail": self.detail,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
-        )
+    def fill_hashes(self) -> None:
+        """Set the content hashes; call before ``bulk_create`` (``save`` does it)."""
+        self.payload_hash = hashing.payload_hash(self)
+        self.content_hash = hashing.content_hash(self)
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256((self.previous_hash + self.canonical()).encode()).hexdigest()
+    def canonical(self) -> str:
+        return hashing.canonical(self)
+
+    @property
+    def sealed(self) -> bool:
+        return self.position is not None
 
 
 class AuditChainHead(models.Model):
-    """One row holding the hash of the newest audit row; its lock orders writers."""
+    """The sealer's bookkeeping, and the row its lock serialises sealers on.
+
+    Only the sealer locks it, never a request. It is not trusted: verification
+    reads the chain itself and the checkpoints outside the database.
+    """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_hash = models.CharField(max_length=64, default=hashing.GENESIS)
+    last_position = models.BigIntegerField(default=0)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+    checkpoint_position = models.BigIntegerField(default=0)
+    checkpoint_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return self.last_hash
+        return f"{self.last_position} {self.last_hash}"

@@ -3,17 +3,20 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from safeguard.audit.models import AuditEvent
-from safeguard.audit.services import audit_record
+from safeguard.audit.services import audit_record, audit_seal
 from safeguard.audit.verification import verify_chain
 
 pytestmark = pytest.mark.django_db
 
 
 def _write_rows(n: int = 4) -> list[AuditEvent]:
-    return [
+    """Rows as the application writes them, then sealed as the beat task would."""
+    written = [
         audit_record(user=None, action="view", event="test_event", detail={"n": i})
         for i in range(n)
     ]
+    audit_seal()
+    return list(AuditEvent.objects.filter(pk__in=[r.pk for r in written]).order_by("id"))
 
 
 def _raw(sql: str, params: list) -> None:

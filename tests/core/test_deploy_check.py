@@ -12,6 +12,7 @@ from django.conf import settings
 PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(64),
+    "AUDIT_KEYS": "1:" + secrets.token_urlsafe(48),
     "ALLOWED_HOSTS": "safeguard.example.org",
     "SITE_URL": "https://safeguard.example.org",
     "SECURE_COOKIES": "true",
