@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint fmt bench constraints frontend clean
@@ -43,7 +45,7 @@ run: install ## The demo on http://127.0.0.1:8000 with a worker (PORT=, HOST= to
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/run.sh
 
 test: install ## Run the tests (PYTEST_ARGS="-k name" to choose; see README for markers)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff lint and format check, and the import contracts (pyproject.toml)
 	$(BIN)/ruff check .

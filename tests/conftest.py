@@ -59,10 +59,34 @@ def _e2e_missing() -> str | None:
     return None
 
 
+def _xdist_group(item) -> str | None:
+    """Which tests must share one pytest-xdist worker (``--dist loadgroup``)."""
+    if "integration" in item.keywords:
+        # One at a time: they share Redis db REDIS_URL, the fixed port 6390 and
+        # Celery's queues, so two at once would take each other's messages.
+        return "integration"
+    fixtures = getattr(item, "_fixtureinfo", None)
+    for defs in fixtures.name2fixturedefs.values() if fixtures else ():
+        # The project's own module-scoped fixtures (plugins' have no baseid) are
+        # built once per worker, so their module stays on one worker.
+        if any(d.baseid and d.scope in ("module", "class", "package") for d in defs):
+            return item.module.__name__
+    return None
+
+
+# tryfirst: the groups must be marked before pytest-xdist reads them, and this
+# order (integration first) before pytest-django sorts its categories stably.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     checks = {"integration": _integration_missing, "e2e": _e2e_missing}
     reasons = {}
+    # The integration group is the longest unit of work: among the transactional
+    # tests (pytest-django runs them after the others) it goes first.
+    items.sort(key=lambda item: "integration" not in item.keywords)
     for item in items:
+        group = _xdist_group(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
         for marker, check in checks.items():
             if marker not in item.keywords:
                 continue
@@ -74,6 +98,40 @@ def pytest_collection_modifyitems(config, items):
             if IN_CI:
                 raise pytest.UsageError(f"CI runs every {marker} test, but this machine {reason}")
             item.add_marker(pytest.mark.skip(reason=f"{marker}: {reason}"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session):
+    """On a pytest-xdist worker with ``--dist loadgroup``, make sure each test's
+    node id carries its group, which is how the controller learns the groups.
+
+    pytest-xdist 3.8 appends ``@group`` by assigning ``item._nodeid``, which
+    pytest 9.2's structured node ids no longer read (pytest-xdist issue #1386):
+    the groups are then silently ignored and the integration tests would run at
+    the same time. Until that is fixed this appends the suffix itself, and
+    refuses to run if it cannot.
+    """
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    for item in session.items:
+        names = {
+            m.args[0] if m.args else m.kwargs.get("name", "default")
+            for m in item.iter_markers("xdist_group")
+        }
+        if not names:
+            continue
+        suffix = "@" + "_".join(sorted(map(str, names)))
+        if item.nodeid.endswith(suffix):
+            continue  # pytest-xdist managed it
+        if hasattr(item, "_id"):
+            item._id = type(item._id).parse(item.nodeid + suffix)
+        else:
+            item._nodeid = item.nodeid + suffix
+        if not item.nodeid.endswith(suffix):
+            raise pytest.UsageError(
+                f"cannot give {item.nodeid} its pytest-xdist group {suffix[1:]}: "
+                "run with PYTEST_WORKERS=0, or fix tests/conftest.py"
+            )
 
 
 @pytest.fixture(scope="session")
@@ -122,6 +180,53 @@ def assert_no_axe_violations(page) -> None:
 def axe():
     """``def test_x(page, axe): ...; axe(page)`` checks the page with axe-core."""
     return assert_no_axe_violations
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker):
+    """Northshire seeded once for this test database (per xdist worker), on
+    PostgreSQL; None on SQLite. Built the first time a test asks for it,
+    between tests."""
+    from tests.demo_snapshot import Snapshot, can_snapshot
+
+    with django_db_blocker.unblock():
+        snapshot = Snapshot.build() if can_snapshot() else None
+    yield snapshot
+    if snapshot is not None:
+        with django_db_blocker.unblock():
+            snapshot.drop()
+
+
+@pytest.fixture
+def seed_demo(_demo_snapshot):
+    """``seed_demo()`` leaves the database as ``call_command("seed_demo")`` would,
+    with the settings as they are when it is called, but from a copy made once
+    (tests/demo_snapshot.py): seeding takes ~12 s, the copy well under one.
+    With another DEMO_PASSWORD or hasher than the copy's, or on SQLite, it runs
+    the command itself."""
+    from django.core.management import call_command
+
+    from tests import demo_snapshot
+
+    def seed() -> None:
+        if _demo_snapshot is not None and demo_snapshot.matches_snapshot():
+            _demo_snapshot.restore()
+        else:
+            call_command("seed_demo", verbosity=0)
+
+    seed.password = demo_snapshot.PASSWORD  # the copy's: set DEMO_PASSWORD to it to use the copy
+    return seed
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if "seed_demo" in getattr(item, "fixturenames", ()):
+        # A rolled-back copy takes its content type ids with it; forget them.
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
+    return result
 
 
 @pytest.fixture(autouse=True)

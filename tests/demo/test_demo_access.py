@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from cases import selectors
 from cases.access import desired_group_grants, desired_user_grants, explain_access
@@ -12,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
-    call_command("seed_demo", verbosity=0)
+def demo(settings, seed_demo):
+    settings.DEMO_PASSWORD = seed_demo.password  # any will do; the shared copy's is quick
+    seed_demo()
 
 
 def test_explainer_agrees_with_selectors_for_every_demo_user_and_case(demo):

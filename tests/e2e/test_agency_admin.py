@@ -4,7 +4,6 @@ They hold no case data, and axe-core finds nothing wrong on any of them."""
 import re
 
 import pytest
-from django.core.management import call_command
 
 from agencies.models import Team
 from tests.e2e.helpers import assert_accessible, sign_in
@@ -14,9 +13,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "e2e-demo-password"
 
 
-def test_an_administrator_manages_members_and_teams(live_server, page, settings):
+def test_an_administrator_manages_members_and_teams(live_server, page, settings, seed_demo):
     settings.DEMO_PASSWORD = PASSWORD
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     base = live_server.url
     sign_in(page, base, "agency_admin@northshire-csc", PASSWORD)
     page.get_by_role("link", name="Members").first.click()

@@ -4,7 +4,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.helpers import assert_accessible, sign_in
 
@@ -14,9 +13,9 @@ PASSWORD = "e2e-demo-password"
 REASON = "Police report the child missing tonight; I need the safety plan now."
 
 
-def test_manager_breaks_glass_and_it_is_on_the_record(live_server, page, settings):
+def test_manager_breaks_glass_and_it_is_on_the_record(live_server, page, settings, seed_demo):
     settings.DEMO_PASSWORD = PASSWORD
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     sign_in(page, live_server.url, "manager@northshire-csc", PASSWORD)
 
     page.get_by_role("link", name="Cases").first.click()

@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from cases.models import Case
 from safeguard.audit.models import AuditEvent
@@ -26,10 +25,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(tr
 PASSWORD = "e2e-demo-password"
 
 
-def test_manager_requests_watches_and_downloads_a_summary(live_server, page, settings, tmp_path):
+def test_manager_requests_watches_and_downloads_a_summary(
+    live_server, page, settings, seed_demo, tmp_path
+):
     settings.DEMO_PASSWORD = PASSWORD
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     case = (
         Case.objects.filter(
             lead_agency__slug="northshire-csc", is_restricted=False, status=Case.Status.OPEN

@@ -5,7 +5,6 @@ the second person typed; saving again keeps both changes. Nothing is lost."""
 import re
 
 import pytest
-from django.core.management import call_command
 
 from cases.models import Case, Child
 from tests.e2e.helpers import assert_accessible, sign_in
@@ -24,10 +23,10 @@ def open_child_edit(page, base: str, case: Case) -> None:
 
 
 def test_two_people_edit_the_same_child_and_neither_change_is_lost(
-    live_server, browser, page, settings
+    live_server, browser, page, settings, seed_demo
 ):
     settings.DEMO_PASSWORD = PASSWORD
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     case = (
         Case.objects.filter(lead_agency__slug="northshire-csc", status="open", is_restricted=False)
         .select_related("child")

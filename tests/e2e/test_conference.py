@@ -15,7 +15,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -81,9 +80,11 @@ def date_value(page, field: str) -> dt.date:
     )
 
 
-def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(live_server, page, settings):
+def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
+    live_server, page, settings, seed_demo
+):
     settings.DEMO_PASSWORD = PASSWORD
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     world = DemoWorld()
     case = new_case(world)
     now = timezone.localtime()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 
 from tests.e2e.helpers import assert_accessible, sign_in, sign_out
@@ -18,9 +17,9 @@ DEMO_PASSWORD = "e2e-demo-password"
 
 
 @pytest.fixture
-def demo(settings):
+def demo(settings, seed_demo):
     settings.DEMO_PASSWORD = DEMO_PASSWORD
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
 
 
 @override_settings(DEMO_PASSWORD=DEMO_PASSWORD)

@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from agencies.models import Agency
 from cases.models import Case
@@ -19,9 +18,9 @@ PASSWORD = "e2e-demo-password"
 RESTRICTED = "Lead only: legal planning meeting booked."
 
 
-def test_school_refers_to_health_and_health_accepts(live_server, page, settings):
+def test_school_refers_to_health_and_health_accepts(live_server, page, settings, seed_demo):
     settings.DEMO_PASSWORD = PASSWORD
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
     hillside = Agency.objects.get(slug="hillside-primary")
     health = Agency.objects.get(slug="northshire-health")
     case = (

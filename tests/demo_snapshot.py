@@ -1,0 +1,102 @@
+"""The demo world (``seed_demo``), built once per test database and copied back
+for each test that asks for it.
+
+Building Northshire takes ~12 s (thousands of service calls, grants, audit
+rows); copying its rows back takes a fraction of a second. On PostgreSQL the
+first test that asks builds it and keeps a copy of every table in its own
+schema; each test then gets exactly the rows ``seed_demo`` wrote, primary keys
+and all. The copy is taken between tests, outside any test's transaction, and
+the database is put back as it was before, so tests that do not ask for the
+demo never see it, and a test that does cannot see another's leftovers: the
+tables are truncated before the copy goes back in.
+
+On SQLite (a laptop) this simply runs ``seed_demo``, as the tests did before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
+
+# What the shared copy was seeded with. A test that wants another password or
+# hasher gets a real ``seed_demo`` instead of the copy.
+PASSWORD = "e2e-demo-password"
+HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SCHEMA = "demo_snapshot"
+BASE_SCHEMA = "demo_snapshot_base"
+
+
+@dataclass
+class Snapshot:
+    tables: list[str] = field(default_factory=list)
+    # Per table, the columns to copy (stored generated columns are recomputed).
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls) -> Snapshot:
+        """Seed, copy every table aside, then put the database back as it was."""
+        snapshot = cls()
+        with connection.cursor() as cursor:
+            snapshot.tables = sorted(
+                connection.introspection.django_table_names(only_existing=True)
+            )
+            for table in snapshot.tables:
+                cursor.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND table_name = %s "
+                    "AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                    [table],
+                )
+                names = [connection.ops.quote_name(row[0]) for row in cursor.fetchall()]
+                snapshot.columns[table] = ", ".join(names)
+        snapshot._copy_out(BASE_SCHEMA)
+        with override_settings(DEMO_PASSWORD=PASSWORD, PASSWORD_HASHERS=HASHERS):
+            call_command("seed_demo", verbosity=0)
+        snapshot._copy_out(SCHEMA)
+        snapshot._copy_in(BASE_SCHEMA)
+        return snapshot
+
+    def restore(self) -> None:
+        """The database as ``seed_demo`` left it, whatever was there before."""
+        self._copy_in(SCHEMA)
+
+    def drop(self) -> None:
+        with connection.cursor() as cursor:
+            for schema in (SCHEMA, BASE_SCHEMA):
+                cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+    def _copy_out(self, schema: str) -> None:
+        quote = connection.ops.quote_name
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {schema}")
+            for table in self.tables:
+                # Names from introspection, quoted: no user input here.
+                select = f"SELECT {self.columns[table]} FROM {quote(table)}"  # noqa: S608
+                cursor.execute(f"CREATE TABLE {schema}.{quote(table)} AS {select}")
+
+    def _copy_in(self, schema: str) -> None:
+        quote = connection.ops.quote_name
+        # Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's default on
+        # PostgreSQL), so table order does not matter inside one transaction.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(quote(t) for t in self.tables))
+            for table in self.tables:
+                columns = self.columns[table]
+                select = f"SELECT {columns} FROM {schema}.{quote(table)}"  # noqa: S608
+                cursor.execute(f"INSERT INTO {quote(table)} ({columns}) {select}")
+        # Content type ids are the copy's now, not the ones cached in this process.
+        ContentType.objects.clear_cache()
+
+
+def can_snapshot() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def matches_snapshot() -> bool:
+    return settings.DEMO_PASSWORD == PASSWORD and list(settings.PASSWORD_HASHERS) == HASHERS
