@@ -32,6 +32,8 @@ PUBLIC = {
 # Pages where the lead agency's auditors and managers see who looked at a case
 # (its reference and the log, never its content).
 OVERSIGHT = {"case_access_log", "case_access_explained", "audit_search"}
+# The CIN census return: the lead agency's managers and auditors (tests/census).
+CENSUS = {"census_home", "census_status", "census_status_json", "census_download"}
 # The lead agency's own administration pages (slug "la-csc"): its administrator
 # reaches them, and they show people, never case data.
 OWN_AGENCY_ADMIN = {"agency_members", "agency_member_invite", "agency_teams", "agency_team_edit"}
@@ -50,6 +52,7 @@ LISTS = {
     "referral_list",
     "agency_members_home",
     "meeting_list",
+    "census_home",
 }
 
 
@@ -162,6 +165,11 @@ def scene(settings, tmp_path):
     from summaries.services import summary_request
 
     summary = summary_request(acting_user=world.manager, case=case)
+    from census.services import census_request
+
+    census_return = census_request(
+        acting_user=world.manager, agency=world.la, year="2026-27", la_code="999"
+    )
     notification = Notification.objects.filter(recipient=world.teacher).first()
     from agencies.models import Team
 
@@ -188,6 +196,7 @@ def scene(settings, tmp_path):
         "slug": world.la.slug,
         "membership_id": world.teacher.memberships.get().pk,
         "summary_id": summary.pk,
+        "return_id": census_return.pk,
     }
     # DRF routes name their object "pk"; which object depends on the route.
     pk_for = {
@@ -246,7 +255,7 @@ def test_every_route_gives_an_unrelated_agency_nothing(client, scene):
             if url is None:
                 continue
             has_object = bool(re.search(r"<|\(\?P<", route))
-            if outsider == world.auditor and name in OVERSIGHT:
+            if outsider == world.auditor and name in OVERSIGHT | CENSUS:
                 continue  # the lead agency's auditor: see test_auditor_sees_the_log_only
             # The outsider's own notification would be theirs; the teacher's is not.
             for method in ("get", "post"):

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 
 from census.models import CensusReturn
 from safeguard.audit.models import AuditEvent
@@ -73,11 +72,11 @@ def census_worker(tmp_path: Path, media_root: str):
 
 
 def test_a_manager_builds_downloads_and_reads_the_census_report(
-    live_server, page, settings, tmp_path
+    live_server, page, settings, tmp_path, seed_demo
 ):
     settings.DEMO_PASSWORD = PASSWORD
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    call_command("seed_demo", verbosity=0)
+    seed_demo()
 
     sign_in(page, live_server.url, "manager@northshire-csc", PASSWORD)
     page.get_by_role("link", name="CIN census").click()
