@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
@@ -47,3 +48,17 @@ def roles_for(user: AbstractBaseUser | AnonymousUser) -> set[str]:
 
 def lead_agencies() -> QuerySet[Agency]:
     return Agency.objects.filter(kind=Agency.Kind.SOCIAL_CARE, is_active=True)
+
+
+def members_with_roles(agency: Agency, roles: Iterable[str]) -> QuerySet:
+    """Active people holding one of ``roles`` in ``agency``: whom to notify or offer."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency=agency,
+            memberships__role__in=list(roles),
+            memberships__is_active=True,
+        )
+        .distinct()
+    )

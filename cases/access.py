@@ -16,20 +16,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
-from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.services import role_group
 from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
-    ChronologyEntry,
     Involvement,
 )
-from safeguard.audit.services import audit_record
 
 VIEW = "view_case"
 VIEW_LEAD = "view_case_lead"
@@ -98,76 +94,6 @@ def _sync(model, holder_field: str, case, wanted: set, perms: dict) -> None:
             model(content_object=case, permission=perms[codename], **{holder_field: holder})
             for holder, codename in missing
         ]
-    )
-
-
-@transaction.atomic
-def involvement_start(
-    *,
-    acting_user: AbstractBaseUser | None,
-    case: Case,
-    agency: Agency,
-    level: str,
-    reason: str,
-    source_reference: str = "",
-) -> Involvement:
-    existing = case.involvements.filter(
-        agency=agency, reason=reason, source_reference=source_reference, ended_at__isnull=True
-    ).first()
-    if existing:
-        return existing
-    involvement = Involvement.objects.create(
-        case=case,
-        agency=agency,
-        level=level,
-        reason=reason,
-        source_reference=source_reference,
-        started_at=timezone.now(),
-        started_by=acting_user,
-    )
-    sync_case_grants(case)
-    audit_record(
-        user=acting_user,
-        action="grant",
-        event="involvement_started",
-        obj=case,
-        case_id=case.pk,
-        detail={
-            "agency": agency.slug,
-            "level": level,
-            "reason": reason,
-            "source": source_reference,
-        },
-    )
-    if level == Involvement.Level.INVOLVED:
-        ChronologyEntry.objects.create(
-            case=case,
-            occurred_at=involvement.started_at,
-            agency=agency,
-            kind=ChronologyEntry.Kind.INVOLVEMENT,
-            title=f"{agency.name} involved",
-            body=involvement.get_reason_display(),
-            source_reference=source_reference,
-            created_by=acting_user,
-        )
-    return involvement
-
-
-@transaction.atomic
-def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involvement) -> None:
-    if involvement.ended_at is not None:
-        return
-    involvement.ended_at = timezone.now()
-    involvement.ended_by = acting_user
-    involvement.save(update_fields=["ended_at", "ended_by"])
-    sync_case_grants(involvement.case)
-    audit_record(
-        user=acting_user,
-        action="revoke",
-        event="involvement_ended",
-        obj=involvement.case,
-        case_id=involvement.case_id,
-        detail={"agency": involvement.agency.slug, "reason": involvement.reason},
     )
 
 

@@ -6,12 +6,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Children, cases and concerns"
 
     def ready(self) -> None:
-        from agencies.roles import (
-            CASE_AND_MEETING_ROLES,
-            CONCERN_LOGGING_ROLES,
-            TRIAGE_ROLES,
-            Role,
-        )
+        from agencies.roles import CASE_AND_MEETING_ROLES, CONCERN_LOGGING_ROLES, TRIAGE_ROLES, Role
         from safeguard.core import navigation
 
         navigation.register(

@@ -38,10 +38,11 @@ from stdnum.gb import upn as upn_number
 from agencies.models import Agency, Team
 from agencies.roles import Role
 from agencies.services import membership_add
-from cases import case_work, services
+from cases import services
 from cases.models import Case, CaseNote, Child, ChronologyEntry, Concern, Involvement
-from cases.notes import case_note_add
-from cases.restrictions import case_restrict
+from cases.services import case_work
+from cases.services.record import case_note_add
+from cases.services.restrictions import case_restrict
 from safeguard import workdays
 from safeguard.notifications.models import Notification
 
@@ -1086,7 +1087,7 @@ def build_children(built: Built) -> None:
 
 def _actions_and_referrals(world: World, cases: list[Case]) -> None:
     """Open actions for the agencies on a few cases, and referrals at each stage."""
-    from cases.actions import action_add
+    from cases.services.record import action_add
     from referrals.services import referral_send, referral_transition
 
     users, agencies = world.built.users, world.built.agencies
@@ -1147,7 +1148,7 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
     """Assessments long past their 45 days were done in time, in this story;
     recent ones are still open, and one is left overdue for the dashboard."""
     from cases.models import Assessment
-    from cases.statutory_work import assessment_authorise, assessment_complete
+    from cases.services.statutory import assessment_authorise, assessment_complete
 
     today = timezone.localdate()
     overdue_left = False

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES
-from cases import household, selectors
+from cases import selectors
+from cases.selectors import record as household
 from meetings import services as meetings
 from meetings.clocks import meeting_clock, propose_date, proposed_next_dates
 from meetings.forms import (

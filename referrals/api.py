@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from agencies.models import Agency
 from cases import selectors as case_selectors
-from cases.notes import note_agencies_for
+from cases.selectors.record import note_agencies_for
 from referrals import selectors, services
 from referrals.models import Referral
 from safeguard.audit.services import audit_record

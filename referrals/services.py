@@ -22,11 +22,10 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES
-from agencies.selectors import agencies_where
-from cases.access import involvement_start
+from agencies.selectors import agencies_where, members_with_roles
 from cases.models import Case, ChronologyEntry, Involvement
-from cases.notes import note_agencies_for
-from cases.services import members_with_roles
+from cases.selectors.record import note_agencies_for
+from cases.services.case import involvement_start
 from referrals.models import Referral
 from safeguard import workdays
 from safeguard.audit.services import audit_record

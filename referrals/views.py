@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
-from cases.notes import note_agencies_for
+from cases.selectors.record import note_agencies_for
 from referrals import selectors, services
 from referrals.forms import ReasonForm, ReferralForm
 from safeguard import workdays

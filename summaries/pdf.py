@@ -31,10 +31,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from cases import selectors
-from cases.actions import actions_for
-from cases.household import household_for
 from cases.models import BodyMapMark, Case, CaseAction, CaseNote
-from cases.notes import notes_for
+from cases.selectors.record import actions_for, household_for, notes_for
 from safeguard.audit.services import audit_record
 from summaries.models import CaseSummary
 from summaries.services import (

@@ -77,7 +77,7 @@ def all_routes():
 def scene(settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cases.documents import document_upload
+    from cases.services.record import document_upload
 
     settings.MEDIA_ROOT = str(tmp_path)
     world = World()
@@ -106,7 +106,7 @@ def scene(settings, tmp_path):
         urgency="routine",
         sharing_basis="consent",
     )
-    from cases.actions import action_add
+    from cases.services.record import action_add
 
     action = action_add(
         acting_user=world.social_worker,
@@ -116,8 +116,8 @@ def scene(settings, tmp_path):
         owner=None,
         due_on=dt.date.today() + dt.timedelta(days=3),
     )
-    from cases.child_merge import child_merge
     from cases.services import child_create
+    from cases.services.children import child_merge
 
     duplicate = child_create(
         acting_user=world.social_worker,
@@ -128,7 +128,7 @@ def scene(settings, tmp_path):
     merge = child_merge(
         acting_user=world.manager, kept=case.child, merged=duplicate, reason="Same child."
     )
-    from cases.professionals import professional_add
+    from cases.services.record import professional_add
 
     professional = professional_add(
         acting_user=world.social_worker,
@@ -326,7 +326,7 @@ def test_an_involved_agency_never_sees_lead_only_content_on_any_route(client, sc
     """The school is involved in the case: it may see the case, never what the
     lead agency keeps to itself, on any page or API route."""
     from cases.models import ChronologyEntry
-    from cases.notes import case_note_add
+    from cases.services.record import case_note_add
 
     world, values, pk_for, secrets = scene
     case_id = values["case_id"]

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import Role
-from cases import selectors, statutory_work
+from cases import selectors
 from cases.models import Case, ChronologyEntry
+from cases.services import statutory as statutory_work
 from meetings.models import Meeting
 
 CHAIR_ROLES = (Role.CHAIR, Role.MANAGER)

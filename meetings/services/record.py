@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES
-from cases import actions, statutory_work
+from agencies.selectors import members_with_roles
 from cases.models import Case, CaseAction, Plan
-from cases.services import members_with_roles
+from cases.services import record as actions
+from cases.services import statutory as statutory_work
 from meetings.clocks import core_group_limit, review_limit
 from meetings.models import (
     DECISIONS_BY_KIND,

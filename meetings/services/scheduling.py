@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership
 from agencies.roles import CASE_WORKING_ROLES
-from cases.access import involvement_start, sync_case_grants
+from agencies.selectors import members_with_roles
+from cases.access import sync_case_grants
 from cases.models import Case, Involvement
-from cases.services import members_with_roles
+from cases.services.case import involvement_start
 from meetings.clocks import date_errors, meeting_clock
 from meetings.grants import sync_meeting_grants
 from meetings.models import AgencyReport, AgendaItem, Meeting, MeetingCase, MeetingInvitation

@@ -4,20 +4,14 @@ import pytest
 from django.http import Http404
 
 from cases import selectors
-from cases.access import (
-    desired_group_grants,
-    desired_user_grants,
-    explain_access,
-    involvement_end,
-    involvement_start,
-    sync_case_grants,
-)
+from cases.access import desired_group_grants, desired_user_grants, explain_access, sync_case_grants
 from cases.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     ChronologyEntry,
     Involvement,
 )
+from cases.services.case import involvement_end, involvement_start
 from tests.factories import World, open_case_from_concern, submit_concern
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.access import involvement_start
 from cases.models import CaseAction
+from cases.services.case import involvement_start
 from safeguard.notifications.models import Notification
 from tests.factories import World, open_case_from_concern, submit_concern
 

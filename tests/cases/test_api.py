@@ -10,8 +10,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cases import restrictions, services
+from cases import services
 from cases.models import ChronologyEntry
+from cases.services import restrictions
 from safeguard.audit.models import AuditEvent
 from tests.factories import PASSWORD, World, make_user, open_case_from_concern, submit_concern
 
@@ -385,7 +386,7 @@ def test_the_list_says_the_level_of_access_per_case(world):
 
 
 def test_ending_an_involvement_ends_api_access(world):
-    from cases.access import involvement_end
+    from cases.services.case import involvement_end
 
     case = open_case_from_concern(world, submit_concern(world))
     involvement = case.involvements.get(agency=world.school)

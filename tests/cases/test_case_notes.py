@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.access import involvement_start
-from cases.notes import case_note_add
+from cases.services.case import involvement_start
+from cases.services.record import case_note_add
 from tests.factories import World, open_case_from_concern, submit_concern
 
 pytestmark = pytest.mark.django_db

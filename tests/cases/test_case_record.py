@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Team
-from cases import statutory_work
-from cases.actions import action_add
 from cases.models import Case, CaseAction, CaseProfessional, Child, Plan
+from cases.services import statutory as statutory_work
+from cases.services.record import action_add
 from safeguard.audit.models import AuditEvent
 from tests.cases.test_api import api
 from tests.cases.test_child_record import form_data

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.access import involvement_start
 from cases.models import CaseDocument
+from cases.services.case import involvement_start
 from safeguard.audit.models import AuditEvent
 from tests.factories import World, open_case_from_concern, submit_concern
 

@@ -103,7 +103,7 @@ def test_nobody_matches_a_stranger(children):
 
 
 def test_a_postcode_the_child_lived_at_before_still_finds_them():
-    from cases.child_records import child_update
+    from cases.services.children import child_update
     from tests.factories import open_case_from_concern, submit_concern
 
     world = World()
@@ -274,9 +274,9 @@ def test_not_exists_exclusion_agrees_with_the_front_door_selectors():
     from agencies.roles import TRIAGE_ROLES
     from agencies.selectors import agencies_where
     from cases import selectors
-    from cases.child_selectors import children_for
     from cases.matching import hidden_restricted_cases
-    from cases.restrictions import case_break_glass, case_restrict
+    from cases.selectors.children import children_for
+    from cases.services.restrictions import case_break_glass, case_restrict
     from tests.factories import make_user, open_case_from_concern, submit_concern
 
     world = World()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import selectors
 from cases.access import desired_group_grants, desired_user_grants, explain_access
 from cases.models import BreakGlass, CaseGroupObjectPermission, CaseUserObjectPermission
-from cases.restrictions import case_break_glass, case_lift_restriction, case_restrict
+from cases.services.restrictions import case_break_glass, case_lift_restriction, case_restrict
 from safeguard.audit.models import AuditEvent
 from safeguard.notifications.models import Notification
 from tests.factories import World, make_user, open_case_from_concern, submit_concern

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 
 from agencies.models import Agency
 from cases.models import Case
-from cases.notes import case_note_add
+from cases.services.record import case_note_add
 from tests.e2e.helpers import assert_accessible, sign_in, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

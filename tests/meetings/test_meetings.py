@@ -412,7 +412,7 @@ def test_autosave_keeps_the_minutes_and_refuses_a_stale_copy(client, world):
 
 
 def test_each_child_of_a_sibling_group_gets_their_own_decision(world):
-    from cases import household
+    from cases.services import record as household
 
     with travel(dt.datetime(2026, 12, 1, 9, 30, tzinfo=LONDON)):
         sibling = open_case_from_concern(world, submit_concern(world, child_first_name="Noah"))

@@ -13,8 +13,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cases.actions import action_add, action_complete
 from cases.models import Assessment, CaseAction
+from cases.services.record import action_add, action_complete
 from safeguard import workdays
 from safeguard.notifications.models import Notification, ReminderDelivery
 from safeguard.notifications.reminder_sweep import reminders_sweep
@@ -237,7 +237,7 @@ def test_an_unanswered_referral_escalates_to_the_receiving_agency_managers(sweep
 
 
 def test_restriction_reviews_come_due_for_the_named_manager(sweep, settings):
-    from cases.restrictions import case_restrict
+    from cases.services.restrictions import case_restrict
 
     world = World()
     case = open_case_from_concern(world, submit_concern(world))

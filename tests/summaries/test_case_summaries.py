@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.services import membership_deactivate
-from cases.access import involvement_start
 from cases.models import ChronologyEntry
-from cases.notes import case_note_add
+from cases.services.case import involvement_start
+from cases.services.record import case_note_add
 from safeguard.audit.models import AuditEvent
 from summaries import services as summaries
 from summaries.models import CaseSummary

@@ -12,9 +12,9 @@ import pypdf
 import pytest
 from django.utils import timezone
 
-from cases.access import involvement_start
 from cases.models import ChronologyEntry
-from cases.notes import case_note_add
+from cases.services.case import involvement_start
+from cases.services.record import case_note_add
 from summaries import services as summaries
 from summaries.models import CaseSummary
 from summaries.tasks import render_case_summary

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.selectors import agencies_where
-from cases import body_map, selectors, services
-from cases.forms import ChildForm, DecisionForm, LinkChildForm, ReturnDecisionForm
+from cases import selectors, services
+from cases.forms.concerns import ChildForm, DecisionForm, LinkChildForm, ReturnDecisionForm
 from cases.matching import Subject, find_candidates
 from cases.models import Concern
 from safeguard import workdays
@@ -108,7 +108,7 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
             "clock": clock,
             "candidates": candidates,
             "restricted_match": restricted_match,
-            "body_map": body_map.body_map_for(concern),
+            "body_map": selectors.body_map_for(concern),
             "child_form": child_form,
             "decision_form": decision_form,
             "return_form": forms.get("return") or ReturnDecisionForm(),

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from agencies.roles import CONCERN_LOGGING_ROLES
 from agencies.selectors import agencies_where, lead_agencies
-from cases import body_map, selectors, services
-from cases.forms import BodyMapMarkForm, ConcernForm
+from cases import selectors, services
+from cases.forms.concerns import BodyMapMarkForm, ConcernForm
 from cases.models import Concern
 from safeguard.audit.services import audit_record
 
@@ -188,9 +188,9 @@ def concern_detail(
             "concern": concern,
             "case": visible_case,
             "can_triage": selectors.can_triage(request.user, concern),
-            "body_map": body_map.body_map_for(concern),
+            "body_map": selectors.body_map_for(concern),
             "body_map_form": form
-            or (BodyMapMarkForm() if body_map.can_add_marks(request.user, concern) else None),
+            or (BodyMapMarkForm() if selectors.can_add_marks(request.user, concern) else None),
         },
         status=400 if form else 200,
     )
@@ -200,12 +200,12 @@ def concern_detail(
 @require_POST
 def concern_body_map_add(request: HttpRequest, concern_id) -> HttpResponse:
     concern = selectors.get_concern_for(request.user, concern_id, audit=False)
-    if not body_map.can_add_marks(request.user, concern):
+    if not selectors.can_add_marks(request.user, concern):
         raise Http404
     form = BodyMapMarkForm(request.POST)
     if form.is_valid():
         try:
-            body_map.body_map_mark_add(
+            services.body_map_mark_add(
                 acting_user=request.user, concern=concern, **form.cleaned_data
             )
         except ValidationError as exc:

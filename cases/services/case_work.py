@@ -11,40 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency, Team
-from agencies.roles import Role
-from agencies.selectors import agencies_where
-from cases import selectors
 from cases.access import sync_case_grants
 from cases.concurrency import StaleChange, person
 from cases.models import Case, ChronologyEntry
-from cases.notes import note_agencies_for
-from cases.services import members_with_roles
+from cases.selectors.policy import can_allocate
+from cases.selectors.record import allocatable_workers, allocation_text, note_agencies_for
 from safeguard.audit.services import audit_record
 from safeguard.notifications.services import notify
-
-
-def can_allocate(user: AbstractBaseUser, case: Case) -> bool:
-    return agencies_where(user, roles=[Role.MANAGER]).filter(
-        pk=case.lead_agency_id
-    ).exists() and selectors.has_lead_access(user, case)
-
-
-def allocatable_workers(case: Case):
-    return members_with_roles(case.lead_agency, {Role.SOCIAL_WORKER, Role.MANAGER}).order_by(
-        "last_name", "username"
-    )
-
-
-def allocatable_teams(case: Case):
-    return Team.objects.filter(agency=case.lead_agency).select_related("manager")
-
-
-def allocation_text(case: Case) -> str:
-    """Who the case is allocated to, as a person reads it."""
-    if case.allocated_worker is None:
-        return "not allocated"
-    text = person(case.allocated_worker)
-    return f"{text}, {case.team.name}" if case.team else text
 
 
 @transaction.atomic

@@ -17,26 +17,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.roles import LEAD_AGENCY_ROLES, Role
-from agencies.selectors import agencies_where
-from cases import selectors
 from cases.concurrency import StaleChange
 from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
 from cases.models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
+from cases.selectors.policy import _lead_manager, _lead_worker
 from safeguard import workdays
 from safeguard.audit.services import audit_record
-
-
-def _lead_worker(user: AbstractBaseUser, case: Case) -> bool:
-    return agencies_where(user, roles=LEAD_AGENCY_ROLES).filter(
-        pk=case.lead_agency_id
-    ).exists() and selectors.has_lead_access(user, case)
-
-
-def _lead_manager(user: AbstractBaseUser, case: Case) -> bool:
-    return agencies_where(user, roles=[Role.MANAGER]).filter(
-        pk=case.lead_agency_id
-    ).exists() and selectors.has_lead_access(user, case)
 
 
 def _chronology(
@@ -221,10 +207,6 @@ def case_closure_authorise(*, acting_user: AbstractBaseUser, case: Case) -> Case
     )
     closure.delete()
     return case
-
-
-def assessment_clock(assessment: Assessment, today: dt.date | None = None) -> workdays.Clock:
-    return workdays.clock(assessment.due_on, today)
 
 
 @transaction.atomic

@@ -19,35 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.roles import Role
-from agencies.selectors import agencies_where
-from cases import selectors
+from agencies.selectors import members_with_roles
 from cases.access import sync_case_grants
 from cases.models import BreakGlass, Case, NamedAccess
-from cases.services import members_with_roles
+from cases.selectors.policy import can_break_glass, can_restrict
 from safeguard.audit.services import audit_record
 from safeguard.notifications.services import notify
 
 MIN_REASON_LENGTH = 20
-
-
-def can_restrict(user: AbstractBaseUser, case: Case) -> bool:
-    """Managers of the lead agency who can see the case."""
-    is_lead_manager = (
-        agencies_where(user, roles=[Role.MANAGER]).filter(pk=case.lead_agency_id).exists()
-    )
-    return is_lead_manager and selectors.cases_for(user).filter(pk=case.pk).exists()
-
-
-def can_break_glass(user: AbstractBaseUser, case: Case) -> bool:
-    """Managers told that this restricted record exists."""
-    return (
-        case.is_restricted
-        and agencies_where(user, roles=[Role.MANAGER]).exists()
-        and selectors.restricted_cases_noticed_by(user).filter(pk=case.pk).exists()
-        and agencies_where(user, roles=[Role.MANAGER])
-        .filter(involvements__case=case, involvements__ended_at__isnull=True)
-        .exists()
-    )
 
 
 @transaction.atomic

@@ -1,10 +1,10 @@
-"""Every read of case data, always for an acting user.
+"""Reads of cases, always for an acting user.
 
-Views, the API and tasks never touch ``Case.objects`` or ``Concern.objects``
-directly: they ask here, so permission scoping cannot be forgotten. Anything a
-user may not see is indistinguishable from something that does not exist
-(``Http404``). Scoping is written over guardian's direct-FK tables rather than
-through ``get_objects_for_user``, which measured ~50x slower on big tables
+Views, the API and tasks never touch ``Case.objects`` directly: they ask here,
+so permission scoping cannot be forgotten. Anything a user may not see is
+indistinguishable from something that does not exist (``Http404``). Scoping is
+written over guardian's direct-FK tables rather than through
+``get_objects_for_user``, which measured ~50x slower on big tables
 (ARCHITECTURE.md), and never accepts global permissions.
 """
 
@@ -14,12 +14,12 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency, Membership
-from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES, TRIAGE_ROLES
+from agencies.models import Membership
+from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.selectors import agencies_where
 from cases.access import VIEW, VIEW_LEAD
 from cases.models import (
@@ -27,11 +27,7 @@ from cases.models import (
     Case,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
-    Child,
     ChronologyEntry,
-    Concern,
-    ConcernGroupObjectPermission,
-    ConcernUserObjectPermission,
     Involvement,
 )
 from safeguard.audit.services import audit_record
@@ -164,147 +160,6 @@ def chronology_for(
 
 def involvements_for(user: User, case: Case) -> QuerySet[Involvement]:
     return case.involvements.filter(ended_at__isnull=True).select_related("agency")
-
-
-def case_detail_for(
-    user: User, case_id: uuid.UUID | str, *, chronology_filters: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Everything the case page shows, in a fixed number of queries."""
-    case = get_case_for(user, case_id)
-    lead = has_lead_access(user, case)
-    concerns = concerns_on_case_for(user, case, lead=lead)
-    from cases.documents import documents_for
-    from cases.notes import notes_for
-    from cases.professionals import professionals_for
-
-    return {
-        "case": case,
-        "lead_access": lead,
-        "notes": list(notes_for(user, case, lead=lead)),
-        "documents": list(documents_for(user, case, lead=lead)),
-        "household": list(case.child.household.select_related("sibling")),
-        # Identity is shared with every agency on the case (SPEC 2), past addresses too.
-        "address_history": list(case.child.address_history.all()),
-        "professionals": list(professionals_for(case)),
-        "plans": list(case.plans.all()),
-        "section47_enquiries": list(case.section47_enquiries.all()) if lead else [],
-        "episodes": list(case.episodes.all()) if lead else [],
-        "assessments": list(case.assessments.select_related("completed_by", "authorised_by"))
-        if lead
-        else [],
-        "chronology": list(chronology_for(user, case, lead=lead, filters=chronology_filters)),
-        "involvements": list(involvements_for(user, case)),
-        "concerns": list(
-            concerns.annotate(body_map_marks=Count("body_map")).order_by("-submitted_at")
-        ),
-    }
-
-
-_ALL_ROLES = ("practitioner", "social_worker", "manager", "chair")
-
-
-def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Concern]:
-    """The lead agency sees every concern on the case; others, their own agency's."""
-    concerns = Concern.objects.filter(case=case).select_related("reporting_agency")
-    if not lead:
-        concerns = concerns.filter(reporting_agency__in=agencies_where(user, roles=_ALL_ROLES))
-    return concerns
-
-
-# Concerns ---------------------------------------------------------------
-
-
-def _concern_ids_with(user: AbstractBaseUser, codename: str = "view_concern") -> Q:
-    by_group = ConcernGroupObjectPermission.objects.filter(
-        group__in=_group_ids(user),
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
-    by_user = ConcernUserObjectPermission.objects.filter(
-        user=user,
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
-    return Q(id__in=by_group) | Q(id__in=by_user)
-
-
-def concerns_for(user: User) -> QuerySet[Concern]:
-    """Submitted concerns the user may see, and the user's own drafts."""
-    if not user.is_authenticated or not user.is_active:
-        return Concern.objects.none()
-    return Concern.objects.filter(
-        Q(status=Concern.Status.DRAFT, reported_by=user)
-        | (~Q(status=Concern.Status.DRAFT) & _concern_ids_with(user))
-    ).select_related(
-        "reporting_agency",
-        "lead_agency",
-        "reported_by",
-        "child",
-        "case",
-        "decided_by",
-        "authorised_by",
-    )
-
-
-def get_concern_for(user: User, concern_id: uuid.UUID | str, *, audit: bool = True) -> Concern:
-    concern = concerns_for(user).filter(pk=concern_id).first()
-    if concern is None:
-        raise Http404("No such concern")
-    if audit and concern.status != Concern.Status.DRAFT:
-        audit_record(
-            user=user, action="view", event="concern_viewed", obj=concern, case_id=concern.case_id
-        )
-    return concern
-
-
-def my_concerns_for(user: User) -> QuerySet[Concern]:
-    return concerns_for(user).filter(reported_by=user).order_by("-created_at")
-
-
-def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
-    """The lead agency's children, for the people who work its front door, less
-    the children of restricted cases they are not named on."""
-    if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
-        return Child.objects.none()
-    return Child.objects.filter(lead_agency=lead_agency, merged_into__isnull=True).exclude(
-        pk__in=_hidden_restricted_children(user)
-    )
-
-
-def restricted_children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
-    """Children of restricted cases hidden from this user: the matcher may say
-    that one matches, never who."""
-    if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
-        return Child.objects.none()
-    return Child.objects.filter(lead_agency=lead_agency, pk__in=_hidden_restricted_children(user))
-
-
-def _hidden_restricted_children(user: User) -> QuerySet:
-    hidden = Case.objects.filter(is_restricted=True).exclude(pk__in=cases_for(user).values("pk"))
-    return hidden.values("child_id")
-
-
-def can_triage(user: User, concern: Concern) -> bool:
-    return agencies_where(user, roles=TRIAGE_ROLES).filter(pk=concern.lead_agency_id).exists()
-
-
-def can_authorise(user: User, concern: Concern) -> bool:
-    return agencies_where(user, roles=["manager"]).filter(pk=concern.lead_agency_id).exists()
-
-
-def front_door_queue_for(user: User) -> QuerySet[Concern]:
-    """Concerns waiting at the front doors the user works, highest risk and oldest first."""
-    if not user.is_authenticated:
-        return Concern.objects.none()
-    doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
-    return (
-        concerns_for(user)
-        .filter(
-            lead_agency__in=doors,
-            status__in=[Concern.Status.SUBMITTED, Concern.Status.AWAITING_AUTHORISATION],
-        )
-        .order_by("-immediate_risk", "submitted_at")
-    )
 
 
 # Oversight ----------------------------------------------------------------------

@@ -1,10 +1,4 @@
-"""Reads the API needs beyond ``cases.selectors``: children, and lead access for a page of cases.
-
-Written apart so the REST API could be built while ``cases/selectors.py`` was
-being changed by others; they belong there and will be merged into it. The
-rules are the same as everywhere: always for an acting user, and what the user
-may not see is ``Http404``, indistinguishable from what does not exist.
-"""
+"""Reads of children, always for an acting user."""
 
 from __future__ import annotations
 
@@ -15,15 +9,50 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
-from cases import selectors
 from cases.access import VIEW_LEAD
-from cases.models import Case, CaseProfessional, Child, Involvement
+from cases.models import (
+    Case,
+    CaseProfessional,
+    Child,
+    Involvement,
+)
+from cases.selectors.cases import (
+    User,
+    _break_glass_case_ids,
+    _case_ids_with,
+    case_list_for,
+    cases_for,
+)
 from safeguard.audit.services import audit_record
 
 
-def children_for(user: selectors.User) -> QuerySet[Child]:
+def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
+    """The lead agency's children, for the people who work its front door, less
+    the children of restricted cases they are not named on."""
+    if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
+        return Child.objects.none()
+    return Child.objects.filter(lead_agency=lead_agency, merged_into__isnull=True).exclude(
+        pk__in=_hidden_restricted_children(user)
+    )
+
+
+def restricted_children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
+    """Children of restricted cases hidden from this user: the matcher may say
+    that one matches, never who."""
+    if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
+        return Child.objects.none()
+    return Child.objects.filter(lead_agency=lead_agency, pk__in=_hidden_restricted_children(user))
+
+
+def _hidden_restricted_children(user: User) -> QuerySet:
+    hidden = Case.objects.filter(is_restricted=True).exclude(pk__in=cases_for(user).values("pk"))
+    return hidden.values("child_id")
+
+
+def children_for(user: User) -> QuerySet[Child]:
     """Children with a case the user may see, plus, for people who work a front
     door (a social worker or manager in a social care agency), every child that
     authority holds: they must find children to triage.
@@ -36,15 +65,15 @@ def children_for(user: selectors.User) -> QuerySet[Child]:
     doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
     # Subqueries rather than a join across cases: no duplicate rows, no DISTINCT.
     return Child.objects.filter(
-        Q(pk__in=selectors.cases_for(user).values("child_id"))
+        Q(pk__in=cases_for(user).values("child_id"))
         | (
             Q(lead_agency__in=doors, merged_into__isnull=True)
-            & ~Q(pk__in=selectors._hidden_restricted_children(user))  # as at triage
+            & ~Q(pk__in=_hidden_restricted_children(user))  # as at triage
         )
     ).select_related("lead_agency")
 
 
-def get_child_for(user: selectors.User, child_id: uuid.UUID | str, *, audit: bool = True) -> Child:
+def get_child_for(user: User, child_id: uuid.UUID | str, *, audit: bool = True) -> Child:
     try:
         child = children_for(user).filter(pk=child_id).first()
     except (ValidationError, ValueError):  # not a UUID: no such child
@@ -56,23 +85,23 @@ def get_child_for(user: selectors.User, child_id: uuid.UUID | str, *, audit: boo
     return child
 
 
-def lead_access_case_ids(user: selectors.User, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+def lead_access_case_ids(user: User, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
     """Of ``case_ids``, those the user sees at the lead agency's level: one query
-    for a whole page, where ``selectors.has_lead_access`` is one per case."""
+    for a whole page, where ``has_lead_access`` is one per case."""
     ids = list(case_ids)
     if not ids or not user.is_authenticated or not user.is_active:
         return set()
-    lead = selectors._case_ids_with(user, VIEW_LEAD) | selectors._break_glass_case_ids(user)
+    lead = _case_ids_with(user, VIEW_LEAD) | _break_glass_case_ids(user)
     return set(Case.objects.filter(pk__in=ids).filter(lead).values_list("pk", flat=True))
 
 
-def case_list_with_involvements_for(user: selectors.User) -> QuerySet[Case]:
+def case_list_with_involvements_for(user: User) -> QuerySet[Case]:
     """``case_list_for`` with each case's active involvements (and their
     agencies) fetched for the whole page at once, as ``active_involvements``."""
     active = Involvement.objects.filter(ended_at__isnull=True).select_related("agency")
     people = CaseProfessional.objects.filter(ended_at__isnull=True).select_related("agency", "user")
     return (
-        selectors.case_list_for(user)
+        case_list_for(user)
         .prefetch_related(
             Prefetch("involvements", queryset=active, to_attr="active_involvements"),
             Prefetch("professionals", queryset=people, to_attr="active_professionals"),

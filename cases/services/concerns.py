@@ -1,4 +1,4 @@
-"""Every change to children, cases and concerns: one function per user action.
+"""Every change to a concern: drafts, submission, triage, decisions, body maps.
 
 Each service is atomic, checks the acting user may do what they ask, and
 records the audit row, the chronology entries and the notifications in the
@@ -7,25 +7,21 @@ same transaction, so the page and the API cannot drift apart.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES, Role
-from agencies.selectors import agencies_where
+from agencies.selectors import agencies_where, members_with_roles
 from agencies.services import role_group
-from cases import selectors
-from cases.access import involvement_start
-from cases.matching import format_postcode, name_key
+from cases.matching import format_postcode
 from cases.models import (
+    BodyMapMark,
     Case,
     Child,
     ChronologyEntry,
@@ -34,7 +30,9 @@ from cases.models import (
     ConcernUserObjectPermission,
     Involvement,
 )
-from cases.statutory_work import open_episode_from_concern
+from cases.selectors.policy import can_add_marks, can_authorise, can_triage
+from cases.services.case import _name, case_open, involvement_start
+from cases.services.statutory import open_episode_from_concern
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.core.references import next_reference
@@ -65,19 +63,6 @@ CONCERN_FIELDS = (
 def _require_logging_role(user: AbstractBaseUser, agency: Agency) -> None:
     if not agencies_where(user, roles=CONCERN_LOGGING_ROLES).filter(pk=agency.pk).exists():
         raise PermissionDenied("You cannot log concerns for this agency.")
-
-
-def members_with_roles(agency: Agency, roles: set[str] | frozenset[str]) -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__agency=agency,
-            memberships__role__in=list(roles),
-            memberships__is_active=True,
-        )
-        .distinct()
-    )
 
 
 # Drafts -------------------------------------------------------------------
@@ -195,48 +180,8 @@ def _grant_concern_access(concern: Concern) -> None:
 
 
 def _require_triage(user: AbstractBaseUser, concern: Concern) -> None:
-    if not selectors.can_triage(user, concern):
+    if not can_triage(user, concern):
         raise PermissionDenied("You do not work this front door.")
-
-
-@transaction.atomic
-def child_create(
-    *,
-    acting_user: AbstractBaseUser,
-    lead_agency: Agency,
-    first_name: str,
-    last_name: str,
-    date_of_birth: dt.date | None = None,
-    sex: str = "U",
-    nhs_number: str = "",
-    upn: str = "",
-    address: str = "",
-    postcode: str = "",
-    school: str = "",
-    other_names: str = "",
-) -> Child:
-    if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
-        raise PermissionDenied("You cannot create children in this agency's records.")
-    if date_of_birth and date_of_birth > timezone.localdate():
-        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
-    child = Child.objects.create(
-        reference=next_reference("CHI"),
-        lead_agency=lead_agency,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        other_names=other_names.strip(),
-        date_of_birth=date_of_birth,
-        sex=sex,
-        nhs_number=nhs_number,
-        upn=upn.upper(),
-        address=address,
-        postcode=format_postcode(postcode),
-        school=school,
-        first_name_key=name_key(first_name),
-        last_name_key=name_key(last_name),
-    )
-    audit_record(user=acting_user, action="create", event="child_created", obj=child)
-    return child
 
 
 @transaction.atomic
@@ -303,7 +248,7 @@ def concern_record_decision(
 @transaction.atomic
 def concern_authorise_decision(*, acting_user: AbstractBaseUser, concern: Concern) -> Concern:
     """A manager authorises the decision; a case opens where the decision calls for one."""
-    if not selectors.can_authorise(acting_user, concern):
+    if not can_authorise(acting_user, concern):
         raise PermissionDenied("Only a manager of this front door can authorise decisions.")
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status != Concern.Status.AWAITING_AUTHORISATION:
@@ -358,7 +303,7 @@ def concern_return_decision(
     *, acting_user: AbstractBaseUser, concern: Concern, comment: str
 ) -> Concern:
     """A manager sends a decision back to the front door with a comment."""
-    if not selectors.can_authorise(acting_user, concern):
+    if not can_authorise(acting_user, concern):
         raise PermissionDenied("Only a manager of this front door can return decisions.")
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status != Concern.Status.AWAITING_AUTHORISATION:
@@ -414,45 +359,27 @@ def _record_concern_in_chronology(
     )
 
 
-def _name(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return "unknown"
-    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return full or user.get_username()
-
-
-# Cases ---------------------------------------------------------------------------
-
-
 @transaction.atomic
-def case_open(*, acting_user: AbstractBaseUser, child: Child, lead_agency: Agency) -> Case:
-    if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
-        raise PermissionDenied("You cannot open cases for this agency.")
-    if child.cases.filter(status=Case.Status.OPEN).exists():
-        raise ValidationError("This child already has an open case.")
-    now = timezone.now()
-    case = Case.objects.create(
-        reference=next_reference("CAS"),
-        child=child,
-        lead_agency=lead_agency,
-        opened_at=now,
-        opened_by=acting_user,
+def body_map_mark_add(
+    *, acting_user: AbstractBaseUser, concern: Concern, side: str, region: str, description: str
+) -> BodyMapMark:
+    if not can_add_marks(acting_user, concern):
+        raise PermissionDenied("Only the person who raised the concern or the front door.")
+    if not description.strip():
+        raise ValidationError({"description": "Describe the mark: size, colour, shape"})
+    mark = BodyMapMark.objects.create(
+        concern=concern,
+        side=side,
+        region=region,
+        description=description.strip(),
+        added_by=acting_user,
     )
-    involvement_start(
-        acting_user=acting_user,
-        case=case,
-        agency=lead_agency,
-        level=Involvement.Level.LEAD,
-        reason=Involvement.Reason.LEAD_AGENCY,
+    audit_record(
+        user=acting_user,
+        action="create",
+        event="body_map_mark_added",
+        obj=concern,
+        case_id=concern.case_id,
+        detail={"side": side, "region": region},
     )
-    ChronologyEntry.objects.create(
-        case=case,
-        occurred_at=now,
-        agency=lead_agency,
-        kind=ChronologyEntry.Kind.CASE_OPENED,
-        title="Case opened",
-        body=f"Opened by {_name(acting_user)} at {lead_agency.name}.",
-        created_by=acting_user,
-    )
-    audit_record(user=acting_user, action="create", event="case_opened", obj=case, case_id=case.pk)
-    return case
+    return mark

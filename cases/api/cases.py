@@ -1,0 +1,389 @@
+"""The cases API: case records, chronology, actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import selectors, services
+from cases.api.common import (
+    ID_PARAMETER,
+    INVALID,
+    NOT_FOUND,
+    UUID_PATTERN,
+    AgencySerializer,
+    ChildSummarySerializer,
+    _as_drf_error,
+    _audit_list,
+    _etag,
+    _version_from,
+)
+from cases.concurrency import StaleChange
+from cases.dfe_codes import AssessmentFactor
+from cases.models import (
+    Assessment,
+    Case,
+    CaseAction,
+    CaseProfessional,
+    ChronologyEntry,
+    Involvement,
+)
+from safeguard.audit.services import audit_record
+
+# Cases --------------------------------------------------------------------------
+
+
+class InvolvementSerializer(serializers.ModelSerializer):
+    agency = AgencySerializer(read_only=True)
+    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    since = serializers.DateTimeField(source="started_at", read_only=True)
+
+    class Meta:
+        model = Involvement
+        fields = ["agency", "level", "reason", "reason_display", "since"]
+
+
+class ProfessionalSerializer(serializers.ModelSerializer):
+    agency = AgencySerializer(read_only=True)
+    username = serializers.SlugRelatedField(
+        source="user", slug_field="username", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = CaseProfessional
+        fields = ["id", "name", "role", "agency", "phone", "email", "username", "added_at"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    factors = serializers.ListField(
+        child=serializers.ChoiceField(choices=AssessmentFactor.choices),
+        read_only=True,
+        help_text="DfE CIN census factors identified at the end of the assessment.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "started_on",
+            "due_on",
+            "completed_on",
+            "authorised_on",
+            "factors",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case at your level of access: ``lead_access`` says whether that is the
+    lead agency's level or an involved agency's."""
+
+    child = ChildSummarySerializer(read_only=True)
+    lead_agency = AgencySerializer(read_only=True)
+    allocated_worker = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    lead_access = serializers.BooleanField(read_only=True)
+    involvements = InvolvementSerializer(source="active_involvements", many=True, read_only=True)
+    professionals = ProfessionalSerializer(
+        source="active_professionals",
+        many=True,
+        read_only=True,
+        help_text="Named professionals working with the child: every agency on the case sees them.",
+    )
+    assessments = serializers.SerializerMethodField(
+        help_text="Child and family assessments: the lead agency's level only (empty otherwise)."
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "is_restricted",
+            "child",
+            "lead_agency",
+            "allocated_worker",
+            "team",
+            "opened_at",
+            "closed_at",
+            "lead_access",
+            "involvements",
+            "professionals",
+            "assessments",
+        ]
+
+    @extend_schema_field(AssessmentSerializer(many=True))
+    def get_assessments(self, case: Case) -> list[dict]:
+        if not getattr(case, "lead_access", False):
+            return []
+        return AssessmentSerializer(case.assessments.all(), many=True).data
+
+
+class ChronologyEntrySerializer(serializers.ModelSerializer):
+    agency = AgencySerializer(read_only=True, allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = ChronologyEntry
+        fields = [
+            "id",
+            "occurred_at",
+            "agency",
+            "kind",
+            "kind_display",
+            "title",
+            "body",
+            "visibility",
+            "source_reference",
+        ]
+
+
+class ChronologyFilterSerializer(serializers.Serializer):
+    agency = serializers.SlugField(required=False, help_text="Only this agency's entries (slug).")
+    kind = serializers.ChoiceField(
+        choices=ChronologyEntry.Kind.choices, required=False, help_text="Only entries of this kind."
+    )
+
+
+class RestrictedNoticeSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    restricted = serializers.BooleanField()
+    reference = serializers.CharField()
+    lead_agency = AgencySerializer()
+
+
+CASE_NOT_SEEN = {
+    403: OpenApiResponse(
+        RestrictedNoticeSerializer,
+        description="A restricted case you would otherwise see: it exists, and nothing more.",
+    ),
+    404: NOT_FOUND,
+}
+
+
+class CaseActionSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseAction
+        fields = [
+            "id",
+            "description",
+            "agency",
+            "owner",
+            "due_on",
+            "status",
+            "completed_at",
+            "version",
+        ]
+
+
+class StaleActionSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = CaseActionSerializer()
+
+
+class CaseActionCreateSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=2000)
+    agency = serializers.SlugField()
+    owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    due_on = serializers.DateField()
+
+
+@extend_schema_view(
+    list=extend_schema(description="Cases you may see, most recently changed first."),
+    retrieve=extend_schema(
+        parameters=[ID_PARAMETER],
+        responses={200: CaseSerializer, **CASE_NOT_SEEN},
+        description="One case, at your level of access.",
+    ),
+)
+class CaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Cases, at the level of access your agency has to each."""
+
+    serializer_class = CaseSerializer
+    lookup_value_regex = UUID_PATTERN
+
+    def get_queryset(self):
+        return selectors.case_list_with_involvements_for(self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        lead = selectors.lead_access_case_ids(request.user, (c.pk for c in page))
+        for case in page:
+            case.lead_access = case.pk in lead
+        data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
+        _audit_list(request, "cases_listed", (c.reference for c in page))
+        return self.get_paginated_response(data)
+
+    def _case(self, pk: Any) -> Case | Response:
+        """The case, or, for a restricted one the user would otherwise see, the
+        notice that it exists: the one deliberate exception to 404 (SPEC 2)."""
+        try:
+            return selectors.get_case_for(self.request.user, pk)
+        except Http404:
+            case = selectors.restricted_cases_noticed_by(self.request.user).filter(pk=pk).first()
+            if case is None:
+                raise
+        audit_record(
+            user=self.request.user,
+            action="view",
+            event="restricted_notice_shown",
+            obj=case,
+            case_id=case.pk,
+        )
+        # A response, not an exception: the audit row must be committed.
+        notice = {
+            "detail": "This is a restricted record. Only the people named on it can see it.",
+            "restricted": True,
+            "reference": case.reference,
+            "lead_agency": AgencySerializer(case.lead_agency).data,
+        }
+        return Response(notice, status=status.HTTP_403_FORBIDDEN)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        case = self._case(pk)
+        if isinstance(case, Response):
+            return case
+        case.lead_access = selectors.has_lead_access(request.user, case)
+        case.active_involvements = list(selectors.involvements_for(request.user, case))
+        from cases.selectors.record import professionals_for
+
+        case.active_professionals = list(professionals_for(case))
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        parameters=[ID_PARAMETER, ChronologyFilterSerializer],
+        responses={200: ChronologyEntrySerializer(many=True), 400: INVALID, **CASE_NOT_SEEN},
+        description="The case's chronology at your level of access, newest first: involved "
+        "agencies see the entries shared with them, the lead agency sees all.",
+    )
+    @action(detail=True, methods=["get"])
+    def chronology(self, request: Request, pk: str | None = None) -> Response:
+        filters = ChronologyFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        case = self._case(pk)
+        if isinstance(case, Response):
+            return case
+        entries = selectors.chronology_for(request.user, case)
+        if "agency" in filters.validated_data:
+            entries = entries.filter(agency__slug=filters.validated_data["agency"])
+        if "kind" in filters.validated_data:
+            entries = entries.filter(kind=filters.validated_data["kind"])
+        page = self.paginate_queryset(entries)
+        return self.get_paginated_response(ChronologyEntrySerializer(page, many=True).data)
+
+
+# Children -----------------------------------------------------------------------
+
+
+class CaseActionViewSet(viewsets.ViewSet):
+    """Actions on a case (``cases/{case_id}/actions/``): the lead agency sets
+    them; each agency sees and completes its own."""
+
+    lookup_value_regex = UUID_PATTERN
+
+    def _case(self, request: Request, case_pk: str):
+        case = selectors.get_case_for(request.user, case_pk, audit=False)
+        return case, selectors.has_lead_access(request.user, case)
+
+    @extend_schema(responses=CaseActionSerializer(many=True))
+    def list(self, request: Request, case_pk: str | None = None) -> Response:
+        case, lead = self._case(request, case_pk)
+        rows = selectors.actions_for(request.user, case, lead=lead)
+        return Response(CaseActionSerializer(rows, many=True).data)
+
+    @extend_schema(request=CaseActionCreateSerializer, responses={201: CaseActionSerializer})
+    def create(self, request: Request, case_pk: str | None = None) -> Response:
+        case, _lead = self._case(request, case_pk)
+        body = CaseActionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        agency = selectors.action_agencies(case).filter(slug=data["agency"]).first()
+        if agency is None:
+            raise ValidationError({"agency": "Choose an agency involved in the case"})
+        owner = None
+        if data.get("owner"):
+            from django.contrib.auth import get_user_model
+
+            owner = get_user_model().objects.filter(username=data["owner"]).first()
+            if owner is None:
+                raise ValidationError({"owner": "No such person"})
+        try:
+            created = services.action_add(
+                acting_user=request.user,
+                case=case,
+                description=data["description"],
+                agency=agency,
+                owner=owner,
+                due_on=data["due_on"],
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(CaseActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: CaseActionSerializer,
+            400: INVALID,
+            404: NOT_FOUND,
+            412: OpenApiResponse(
+                StaleActionSerializer,
+                description="If-Match named an older version: someone changed the action "
+                "since you read it. Nothing was changed; ``current`` is the action now.",
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description='the action\'s ETag (``"<id>-v<version>"``, or its ``version`` '
+                "from the list): refused (412) if someone changed the action since. Without "
+                "it, an action already done is a 400.",
+            )
+        ],
+        description="Mark the action done. Send If-Match so that a change made since you "
+        "read it is never silently passed over.",
+    )
+    @action(detail=True, methods=["post"])
+    def done(self, request: Request, case_pk: str | None = None, pk: str | None = None) -> Response:
+        case, lead = self._case(request, case_pk)
+        row = selectors.actions_for(request.user, case, lead=lead).filter(pk=pk).first()
+        if row is None:
+            raise Http404
+        if_match = request.headers.get("If-Match")
+        try:
+            row = services.action_complete(
+                acting_user=request.user,
+                action=row,
+                expected_version=_version_from(if_match) if if_match else None,
+            )
+        except StaleChange as stale:
+            return Response(
+                {"detail": stale.message, "current": CaseActionSerializer(stale.current).data},
+                status=status.HTTP_412_PRECONDITION_FAILED,
+                headers={"ETag": _etag(stale.current)},
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(CaseActionSerializer(row).data, headers={"ETag": _etag(row)})

@@ -1,0 +1,163 @@
+"""The children API: identity, with optimistic concurrency."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases import child_identity, selectors, services
+from cases.api.common import (
+    ID_PARAMETER,
+    NOT_FOUND,
+    UUID_PATTERN,
+    AgencySerializer,
+    _as_drf_error,
+    _audit_list,
+    _etag,
+    _version_from,
+)
+from cases.dfe_codes import Disability, Ethnicity
+from cases.models import (
+    Child,
+    ChildAddress,
+    Sex,
+)
+
+
+class ChildAddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChildAddress
+        fields = ["address", "postcode", "from_date", "to_date"]
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    lead_agency = AgencySerializer(read_only=True)
+    address_history = ChildAddressSerializer(
+        many=True,
+        read_only=True,
+        help_text="Previous addresses, most recent first: kept whenever the address changes.",
+    )
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "reference",
+            "first_name",
+            "last_name",
+            "other_names",
+            "date_of_birth",
+            "sex",
+            "gender",
+            "ethnicity",
+            "disabilities",
+            "language",
+            "nhs_number",
+            "upn",
+            "address",
+            "postcode",
+            "school",
+            "address_history",
+            "lead_agency",
+            "version",
+        ]
+
+
+class ChildUpdateSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    other_names = serializers.CharField(max_length=200, allow_blank=True)
+    date_of_birth = serializers.DateField(allow_null=True)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    gender = serializers.CharField(max_length=60, allow_blank=True)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    disabilities = serializers.ListField(child=serializers.ChoiceField(choices=Disability.choices))
+    language = serializers.CharField(max_length=60, allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField(max_length=10, allow_blank=True)
+    school = serializers.CharField(max_length=200, allow_blank=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Children with a case you may see and, if you work a front door, "
+        "the children that authority holds."
+    ),
+    retrieve=extend_schema(
+        parameters=[ID_PARAMETER], responses={200: ChildSerializer, 404: NOT_FOUND}
+    ),
+)
+class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Children's records."""
+
+    serializer_class = ChildSerializer
+    lookup_value_regex = UUID_PATTERN
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            selectors.children_for(self.request.user)
+            .prefetch_related("address_history")
+            .order_by("last_name", "first_name", "id")
+        )
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        data = ChildSerializer(page, many=True).data
+        _audit_list(request, "children_listed", (c.reference for c in page))
+        return self.get_paginated_response(data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        child = selectors.get_child_for(request.user, pk)
+        return Response(ChildSerializer(child).data, headers={"ETag": _etag(child)})
+
+    @extend_schema(
+        request=ChildUpdateSerializer,
+        responses={200: ChildSerializer},
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="the ETag from reading the child: refused (412) if someone "
+                "changed the record since",
+            )
+        ],
+    )
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        child = selectors.get_child_for(request.user, pk)
+        if_match = request.headers.get("If-Match")
+        if not if_match:
+            return Response(
+                {"detail": "Send If-Match with the ETag you read, so no change is lost."},
+                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            )
+        body = ChildUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        try:
+            child = services.child_update(
+                acting_user=request.user,
+                child=child,
+                expected_version=_version_from(if_match),
+                fields=body.validated_data,
+            )
+        except child_identity.StaleEdit as stale:
+            return Response(
+                {
+                    "detail": "Someone else changed this record since you read it.",
+                    "current": ChildSerializer(stale.current).data,
+                },
+                status=status.HTTP_412_PRECONDITION_FAILED,
+                headers={"ETag": _etag(stale.current)},
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(ChildSerializer(child).data, headers={"ETag": _etag(child)})

@@ -1,0 +1,87 @@
+"""Shared pieces of the cases API: error shapes, OpenAPI responses, ETags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+)
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+
+from agencies.models import Agency
+from cases.models import (
+    CaseAction,
+    Child,
+)
+from safeguard.audit.services import audit_record
+
+# Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
+# never a 500 from the database.
+UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+ID_PARAMETER = OpenApiParameter(
+    "id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The object's id (a UUID)."
+)
+NOT_FOUND = OpenApiResponse(
+    description="No such object, or one you may not see: the two are indistinguishable."
+)
+FORBIDDEN = OpenApiResponse(description="You may see this object but not do this to it.")
+INVALID = OpenApiResponse(description="Field errors, keyed by field name.")
+
+
+def _as_drf_error(exc: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError as the API's 400, messages kept by field."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(
+            {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+        )
+    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+
+
+def _audit_list(request: Request, event: str, references: Iterable[str | None]) -> None:
+    audit_record(
+        user=request.user,
+        action="list",
+        event=event,
+        detail={"references": [r for r in references if r]},
+    )
+
+
+# Shared shapes ------------------------------------------------------------------
+
+
+class AgencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["slug", "name", "kind"]
+
+
+class ReferenceSerializer(serializers.Serializer):
+    """An object's id and the reference people read."""
+
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+
+
+class ChildSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "reference", "first_name", "last_name", "date_of_birth"]
+
+
+def _etag(obj: Child | CaseAction) -> str:
+    """An object's ETag: its id and version, so If-Match names what was read."""
+    return f'"{obj.pk}-v{obj.version}"'
+
+
+def _version_from(if_match: str) -> int:
+    try:
+        return int(if_match.strip().strip('"').rsplit("-v", 1)[1])
+    except (IndexError, ValueError):
+        return -1  # matches no version: answered as stale

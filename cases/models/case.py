@@ -1,0 +1,154 @@
+"""The case, and who may see it: involvements, named access, break-glass and
+the guardian grant tables derived from them."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from agencies.models import Agency, Team
+from cases.models.children import Child
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    lead_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="led_cases")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    allocated_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocated_cases",
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    # A restricted case (a staff member's child, a high-profile family) is seen
+    # only by named users; everyone else learns only that a restricted record exists.
+    is_restricted = models.BooleanField(default=False)
+    restricted_at = models.DateTimeField(null=True, blank=True)
+    restriction_reason = models.TextField(blank=True)
+    restriction_review_due = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        permissions = [
+            ("view_case_lead", "See the lead agency's own content on a case"),
+            ("restrict_case", "Restrict a case to named people"),
+            ("break_glass", "Break glass to see a restricted case"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(status="open"),
+                name="one_open_case_per_child",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Involvement(models.Model):
+    """Why an agency has access to a case. The domain record the grants derive from."""
+
+    class Level(models.TextChoices):
+        LEAD = "lead", "Lead agency"
+        INVOLVED = "involved", "Involved agency"
+
+    class Reason(models.TextChoices):
+        LEAD_AGENCY = "lead_agency", "Lead agency for the case"
+        CONCERN = "concern", "Logged a concern linked to the case"
+        REFERRAL = "referral", "Accepted a referral on the case"
+        MEETING = "meeting", "Invited to a meeting on the case"
+        ADDED = "added", "Added by the lead agency"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    source_reference = models.CharField(max_length=40, blank=True)
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["started_at"]
+        indexes = [models.Index(fields=["case", "agency"])]
+
+    def __str__(self) -> str:
+        return f"{self.agency} on {self.case}: {self.get_reason_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+
+class NamedAccess(models.Model):
+    """A person named on a restricted case: the only people who see it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="named_access")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="unique_named_access")]
+
+    def __str__(self) -> str:
+        return f"{self.user} named on {self.case}"
+
+
+class BreakGlass(models.Model):
+    """Emergency, time-limited access to a restricted case, with a written reason."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="break_glass")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+        verbose_name_plural = "break-glass accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user} broke glass on {self.case} until {self.expires_at:%H:%M}"
+
+
+# django-guardian with direct foreign keys: the generic tables would hold a row
+# per object of every big table and need casts to join (ARCHITECTURE.md).
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)

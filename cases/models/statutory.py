@@ -1,0 +1,140 @@
+"""Statutory work: episodes, assessments, section 47 enquiries, plans, closure."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from cases.dfe_codes import AssessmentFactor, ClosureReason, PrimaryNeed, ReferralSource
+from cases.models.case import Case
+
+
+class Episode(models.Model):
+    """A period of children's social care involvement, as the CIN census counts it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="episodes")
+    referral_date = models.DateField()
+    referral_source = models.CharField(max_length=3, choices=ReferralSource.choices)
+    primary_need = models.CharField(
+        max_length=2, choices=PrimaryNeed.choices, default=PrimaryNeed.NOT_STATED
+    )
+    closure_date = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=3, choices=ClosureReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-referral_date"]
+
+    def __str__(self) -> str:
+        return f"{self.case} from {self.referral_date}"
+
+
+class Assessment(models.Model):
+    """A child and family assessment, due 45 working days after the referral."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    started_on = models.DateField()
+    due_on = models.DateField(db_index=True)
+    completed_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authorised_on = models.DateField(null=True, blank=True)
+    factors = models.JSONField(
+        default=list, blank=True, help_text="DfE factors identified at the end of assessment"
+    )
+
+    class Meta:
+        ordering = ["-started_on"]
+
+    def __str__(self) -> str:
+        return f"Assessment on {self.case} from {self.started_on}"
+
+    def factor_labels(self) -> list[str]:
+        labels = dict(AssessmentFactor.choices)
+        return [f"{code} {labels.get(code, '')}".strip() for code in self.factors]
+
+
+class Section47Enquiry(models.Model):
+    """An enquiry under section 47 of the Children Act 1989."""
+
+    class Outcome(models.TextChoices):
+        ICPC = "icpc", "Concerns substantiated: initial child protection conference"
+        CIN = "cin", "Concerns substantiated: child in need plan"
+        NOT_SUBSTANTIATED = "not_substantiated", "Concerns not substantiated"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="section47_enquiries")
+    started_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["-started_on"]
+
+    def __str__(self) -> str:
+        return f"Section 47 enquiry on {self.case} from {self.started_on}"
+
+
+class Plan(models.Model):
+    """A child in need or child protection plan, with its review clock."""
+
+    class Kind(models.TextChoices):
+        CHILD_IN_NEED = "cin", "Child in need plan"
+        CHILD_PROTECTION = "cp", "Child protection plan"
+
+    class Category(models.TextChoices):
+        NEGLECT = "NEG", "Neglect"
+        PHYSICAL = "PHY", "Physical abuse"
+        EMOTIONAL = "EMO", "Emotional abuse"
+        SEXUAL = "SAB", "Sexual abuse"
+        MULTIPLE = "MUL", "Multiple"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    category = models.CharField(max_length=3, choices=Category.choices, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="plan_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="cp") | ~models.Q(category=""),
+                name="protection_plan_has_category",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.case}"
+
+
+class CaseClosure(models.Model):
+    """Closing a case takes a reason and a manager's authorisation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="closure_request")
+    reason = models.CharField(max_length=3, choices=ClosureReason.choices)
+    explanation = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Closure of {self.case} requested"

@@ -1,0 +1,143 @@
+"""Reads of concerns and their body maps, always for an acting user."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from agencies.roles import TRIAGE_ROLES
+from agencies.selectors import agencies_where
+from cases.models import (
+    BodyMapMark,
+    Case,
+    Concern,
+    ConcernGroupObjectPermission,
+    ConcernUserObjectPermission,
+)
+from cases.selectors.cases import User, _group_ids
+from safeguard.audit.services import audit_record
+
+_ALL_ROLES = ("practitioner", "social_worker", "manager", "chair")
+
+
+def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Concern]:
+    """The lead agency sees every concern on the case; others, their own agency's."""
+    concerns = Concern.objects.filter(case=case).select_related("reporting_agency")
+    if not lead:
+        concerns = concerns.filter(reporting_agency__in=agencies_where(user, roles=_ALL_ROLES))
+    return concerns
+
+
+# Concerns ---------------------------------------------------------------
+
+
+def _concern_ids_with(user: AbstractBaseUser, codename: str = "view_concern") -> Q:
+    by_group = ConcernGroupObjectPermission.objects.filter(
+        group__in=_group_ids(user),
+        permission__codename=codename,
+        permission__content_type__app_label="cases",
+    ).values("content_object_id")
+    by_user = ConcernUserObjectPermission.objects.filter(
+        user=user,
+        permission__codename=codename,
+        permission__content_type__app_label="cases",
+    ).values("content_object_id")
+    return Q(id__in=by_group) | Q(id__in=by_user)
+
+
+def concerns_for(user: User) -> QuerySet[Concern]:
+    """Submitted concerns the user may see, and the user's own drafts."""
+    if not user.is_authenticated or not user.is_active:
+        return Concern.objects.none()
+    return Concern.objects.filter(
+        Q(status=Concern.Status.DRAFT, reported_by=user)
+        | (~Q(status=Concern.Status.DRAFT) & _concern_ids_with(user))
+    ).select_related(
+        "reporting_agency",
+        "lead_agency",
+        "reported_by",
+        "child",
+        "case",
+        "decided_by",
+        "authorised_by",
+    )
+
+
+def get_concern_for(user: User, concern_id: uuid.UUID | str, *, audit: bool = True) -> Concern:
+    concern = concerns_for(user).filter(pk=concern_id).first()
+    if concern is None:
+        raise Http404("No such concern")
+    if audit and concern.status != Concern.Status.DRAFT:
+        audit_record(
+            user=user, action="view", event="concern_viewed", obj=concern, case_id=concern.case_id
+        )
+    return concern
+
+
+def my_concerns_for(user: User) -> QuerySet[Concern]:
+    return concerns_for(user).filter(reported_by=user).order_by("-created_at")
+
+
+def front_door_queue_for(user: User) -> QuerySet[Concern]:
+    """Concerns waiting at the front doors the user works, highest risk and oldest first."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
+    doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
+    return (
+        concerns_for(user)
+        .filter(
+            lead_agency__in=doors,
+            status__in=[Concern.Status.SUBMITTED, Concern.Status.AWAITING_AUTHORISATION],
+        )
+        .order_by("-immediate_risk", "submitted_at")
+    )
+
+
+# Where each region's mark is drawn on a 100 x 200 outline, seen from the
+# front; on the back view left and right swap sides.
+CENTRES = {
+    "head": (50, 14),
+    "face": (50, 20),
+    "neck": (50, 33),
+    "chest": (50, 50),
+    "abdomen": (50, 75),
+    "right_arm": (24, 62),
+    "left_arm": (76, 62),
+    "right_hand": (22, 100),
+    "left_hand": (78, 100),
+    "groin": (50, 95),
+    "right_leg": (42, 135),
+    "left_leg": (58, 135),
+    "right_foot": (41, 180),
+    "left_foot": (59, 180),
+}
+
+
+def mark_position(mark: BodyMapMark, index: int) -> tuple[int, int]:
+    x, y = CENTRES[mark.region]
+    if mark.side == BodyMapMark.Side.BACK:
+        x = 100 - x
+    # Several marks in one region sit side by side rather than on top of each other.
+    return x + (index % 3) * 4 - 4, y + (index // 3) * 4
+
+
+def body_map_for(concern: Concern) -> dict:
+    """What the body map template draws: numbered marks on each view, and the list."""
+    marks: list[dict] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, mark in enumerate(concern.body_map.all(), start=1):
+        key = (mark.side, mark.region)
+        index = seen.get(key, 0)
+        seen[key] = index + 1
+        x, y = mark_position(mark, index)
+        marks.append({"mark": mark, "number": number, "x": x, "y": y})
+    return {
+        "marks": marks,
+        "sides": [
+            {"side": side, "label": label, "marks": [m for m in marks if m["mark"].side == side]}
+            for side, label in BodyMapMark.Side.choices
+        ],
+    }

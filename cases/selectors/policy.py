@@ -1,0 +1,79 @@
+"""May this user do X to this case or concern? The predicates that views,
+the API and services all ask, so a page and a service cannot disagree."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from agencies.roles import LEAD_AGENCY_ROLES, TRIAGE_ROLES, Role
+from agencies.selectors import agencies_where
+from cases.models import (
+    Case,
+    Child,
+    Concern,
+)
+from cases.selectors.cases import User, cases_for, has_lead_access, restricted_cases_noticed_by
+
+
+def can_triage(user: User, concern: Concern) -> bool:
+    return agencies_where(user, roles=TRIAGE_ROLES).filter(pk=concern.lead_agency_id).exists()
+
+
+def can_authorise(user: User, concern: Concern) -> bool:
+    return agencies_where(user, roles=["manager"]).filter(pk=concern.lead_agency_id).exists()
+
+
+def can_manage_professionals(user: AbstractBaseUser, case: Case) -> bool:
+    """The lead agency's social workers and managers, as for involvements."""
+    return agencies_where(user, roles=LEAD_AGENCY_ROLES).filter(
+        pk=case.lead_agency_id
+    ).exists() and has_lead_access(user, case)
+
+
+def can_allocate(user: AbstractBaseUser, case: Case) -> bool:
+    return agencies_where(user, roles=[Role.MANAGER]).filter(
+        pk=case.lead_agency_id
+    ).exists() and has_lead_access(user, case)
+
+
+def can_restrict(user: AbstractBaseUser, case: Case) -> bool:
+    """Managers of the lead agency who can see the case."""
+    is_lead_manager = (
+        agencies_where(user, roles=[Role.MANAGER]).filter(pk=case.lead_agency_id).exists()
+    )
+    return is_lead_manager and cases_for(user).filter(pk=case.pk).exists()
+
+
+def can_break_glass(user: AbstractBaseUser, case: Case) -> bool:
+    """Managers told that this restricted record exists."""
+    return (
+        case.is_restricted
+        and agencies_where(user, roles=[Role.MANAGER]).exists()
+        and restricted_cases_noticed_by(user).filter(pk=case.pk).exists()
+        and agencies_where(user, roles=[Role.MANAGER])
+        .filter(involvements__case=case, involvements__ended_at__isnull=True)
+        .exists()
+    )
+
+
+def _lead_worker(user: AbstractBaseUser, case: Case) -> bool:
+    return agencies_where(user, roles=LEAD_AGENCY_ROLES).filter(
+        pk=case.lead_agency_id
+    ).exists() and has_lead_access(user, case)
+
+
+def _lead_manager(user: AbstractBaseUser, case: Case) -> bool:
+    return agencies_where(user, roles=[Role.MANAGER]).filter(
+        pk=case.lead_agency_id
+    ).exists() and has_lead_access(user, case)
+
+
+def can_edit_child(user: AbstractBaseUser, child: Child) -> bool:
+    lead_case = any(has_lead_access(user, case) for case in cases_for(user).filter(child=child))
+    return lead_case
+
+
+def can_add_marks(user: AbstractBaseUser, concern: Concern) -> bool:
+    return concern.status != Concern.Status.DRAFT and (
+        concern.reported_by_id == user.pk or can_triage(user, concern)
+    )

@@ -1,0 +1,172 @@
+"""Reads of the case record: notes, documents, actions, professionals, household,
+allocation, and the whole case page in a fixed number of queries."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from agencies.models import Agency, Team
+from agencies.roles import CASE_WORKING_ROLES, Role
+from agencies.selectors import agencies_where, members_with_roles
+from cases.concurrency import person
+from cases.models import (
+    Case,
+    CaseAction,
+    CaseDocument,
+    CaseNote,
+    CaseProfessional,
+)
+from cases.selectors.cases import (
+    User,
+    cases_for,
+    chronology_for,
+    get_case_for,
+    has_lead_access,
+    involvements_for,
+)
+from cases.selectors.concerns import concerns_on_case_for
+
+
+def case_detail_for(
+    user: User, case_id: uuid.UUID | str, *, chronology_filters: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything the case page shows, in a fixed number of queries."""
+    case = get_case_for(user, case_id)
+    lead = has_lead_access(user, case)
+    concerns = concerns_on_case_for(user, case, lead=lead)
+
+    return {
+        "case": case,
+        "lead_access": lead,
+        "notes": list(notes_for(user, case, lead=lead)),
+        "documents": list(documents_for(user, case, lead=lead)),
+        "household": list(case.child.household.select_related("sibling")),
+        # Identity is shared with every agency on the case (SPEC 2), past addresses too.
+        "address_history": list(case.child.address_history.all()),
+        "professionals": list(professionals_for(case)),
+        "plans": list(case.plans.all()),
+        "section47_enquiries": list(case.section47_enquiries.all()) if lead else [],
+        "episodes": list(case.episodes.all()) if lead else [],
+        "assessments": list(case.assessments.select_related("completed_by", "authorised_by"))
+        if lead
+        else [],
+        "chronology": list(chronology_for(user, case, lead=lead, filters=chronology_filters)),
+        "involvements": list(involvements_for(user, case)),
+        "concerns": list(
+            concerns.annotate(body_map_marks=Count("body_map")).order_by("-submitted_at")
+        ),
+    }
+
+
+def note_agencies_for(user: AbstractBaseUser, case: Case) -> QuerySet[Agency]:
+    """The user's agencies that take part in the case, in whose name they may write."""
+    return (
+        agencies_where(user, roles=CASE_WORKING_ROLES)
+        .filter(involvements__case=case, involvements__ended_at__isnull=True)
+        .distinct()
+    )
+
+
+def readable_by(user: AbstractBaseUser, *, lead: bool) -> Q:
+    """Which notes and documents (by their sensitivity) the user may read."""
+    mine = agencies_where(user, roles=CASE_WORKING_ROLES).values("pk")
+    visible = Q(sensitivity=CaseNote.Sensitivity.SHARED) | Q(
+        sensitivity=CaseNote.Sensitivity.INTERNAL, agency__in=mine
+    )
+    if lead:
+        visible |= Q(sensitivity=CaseNote.Sensitivity.RESTRICTED)
+    return visible
+
+
+def notes_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseNote]:
+    """The case's notes the user may read; ``case`` already came from a selector."""
+    return case.notes.filter(readable_by(user, lead=lead)).select_related("agency", "author")
+
+
+def documents_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseDocument]:
+    return case.documents.filter(readable_by(user, lead=lead)).select_related(
+        "agency", "uploaded_by"
+    )
+
+
+def get_document_for(user: AbstractBaseUser, case_id, document_id) -> CaseDocument:
+
+    case = get_case_for(user, case_id, audit=False)
+    lead = has_lead_access(user, case)
+    document = documents_for(user, case, lead=lead).filter(pk=document_id).first()
+    if document is None:
+        raise Http404("No such document")
+    return document
+
+
+def professionals_for(case: Case) -> QuerySet[CaseProfessional]:
+    """Current professionals. Callers have resolved the case through a selector:
+    anyone who sees the case sees its contacts."""
+    return case.professionals.filter(ended_at__isnull=True).select_related("agency", "user")
+
+
+def linkable_people(case: Case):
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency__in=action_agencies(case),
+            memberships__is_active=True,
+            memberships__role__in=list(CASE_WORKING_ROLES),
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def actions_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseAction]:
+    qs = case.actions.select_related("agency", "owner")
+    if lead:
+        return qs
+    return qs.filter(agency__in=agencies_where(user, roles=CASE_WORKING_ROLES))
+
+
+def action_agencies(case: Case) -> QuerySet[Agency]:
+    return Agency.objects.filter(
+        involvements__case=case, involvements__ended_at__isnull=True
+    ).distinct()
+
+
+def allocatable_workers(case: Case):
+    return members_with_roles(case.lead_agency, {Role.SOCIAL_WORKER, Role.MANAGER}).order_by(
+        "last_name", "username"
+    )
+
+
+def allocatable_teams(case: Case):
+    return Team.objects.filter(agency=case.lead_agency).select_related("manager")
+
+
+def allocation_text(case: Case) -> str:
+    """Who the case is allocated to, as a person reads it."""
+    if case.allocated_worker is None:
+        return "not allocated"
+    text = person(case.allocated_worker)
+    return f"{text}, {case.team.name}" if case.team else text
+
+
+def household_for(case: Case):
+    """The case's child's household; ``case`` came from a selector."""
+    return case.child.household.select_related("sibling")
+
+
+def linked_sibling_cases(user: AbstractBaseUser, case: Case):
+    """Open cases of siblings on record that this user may see."""
+    siblings = case.child.household.filter(sibling__isnull=False).values("sibling_id")
+    return (
+        cases_for(user)
+        .filter(child_id__in=siblings, status=Case.Status.OPEN)
+        .select_related("child")
+    )

@@ -1,0 +1,100 @@
+"""Every write to cases data: one function per user action (one module per subject).
+
+Re-exported here for callers outside ``cases``; modules inside ``cases`` import
+from the submodules."""
+
+from cases.services.case import case_open, involvement_end, involvement_start
+from cases.services.case_work import case_allocate, chronology_add
+from cases.services.children import child_create, child_merge, child_merge_undo, child_update
+from cases.services.concerns import (
+    CONCERN_FIELDS,
+    body_map_mark_add,
+    concern_authorise_decision,
+    concern_discard_draft,
+    concern_link_child,
+    concern_record_decision,
+    concern_return_decision,
+    concern_save_draft,
+    concern_submit,
+)
+from cases.services.record import (
+    ALLOWED_TYPES,
+    action_add,
+    action_complete,
+    case_note_add,
+    document_downloaded,
+    document_upload,
+    household_member_add,
+    professional_add,
+    professional_end,
+    sniff_type,
+)
+from cases.services.restrictions import (
+    MIN_REASON_LENGTH,
+    case_break_glass,
+    case_lift_restriction,
+    case_restrict,
+)
+from cases.services.statutory import (
+    assessment_authorise,
+    assessment_complete,
+    case_closure_authorise,
+    case_closure_request,
+    open_episode_from_concern,
+    plan_close,
+    plan_end,
+    plan_open,
+    plan_start,
+    section47_complete,
+    section47_open,
+    section47_start,
+    validate_factors,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "CONCERN_FIELDS",
+    "MIN_REASON_LENGTH",
+    "action_add",
+    "action_complete",
+    "assessment_authorise",
+    "assessment_complete",
+    "body_map_mark_add",
+    "case_allocate",
+    "case_break_glass",
+    "case_closure_authorise",
+    "case_closure_request",
+    "case_lift_restriction",
+    "case_note_add",
+    "case_open",
+    "case_restrict",
+    "child_create",
+    "child_merge",
+    "child_merge_undo",
+    "child_update",
+    "chronology_add",
+    "concern_authorise_decision",
+    "concern_discard_draft",
+    "concern_link_child",
+    "concern_record_decision",
+    "concern_return_decision",
+    "concern_save_draft",
+    "concern_submit",
+    "document_downloaded",
+    "document_upload",
+    "household_member_add",
+    "involvement_end",
+    "involvement_start",
+    "open_episode_from_concern",
+    "plan_close",
+    "plan_end",
+    "plan_open",
+    "plan_start",
+    "professional_add",
+    "professional_end",
+    "section47_complete",
+    "section47_open",
+    "section47_start",
+    "sniff_type",
+    "validate_factors",
+]

@@ -1,0 +1,137 @@
+"""Opening a case, and starting and ending agencies' involvement in it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+from agencies.roles import (
+    TRIAGE_ROLES,
+)
+from agencies.selectors import agencies_where
+from cases.access import sync_case_grants
+from cases.models import (
+    Case,
+    Child,
+    ChronologyEntry,
+    Involvement,
+)
+from safeguard.audit.services import audit_record
+from safeguard.core.references import next_reference
+
+
+def _name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return "unknown"
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()
+
+
+# Cases ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_open(*, acting_user: AbstractBaseUser, child: Child, lead_agency: Agency) -> Case:
+    if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
+        raise PermissionDenied("You cannot open cases for this agency.")
+    if child.cases.filter(status=Case.Status.OPEN).exists():
+        raise ValidationError("This child already has an open case.")
+    now = timezone.now()
+    case = Case.objects.create(
+        reference=next_reference("CAS"),
+        child=child,
+        lead_agency=lead_agency,
+        opened_at=now,
+        opened_by=acting_user,
+    )
+    involvement_start(
+        acting_user=acting_user,
+        case=case,
+        agency=lead_agency,
+        level=Involvement.Level.LEAD,
+        reason=Involvement.Reason.LEAD_AGENCY,
+    )
+    ChronologyEntry.objects.create(
+        case=case,
+        occurred_at=now,
+        agency=lead_agency,
+        kind=ChronologyEntry.Kind.CASE_OPENED,
+        title="Case opened",
+        body=f"Opened by {_name(acting_user)} at {lead_agency.name}.",
+        created_by=acting_user,
+    )
+    audit_record(user=acting_user, action="create", event="case_opened", obj=case, case_id=case.pk)
+    return case
+
+
+@transaction.atomic
+def involvement_start(
+    *,
+    acting_user: AbstractBaseUser | None,
+    case: Case,
+    agency: Agency,
+    level: str,
+    reason: str,
+    source_reference: str = "",
+) -> Involvement:
+    existing = case.involvements.filter(
+        agency=agency, reason=reason, source_reference=source_reference, ended_at__isnull=True
+    ).first()
+    if existing:
+        return existing
+    involvement = Involvement.objects.create(
+        case=case,
+        agency=agency,
+        level=level,
+        reason=reason,
+        source_reference=source_reference,
+        started_at=timezone.now(),
+        started_by=acting_user,
+    )
+    sync_case_grants(case)
+    audit_record(
+        user=acting_user,
+        action="grant",
+        event="involvement_started",
+        obj=case,
+        case_id=case.pk,
+        detail={
+            "agency": agency.slug,
+            "level": level,
+            "reason": reason,
+            "source": source_reference,
+        },
+    )
+    if level == Involvement.Level.INVOLVED:
+        ChronologyEntry.objects.create(
+            case=case,
+            occurred_at=involvement.started_at,
+            agency=agency,
+            kind=ChronologyEntry.Kind.INVOLVEMENT,
+            title=f"{agency.name} involved",
+            body=involvement.get_reason_display(),
+            source_reference=source_reference,
+            created_by=acting_user,
+        )
+    return involvement
+
+
+@transaction.atomic
+def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involvement) -> None:
+    if involvement.ended_at is not None:
+        return
+    involvement.ended_at = timezone.now()
+    involvement.ended_by = acting_user
+    involvement.save(update_fields=["ended_at", "ended_by"])
+    sync_case_grants(involvement.case)
+    audit_record(
+        user=acting_user,
+        action="revoke",
+        event="involvement_ended",
+        obj=involvement.case,
+        case_id=involvement.case_id,
+        detail={"agency": involvement.agency.slug, "reason": involvement.reason},
+    )

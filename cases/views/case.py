@@ -1,0 +1,345 @@
+"""The case page, involvement, restriction and break-glass, and the oversight
+pages (who viewed it, who can see it)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agencies.models import Agency
+from agencies.selectors import agencies_where, members_with_roles
+from cases import selectors, services
+from cases.access import explain_access
+from cases.forms.case import (
+    ActionForm,
+    AddAgencyForm,
+    AllocateForm,
+    BreakGlassForm,
+    CaseNoteForm,
+    ChildMergeForm,
+    ChronologyEntryForm,
+    ChronologyFilterForm,
+    DocumentForm,
+    HouseholdMemberForm,
+    ProfessionalForm,
+    RestrictCaseForm,
+)
+from cases.forms.statutory import (
+    AssessmentCompleteForm,
+    CaseClosureForm,
+    PlanEndForm,
+    PlanStartForm,
+    Section47CompleteForm,
+    Section47StartForm,
+)
+from cases.models import Involvement
+from cases.sections import case_sections_for
+from cases.services.case import involvement_end, involvement_start
+from safeguard.audit.services import audit_record
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.case_list_for(request.user), 25).get_page(request.GET.get("page"))
+    audit_record(
+        user=request.user,
+        action="list",
+        event="cases_listed",
+        detail={"references": [c.reference for c in page]},
+    )
+    restricted = list(selectors.restricted_cases_noticed_by(request.user)[:50])
+    return render(request, "cases/case_list.html", {"page": page, "restricted": restricted})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id) -> HttpResponse:
+    try:
+        return _case_page(request, case_id)
+    except Http404:
+        return _restricted_notice(request, case_id)
+
+
+def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> HttpResponse:
+    """The case page; a form that failed validation is passed in to show its errors."""
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    involved = Agency.objects.filter(
+        involvements__case=case, involvements__ended_at__isnull=True
+    ).distinct()
+    filter_form = ChronologyFilterForm(request.GET or None, agencies=involved)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    context = selectors.case_detail_for(request.user, case_id, chronology_filters=filters)
+    lead = context["lead_access"]
+    writers = selectors.note_agencies_for(request.user, case)
+    context.update(
+        filter_form=filter_form,
+        can_restrict=selectors.can_restrict(request.user, case),
+        break_glass=selectors.active_break_glass(request.user, case)
+        if case.is_restricted
+        else None,
+        can_oversee=_can_oversee(request, case),
+        can_manage_involvement=_can_manage_involvement(request, case),
+    )
+    if writers.exists():
+        context["note_form"] = CaseNoteForm(agencies=writers, lead=lead)
+        context["document_form"] = DocumentForm(agencies=writers, lead=lead)
+        context["chronology_form"] = ChronologyEntryForm(agencies=writers, lead=lead)
+    if context["can_manage_involvement"]:
+        context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
+    context["actions"] = list(selectors.actions_for(request.user, case, lead=lead))
+    context["case_sections"], contributed = case_sections_for(request.user, case)
+    context.update(contributed)
+    context["sibling_cases"] = list(selectors.linked_sibling_cases(request.user, case))
+    if lead:
+        today = timezone.localdate()
+        for assessment in context["assessments"]:
+            assessment.clock = (
+                None if assessment.completed_on else selectors.assessment_clock(assessment, today)
+            )
+        context["closure"] = getattr(case, "closure_request", None) if lead else None
+        context.setdefault("assessment_form", AssessmentCompleteForm())
+        context.setdefault("household_form", HouseholdMemberForm())
+        context.setdefault("plan_form", PlanStartForm())
+        # One form per open item, each with its own ids (two open plans must not
+        # share an "id_end_date").
+        for plan in context["plans"]:
+            plan.end_form = PlanEndForm(
+                auto_id=f"id_plan_{plan.pk.hex[:8]}_%s", initial={"version": plan.version}
+            )
+        for enquiry in context["section47_enquiries"]:
+            enquiry.complete_form = Section47CompleteForm(auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
+        context.setdefault("s47_form", Section47StartForm())
+
+        context.setdefault("closure_form", CaseClosureForm())
+        context["is_lead_manager"] = selectors.can_allocate(request.user, case)
+        context["merges"] = list(case.child.merges_kept.select_related("merged"))
+        if context["is_lead_manager"]:
+            context.setdefault("merge_form", ChildMergeForm())
+    if lead:
+        context["action_form"] = _action_form(case)
+    if selectors.can_allocate(request.user, case):
+        context["allocate_form"] = _allocate_form(
+            case,
+            initial={
+                "worker": case.allocated_worker_id,
+                "team": case.team_id,
+                "version": case.version,
+            },
+        )
+    if selectors.can_manage_professionals(request.user, case):
+        context["professional_form"] = _professional_form(case)
+    context.update(forms)
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _allocate_form(case, data=None, initial=None) -> AllocateForm:
+    return AllocateForm(
+        data,
+        initial=initial,
+        workers=selectors.allocatable_workers(case),
+        teams=selectors.allocatable_teams(case),
+    )
+
+
+def _professional_form(case, data=None) -> ProfessionalForm:
+    return ProfessionalForm(
+        data,
+        agencies=selectors.action_agencies(case).order_by("name"),
+        people=selectors.linkable_people(case),
+    )
+
+
+def _can_manage_involvement(request: HttpRequest, case) -> bool:
+    """The lead agency's social workers and managers add and end involvements."""
+    return agencies_where(request.user, roles={"social_worker", "manager"}).filter(
+        pk=case.lead_agency_id
+    ).exists() and selectors.has_lead_access(request.user, case)
+
+
+def _agencies_to_add(case):
+    involved = case.involvements.filter(ended_at__isnull=True).values("agency_id")
+    return Agency.objects.filter(is_active=True).exclude(pk__in=involved).order_by("name")
+
+
+@login_required
+@require_POST
+def case_add_agency(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not _can_manage_involvement(request, case):
+        raise Http404
+    form = AddAgencyForm(request.POST, agencies=_agencies_to_add(case))
+    if form.is_valid():
+        agency = form.cleaned_data["agency"]
+        involvement_start(
+            acting_user=request.user,
+            case=case,
+            agency=agency,
+            level=Involvement.Level.INVOLVED,
+            reason=Involvement.Reason.ADDED,
+        )
+        messages.success(request, f"{agency.name} is now involved in this case.")
+    else:
+        messages.error(request, "Choose an agency that is not already involved.")
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+@require_POST
+def case_end_involvement(request: HttpRequest, case_id, involvement_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not _can_manage_involvement(request, case):
+        raise Http404
+    involvement = (
+        case.involvements.filter(pk=involvement_id, ended_at__isnull=True)
+        .exclude(level=Involvement.Level.LEAD)
+        .select_related("agency")
+        .first()
+    )
+    if involvement is None:
+        raise Http404
+    involvement_end(acting_user=request.user, involvement=involvement)
+    messages.success(
+        request, f"{involvement.agency.name}'s involvement has ended; their access ends now."
+    )
+    return redirect("case_detail", case.pk)
+
+
+def _can_oversee(request: HttpRequest, case) -> bool:
+    try:
+        selectors.get_case_for_oversight(request.user, case.pk)
+    except Http404:
+        return False
+    return True
+
+
+def _restricted_notice(request: HttpRequest, case_id, form: BreakGlassForm | None = None):
+    """The one deliberate exception to 404: people who would otherwise see a
+    restricted case are told it exists, and nothing of what it holds."""
+    case = selectors.restricted_cases_noticed_by(request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    audit_record(
+        user=request.user, action="view", event="restricted_notice_shown", obj=case, case_id=case.pk
+    )
+    return render(
+        request,
+        "cases/restricted_notice.html",
+        {
+            "case": case,
+            "can_break_glass": selectors.can_break_glass(request.user, case),
+            "form": form or BreakGlassForm(),
+            "hours": settings.BREAK_GLASS_HOURS,
+        },
+        status=400 if form else 403,
+    )
+
+
+@login_required
+@require_POST
+def case_break_glass(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.restricted_cases_noticed_by(request.user).filter(pk=case_id).first()
+    if case is None or not selectors.can_break_glass(request.user, case):
+        raise Http404
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return _restricted_notice(request, case_id, form)
+    try:
+        services.case_break_glass(
+            acting_user=request.user, case=case, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _restricted_notice(request, case_id, form)
+    messages.success(
+        request,
+        f"You have access for {settings.BREAK_GLASS_HOURS:g} hours. "
+        "The lead agency's managers have been told.",
+    )
+    return redirect("case_detail", case.pk)
+
+
+@login_required
+def case_restrict(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for(request.user, case_id, audit=False)
+    if not selectors.can_restrict(request.user, case):
+        raise Http404
+    people = members_with_roles(case.lead_agency, {"social_worker", "manager"})
+    form = RestrictCaseForm(request.POST or None, people=people, lifting=case.is_restricted)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if case.is_restricted:
+                services.case_lift_restriction(
+                    acting_user=request.user, case=case, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, "The restriction has been lifted.")
+            else:
+                services.case_restrict(
+                    acting_user=request.user,
+                    case=case,
+                    reason=form.cleaned_data["reason"],
+                    named_users=form.cleaned_data["named_users"],
+                )
+                messages.success(request, "The case is restricted to the people named.")
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("case_detail", case.pk)
+    return render(request, "cases/case_restrict.html", {"case": case, "form": form})
+
+
+@login_required
+def case_access_log(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for_oversight(request.user, case_id)
+    page = Paginator(selectors.access_log_for(request.user, case), 50).get_page(
+        request.GET.get("page")
+    )
+    audit_record(
+        user=request.user, action="view", event="access_log_viewed", obj=case, case_id=case.pk
+    )
+    return render(request, "cases/case_access_log.html", {"case": case, "page": page})
+
+
+@login_required
+def case_access_explained(request: HttpRequest, case_id) -> HttpResponse:
+    case = selectors.get_case_for_oversight(request.user, case_id)
+    username = request.GET.get("username", "").strip()
+    person = reasons = None
+    if username:
+        person = get_user_model().objects.filter(username=username).first()
+        reasons = explain_access(person, case) if person else None
+        audit_record(
+            user=request.user,
+            action="view",
+            event="access_explained",
+            obj=case,
+            case_id=case.pk,
+            detail={"about": username},
+        )
+    return render(
+        request,
+        "cases/case_access_explained.html",
+        {"case": case, "username": username, "person": person, "reasons": reasons},
+    )
+
+
+def _action_form(case, data=None) -> ActionForm:
+    agencies = selectors.action_agencies(case)
+    people = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency__in=agencies,
+            memberships__is_active=True,
+            memberships__role__in=["practitioner", "social_worker", "manager"],
+        )
+        .distinct()
+        .order_by("username")
+    )
+    return ActionForm(data, agencies=agencies, people=people)
