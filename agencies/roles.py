@@ -34,6 +34,8 @@ CENSUS_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
 # Everyone but an agency administrator reaches case data (auditors through
 # exports), so they sign in with a second factor.
 TWO_FACTOR_ROLES = frozenset(Role) - {Role.AGENCY_ADMIN}
+# A lead agency's managers and auditors see who has looked at a case, never its content.
+OVERSIGHT_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
 
 
 def group_name(agency_slug: str, role: str) -> str:

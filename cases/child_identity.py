@@ -26,6 +26,9 @@ EDITABLE = (
     "postcode",
     "school",
 )
+# What the API shows of a child's identity: the same fields, less the expected
+# date of birth, which the published API has never carried.
+API_FIELDS = tuple(name for name in EDITABLE if name != "expected_date_of_birth")
 
 
 @dataclass

@@ -8,7 +8,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from agencies.models import Agency
+from cases.forms import ActionForm
 from cases.models import Plan
 from meetings.models import DECISIONS_BY_KIND, Meeting, MeetingCase, MeetingInvitation
 from safeguard.core.forms import GovukDateField
@@ -302,32 +302,17 @@ class DissentForm(OwnIds, forms.Form):
         self.fields["agency"].queryset = agencies
 
 
-class MeetingActionForm(OwnIds, forms.Form):
+class MeetingActionForm(OwnIds, ActionForm):
+    """The case page's action form, plus which child's case the action is for."""
+
     id_prefix = "action"
+    field_order = ["case", "description", "agency", "owner", "due_on"]
     case = forms.ChoiceField(label="For")
-    description = forms.CharField(
-        label="What needs doing?",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-        error_messages={"required": "Enter what needs doing"},
-    )
-    agency = forms.ModelChoiceField(
-        queryset=Agency.objects.none(),
-        label="Which agency?",
-        error_messages={"required": "Choose the agency responsible"},
-    )
-    owner = forms.ModelChoiceField(
-        queryset=None, label="Who, if one person?", required=False, empty_label="Anyone there"
-    )
-    due_on = GovukDateField(label="Due by", error_messages={"required": "Enter the due date"})
 
     def __init__(self, *args, subjects, agencies, people, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, agencies=agencies, people=people, **kwargs)
         self.case_objects = {str(s.case.pk): s.case for s in subjects}
         self.fields["case"].choices = [(str(s.case.pk), s.case.child.full_name) for s in subjects]
-        self.fields["agency"].queryset = agencies
-        self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = _person
 
 
 class AddendumForm(OwnIds, forms.Form):

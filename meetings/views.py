@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from agencies.roles import CASE_WORKING_ROLES
 from cases import selectors
 from cases.selectors import record as household
 from meetings import services as meetings
@@ -354,17 +353,7 @@ def _record_page(
         .distinct()
         .order_by("name")
     )
-    people = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__agency__in=action_agencies,
-            memberships__is_active=True,
-            memberships__role__in=list(CASE_WORKING_ROLES),
-        )
-        .distinct()
-        .order_by("username")
-    )
+    people = selectors.action_owner_candidates(action_agencies)
     context = {
         "meeting": meeting,
         "record_form": record_form,

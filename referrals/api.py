@@ -13,20 +13,13 @@ from rest_framework.response import Response
 
 from agencies.models import Agency
 from cases import selectors as case_selectors
+from cases.api import _as_drf_error as _drf_error
 from cases.selectors.record import note_agencies_for
 from referrals import selectors, services
 from referrals.models import Referral
 from safeguard.audit.services import audit_record
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-
-def _drf_error(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError(
-            {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
-        )
-    return ValidationError({"non_field_errors": exc.messages})
 
 
 class ReferralSerializer(serializers.ModelSerializer):

@@ -36,7 +36,8 @@ INVALID = OpenApiResponse(description="Field errors, keyed by field name.")
 
 
 def _as_drf_error(exc: DjangoValidationError) -> ValidationError:
-    """A service's ValidationError as the API's 400, messages kept by field."""
+    """A service's ValidationError as the API's 400, messages kept by field: the
+    one helper every app's API uses (cases, meetings, summaries, referrals)."""
     if hasattr(exc, "error_dict"):
         return ValidationError(
             {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}

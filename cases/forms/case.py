@@ -255,6 +255,9 @@ class ChildIdentityForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    """An action on a case: what, which agency, who, by when. The meeting record's
+    form (meetings.forms.MeetingActionForm) is this one plus which case."""
+
     description = forms.CharField(
         label="What needs doing?",
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Membership
-from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
+from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES, OVERSIGHT_ROLES, Role
 from agencies.selectors import agencies_where
 from cases.access import VIEW, VIEW_LEAD
 from cases.models import (
@@ -41,13 +41,22 @@ def _group_ids(user: AbstractBaseUser) -> QuerySet:
     return user.groups.filter(agency_role__agency__is_active=True).values("pk")
 
 
-def _case_ids_with(user: AbstractBaseUser, codename: str) -> Q:
-    by_group = CaseGroupObjectPermission.objects.filter(
+def ids_with_permission(
+    user: AbstractBaseUser,
+    codename: str,
+    *,
+    user_grants: type = CaseUserObjectPermission,
+    group_grants: type = CaseGroupObjectPermission,
+) -> Q:
+    """``id__in`` the objects on which ``user`` holds ``codename``, directly or
+    through an active agency role group, read from guardian's direct-FK grant
+    tables (cases by default; concerns pass their own tables)."""
+    by_group = group_grants.objects.filter(
         group__in=_group_ids(user),
         permission__codename=codename,
         permission__content_type__app_label="cases",
     ).values("content_object_id")
-    by_user = CaseUserObjectPermission.objects.filter(
+    by_user = user_grants.objects.filter(
         user=user,
         permission__codename=codename,
         permission__content_type__app_label="cases",
@@ -65,7 +74,7 @@ def _break_glass_case_ids(user: AbstractBaseUser) -> Q:
 def cases_for(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    return Case.objects.filter(_case_ids_with(user, VIEW) | _break_glass_case_ids(user))
+    return Case.objects.filter(ids_with_permission(user, VIEW) | _break_glass_case_ids(user))
 
 
 def restricted_cases_noticed_by(user: User) -> QuerySet[Case]:
@@ -127,7 +136,7 @@ def has_lead_access(user: User, case: Case) -> bool:
         return False
     return (
         Case.objects.filter(pk=case.pk)
-        .filter(_case_ids_with(user, VIEW_LEAD) | _break_glass_case_ids(user))
+        .filter(ids_with_permission(user, VIEW_LEAD) | _break_glass_case_ids(user))
         .exists()
     )
 
@@ -170,7 +179,7 @@ def get_case_for_oversight(user: User, case_id: uuid.UUID | str) -> Case:
     has looked at it, never its content."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
-    overseen = agencies_where(user, roles=["manager", "auditor"], kind="social_care")
+    overseen = agencies_where(user, roles=OVERSIGHT_ROLES, kind="social_care")
     case = (
         Case.objects.filter(pk=case_id, lead_agency__in=overseen)
         .select_related("lead_agency")
@@ -193,7 +202,7 @@ def audit_rows_for(user: User):
     by members of their agencies. Nobody else reaches the audit search."""
     from safeguard.audit.models import AuditEvent
 
-    audited = agencies_where(user, roles=["auditor"])
+    audited = agencies_where(user, roles=[Role.AUDITOR])
     if not audited.exists():
         raise Http404
     slugs = list(audited.values_list("slug", flat=True))

@@ -22,9 +22,9 @@ from cases.models import (
 from cases.selectors.cases import (
     User,
     _break_glass_case_ids,
-    _case_ids_with,
     case_list_for,
     cases_for,
+    ids_with_permission,
 )
 from safeguard.audit.services import audit_record
 
@@ -91,7 +91,7 @@ def lead_access_case_ids(user: User, case_ids: Iterable[uuid.UUID]) -> set[uuid.
     ids = list(case_ids)
     if not ids or not user.is_authenticated or not user.is_active:
         return set()
-    lead = _case_ids_with(user, VIEW_LEAD) | _break_glass_case_ids(user)
+    lead = ids_with_permission(user, VIEW_LEAD) | _break_glass_case_ids(user)
     return set(Case.objects.filter(pk__in=ids).filter(lead).values_list("pk", flat=True))
 
 

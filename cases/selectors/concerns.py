@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from agencies.roles import TRIAGE_ROLES
+from agencies.roles import CASE_AND_MEETING_ROLES, TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases.models import (
     BodyMapMark,
@@ -17,35 +16,21 @@ from cases.models import (
     ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
 )
-from cases.selectors.cases import User, _group_ids
+from cases.selectors.cases import User, ids_with_permission
 from safeguard.audit.services import audit_record
-
-_ALL_ROLES = ("practitioner", "social_worker", "manager", "chair")
 
 
 def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Concern]:
     """The lead agency sees every concern on the case; others, their own agency's."""
     concerns = Concern.objects.filter(case=case).select_related("reporting_agency")
     if not lead:
-        concerns = concerns.filter(reporting_agency__in=agencies_where(user, roles=_ALL_ROLES))
+        concerns = concerns.filter(
+            reporting_agency__in=agencies_where(user, roles=CASE_AND_MEETING_ROLES)
+        )
     return concerns
 
 
 # Concerns ---------------------------------------------------------------
-
-
-def _concern_ids_with(user: AbstractBaseUser, codename: str = "view_concern") -> Q:
-    by_group = ConcernGroupObjectPermission.objects.filter(
-        group__in=_group_ids(user),
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
-    by_user = ConcernUserObjectPermission.objects.filter(
-        user=user,
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
-    return Q(id__in=by_group) | Q(id__in=by_user)
 
 
 def concerns_for(user: User) -> QuerySet[Concern]:
@@ -54,7 +39,15 @@ def concerns_for(user: User) -> QuerySet[Concern]:
         return Concern.objects.none()
     return Concern.objects.filter(
         Q(status=Concern.Status.DRAFT, reported_by=user)
-        | (~Q(status=Concern.Status.DRAFT) & _concern_ids_with(user))
+        | (
+            ~Q(status=Concern.Status.DRAFT)
+            & ids_with_permission(
+                user,
+                "view_concern",
+                user_grants=ConcernUserObjectPermission,
+                group_grants=ConcernGroupObjectPermission,
+            )
+        )
     ).select_related(
         "reporting_agency",
         "lead_agency",

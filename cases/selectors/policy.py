@@ -20,20 +20,35 @@ def can_triage(user: User, concern: Concern) -> bool:
 
 
 def can_authorise(user: User, concern: Concern) -> bool:
-    return agencies_where(user, roles=["manager"]).filter(pk=concern.lead_agency_id).exists()
+    return agencies_where(user, roles=[Role.MANAGER]).filter(pk=concern.lead_agency_id).exists()
 
 
-def can_manage_professionals(user: AbstractBaseUser, case: Case) -> bool:
-    """The lead agency's social workers and managers, as for involvements."""
+def is_lead_worker(user: AbstractBaseUser, case: Case) -> bool:
+    """A social worker or manager of the lead agency who sees the case as the lead does."""
     return agencies_where(user, roles=LEAD_AGENCY_ROLES).filter(
         pk=case.lead_agency_id
     ).exists() and has_lead_access(user, case)
 
 
-def can_allocate(user: AbstractBaseUser, case: Case) -> bool:
+def is_lead_manager(user: AbstractBaseUser, case: Case) -> bool:
+    """A manager of the lead agency who sees the case as the lead does."""
     return agencies_where(user, roles=[Role.MANAGER]).filter(
         pk=case.lead_agency_id
     ).exists() and has_lead_access(user, case)
+
+
+def can_manage_professionals(user: AbstractBaseUser, case: Case) -> bool:
+    """The lead agency's social workers and managers, as for involvements."""
+    return is_lead_worker(user, case)
+
+
+def can_manage_involvement(user: AbstractBaseUser, case: Case) -> bool:
+    """The lead agency's social workers and managers add and end involvements."""
+    return is_lead_worker(user, case)
+
+
+def can_allocate(user: AbstractBaseUser, case: Case) -> bool:
+    return is_lead_manager(user, case)
 
 
 def can_restrict(user: AbstractBaseUser, case: Case) -> bool:
@@ -54,18 +69,6 @@ def can_break_glass(user: AbstractBaseUser, case: Case) -> bool:
         .filter(involvements__case=case, involvements__ended_at__isnull=True)
         .exists()
     )
-
-
-def _lead_worker(user: AbstractBaseUser, case: Case) -> bool:
-    return agencies_where(user, roles=LEAD_AGENCY_ROLES).filter(
-        pk=case.lead_agency_id
-    ).exists() and has_lead_access(user, case)
-
-
-def _lead_manager(user: AbstractBaseUser, case: Case) -> bool:
-    return agencies_where(user, roles=[Role.MANAGER]).filter(
-        pk=case.lead_agency_id
-    ).exists() and has_lead_access(user, case)
 
 
 def can_edit_child(user: AbstractBaseUser, child: Child) -> bool:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Team
-from agencies.roles import CASE_WORKING_ROLES, Role
+from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.selectors import agencies_where, members_with_roles
 from cases.concurrency import person
 from cases.models import (
@@ -110,14 +111,16 @@ def professionals_for(case: Case) -> QuerySet[CaseProfessional]:
     return case.professionals.filter(ended_at__isnull=True).select_related("agency", "user")
 
 
-def linkable_people(case: Case):
-    from django.contrib.auth import get_user_model
-
+def action_owner_candidates(agencies: QuerySet[Agency]) -> QuerySet:
+    """Who may own an action, or be linked as a named professional: the active
+    case-working staff of ``agencies`` (the agencies on the case, or on the
+    cases a meeting is about). One list for the case page, the meeting record
+    and the professionals form, so they cannot drift apart."""
     return (
         get_user_model()
         .objects.filter(
             is_active=True,
-            memberships__agency__in=action_agencies(case),
+            memberships__agency__in=agencies,
             memberships__is_active=True,
             memberships__role__in=list(CASE_WORKING_ROLES),
         )
@@ -140,9 +143,7 @@ def action_agencies(case: Case) -> QuerySet[Agency]:
 
 
 def allocatable_workers(case: Case):
-    return members_with_roles(case.lead_agency, {Role.SOCIAL_WORKER, Role.MANAGER}).order_by(
-        "last_name", "username"
-    )
+    return members_with_roles(case.lead_agency, LEAD_AGENCY_ROLES).order_by("last_name", "username")
 
 
 def allocatable_teams(case: Case):

@@ -3,7 +3,13 @@
 Re-exported here for callers outside ``cases``; modules inside ``cases`` import
 from the submodules."""
 
-from cases.services.case import case_open, involvement_end, involvement_start
+from cases.services.case import (
+    case_add_agency,
+    case_end_involvement,
+    case_open,
+    involvement_end,
+    involvement_start,
+)
 from cases.services.case_work import case_allocate, chronology_add
 from cases.services.children import child_create, child_merge, child_merge_undo, child_update
 from cases.services.concerns import (
@@ -52,6 +58,8 @@ from cases.services.statutory import (
 )
 
 __all__ = [
+    "case_add_agency",
+    "case_end_involvement",
     "ALLOWED_TYPES",
     "CONCERN_FIELDS",
     "MIN_REASON_LENGTH",

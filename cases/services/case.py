@@ -19,6 +19,7 @@ from cases.models import (
     ChronologyEntry,
     Involvement,
 )
+from cases.selectors.policy import can_manage_involvement
 from safeguard.audit.services import audit_record
 from safeguard.core.references import next_reference
 
@@ -68,6 +69,31 @@ def case_open(*, acting_user: AbstractBaseUser, child: Child, lead_agency: Agenc
 
 
 @transaction.atomic
+def case_add_agency(*, acting_user: AbstractBaseUser, case: Case, agency: Agency) -> Involvement:
+    """A person of the lead agency involves another agency in the case. Asks the
+    policy itself: a page or the API may not be the only caller."""
+    if not can_manage_involvement(acting_user, case):
+        raise PermissionDenied("The lead agency's social workers and managers involve agencies.")
+    return involvement_start(
+        acting_user=acting_user,
+        case=case,
+        agency=agency,
+        level=Involvement.Level.INVOLVED,
+        reason=Involvement.Reason.ADDED,
+    )
+
+
+@transaction.atomic
+def case_end_involvement(*, acting_user: AbstractBaseUser, involvement: Involvement) -> None:
+    """A person of the lead agency ends another agency's involvement; its access ends now."""
+    if not can_manage_involvement(acting_user, involvement.case):
+        raise PermissionDenied("The lead agency's social workers and managers end involvements.")
+    if involvement.level == Involvement.Level.LEAD:
+        raise ValidationError("The lead agency's own involvement cannot be ended.")
+    involvement_end(acting_user=acting_user, involvement=involvement)
+
+
+@transaction.atomic
 def involvement_start(
     *,
     acting_user: AbstractBaseUser | None,
@@ -77,6 +103,10 @@ def involvement_start(
     reason: str,
     source_reference: str = "",
 ) -> Involvement:
+    """Start an agency's involvement and derive its grants. No permission check:
+    for the system's own steps (opening a case, authorising a concern, accepting
+    a referral, inviting to a meeting) whose callers have checked; a person's
+    request goes through ``case_add_agency``."""
     existing = case.involvements.filter(
         agency=agency, reason=reason, source_reference=source_reference, ended_at__isnull=True
     ).first()
@@ -121,6 +151,8 @@ def involvement_start(
 
 @transaction.atomic
 def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involvement) -> None:
+    """End an involvement and its grants. No permission check (see ``involvement_start``);
+    a person's request goes through ``case_end_involvement``."""
     if involvement.ended_at is not None:
         return
     involvement.ended_at = timezone.now()

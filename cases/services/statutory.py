@@ -20,7 +20,8 @@ from django.utils import timezone
 from cases.concurrency import StaleChange
 from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
 from cases.models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
-from cases.selectors.policy import _lead_manager, _lead_worker
+from cases.selectors.policy import is_lead_manager as _lead_manager
+from cases.selectors.policy import is_lead_worker as _lead_worker
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agencies.models import Agency
-from agencies.selectors import agencies_where, members_with_roles
+from agencies.roles import LEAD_AGENCY_ROLES
+from agencies.selectors import members_with_roles
 from cases import selectors, services
 from cases.access import explain_access
 from cases.forms.case import (
@@ -42,7 +43,6 @@ from cases.forms.statutory import (
 )
 from cases.models import Involvement
 from cases.sections import case_sections_for
-from cases.services.case import involvement_end, involvement_start
 from safeguard.audit.services import audit_record
 
 
@@ -85,7 +85,7 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         if case.is_restricted
         else None,
         can_oversee=_can_oversee(request, case),
-        can_manage_involvement=_can_manage_involvement(request, case),
+        can_manage_involvement=selectors.can_manage_involvement(request.user, case),
     )
     if writers.exists():
         context["note_form"] = CaseNoteForm(agencies=writers, lead=lead)
@@ -152,15 +152,8 @@ def _professional_form(case, data=None) -> ProfessionalForm:
     return ProfessionalForm(
         data,
         agencies=selectors.action_agencies(case).order_by("name"),
-        people=selectors.linkable_people(case),
+        people=selectors.action_owner_candidates(selectors.action_agencies(case)),
     )
-
-
-def _can_manage_involvement(request: HttpRequest, case) -> bool:
-    """The lead agency's social workers and managers add and end involvements."""
-    return agencies_where(request.user, roles={"social_worker", "manager"}).filter(
-        pk=case.lead_agency_id
-    ).exists() and selectors.has_lead_access(request.user, case)
 
 
 def _agencies_to_add(case):
@@ -172,18 +165,12 @@ def _agencies_to_add(case):
 @require_POST
 def case_add_agency(request: HttpRequest, case_id) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
-    if not _can_manage_involvement(request, case):
+    if not selectors.can_manage_involvement(request.user, case):
         raise Http404
     form = AddAgencyForm(request.POST, agencies=_agencies_to_add(case))
     if form.is_valid():
         agency = form.cleaned_data["agency"]
-        involvement_start(
-            acting_user=request.user,
-            case=case,
-            agency=agency,
-            level=Involvement.Level.INVOLVED,
-            reason=Involvement.Reason.ADDED,
-        )
+        services.case_add_agency(acting_user=request.user, case=case, agency=agency)
         messages.success(request, f"{agency.name} is now involved in this case.")
     else:
         messages.error(request, "Choose an agency that is not already involved.")
@@ -194,7 +181,7 @@ def case_add_agency(request: HttpRequest, case_id) -> HttpResponse:
 @require_POST
 def case_end_involvement(request: HttpRequest, case_id, involvement_id) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
-    if not _can_manage_involvement(request, case):
+    if not selectors.can_manage_involvement(request.user, case):
         raise Http404
     involvement = (
         case.involvements.filter(pk=involvement_id, ended_at__isnull=True)
@@ -204,7 +191,7 @@ def case_end_involvement(request: HttpRequest, case_id, involvement_id) -> HttpR
     )
     if involvement is None:
         raise Http404
-    involvement_end(acting_user=request.user, involvement=involvement)
+    services.case_end_involvement(acting_user=request.user, involvement=involvement)
     messages.success(
         request, f"{involvement.agency.name}'s involvement has ended; their access ends now."
     )
@@ -270,7 +257,7 @@ def case_restrict(request: HttpRequest, case_id) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
     if not selectors.can_restrict(request.user, case):
         raise Http404
-    people = members_with_roles(case.lead_agency, {"social_worker", "manager"})
+    people = members_with_roles(case.lead_agency, LEAD_AGENCY_ROLES)
     form = RestrictCaseForm(request.POST or None, people=people, lifting=case.is_restricted)
     if request.method == "POST" and form.is_valid():
         try:
@@ -331,15 +318,5 @@ def case_access_explained(request: HttpRequest, case_id) -> HttpResponse:
 
 def _action_form(case, data=None) -> ActionForm:
     agencies = selectors.action_agencies(case)
-    people = (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            memberships__agency__in=agencies,
-            memberships__is_active=True,
-            memberships__role__in=["practitioner", "social_worker", "manager"],
-        )
-        .distinct()
-        .order_by("username")
-    )
+    people = selectors.action_owner_candidates(agencies)
     return ActionForm(data, agencies=agencies, people=people)

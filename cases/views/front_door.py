@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases import selectors, services
 from cases.forms.concerns import ChildForm, DecisionForm, LinkChildForm, ReturnDecisionForm
@@ -22,7 +23,7 @@ from safeguard.audit.services import audit_record
 
 @login_required
 def front_door(request: HttpRequest) -> HttpResponse:
-    if not agencies_where(request.user, roles={"social_worker", "manager"}).exists():
+    if not agencies_where(request.user, roles=TRIAGE_ROLES).exists():
         raise Http404
     queue = list(selectors.front_door_queue_for(request.user)[:200])
     today = timezone.localdate()
