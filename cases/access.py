@@ -20,12 +20,7 @@ from django.utils import timezone
 
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.services import role_group
-from cases.models import (
-    Case,
-    CaseGroupObjectPermission,
-    CaseUserObjectPermission,
-    Involvement,
-)
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Involvement
 
 VIEW = "view_case"
 VIEW_LEAD = "view_case_lead"

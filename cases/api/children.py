@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,11 +20,7 @@ from cases.api.common import (
     _version_from,
 )
 from cases.dfe_codes import Disability, Ethnicity
-from cases.models import (
-    Child,
-    ChildAddress,
-    Sex,
-)
+from cases.models import Child, ChildAddress, Sex
 
 
 class ChildAddressSerializer(serializers.ModelSerializer):

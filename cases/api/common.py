@@ -6,20 +6,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-)
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from agencies.models import Agency
-from cases.models import (
-    CaseAction,
-    Child,
-)
+from cases.models import CaseAction, Child
 from safeguard.audit.services import audit_record
 
 # Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,

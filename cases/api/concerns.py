@@ -8,11 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import (
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -36,9 +32,7 @@ from cases.api.common import (
 )
 from cases.concern_rules import concern_errors
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from cases.models import (
-    Concern,
-)
+from cases.models import Concern
 from cases.services.concerns import CONCERN_FIELDS
 
 # Concerns -----------------------------------------------------------------------

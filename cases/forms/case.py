@@ -11,10 +11,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from cases.dfe_codes import Disability, Ethnicity
 from cases.forms.common import ForAgencyForm, NhsNumberField, UpnField, WrittenForAgencyForm
-from cases.models import (
-    HouseholdMember,
-    Sex,
-)
+from cases.models import HouseholdMember, Sex
 from safeguard.core.forms import GovukDateField
 
 

@@ -6,10 +6,7 @@ from django import forms
 
 from agencies.models import Agency
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from cases.models import (
-    CaseNote,
-    Concern,
-)
+from cases.models import CaseNote, Concern
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 

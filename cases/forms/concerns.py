@@ -12,11 +12,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from cases.concern_rules import concern_errors
 from cases.forms.common import YES_NO, ConsentToShare, NhsNumberField, UpnField
-from cases.models import (
-    BodyMapMark,
-    Concern,
-    Sex,
-)
+from cases.models import BodyMapMark, Concern, Sex
 from safeguard.core.forms import GovukDateField
 
 

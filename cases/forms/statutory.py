@@ -5,10 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from cases.dfe_codes import AssessmentFactor, ClosureReason, PrimaryNeed
-from cases.models import (
-    Plan,
-    Section47Enquiry,
-)
+from cases.models import Plan, Section47Enquiry
 from safeguard.core.forms import GovukDateField
 
 

@@ -13,12 +13,7 @@ from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases.access import VIEW_LEAD
-from cases.models import (
-    Case,
-    CaseProfessional,
-    Child,
-    Involvement,
-)
+from cases.models import Case, CaseProfessional, Child, Involvement
 from cases.selectors.cases import (
     User,
     _break_glass_case_ids,

@@ -7,11 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from agencies.roles import LEAD_AGENCY_ROLES, TRIAGE_ROLES, Role
 from agencies.selectors import agencies_where
-from cases.models import (
-    Case,
-    Child,
-    Concern,
-)
+from cases.models import Case, Child, Concern
 from cases.selectors.cases import User, cases_for, has_lead_access, restricted_cases_noticed_by
 
 

@@ -15,13 +15,7 @@ from agencies.models import Agency, Team
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.selectors import agencies_where, members_with_roles
 from cases.concurrency import person
-from cases.models import (
-    Case,
-    CaseAction,
-    CaseDocument,
-    CaseNote,
-    CaseProfessional,
-)
+from cases.models import Case, CaseAction, CaseDocument, CaseNote, CaseProfessional
 from cases.selectors.cases import (
     User,
     cases_for,

@@ -8,17 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency
-from agencies.roles import (
-    TRIAGE_ROLES,
-)
+from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases.access import sync_case_grants
-from cases.models import (
-    Case,
-    Child,
-    ChronologyEntry,
-    Involvement,
-)
+from cases.models import Case, Child, ChronologyEntry, Involvement
 from cases.selectors.policy import can_manage_involvement
 from safeguard.audit.services import audit_record
 from safeguard.core.references import next_reference

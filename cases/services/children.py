@@ -16,14 +16,7 @@ from agencies.roles import TRIAGE_ROLES, Role
 from agencies.selectors import agencies_where
 from cases.child_identity import EDITABLE, StaleEdit
 from cases.matching import format_postcode, name_key
-from cases.models import (
-    Case,
-    Child,
-    ChildAddress,
-    ChildMerge,
-    Concern,
-    HouseholdMember,
-)
+from cases.models import Case, Child, ChildAddress, ChildMerge, Concern, HouseholdMember
 from cases.selectors.policy import can_edit_child
 from safeguard.audit.services import audit_record
 from safeguard.core.references import next_reference

@@ -14,10 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import child_identity, selectors, services
-from cases.forms.case import (
-    ChildIdentityForm,
-    ChildMergeForm,
-)
+from cases.forms.case import ChildIdentityForm, ChildMergeForm
 from cases.views.case import _case_page
 
 

@@ -15,12 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors, services
 from cases.concurrency import StaleChange
-from cases.forms.case import (
-    CaseNoteForm,
-    ChronologyEntryForm,
-    DocumentForm,
-    HouseholdMemberForm,
-)
+from cases.forms.case import CaseNoteForm, ChronologyEntryForm, DocumentForm, HouseholdMemberForm
 from cases.views.case import _action_form, _allocate_form, _case_page, _professional_form
 
 
