@@ -10,7 +10,7 @@
   ``children_already_seeded`` says the children are there, it is skipped.
 
 Everything about children, concerns and cases is done through the services
-(``cases.services``, ``cases.access``, ``cases.notes``, ``cases.restrictions``),
+(``cases.services``: concerns, notes, restrictions, allocation...),
 acting as the demo users, so references, grants, chronology, audit rows and
 notifications are all real. The services stamp "now"; the demo needs a history
 spread over eighteen months, so afterwards the dates (and only the dates) are
