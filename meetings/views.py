@@ -7,7 +7,6 @@ Thin: each view finds the meeting through the permission-scoped selector
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -489,13 +488,7 @@ def meeting_action_add(request: HttpRequest, meeting_id) -> HttpResponse:
     agencies = Agency.objects.filter(
         involvements__case__in=[s.case for s in subjects], involvements__ended_at__isnull=True
     ).distinct()
-    people = (
-        get_user_model()
-        .objects.filter(
-            is_active=True, memberships__agency__in=agencies, memberships__is_active=True
-        )
-        .distinct()
-    )
+    people = selectors.action_owner_candidates(agencies)
     form = MeetingActionForm(request.POST, subjects=subjects, agencies=agencies, people=people)
     if form.is_valid():
         data = form.cleaned_data
