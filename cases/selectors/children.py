@@ -6,17 +6,23 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases.access import VIEW_LEAD
+from cases.matching import (
+    hidden_restricted_cases,
+    only_hidden_restricted,
+    without_hidden_restricted,
+)
 from cases.models import Case, CaseProfessional, Child, Involvement
 from cases.selectors.cases import (
     User,
     _break_glass_case_ids,
+    _group_ids,
     case_list_for,
     cases_for,
     ids_with_permission,
@@ -29,8 +35,10 @@ def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
     the children of restricted cases they are not named on."""
     if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
         return Child.objects.none()
-    return Child.objects.filter(lead_agency=lead_agency, merged_into__isnull=True).exclude(
-        pk__in=_hidden_restricted_children(user)
+    return without_hidden_restricted(
+        Child.objects.filter(lead_agency=lead_agency, merged_into__isnull=True),
+        user=user,
+        group_ids=_group_ids(user),
     )
 
 
@@ -39,12 +47,9 @@ def restricted_children_at_front_door(user: User, lead_agency: Agency) -> QueryS
     that one matches, never who."""
     if not agencies_where(user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
         return Child.objects.none()
-    return Child.objects.filter(lead_agency=lead_agency, pk__in=_hidden_restricted_children(user))
-
-
-def _hidden_restricted_children(user: User) -> QuerySet:
-    hidden = Case.objects.filter(is_restricted=True).exclude(pk__in=cases_for(user).values("pk"))
-    return hidden.values("child_id")
+    return only_hidden_restricted(
+        Child.objects.filter(lead_agency=lead_agency), user=user, group_ids=_group_ids(user)
+    )
 
 
 def children_for(user: User) -> QuerySet[Child]:
@@ -63,7 +68,9 @@ def children_for(user: User) -> QuerySet[Child]:
         Q(pk__in=cases_for(user).values("child_id"))
         | (
             Q(lead_agency__in=doors, merged_into__isnull=True)
-            & ~Q(pk__in=_hidden_restricted_children(user))  # as at triage
+            # As at triage: NOT EXISTS from the restricted records, never an
+            # anti-join of everything the user sees (63 s at a million cases).
+            & ~Exists(hidden_restricted_cases(user=user, group_ids=_group_ids(user)))
         )
     ).select_related("lead_agency")
 
