@@ -74,7 +74,16 @@ class ConcernSerializer(serializers.ModelSerializer):
         ]
 
     def _triages(self, concern: Concern) -> bool:
-        return concern.lead_agency_id in self.context.get("triage_agencies", set())
+        # As ``can_triage``: a restricted case the user may not see (its reporter
+        # may still read the concern) takes the front door's view away too.
+        case_hidden = (
+            concern.case_id
+            and concern.case.is_restricted
+            and concern.case_id not in self.context.get("visible_cases", set())
+        )
+        return concern.lead_agency_id in self.context.get("triage_agencies", set()) and not (
+            case_hidden
+        )
 
     def _decision_visible(self, concern: Concern) -> bool:
         return concern.status == Concern.Status.COMPLETED or self._triages(concern)

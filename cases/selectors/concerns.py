@@ -16,7 +16,7 @@ from cases.models import (
     ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
 )
-from cases.selectors.cases import User, ids_with_permission
+from cases.selectors.cases import User, cases_for, ids_with_permission
 from safeguard.audit.services import audit_record
 
 
@@ -33,8 +33,30 @@ def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Conc
 # Concerns ---------------------------------------------------------------
 
 
+def case_visible_q(user: User) -> Q:
+    """Concerns whose case, if any, does not stop the user seeing them.
+
+    A concern linked to a restricted case is exactly as restricted as the case:
+    only the people ``cases_for`` lets see the case (named users, the allocated
+    worker, chairs of its meetings, unexpired break-glass) see it. There is no
+    second rule here: whoever ``cases_for`` admits, this admits."""
+    return (
+        Q(case__isnull=True)
+        | Q(case__is_restricted=False)
+        | Q(case_id__in=cases_for(user).values("id"))
+    )
+
+
 def concerns_for(user: User) -> QuerySet[Concern]:
-    """Submitted concerns the user may see, and the user's own drafts."""
+    """Submitted concerns the user may see, and the user's own drafts.
+
+    A concern granted to the user is still hidden (404) when it is linked to a
+    restricted case the user may not see, on every path that loads concerns
+    through here: pages, front door, triage actions and the API. The one
+    exception is the concern's own reporter, who keeps following what happened
+    to what they reported (SPEC 3, outcome feedback): their own account and the
+    decision on it, never the case (pages and API show the case only through
+    ``cases_for``) and never the triage actions (``can_triage``)."""
     if not user.is_authenticated or not user.is_active:
         return Concern.objects.none()
     return Concern.objects.filter(
@@ -47,6 +69,7 @@ def concerns_for(user: User) -> QuerySet[Concern]:
                 user_grants=ConcernUserObjectPermission,
                 group_grants=ConcernGroupObjectPermission,
             )
+            & (Q(reported_by=user) | case_visible_q(user))
         )
     ).select_related(
         "reporting_agency",

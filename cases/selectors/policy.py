@@ -11,8 +11,18 @@ from cases.models import Case, Child, Concern
 from cases.selectors.cases import User, cases_for, has_lead_access, restricted_cases_noticed_by
 
 
+def may_see_concern_case(user: User, concern: Concern) -> bool:
+    """False when the concern is linked to a restricted case the user may not
+    see: then the concern is as closed to them as the case (``cases_for``)."""
+    if not concern.case_id or not concern.case.is_restricted:
+        return True
+    return cases_for(user).filter(pk=concern.case_id).exists()
+
+
 def can_triage(user: User, concern: Concern) -> bool:
-    return agencies_where(user, roles=TRIAGE_ROLES).filter(pk=concern.lead_agency_id).exists()
+    return agencies_where(user, roles=TRIAGE_ROLES).filter(
+        pk=concern.lead_agency_id
+    ).exists() and may_see_concern_case(user, concern)
 
 
 def can_authorise(user: User, concern: Concern) -> bool:
