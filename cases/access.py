@@ -118,6 +118,23 @@ def register_user_grant_source(source: UserGrantSource) -> None:
     _user_grant_sources[source.rule] = source
 
 
+_involvement_listeners: list[Callable[[Case], None]] = []
+
+
+def register_involvement_listener(listener: Callable[[Case], None]) -> None:
+    """Another app's grants that follow a case's involvements (the meetings of the
+    case): ``listener(case)`` runs after every involvement starts or ends, in the
+    same transaction and after the case's own grants are synced, so access derived
+    from an involvement ends on the next request everywhere at once."""
+    if listener not in _involvement_listeners:
+        _involvement_listeners.append(listener)
+
+
+def involvement_changed(case: Case) -> None:
+    for listener in _involvement_listeners:
+        listener(case)
+
+
 def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
     """Every rule that lets ``user`` see ``case``, and since when; empty means no access."""
     reasons: list[AccessReason] = []

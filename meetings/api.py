@@ -125,6 +125,10 @@ class InviteSerializer(serializers.Serializer):
     report_requested = serializers.BooleanField(default=True)
 
 
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class ResponseSerializer(serializers.Serializer):
     response = serializers.ChoiceField(
         choices=[MeetingInvitation.Response.ATTENDING, MeetingInvitation.Response.APOLOGIES]
@@ -346,6 +350,35 @@ class MeetingViewSet(viewsets.GenericViewSet):
             response=body.validated_data["response"],
         )
         return Response(InvitationSerializer(invitation).data)
+
+    @extend_schema(
+        request=WithdrawSerializer,
+        responses={204: None, **ERRORS},
+        description="The chair or the lead agency withdraws an invitation, giving the reason. "
+        "The agency's access to the meeting ends unless it is involved in the case another way. "
+        "Refused once the record is final.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"invitations/(?P<invitation_id>{UUID_PATTERN})/withdraw",
+    )
+    def withdraw(
+        self, request: Request, pk: str | None = None, invitation_id: str = ""
+    ) -> Response:
+        meeting = self._meeting(pk)
+        invitation = meeting.invitations.filter(pk=invitation_id).first()
+        if invitation is None:
+            raise Http404
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _service(
+            meetings.invitation_withdraw,
+            acting_user=request.user,
+            invitation=invitation,
+            reason=body.validated_data["reason"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         parameters=[ID_PARAMETER],

@@ -1,15 +1,22 @@
 """What meetings add to the case record, registered at start-up
 (``MeetingsConfig.ready``): the case page's meetings section, and chairs as
-people who see the cases they chair."""
+people who see the cases they chair, and the meetings' grants following the
+cases' involvements."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 
-from cases.access import AccessReason, UserGrantSource, register_user_grant_source
+from cases.access import (
+    AccessReason,
+    UserGrantSource,
+    register_involvement_listener,
+    register_user_grant_source,
+)
 from cases.models import Case
 from cases.sections import CaseSection, register_case_section
 from meetings import services
+from meetings.grants import sync_case_meetings
 from meetings.models import Meeting, MeetingCase
 from meetings.selectors import meetings_for_case
 
@@ -39,6 +46,8 @@ def _case_section(user: AbstractBaseUser, case: Case) -> dict:
 
 def register() -> None:
     register_user_grant_source(UserGrantSource(rule="chair", users=_chairs, reasons=_chair_reasons))
+    # An invited agency sees a meeting only while it is involved in the case.
+    register_involvement_listener(sync_case_meetings)
     register_case_section(
         CaseSection(
             name="meetings",

@@ -138,6 +138,17 @@ class InvitePersonForm(OwnIds, forms.Form):
         )
 
 
+class InvitationWithdrawForm(forms.Form):
+    """One per invitation on the meeting page; the template writes its markup so
+    each row's field has its own id."""
+
+    reason = forms.CharField(
+        label="Why is the invitation withdrawn?",
+        max_length=2000,
+        error_messages={"required": "Enter why the invitation is withdrawn"},
+    )
+
+
 class InvitationResponseForm(OwnIds, forms.Form):
     id_prefix = "reply"
     response = forms.ChoiceField(

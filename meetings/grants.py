@@ -6,6 +6,16 @@ tables match them, in the caller's transaction. A non-invited agency sees
 nothing of a meeting, even if it is involved in the case: it sees the outcome
 on the case, not the meeting. The reads over these grants are in
 ``meetings.selectors``.
+
+An invitation is not access on its own: an invited agency (and a professional
+invited by name, through their invitation's agency) sees the meeting only while
+that agency has a current, unended involvement in at least one of the meeting's
+cases. For a sibling-group meeting one is enough: the meeting is one record
+about the household, as the agency was invited to it as a whole. Ending the
+involvement (the case page says "their access ends now") therefore ends the
+meeting too: ``cases`` calls ``sync_case_meetings`` through its involvement
+listener registry, in the same transaction. The chair and the lead agency keep
+theirs.
 """
 
 from __future__ import annotations
@@ -15,13 +25,22 @@ from django.contrib.auth.models import Permission
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.services import role_group
 from cases.access import _sync
-from cases.models import NamedAccess
+from cases.models import Case, Involvement, NamedAccess
 from meetings.models import Meeting, MeetingGroupObjectPermission, MeetingUserObjectPermission
 from meetings.selectors import CHAIR, VIEW, VIEW_LEAD
 
 
 def _restricted(meeting: Meeting) -> bool:
     return meeting.subjects.filter(case__is_restricted=True).exists()
+
+
+def _involved_agency_ids(meeting: Meeting) -> set:
+    """Agencies with a current involvement in at least one of the meeting's cases."""
+    return set(
+        Involvement.objects.filter(
+            case__meeting_links__meeting=meeting, ended_at__isnull=True
+        ).values_list("agency_id", flat=True)
+    )
 
 
 def desired_meeting_group_grants(meeting: Meeting) -> set[tuple[int, str]]:
@@ -31,7 +50,10 @@ def desired_meeting_group_grants(meeting: Meeting) -> set[tuple[int, str]]:
     for role in LEAD_AGENCY_ROLES:
         group = role_group(agency=meeting.lead_agency, role=role)
         wanted |= {(group.pk, VIEW), (group.pk, VIEW_LEAD)}
-    invited = {i.agency for i in meeting.invitations.select_related("agency")}
+    involved = _involved_agency_ids(meeting)
+    invited = {
+        i.agency for i in meeting.invitations.select_related("agency") if i.agency_id in involved
+    }
     for agency in invited - {meeting.lead_agency}:
         for role in CASE_WORKING_ROLES:
             wanted.add((role_group(agency=agency, role=role).pk, VIEW))
@@ -40,7 +62,11 @@ def desired_meeting_group_grants(meeting: Meeting) -> set[tuple[int, str]]:
 
 def desired_meeting_user_grants(meeting: Meeting) -> set[tuple[int, str]]:
     wanted = {(meeting.chair_id, c) for c in (VIEW, VIEW_LEAD, CHAIR)}
-    people = set(meeting.invitations.filter(person__isnull=False).values_list("person", flat=True))
+    people = set(
+        meeting.invitations.filter(
+            person__isnull=False, agency_id__in=_involved_agency_ids(meeting)
+        ).values_list("person", flat=True)
+    )
     if _restricted(meeting):
         # Only the people named on the restricted case, whoever was invited.
         named = set(
@@ -74,3 +100,10 @@ def sync_meeting_grants(meeting: Meeting) -> None:
     _sync(
         MeetingUserObjectPermission, "user_id", meeting, desired_meeting_user_grants(meeting), perms
     )
+
+
+def sync_case_meetings(case: Case) -> None:
+    """Re-derive the grants of every meeting about ``case``: its involvements changed
+    (registered with ``cases.access.register_involvement_listener``)."""
+    for meeting in Meeting.objects.filter(subjects__case=case).distinct():
+        sync_meeting_grants(meeting)

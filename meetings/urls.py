@@ -22,6 +22,11 @@ urlpatterns = [
         meeting_views.meeting_respond,
         name="meeting_respond",
     ),
+    path(
+        "meetings/<uuid:meeting_id>/invitations/<uuid:invitation_id>/withdraw/",
+        meeting_views.meeting_invitation_withdraw,
+        name="meeting_invitation_withdraw",
+    ),
     path("meetings/<uuid:meeting_id>/report/", meeting_views.meeting_report, name="meeting_report"),
     path("meetings/<uuid:meeting_id>/invite/", meeting_views.meeting_invite, name="meeting_invite"),
     path(

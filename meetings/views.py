@@ -27,6 +27,7 @@ from meetings.forms import (
     AgendaItemForm,
     DissentForm,
     InvitationResponseForm,
+    InvitationWithdrawForm,
     InviteAgencyForm,
     InvitePersonForm,
     MeetingActionForm,
@@ -183,6 +184,7 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
                     initial={"report_requested": True},
                 ),
             )
+            context["can_withdraw"] = True
             context.setdefault(
                 "invite_person_form",
                 InvitePersonForm(memberships=meetings.invitees_to_choose(meeting)),
@@ -258,6 +260,38 @@ def meeting_report(request: HttpRequest, meeting_id) -> HttpResponse:
             messages.success(request, "Your agency's report has been sent to the chair.")
             return redirect("meeting_detail", meeting.pk)
     return _detail(request, meeting_id, status=400, report_form=form)
+
+
+@login_required
+@require_POST
+def meeting_invitation_withdraw(request: HttpRequest, meeting_id, invitation_id) -> HttpResponse:
+    meeting = _managed_meeting(request, meeting_id)
+    invitation = meeting.invitations.filter(pk=invitation_id).select_related("agency").first()
+    if invitation is None:
+        raise Http404
+    form = InvitationWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            meetings.invitation_withdraw(
+                acting_user=request.user, invitation=invitation, reason=form.cleaned_data["reason"]
+            )
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            if meeting.is_finalised:  # no withdraw buttons on a final record: say why here
+                for error in form.non_field_errors():
+                    messages.error(request, error)
+        else:
+            messages.success(request, f"Invitation to {invitation.agency.name} withdrawn.")
+            return redirect("meeting_detail", meeting.pk)
+    return _detail(
+        request,
+        meeting_id,
+        status=400,
+        withdraw_form=form,
+        withdraw_invitation_id=invitation.pk,
+    )
 
 
 def _managed_meeting(request: HttpRequest, meeting_id) -> Meeting:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
-from cases.access import sync_case_grants
+from cases.access import involvement_changed, sync_case_grants
 from cases.models import Case, Child, ChronologyEntry, Involvement
 from cases.selectors.policy import can_manage_involvement
 from safeguard.audit.services import audit_record
@@ -115,6 +115,7 @@ def involvement_start(
         started_by=acting_user,
     )
     sync_case_grants(case)
+    involvement_changed(case)
     audit_record(
         user=acting_user,
         action="grant",
@@ -152,6 +153,7 @@ def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involv
     involvement.ended_by = acting_user
     involvement.save(update_fields=["ended_at", "ended_by"])
     sync_case_grants(involvement.case)
+    involvement_changed(involvement.case)
     audit_record(
         user=acting_user,
         action="revoke",

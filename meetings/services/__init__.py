@@ -24,6 +24,7 @@ from meetings.services.record import (
 from meetings.services.scheduling import (
     DEFAULT_AGENDA,
     invitation_respond,
+    invitation_withdraw,
     invitees_to_choose,
     meeting_invite,
     meeting_schedule,
@@ -44,6 +45,7 @@ __all__ = [
     "dissent_add",
     "finalise_problems",
     "invitation_respond",
+    "invitation_withdraw",
     "invitees_to_choose",
     "meeting_action_add",
     "meeting_finalise",

@@ -17,7 +17,7 @@ from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import members_with_roles
 from cases.access import sync_case_grants
 from cases.models import Case, Involvement
-from cases.services.case import involvement_start
+from cases.services.case import involvement_end, involvement_start
 from meetings.clocks import date_errors, meeting_clock
 from meetings.grants import sync_meeting_grants
 from meetings.models import AgencyReport, AgendaItem, Meeting, MeetingCase, MeetingInvitation
@@ -207,6 +207,64 @@ def meeting_invite(
         link_path=meeting_link(meeting),
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(
+    *, acting_user: AbstractBaseUser, invitation: MeetingInvitation, reason: str
+) -> None:
+    """The chair or the lead agency (whoever may invite) withdraws an invitation.
+
+    The invitation is deleted: no reply, attendance or report is owed under it any
+    more (a report already sent stays on the record). If the agency has no other
+    invitation to the meeting, the involvement the invitation started (reason
+    "meeting", this meeting's reference) ends, so its access to the meeting, and to
+    the case unless it is involved another way, ends now. The agency's people are
+    told, without the case's details; the audit keeps who, when and why.
+    """
+    meeting = invitation.meeting
+    if meeting.is_finalised:
+        raise ValidationError(
+            "This meeting's record is final: its invitations can no longer be withdrawn."
+        )
+    if not can_manage(acting_user, meeting):
+        raise PermissionDenied("Only the chair or the lead agency withdraws invitations.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the invitation is withdrawn"})
+    agency, person = invitation.agency, invitation.person
+    invitation_pk = invitation.pk
+    invitation.delete()
+    if not meeting.invitations.filter(agency=agency).exists():
+        for case in meeting_cases(meeting):
+            for involvement in case.involvements.filter(
+                agency=agency,
+                reason=Involvement.Reason.MEETING,
+                source_reference=meeting.reference,
+                ended_at__isnull=True,
+            ):
+                involvement_end(acting_user=acting_user, involvement=involvement)
+    sync_meeting_grants(meeting)
+    audit_record(
+        user=acting_user,
+        action="revoke",
+        event="meeting_invitation_withdrawn",
+        obj=meeting,
+        detail={
+            "agency": agency.slug,
+            "person": getattr(person, "username", None),
+            "reason": reason.strip(),
+        },
+    )
+    when = timezone.localtime(meeting.scheduled_at)
+    notify(
+        recipients=[person] if person else members_with_roles(agency, CASE_WORKING_ROLES),
+        kind="meeting_invitation_withdrawn",
+        dedupe_key=f"meeting:{meeting.pk}:invitation:{invitation_pk}:withdrawn",
+        title=f"Invitation withdrawn: {meeting.get_kind_display().lower()} "
+        f"on {when:%-d %B %Y at %H:%M}",
+        reference=meeting.reference,
+        # No link: the meeting is usually no longer theirs to open.
+    )
 
 
 def _user_invitations(user: AbstractBaseUser, meeting: Meeting) -> QuerySet[MeetingInvitation]:
