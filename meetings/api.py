@@ -147,7 +147,13 @@ class ReportSerializer(serializers.ModelSerializer):
 class ReportSubmitSerializer(serializers.Serializer):
     agency = serializers.SlugField()
     text = serializers.CharField(max_length=50000)
-    shared_with_invitees = serializers.BooleanField(default=True)
+    shared_with_invitees = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "True to let every invited agency read the report. Left out, only the "
+            "chair and the lead agency can read it: nothing is shared unless chosen."
+        ),
+    )
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):

@@ -174,8 +174,8 @@ class AgencyReportForm(OwnIds, forms.Form):
     shared_with_invitees = forms.BooleanField(
         label="Share with every agency invited",
         required=False,
-        help_text="Leave unticked if it holds information only the chair and the lead agency "
-        "may read.",
+        help_text="Unless you tick this, only the chair and the lead agency can read your "
+        "report. Tick it only if every invited agency may read all of it.",
     )
 
     def __init__(self, *args, agencies, **kwargs) -> None:

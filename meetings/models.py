@@ -183,8 +183,9 @@ class AgencyReport(models.Model):
     )
     text = models.TextField()
     # Shared reports are read by every invitee; the others by the chair and the
-    # lead agency only (third-party information, for example).
-    shared_with_invitees = models.BooleanField(default=True)
+    # lead agency only (third-party information, for example). Nothing is
+    # shared unless its author chooses to share it.
+    shared_with_invitees = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -168,7 +168,7 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
                     agencies=agencies,
                     initial={
                         "text": mine.text if mine else "",
-                        "shared_with_invitees": mine.shared_with_invitees if mine else True,
+                        "shared_with_invitees": mine.shared_with_invitees if mine else False,
                     },
                 ),
             )

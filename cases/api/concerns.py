@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -72,6 +73,15 @@ class ConcernSerializer(serializers.ModelSerializer):
             "decision_reason",
             "case",
         ]
+        extra_kwargs = {
+            "observed_on": {"help_text": "The day it happened."},
+            "observed_at": {
+                "help_text": (
+                    "When it happened, or null when the reporter gave no time: "
+                    "an unknown time is never invented."
+                )
+            },
+        }
 
     def _triages(self, concern: Concern) -> bool:
         # As ``can_triage``: a restricted case the user may not see (its reporter
@@ -155,7 +165,17 @@ class ConcernCreateSerializer(serializers.Serializer):
         error_messages={"required": "Enter what you saw or heard"},
     )
     observed_at = serializers.DateTimeField(
-        error_messages={"required": "Enter when it happened or when you were told"}
+        required=False,
+        allow_null=True,
+        help_text=(
+            "When it happened, if the time is known. Give this, or observed_on "
+            "alone when only the day is known: an unknown time stays unknown."
+        ),
+    )
+    observed_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="The day it happened. Taken from observed_at when that is given.",
     )
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=Concern.Category.choices),
@@ -196,6 +216,16 @@ class ConcernCreateSerializer(serializers.Serializer):
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         errors = dict(concern_errors(data))
+        observed_at, observed_on = data.get("observed_at"), data.get("observed_on")
+        if observed_at is None and observed_on is None:
+            errors["observed_at"] = "Enter when it happened or when you were told"
+        elif observed_at is not None:
+            day = timezone.localdate(observed_at)
+            if observed_on is not None and observed_on != day:
+                errors["observed_on"] = "observed_on must be the day of observed_at"
+            data["observed_on"] = day
+        elif observed_on > timezone.localdate():
+            errors["observed_on"] = "The date it happened must be today or in the past"
         # A form leaves an unticked box out; an API client must say which it is.
         if "immediate_risk" not in getattr(self, "initial_data", {}):
             errors["immediate_risk"] = "Say whether the child is at immediate risk of harm"

@@ -123,10 +123,12 @@ class ConcernForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         day, time = data.get("observed_on"), data.get("observed_time")
-        if day:
-            data["observed_at"] = dt.datetime.combine(
-                day, time or dt.time(12, 0), tzinfo=ZoneInfo(settings.TIME_ZONE)
-            )
+        # No time given stays no time: the day alone is kept (SPEC 3.3).
+        data["observed_at"] = (
+            dt.datetime.combine(day, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
+            if day and time
+            else None
+        )
         rules = {**data, "immediate_risk": data.get("immediate_risk") == "yes"}
         for field, message in concern_errors(rules).items():
             # A field that already failed its own check keeps that message.
@@ -152,6 +154,7 @@ class ConcernForm(forms.Form):
             "child_nhs_number": data["child_nhs_number"],
             "child_upn": data["child_upn"],
             "account": data["account"],
+            "observed_on": data["observed_on"],
             "observed_at": data["observed_at"],
             "categories": data["categories"],
             "immediate_risk": data["immediate_risk"] == "yes",

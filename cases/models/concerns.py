@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
@@ -92,6 +93,11 @@ class Concern(models.Model):
     child_upn = models.CharField(max_length=13, blank=True)
 
     account = models.TextField(blank=True, help_text="what was seen or heard")
+    # The day it happened is always asked; the time only if the reporter gave
+    # one. An unknown time stays unknown: ``observed_at`` is then empty and
+    # ``observed_on`` alone says when (SPEC 3.3, a record never holds what
+    # nobody said).
+    observed_on = models.DateField(null=True, blank=True)
     observed_at = models.DateTimeField(null=True, blank=True)
     categories = models.JSONField(default=list, blank=True)
     immediate_risk = models.BooleanField(default=False)
@@ -137,6 +143,15 @@ class Concern(models.Model):
     @property
     def child_name(self) -> str:
         return f"{self.child_first_name} {self.child_last_name}".strip()
+
+    def observed_when(self) -> str:
+        """When it happened, as the reporter said it: never an invented time."""
+        if self.observed_at:
+            local = timezone.localtime(self.observed_at)
+            return f"{local:%-d %B %Y, %H:%M}"
+        if self.observed_on:
+            return f"{self.observed_on:%-d %B %Y}, time not recorded"
+        return "not recorded"
 
     def category_labels(self) -> list[str]:
         labels = dict(self.Category.choices)

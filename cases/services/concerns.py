@@ -50,6 +50,7 @@ CONCERN_FIELDS = (
     "child_nhs_number",
     "child_upn",
     "account",
+    "observed_on",
     "observed_at",
     "categories",
     "immediate_risk",
@@ -128,6 +129,9 @@ def concern_submit(
     for name in CONCERN_FIELDS:
         if name in fields:
             setattr(concern, name, fields[name])
+    if concern.observed_at and not concern.observed_on:
+        # Given a moment, the day is the local day of that moment.
+        concern.observed_on = timezone.localdate(concern.observed_at)
     now = timezone.now()
     concern.child_postcode = format_postcode(concern.child_postcode)
     concern.lead_agency = lead_agency
@@ -336,13 +340,17 @@ def _record_concern_in_chronology(
     concern: Concern, case: Case, acting_user: AbstractBaseUser
 ) -> None:
     risk = "Child at immediate risk. " if concern.immediate_risk else ""
+    happened = concern.observed_when()
     ChronologyEntry.objects.create(
         case=case,
         occurred_at=concern.submitted_at or timezone.now(),
         agency=concern.reporting_agency,
         kind=ChronologyEntry.Kind.CONCERN,
         title=f"Concern logged by {concern.reporting_agency.name}",
-        body=f"{risk}Categories: {', '.join(concern.category_labels()) or 'not given'}.",
+        body=(
+            f"{risk}Happened: {happened}. "
+            f"Categories: {', '.join(concern.category_labels()) or 'not given'}."
+        ),
         source_reference=concern.reference or "",
         created_by=concern.reported_by,
     )

@@ -307,7 +307,7 @@ def report_submit(
     meeting: Meeting,
     agency: Agency,
     text: str,
-    shared_with_invitees: bool = True,
+    shared_with_invitees: bool = False,
 ) -> AgencyReport:
     require_open(meeting)
     if not report_agencies(acting_user, meeting).filter(pk=agency.pk).exists():

@@ -339,7 +339,11 @@ def test_an_invited_agency_sees_its_own_and_shared_content_only(client, world):
             shared_with_invitees=False,
         )
         meetings.report_submit(
-            acting_user=world.teacher, meeting=icpc, agency=world.school, text="Attendance 71%."
+            acting_user=world.teacher,
+            meeting=icpc,
+            agency=world.school,
+            text="Attendance 71%.",
+            shared_with_invitees=True,
         )
         closed = meetings.agenda_item_add(
             acting_user=world.chair, meeting=icpc, title="Closed session", lead_only=True
@@ -530,3 +534,33 @@ def test_reading_a_meeting_shows_in_who_has_viewed_the_case(client, world):
         log = client.get(reverse("case_access_log", args=[world.case.pk])).content.decode()
     assert "meeting_viewed" in log or "Meeting viewed" in log
     assert world.officer.username in log
+
+
+def test_a_report_is_shared_only_when_its_author_chooses(client, world):
+    """Nothing is pre-ticked: a police report sent with the defaults is read by the
+    chair and the lead agency only; ticking share lets the school read it."""
+    with travel(STRATEGY_DAY + dt.timedelta(days=1)):
+        icpc = schedule_icpc(world, dt.date(2026, 12, 22))
+        url = reverse("meeting_detail", args=[icpc.pk])
+        client.force_login(world.officer)
+        page = client.get(url).content.decode()
+        box = page[page.index('name="shared_with_invitees"') - 300 :].split(">", 1)[0]
+        assert "checked" not in box
+        response = client.post(
+            reverse("meeting_report", args=[icpc.pk]),
+            {"agency": world.police.pk, "text": "Partner's arrest history."},
+        )
+        assert response.status_code == 302
+        assert AgencyReport.objects.get().shared_with_invitees is False
+        client.force_login(world.teacher)
+        assert "Partner's arrest history" not in client.get(url).content.decode()
+        client.force_login(world.chair)
+        assert "Partner&#x27;s arrest history" in client.get(url).content.decode()
+
+        client.force_login(world.officer)
+        client.post(
+            reverse("meeting_report", args=[icpc.pk]),
+            {"agency": world.police.pk, "text": "Shared summary.", "shared_with_invitees": "on"},
+        )
+        client.force_login(world.teacher)
+        assert "Shared summary." in client.get(url).content.decode()
