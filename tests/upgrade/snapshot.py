@@ -170,6 +170,15 @@ def sql_snapshot() -> dict:
             )
         ),
         "migrations": sorted(list(r) for r in _rows("SELECT app, name FROM django_migrations")),
+        # For the access changes a release means to make (test_upgrade.py,
+        # INTENDED_ACCESS_CHANGES): each concern linked to a restricted case.
+        "restricted_concern_cases": {
+            str(concern): str(case)
+            for concern, case in _rows(
+                "SELECT concern.id, concern.case_id FROM cases_concern concern"
+                " JOIN cases_case c ON c.id = concern.case_id WHERE c.is_restricted"
+            )
+        },
     }
 
 
