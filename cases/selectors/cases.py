@@ -119,16 +119,22 @@ def get_case_for(user: User, case_id: uuid.UUID | str, *, audit: bool = True) ->
     if case is None:
         raise Http404("No such case")
     if audit:
-        glass = active_break_glass(user, case) if case.is_restricted else None
-        audit_record(
-            user=user,
-            action="view",
-            event="case_viewed_break_glass" if glass else "case_viewed",
-            obj=case,
-            case_id=case.pk,
-            reason=glass.reason if glass else "",
-        )
+        case_read_record(user, case)
     return case
+
+
+def case_read_record(user: User, case: Case) -> None:
+    """Record that ``user`` read ``case`` (with the break-glass reason when that
+    is how they see it): for pages that fetch the case before deciding to show it."""
+    glass = active_break_glass(user, case) if case.is_restricted else None
+    audit_record(
+        user=user,
+        action="view",
+        event="case_viewed_break_glass" if glass else "case_viewed",
+        obj=case,
+        case_id=case.pk,
+        reason=glass.reason if glass else "",
+    )
 
 
 def has_lead_access(user: User, case: Case) -> bool:

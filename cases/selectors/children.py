@@ -83,7 +83,11 @@ def get_child_for(user: User, child_id: uuid.UUID | str, *, audit: bool = True) 
     if child is None:
         raise Http404("No such child")
     if audit:
-        audit_record(user=user, action="view", event="child_viewed", obj=child)
+        # Recorded against each case of the child's the reader can see, so the
+        # read shows in that case's "who has viewed this record".
+        case_ids = list(cases_for(user).filter(child=child).values_list("pk", flat=True))
+        for case_id in case_ids or [None]:
+            audit_record(user=user, action="view", event="child_viewed", obj=child, case_id=case_id)
     return child
 
 

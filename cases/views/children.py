@@ -20,10 +20,14 @@ from cases.views.case import _case_page
 
 @login_required
 def case_child_edit(request: HttpRequest, case_id) -> HttpResponse:
+    # The form shows the child's identifiers and address: opening it is a read
+    # of the record, audited like the case page (a change is audited by the service).
     case = selectors.get_case_for(request.user, case_id, audit=False)
     child = case.child
     if not selectors.can_edit_child(request.user, child):
         raise Http404
+    if request.method == "GET":
+        selectors.case_read_record(request.user, case)
     stale = None
     stale_fields: list[str] = []
     if request.method == "POST":

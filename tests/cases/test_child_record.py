@@ -117,3 +117,28 @@ def test_after_a_collision_saving_again_keeps_both_changes(client, world):
     assert client.post(url, response.context["form"].data).status_code == 302
     child.refresh_from_db()
     assert (child.language, child.gender) == ("Polish", "Non-binary")
+
+
+def test_opening_the_identity_form_is_a_recorded_read_of_the_case(client):
+    """The edit form shows the child's identifiers and address: opening it
+    shows in the case's "who has viewed this record"."""
+    world = World()
+    case = open_case_from_concern(world, submit_concern(world))
+    client.force_login(world.social_worker)
+    before = AuditEvent.objects.filter(case_id=case.pk, username=world.social_worker.username)
+    count = before.count()
+    response = client.get(f"/cases/{case.pk}/child/")
+    assert response.status_code == 200
+    assert before.count() == count + 1
+    assert before.order_by("-id").first().event == "case_viewed"
+
+
+def test_reading_a_child_through_the_api_is_recorded_against_their_case(client):
+    world = World()
+    case = open_case_from_concern(world, submit_concern(world))
+    client.force_login(world.social_worker)
+    response = client.get(f"/api/v1/children/{case.child_id}/")
+    assert response.status_code == 200
+    row = AuditEvent.objects.filter(event="child_viewed").order_by("-id").first()
+    assert row.case_id == case.pk
+    assert row.username == world.social_worker.username
