@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
 
 from safeguard.core import health
 from work import views as work_views
@@ -17,7 +18,12 @@ urlpatterns = [
     path("census/", include("census.urls")),
     path("agencies/", include("agencies.urls")),
     path("api/v1/", include("safeguard.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema maps every route and field of case data: for signed-in users only.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="api-schema",
+    ),
     path("operator/", admin.site.urls),
 ]
 

@@ -541,7 +541,9 @@ def test_ids_that_are_not_uuids_are_404(world):
 # Schema and cost ------------------------------------------------------------------
 
 
-def test_schema_is_served(client):
+def test_schema_is_served_to_signed_in_users_only(client):
+    assert client.get("/api/schema/").status_code == 401
+    client.force_login(World().teacher)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     text = response.content.decode()
