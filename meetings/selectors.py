@@ -109,7 +109,7 @@ def meeting_detail_for(user: User, meeting_id: uuid.UUID | str) -> dict:
         "agency", "owner", "case__child"
     )
     if not lead:
-        reports = reports.filter(Q(shared_with_invitees=True) | Q(agency_id__in=mine))
+        reports = reports.filter(_invitee_reports(mine))
         items = items.filter(lead_only=False)
         actions = actions.filter(agency_id__in=mine)
     invitations = list(
@@ -128,6 +128,22 @@ def meeting_detail_for(user: User, meeting_id: uuid.UUID | str) -> dict:
         "dissents": list(meeting.dissents.select_related("agency", "case__child")),
         "addenda": list(meeting.addenda.select_related("author")),
     }
+
+
+def _invitee_reports(own_agencies: set) -> Q:
+    # An invitee reads the reports their author shared and their own agency's;
+    # the rest (third-party information) only the chair and the lead agency.
+    return Q(shared_with_invitees=True) | Q(agency_id__in=own_agencies)
+
+
+def reports_visible_to(user: User, meetings: QuerySet[Meeting]) -> QuerySet[AgencyReport]:
+    """The agency reports on ``meetings`` that ``user`` reads on their pages:
+    every report where they have lead access, the invitee's share elsewhere."""
+    seen = meetings_for(user).filter(pk__in=meetings.values("pk"))
+    lead = seen.filter(_meeting_ids_with(user, VIEW_LEAD))
+    return AgencyReport.objects.filter(meeting__in=seen.values("pk")).filter(
+        Q(meeting__in=lead.values("pk")) | _invitee_reports(own_agency_ids(user))
+    )
 
 
 def meetings_for_case(user: User, case) -> QuerySet[Meeting]:

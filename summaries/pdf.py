@@ -39,6 +39,7 @@ from summaries.services import (
     NO_ACCESS_REASON,
     conference_decisions_for,
     expiry_from,
+    meeting_reports_for,
     summary_claim,
     summary_fail,
 )
@@ -105,6 +106,7 @@ def summary_content_for(
         "involvements": list(selectors.involvements_for(user, case)),
         "current_plans": [p for p in plans if p.end_date is None or p.end_date >= today],
         "conference_decisions": conference_decisions_for(user, case),
+        "meeting_reports": meeting_reports_for(user, case),
         "body_map_marks": list(
             BodyMapMark.objects.filter(
                 concern__in=selectors.concerns_on_case_for(user, case, lead=lead)

@@ -29,9 +29,14 @@ from django.utils import timezone
 from agencies.roles import Role
 from agencies.selectors import agencies_where
 from cases import selectors
-from cases.models import Case
-from meetings.models import Meeting, MeetingCase
-from meetings.selectors import meetings_for, own_agency_ids
+from cases.models import Case, Plan
+from meetings.models import AgencyReport, Meeting, MeetingCase
+from meetings.selectors import (
+    meetings_for,
+    meetings_for_case,
+    own_agency_ids,
+    reports_visible_to,
+)
 from safeguard.audit.services import audit_record
 from safeguard.queue import enqueue
 from summaries.models import CaseSummary
@@ -92,11 +97,15 @@ def is_meeting_invitee(user: User, case: Case, meeting_id: uuid.UUID) -> bool:
 
 
 def conference_decisions_for(user: User, case: Case) -> list[str]:
-    """The decisions of the case's latest finalised conference, as lines of text.
+    """The decisions of the case's latest finalised conference, as lines of text:
+    the decision with its category's label, the chair's reasons, the dates it
+    set and every dissent with its reason.
 
     Meeting outcomes are shared with every agency on the case (SPEC 2), so
-    anyone who may see the case reads them; reports and minutes stay on the
-    meeting, for its invitees.
+    anyone who may see the case reads them; a dissent from the decision is part
+    of that outcome (Working Together 2023, 2.5: disagreement is recorded). The
+    agency reports and minutes stay on the meeting, for its invitees
+    (``meeting_reports_for``).
     """
     place = (
         MeetingCase.objects.filter(
@@ -115,15 +124,29 @@ def conference_decisions_for(user: User, case: Case) -> list[str]:
     line = f"{meeting.get_kind_display()} {meeting.reference}, {held:%-d %B %Y}: "
     line += place.get_decision_display() or "no decision recorded"
     if place.category:
-        line += f" (category {place.category})"
+        line += f"; category of abuse: {Plan.Category(place.category).label}"
     lines = [line]
+    if place.decision_notes.strip():
+        lines.append(f"Reasons: {place.decision_notes.strip()}")
     if place.first_core_group_on:
         lines.append(f"First core group by {place.first_core_group_on:%-d %B %Y}")
     if place.next_review_on:
         lines.append(f"Next review conference by {place.next_review_on:%-d %B %Y}")
     dissent = meeting.dissents.filter(case=case).select_related("agency")
-    lines.extend(f"Dissent recorded: {d.person_name}, {d.agency.name}" for d in dissent)
+    lines.extend(
+        f"Dissent recorded: {d.person_name}, {d.agency.name}. Reason: {d.reason}" for d in dissent
+    )
     return lines
+
+
+def meeting_reports_for(user: User, case: Case) -> list[AgencyReport]:
+    """The agency reports to the case's meetings that ``user`` reads on those
+    meetings' pages, oldest meeting first: who sent each and what it says."""
+    return list(
+        reports_visible_to(user, meetings_for_case(user, case))
+        .select_related("meeting", "agency", "author")
+        .order_by("meeting__scheduled_at", "submitted_at")
+    )
 
 
 # The request ---------------------------------------------------------------

@@ -503,7 +503,13 @@ def test_my_work_lists_the_meetings_coming_up_and_the_reports_owed(client, world
         )
 
 
-def test_the_case_summary_prints_the_latest_conference_decisions(world, settings, tmp_path):
+def test_the_case_summary_prints_the_decisions_reasons_dissent_and_reports(
+    world, settings, tmp_path
+):
+    """The PDF carries the conference outcome with its reasons and any dissent
+    (for everyone on the case) and the agency reports as each reader may read
+    them on the meeting page: an unshared police report reaches the lead
+    agency's summary, not the school's."""
     import io
 
     import pypdf
@@ -512,17 +518,77 @@ def test_the_case_summary_prints_the_latest_conference_decisions(world, settings
     from summaries.tasks import render_case_summary
 
     settings.MEDIA_ROOT = str(tmp_path)
-    icpc = held_icpc(world)
-    with travel(at(dt.date(2026, 12, 23))):
-        summary = summaries.summary_request(acting_user=world.manager, case=world.case)
-        assert render_case_summary(str(summary.pk)) == "ready"
-    summary.refresh_from_db()
-    with summary.file.open("rb") as handle:
-        text = " ".join(
-            page.extract_text() for page in pypdf.PdfReader(io.BytesIO(handle.read())).pages
-        ).replace("\n", " ")
-    assert f"{icpc.reference}, 22 December 2026: A child protection plan is needed" in text
-    assert "(category NEG)" in text and "Next review conference by 19 March 2027" in text
+    with travel(STRATEGY_DAY + dt.timedelta(days=1)):
+        icpc = schedule_icpc(world, dt.date(2026, 12, 21))
+        meetings.report_submit(
+            acting_user=world.officer,
+            meeting=icpc,
+            agency=world.police,
+            text="Partner arrested in 2019 for assault.",
+        )
+        meetings.report_submit(
+            acting_user=world.teacher,
+            meeting=icpc,
+            agency=world.school,
+            text="Attendance 71% this term.",
+            shared_with_invitees=True,
+        )
+    subject = icpc.subjects.get()
+    with travel(at(dt.date(2026, 12, 21), 11)):
+        icpc.refresh_from_db()
+        meetings.meeting_record(
+            acting_user=world.chair,
+            meeting=icpc,
+            version=icpc.version,
+            attendance={str(i.pk): "present" for i in icpc.invitations.all()},
+            minutes={},
+            decisions={
+                str(subject.pk): {
+                    "decision": "plan",
+                    "category": "NEG",
+                    "decision_notes": "Repeated missed health appointments and no food at home.",
+                    "next_review_on": dt.date(2027, 3, 19),
+                    "first_core_group_on": dt.date(2027, 1, 4),
+                }
+            },
+        )
+        meetings.dissent_add(
+            acting_user=world.chair,
+            meeting=icpc,
+            case=world.case,
+            person_name="DC Morgan",
+            agency=world.police,
+            reason="Physical abuse is the better category.",
+        )
+    with travel(at(dt.date(2026, 12, 21), 13)):
+        meetings.meeting_finalise(acting_user=world.chair, meeting=icpc)
+
+    def read(user):
+        with travel(at(dt.date(2026, 12, 23))):
+            summary = summaries.summary_request(acting_user=user, case=world.case)
+            assert render_case_summary(str(summary.pk)) == "ready"
+        summary.refresh_from_db()
+        with summary.file.open("rb") as handle:
+            pages = pypdf.PdfReader(io.BytesIO(handle.read())).pages
+            return " ".join(page.extract_text() for page in pages).replace("\n", " ")
+
+    text = read(world.manager)
+    assert f"{icpc.reference}, 21 December 2026: A child protection plan is needed" in text
+    assert "category of abuse: Neglect" in text and "(category NEG)" not in text
+    assert "Reasons: Repeated missed health appointments and no food at home." in text
+    assert "Next review conference by 19 March 2027" in text
+    assert (
+        "Dissent recorded: DC Morgan, Police. Reason: Physical abuse is the better category."
+        in text
+    )
+    assert "Partner arrested in 2019 for assault." in text
+    assert "Attendance 71% this term." in text
+    officer = world.officer.get_full_name() or world.officer.username
+    assert f"Police · sent by {officer}" in text
+
+    # The school's pack would hold the shared report and not the police's unshared one.
+    school_reads = [r.text for r in summaries.meeting_reports_for(world.teacher, world.case)]
+    assert school_reads == ["Attendance 71% this term."]
 
 
 def test_reading_a_meeting_shows_in_who_has_viewed_the_case(client, world):
