@@ -71,6 +71,15 @@ class Candidate:
     score: float
     reasons: list[str] = field(default_factory=list)
 
+    @property
+    def strength(self) -> str:
+        """The score in the words a duty worker acts on; the reasons say why."""
+        if self.score >= 0.8:
+            return "Strong match"
+        if self.score >= 0.6:
+            return "Likely match"
+        return "Possible match"
+
 
 @dataclass(frozen=True)
 class Subject:

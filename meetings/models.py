@@ -15,6 +15,7 @@ from django.db import models
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
+from cases.models import Plan
 
 
 class Meeting(models.Model):
@@ -117,6 +118,11 @@ class MeetingCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} at {self.meeting}"
+
+    @property
+    def category_label(self) -> str:
+        """The category of abuse as people read it (the code is the DfE's)."""
+        return Plan.Category(self.category).label if self.category else ""
 
 
 # Which decisions each kind of meeting takes; the others take none.

@@ -29,7 +29,7 @@ from django.utils import timezone
 from agencies.roles import Role
 from agencies.selectors import agencies_where
 from cases import selectors
-from cases.models import Case, Plan
+from cases.models import Case
 from meetings.models import AgencyReport, Meeting, MeetingCase
 from meetings.selectors import (
     meetings_for,
@@ -124,7 +124,7 @@ def conference_decisions_for(user: User, case: Case) -> list[str]:
     line = f"{meeting.get_kind_display()} {meeting.reference}, {held:%-d %B %Y}: "
     line += place.get_decision_display() or "no decision recorded"
     if place.category:
-        line += f"; category of abuse: {Plan.Category(place.category).label}"
+        line += f"; category of abuse: {place.category_label}"
     lines = [line]
     if place.decision_notes.strip():
         lines.append(f"Reasons: {place.decision_notes.strip()}")

@@ -37,6 +37,7 @@ from cases.selectors.concerns import (
     mark_position,
     my_concerns_for,
 )
+from cases.selectors.known import Known, known_about
 from cases.selectors.policy import (
     can_add_marks,
     can_allocate,
@@ -71,6 +72,8 @@ from cases.selectors.statutory import assessment_clock
 
 # _group_ids too: the matcher's tests compare their NOT EXISTS form against it.
 __all__ = [
+    "Known",
+    "known_about",
     "_group_ids",
     "CENTRES",
     "User",

@@ -72,6 +72,8 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
         if concern.status == Concern.Status.SUBMITTED
         else []
     )
+    known = selectors.known_about(request.user, [c.child.pk for c in candidates])
+    matches = [{"candidate": c, "known": known[c.child.pk]} for c in candidates]
     restricted_match = concern.status == Concern.Status.SUBMITTED and bool(
         find_candidates(
             selectors.restricted_children_at_front_door(request.user, concern.lead_agency),
@@ -108,6 +110,7 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
             "concern": concern,
             "clock": clock,
             "candidates": candidates,
+            "matches": matches,
             "restricted_match": restricted_match,
             "body_map": selectors.body_map_for(concern),
             "child_form": child_form,

@@ -226,6 +226,42 @@ def test_a_matching_child_is_offered_at_triage(client, world):
     assert "same date of birth" in candidates[0].reasons
 
 
+def test_triage_says_what_is_already_known_about_each_match(client, world):
+    """Beside each possible match the duty worker sees its open case (with who
+    holds it), its current plan and its concerns of the last year, in words,
+    and the page's queries do not grow with the number of matches."""
+    from cases.services.statutory import plan_open
+
+    first = submit_concern(world)
+    case = open_case_from_concern(world, first)
+    plan_open(
+        acting_user=world.social_worker,
+        case=case,
+        kind="cin",
+        category="",
+        start_date=timezone.localdate() - dt.timedelta(days=10),
+    )
+    second = submit_concern(world, child_first_name="Amelia", child_last_name="Heart")
+    login(client, world.social_worker)
+    url = reverse("concern_triage", args=[second.pk])
+    page = client.get(url).content.decode()
+    known = page[page.index('data-testid="already-known"') :].split("</td>", 1)[0]
+    assert "Open case" in known and case.reference in known
+    assert "not allocated" in known
+    assert "Child in need plan" in known
+    assert "1 concern in the last year" in known
+    assert "Strong match" in page and "Score 0." not in page
+
+    # More matches, each with its own open case: the same number of queries.
+    before = _query_count(client, url)
+    for _ in range(4):
+        other = submit_concern(world, child_first_name="Amelie", child_last_name="Hart")
+        open_case_from_concern(world, other)
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="already-known"') == 5
+    assert _query_count(client, url) == before
+
+
 @pytest.mark.parametrize("name", ["front_door", "case_list", "concern_list", "home"])
 def test_pages_need_a_login(client, name):
     response = client.get(reverse(name))
