@@ -92,8 +92,21 @@ class MeetingSerializer(serializers.ModelSerializer):
             "children",
             "is_finalised",
             "finalised_at",
+            "cancelled_at",
+            "cancellation_reason",
             "version",
         ]
+
+
+class RescheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=2000)
+    late_reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    report_due_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class MeetingCreateSerializer(serializers.Serializer):
@@ -500,6 +513,42 @@ class MeetingViewSet(viewsets.GenericViewSet):
             meetings.meeting_finalise, acting_user=request.user, meeting=self._meeting(pk)
         )
         return Response(MeetingSerializer(meeting).data)
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses={200: MeetingSerializer, **ERRORS},
+        description="Move the meeting (chair or lead agency); invitees are told.",
+    )
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)
+        body = RescheduleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        moved = _service(
+            meetings.meeting_reschedule,
+            acting_user=request.user,
+            meeting=meeting,
+            **body.validated_data,
+        )
+        return Response(MeetingSerializer(moved).data)
+
+    @extend_schema(
+        request=CancelSerializer,
+        responses={200: MeetingSerializer, **ERRORS},
+        description="Cancel the meeting with a reason; invitees are told, nothing is owed.",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)
+        body = CancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cancelled = _service(
+            meetings.meeting_cancel,
+            acting_user=request.user,
+            meeting=meeting,
+            reason=body.validated_data["reason"],
+        )
+        return Response(MeetingSerializer(cancelled).data)
 
     @extend_schema(request=AddendumCreateSerializer, responses={201: AddendumSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

@@ -34,7 +34,9 @@ class MeetingClock:
 
 def _held(cases: Iterable[Case], kinds: Iterable[str]):
     return (
-        Meeting.objects.filter(subjects__case__in=list(cases), kind__in=list(kinds))
+        Meeting.objects.filter(
+            subjects__case__in=list(cases), kind__in=list(kinds), cancelled_at__isnull=True
+        )
         .filter(Q(scheduled_at__lte=timezone.now()) | Q(finalised_at__isnull=False))
         .distinct()
         .order_by("-scheduled_at")
@@ -62,6 +64,7 @@ def meeting_clock(kind: str, cases: list[Case], follows: Meeting | None = None) 
             subjects__case__in=cases,
             kind=Meeting.Kind.CORE_GROUP,
             scheduled_at__gt=icpc.scheduled_at,
+            cancelled_at__isnull=True,
         )
         if already.exists():
             return MeetingClock(None, icpc, "The first core group has been held.")

@@ -30,16 +30,9 @@ def _person(user) -> str:
     return f"{user.get_full_name() or user.username} ({user.username})"
 
 
-class MeetingScheduleForm(forms.Form):
-    cases = forms.MultipleChoiceField(
-        label="Which children is the meeting about?",
-        widget=forms.CheckboxSelectMultiple,
-        help_text="One meeting can cover brothers and sisters; each child gets their own decision.",
-        error_messages={"required": "Choose at least one child"},
-    )
-    chair = forms.ModelChoiceField(
-        queryset=None, label="Chair", error_messages={"required": "Choose the chair"}
-    )
+class MeetingWhenForm(forms.Form):
+    """The date and start time of a meeting, for arranging it and for moving it."""
+
     scheduled_on = GovukDateField(
         label="Date", error_messages={"required": "Enter the date of the meeting"}
     )
@@ -49,6 +42,33 @@ class MeetingScheduleForm(forms.Form):
         max_length=5,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
         error_messages={"required": "Enter the start time"},
+    )
+
+    def clean_scheduled_time(self) -> dt.time:
+        match = TIME.match(self.cleaned_data["scheduled_time"].strip())
+        if not match:
+            raise forms.ValidationError("Enter the start time as hours and minutes, like 10:30")
+        return dt.time(int(match.group(1)), int(match.group(2)))
+
+    def scheduled_at(self) -> dt.datetime:
+        return dt.datetime.combine(
+            self.cleaned_data["scheduled_on"],
+            self.cleaned_data["scheduled_time"],
+            tzinfo=timezone.get_current_timezone(),
+        )
+
+
+class MeetingScheduleForm(MeetingWhenForm):
+    field_order = ["cases", "chair", "scheduled_on", "scheduled_time"]
+
+    cases = forms.MultipleChoiceField(
+        label="Which children is the meeting about?",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="One meeting can cover brothers and sisters; each child gets their own decision.",
+        error_messages={"required": "Choose at least one child"},
+    )
+    chair = forms.ModelChoiceField(
+        queryset=None, label="Chair", error_messages={"required": "Choose the chair"}
     )
     location = forms.CharField(label="Where", max_length=200, required=False)
     video_link = forms.URLField(
@@ -92,19 +112,6 @@ class MeetingScheduleForm(forms.Form):
         self.fields["chair"].label_from_instance = _person
         self.fields["invite"].queryset = agencies
 
-    def clean_scheduled_time(self) -> dt.time:
-        match = TIME.match(self.cleaned_data["scheduled_time"].strip())
-        if not match:
-            raise forms.ValidationError("Enter the start time as hours and minutes, like 10:30")
-        return dt.time(int(match.group(1)), int(match.group(2)))
-
-    def scheduled_at(self) -> dt.datetime:
-        return dt.datetime.combine(
-            self.cleaned_data["scheduled_on"],
-            self.cleaned_data["scheduled_time"],
-            tzinfo=timezone.get_current_timezone(),
-        )
-
     def chosen_cases(self) -> list:
         return [self.case_objects[pk] for pk in self.cleaned_data["cases"]]
 
@@ -136,6 +143,40 @@ class InvitePersonForm(OwnIds, forms.Form):
         self.fields["membership"].label_from_instance = lambda m: (
             f"{_person(m.user)}, {m.agency.name}"
         )
+
+
+class MeetingRescheduleForm(MeetingWhenForm):
+    scheduled_on = GovukDateField(
+        label="New date", error_messages={"required": "Enter the new date of the meeting"}
+    )
+    report_due_on = GovukDateField(
+        label="Agency reports due by (optional)",
+        required=False,
+        help_text="Leave blank to keep the date reports are due now.",
+    )
+    reason = forms.CharField(
+        label="Why is the meeting moving?",
+        help_text="Invitees are told the new date; the reason goes in the chronology.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter why the meeting is moving"},
+    )
+    late_reason = forms.CharField(
+        label="If the new date is after the statutory deadline, why?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the meeting cancelled?",
+        help_text="Invitees are told it is cancelled and that no report is needed.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter why the meeting is cancelled"},
+    )
 
 
 class InvitationWithdrawForm(forms.Form):

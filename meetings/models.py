@@ -50,6 +50,13 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # A cancelled meeting keeps its record of who cancelled it and why; nothing
+    # is owed under it any more and it never counts as held.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancellation_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -72,6 +79,15 @@ class Meeting(models.Model):
         return self.finalised_at is not None
 
     @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be held or written up: neither finalised nor cancelled."""
+        return self.finalised_at is None and self.cancelled_at is None
+
+    @property
     def is_conference(self) -> bool:
         return self.kind in (self.Kind.ICPC, self.Kind.RCPC)
 
@@ -88,6 +104,27 @@ class Meeting(models.Model):
         if not self.is_late:
             return 0
         return working_days_between(self.due_on, local_date(self.scheduled_at))
+
+
+class MeetingMove(models.Model):
+    """A meeting moved to another date or time, and why: the meeting page and the
+    chronology keep the history of when it was meant to happen."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="moves")
+    moved_from = models.DateTimeField()
+    moved_to = models.DateTimeField()
+    reason = models.TextField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["moved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} moved to {self.moved_to:%d %b %Y %H:%M}"
 
 
 class MeetingCase(models.Model):

@@ -26,9 +26,10 @@ from safeguard.notifications.registry import DueItem, register
 def _latest_by_case(kind: str) -> dict:
     """The latest meeting of ``kind`` on each case: case id -> scheduled_at."""
     latest: dict = {}
-    for case_id, at in MeetingCase.objects.filter(meeting__kind=kind).values_list(
-        "case_id", "meeting__scheduled_at"
-    ):
+    # A cancelled meeting was never held and arranges nothing.
+    for case_id, at in MeetingCase.objects.filter(
+        meeting__kind=kind, meeting__cancelled_at__isnull=True
+    ).values_list("case_id", "meeting__scheduled_at"):
         if case_id not in latest or at > latest[case_id]:
             latest[case_id] = at
     return latest
@@ -78,7 +79,7 @@ def icpcs_to_arrange(horizon: dt.date) -> Iterator[DueItem]:
 
 def _open_meetings(kinds, horizon: dt.date) -> list[dict]:
     return list(
-        Meeting.objects.filter(kind__in=kinds, finalised_at__isnull=True)
+        Meeting.objects.filter(kind__in=kinds, finalised_at__isnull=True, cancelled_at__isnull=True)
         .exclude(due_on__isnull=True)
         .filter(due_on__lte=horizon)
         .values("pk", "reference", "due_on", "chair_id", "lead_agency_id")
@@ -134,6 +135,7 @@ def agency_reports(horizon: dt.date) -> Iterator[DueItem]:
         MeetingInvitation.objects.filter(
             report_requested=True,
             meeting__finalised_at__isnull=True,
+            meeting__cancelled_at__isnull=True,
             meeting__report_due_on__lte=horizon,
         ).values(
             "meeting_id", "meeting__reference", "meeting__report_due_on", "agency_id", "person_id"

@@ -127,6 +127,7 @@ def meeting_detail_for(user: User, meeting_id: uuid.UUID | str) -> dict:
         "actions": list(actions),
         "dissents": list(meeting.dissents.select_related("agency", "case__child")),
         "addenda": list(meeting.addenda.select_related("author")),
+        "moves": list(meeting.moves.select_related("moved_by")),
     }
 
 
@@ -158,7 +159,11 @@ def reports_owed_by(user: User) -> QuerySet[Meeting]:
     sent = AgencyReport.objects.filter(agency_id__in=mine)
     return (
         meetings_for(user)
-        .filter(finalised_at__isnull=True, id__in=asked.values("meeting_id"))
+        .filter(
+            finalised_at__isnull=True,
+            cancelled_at__isnull=True,
+            id__in=asked.values("meeting_id"),
+        )
         .exclude(id__in=sent.values("meeting_id"))
         .order_by("report_due_on", "scheduled_at")
     )

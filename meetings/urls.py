@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from meetings import change_views
 from meetings import views as meeting_views
 
 urlpatterns = [
@@ -27,6 +28,12 @@ urlpatterns = [
         meeting_views.meeting_invitation_withdraw,
         name="meeting_invitation_withdraw",
     ),
+    path(
+        "meetings/<uuid:meeting_id>/reschedule/",
+        change_views.meeting_reschedule,
+        name="meeting_reschedule",
+    ),
+    path("meetings/<uuid:meeting_id>/cancel/", change_views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<uuid:meeting_id>/report/", meeting_views.meeting_report, name="meeting_report"),
     path("meetings/<uuid:meeting_id>/invite/", meeting_views.meeting_invite, name="meeting_invite"),
     path(

@@ -156,7 +156,7 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
     context["report_rows"] = meetings.report_status(
         meeting, context["invitations"], context["reports"]
     )
-    if not meeting.is_finalised:
+    if meeting.is_open:
         agencies = meetings.report_agencies(request.user, meeting)
         if agencies.exists():
             mine = next(
@@ -185,11 +185,12 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
                 ),
             )
             context["can_withdraw"] = True
+            context["can_change_arrangements"] = True
             context.setdefault(
                 "invite_person_form",
                 InvitePersonForm(memberships=meetings.invitees_to_choose(meeting)),
             )
-    elif meetings.can_manage(request.user, meeting):
+    elif meeting.is_finalised and meetings.can_manage(request.user, meeting):
         context.setdefault("addendum_form", AddendumForm())
     context["follow_on"] = (
         [Meeting.Kind.ICPC, Meeting.Kind.CORE_GROUP, Meeting.Kind.RCPC]

@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             case_selectors.case_list_for(user).filter(allocated_worker=user)[:10]
         )
     upcoming = meeting_list_for(user).filter(
-        scheduled_at__gte=timezone.now(), finalised_at__isnull=True
+        scheduled_at__gte=timezone.now(), finalised_at__isnull=True, cancelled_at__isnull=True
     )
     context["meetings"] = list(upcoming.order_by("scheduled_at")[:10])
     context["reports_due"] = list(reports_owed_by(user)[:10])

@@ -3,13 +3,14 @@
 One function per user action, each one transaction. A finalised record never
 changes again: every write refuses it, and corrections are addenda.
 
-Two rooms: ``scheduling`` (arranging a meeting, invitations, replies, agency
-reports) and ``record`` (the chair's record: attendance, minutes, decisions,
-dissent, actions, finalising, addenda); ``common`` holds who may schedule and
-manage, and the guards both use. Callers use this package as one module
-(``from meetings import services``).
+Three rooms: ``scheduling`` (arranging a meeting, invitations, replies, agency
+reports), ``changes`` (moving or cancelling it) and ``record`` (the chair's
+record: attendance, minutes, decisions, dissent, actions, finalising, addenda);
+``common`` holds who may schedule and manage, and the guards both use. Callers
+use this package as one module (``from meetings import services``).
 """
 
+from meetings.services.changes import meeting_cancel, meeting_reschedule
 from meetings.services.common import CHAIR_ROLES, can_manage, can_schedule, chairs_for
 from meetings.services.record import (
     StaleRecord,
@@ -48,9 +49,11 @@ __all__ = [
     "invitation_withdraw",
     "invitees_to_choose",
     "meeting_action_add",
+    "meeting_cancel",
     "meeting_finalise",
     "meeting_invite",
     "meeting_record",
+    "meeting_reschedule",
     "meeting_schedule",
     "report_agencies",
     "report_status",

@@ -58,6 +58,8 @@ def can_manage(user: AbstractBaseUser, meeting: Meeting) -> bool:
 def require_open(meeting: Meeting) -> None:
     if meeting.is_finalised:
         raise ValidationError("This record is final and cannot be changed. Add an addendum.")
+    if meeting.is_cancelled:
+        raise ValidationError("This meeting was cancelled: nothing more is recorded for it.")
 
 
 def require_chair(user: AbstractBaseUser, meeting: Meeting) -> None:
