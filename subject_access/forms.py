@@ -16,7 +16,7 @@ class FindChildForm(forms.Form):
         label="Child's name or reference",
         max_length=200,
         help_text="The child the request is about, or whose household the person asking about "
-        "themselves belongs to. For example, Amelia Hart or CHD-2026-000012.",
+        "themselves belongs to. For example, Lily Carter or CHD-2026-000012.",
     )
 
 
