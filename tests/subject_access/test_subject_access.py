@@ -398,7 +398,7 @@ def test_only_the_authoritys_ig_officers_reach_any_of_it(
 
     # Access follows the role: an officer who leaves it is a stranger on the next request.
     membership = Membership.objects.get(user=world.auditor, agency=world.la, role="auditor")
-    membership_deactivate(acting_user=None, membership=membership)
+    membership_deactivate(acting_user=world.la_admin, membership=membership)
     for url in urls:
         assert client.get(url).status_code == 404, url
 
