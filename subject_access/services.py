@@ -294,8 +294,12 @@ def sar_gather(*, acting_user: AbstractBaseUser, sar: SubjectAccessRequest) -> i
 
 
 def spans_of(item: SubjectAccessItem, phrase: str) -> list[dict]:
-    """Every occurrence of ``phrase`` (any case) in the item's title and text."""
-    pattern = re.compile(re.escape(phrase), re.IGNORECASE)
+    """Every occurrence of ``phrase`` (any case) in the item's title and text,
+    as whole words where it begins or ends with a letter or digit: a name
+    redacts the name, not the same letters inside another word."""
+    before = r"\b" if phrase[:1].isalnum() else ""
+    after = r"\b" if phrase[-1:].isalnum() else ""
+    pattern = re.compile(before + re.escape(phrase) + after, re.IGNORECASE)
     return [
         {"field": field, "start": m.start(), "end": m.end()}
         for field in ("title", "text")
