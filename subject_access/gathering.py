@@ -129,6 +129,40 @@ def household_item(child: Child) -> Gathered:
     return Gathered(Kind.HOUSEHOLD, "child", str(child.pk), f"Household of {child.full_name}", text)
 
 
+def concern_items(concerns, case_reference: str = "") -> Iterator[Gathered]:
+    """Submitted concerns (drafts were never shared), with their body maps."""
+    concerns = concerns.exclude(status=Concern.Status.DRAFT)
+    marks: dict = {}
+    for mark in BodyMapMark.objects.filter(concern__in=concerns).order_by("added_at"):
+        marks.setdefault(mark.concern_id, []).append(
+            f"Body map ({mark.get_side_display()}, {mark.get_region_display()}): {mark.description}"
+        )
+    for concern in concerns.select_related("reporting_agency").order_by("submitted_at"):
+        text = _lines(
+            ("Reported by", concern.reporting_agency.name),
+            ("Seen or heard", concern.account),
+            ("When", _day(concern.observed_on) if concern.observed_on else ""),
+            ("Categories", ", ".join(concern.categories)),
+            ("Immediate risk", "yes" if concern.immediate_risk else "no"),
+            ("Already done", concern.actions_taken),
+            ("Family aware", concern.get_family_aware_display()),
+            ("Basis for sharing", concern.get_sharing_basis_display()),
+            ("Why", concern.sharing_reason),
+            ("Decision", concern.get_decision_display()),
+            ("Reason for the decision", concern.decision_reason),
+        )
+        yield Gathered(
+            Kind.CONCERN,
+            "concern",
+            str(concern.pk),
+            f"Concern {concern.reference}",
+            "\n".join([text, *marks.get(concern.pk, [])]),
+            case_reference=case_reference,
+            occurred_at=concern.submitted_at,
+            agency_name=concern.reporting_agency.name,
+        )
+
+
 def case_items(case: Case) -> Iterator[Gathered]:
     """What one case holds, oldest first within each part of the record."""
     ref = case.reference
@@ -180,35 +214,7 @@ def case_items(case: Case) -> Iterator[Gathered]:
     ]
     yield item(Kind.PROFESSIONALS, case, f"Agencies and professionals on {ref}", "\n".join(lines))
 
-    marks: dict = {}
-    for mark in BodyMapMark.objects.filter(concern__case=case).order_by("added_at"):
-        marks.setdefault(mark.concern_id, []).append(
-            f"Body map ({mark.get_side_display()}, {mark.get_region_display()}): {mark.description}"
-        )
-    concerns = Concern.objects.filter(case=case).exclude(status=Concern.Status.DRAFT)
-    for concern in concerns.select_related("reporting_agency").order_by("submitted_at"):
-        text = _lines(
-            ("Reported by", concern.reporting_agency.name),
-            ("Seen or heard", concern.account),
-            ("When", _day(concern.observed_on) if concern.observed_on else ""),
-            ("Categories", ", ".join(concern.categories)),
-            ("Immediate risk", "yes" if concern.immediate_risk else "no"),
-            ("Already done", concern.actions_taken),
-            ("Family aware", concern.get_family_aware_display()),
-            ("Basis for sharing", concern.get_sharing_basis_display()),
-            ("Why", concern.sharing_reason),
-            ("Decision", concern.get_decision_display()),
-            ("Reason for the decision", concern.decision_reason),
-        )
-        text = "\n".join([text, *marks.get(concern.pk, [])])
-        yield item(
-            Kind.CONCERN,
-            concern,
-            f"Concern {concern.reference}",
-            text,
-            at=concern.submitted_at,
-            agency=concern.reporting_agency,
-        )
+    yield from concern_items(Concern.objects.filter(case=case), ref)
 
     entries = ChronologyEntry.objects.filter(case=case).select_related("agency")
     for entry in entries.order_by("occurred_at", "created_at"):
@@ -367,6 +373,8 @@ def gather_for_child(child: Child) -> Gathering:
     items = [identity_item(child), household_item(child)]
     for case in cases:
         items.extend(case_items(case))
+    # Concerns about the child not (or not yet) linked to a case are held too.
+    items.extend(concern_items(Concern.objects.filter(child=child, case__isnull=True)))
     return Gathering(items, cases)
 
 

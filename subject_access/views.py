@@ -109,6 +109,15 @@ def log_request(request: HttpRequest, child_id) -> HttpResponse:
         )
         if sar is not None:
             return redirect("subject_access_detail", sar.pk)
+    if request.method == "GET":
+        # The household's names are personal data: the officer's read is recorded.
+        audit_record(
+            user=request.user,
+            action="view",
+            event="subject_access_household_viewed",
+            obj=child,
+            detail={"adults": len(adults)},
+        )
     return render(
         request,
         "subject_access/new.html",
@@ -145,10 +154,13 @@ def _request_events(sar: SubjectAccessRequest):
     """The request's own trail from the audit log, for the officer's page."""
     from safeguard.audit.models import AuditEvent
 
+    # By the indexed object id (the request's, and its bundles'), never by a
+    # scan of the log's JSON.
+    ids = [str(sar.pk), *(str(pk) for pk in sar.bundles.values_list("pk", flat=True))]
     return list(
-        AuditEvent.objects.filter(
-            detail__request=str(sar.pk), event__startswith="subject_access_"
-        ).order_by("at", "id")[:500]
+        AuditEvent.objects.filter(object_id__in=ids, event__startswith="subject_access_").order_by(
+            "at", "id"
+        )[:500]
     )
 
 
