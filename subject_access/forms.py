@@ -47,7 +47,9 @@ class LogRequestForm(forms.Form):
 
 
 class IdentityForm(forms.Form):
-    method = forms.ChoiceField(
+    # Not "method": a field of that name would shadow the <form>'s own
+    # ``method`` property for the page's scripts.
+    identity_method = forms.ChoiceField(
         label="How was the identity checked?",
         choices=SubjectAccessRequest.IdentityMethod.choices,
         widget=forms.RadioSelect,
@@ -115,7 +117,7 @@ class RedactionForm(forms.Form):
 
 class SentForm(forms.Form):
     sent_on = GovukDateField(label="Date sent")
-    method = forms.ChoiceField(
+    sent_method = forms.ChoiceField(
         label="How it was sent",
         choices=SubjectAccessRequest.SentMethod.choices,
         widget=forms.RadioSelect,

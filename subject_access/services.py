@@ -144,7 +144,7 @@ def sar_check_identity(
     _not_sent(sar)
     errors = {}
     if method not in SubjectAccessRequest.IdentityMethod.values:
-        errors["method"] = "Choose how the identity was checked"
+        errors["identity_method"] = "Choose how the identity was checked"
     if method == SubjectAccessRequest.IdentityMethod.OTHER and not detail.strip():
         errors["detail"] = "Describe how the identity was checked"
     if evidence_on and evidence_on > timezone.localdate():
@@ -468,7 +468,7 @@ def sar_mark_sent(
     elif sar.bundles.filter(created_at__gt=bundle.created_at).exists():
         errors["bundle"] = "A newer bundle has been produced since: send that one"
     if method not in SubjectAccessRequest.SentMethod.values:
-        errors["method"] = "Choose how it was sent"
+        errors["sent_method"] = "Choose how it was sent"
     if not sent_to.strip():
         errors["sent_to"] = "Enter who it was sent to (name and address or e-mail)"
     if sent_on > timezone.localdate():

@@ -194,7 +194,7 @@ def check_identity(request: HttpRequest, request_id) -> HttpResponse:
         lambda data: services.sar_check_identity(
             acting_user=request.user,
             sar=sar,
-            method=data["method"],
+            method=data["identity_method"],
             detail=data["detail"],
             evidence_on=data["evidence_on"],
         ),
@@ -235,7 +235,7 @@ def mark_sent(request: HttpRequest, request_id) -> HttpResponse:
             sar=sar,
             bundle=latest,
             sent_on=data["sent_on"],
-            method=data["method"],
+            method=data["sent_method"],
             sent_to=data["sent_to"],
         ),
     )

@@ -76,7 +76,11 @@ def test_an_officer_answers_a_subject_access_request(
     page.get_by_role("link", name="Log a request").click()
     page.get_by_label("Child's name or reference").fill(child.full_name)
     page.keyboard.press("Enter")
-    page.get_by_role("link", name=f"{child.full_name}: log a request").click()
+    page.wait_for_url(re.compile(r"/subject-access/new/\?q="))
+    results = page.get_by_test_id("sar-children")
+    assert child.reference in results.inner_text(), page.content()[-3000:]
+    assert_accessible(page)
+    results.get_by_role("link", name=re.compile(re.escape(child.full_name))).click()
     assert_accessible(page)
 
     # Nothing filled in: every problem is listed, and the page is still accessible.

@@ -468,3 +468,34 @@ def test_open_requests_come_due_for_their_officer_and_escalate_to_the_team(world
     assert items[0].responsible == (world.auditor.pk,)
     assert set(items[0].managers) == {world.auditor.pk, second.pk}
     assert items[0].link_path == reverse("subject_access_detail", args=[sar.pk])
+
+
+def test_the_officer_finds_the_child_by_name_or_reference(client, world):
+    client.force_login(world.auditor)
+    url = reverse("subject_access_find")
+    for query in ("Amelia Hart", "hart", world.child.reference):
+        body = client.get(url, {"q": query}).content.decode()
+        assert reverse("subject_access_new", args=[world.child.pk]) in body, query
+    assert AuditEvent.objects.filter(event="subject_access_child_search").count() == 3
+
+
+def test_the_identity_page_records_the_check_and_refuses_an_undescribed_other(client, world):
+    sar = log(world, received_on=dt.date(2026, 3, 10))
+    client.force_login(world.auditor)
+    url = reverse("subject_access_identity", args=[sar.pk])
+    response = client.post(url, {"identity_method": "other", "detail": " "})
+    assert response.status_code == 400
+    assert "Describe how the identity was checked" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "identity_method": "documents",
+            "detail": "Council tax bill and bank card",
+            "evidence_on_0": "20",
+            "evidence_on_1": "3",
+            "evidence_on_2": "2026",
+        },
+    )
+    assert response.status_code == 302
+    sar.refresh_from_db()
+    assert sar.identity_checked and sar.due_on == dt.date(2026, 4, 21)
