@@ -36,6 +36,10 @@ CENSUS_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
 TWO_FACTOR_ROLES = frozenset(Role) - {Role.AGENCY_ADMIN}
 # A lead agency's managers and auditors see who has looked at a case, never its content.
 OVERSIGHT_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
+# Subject access requests (UK GDPR Art. 15) are answered by the local
+# authority's information governance officers: the auditors of a lead agency
+# (SPEC 1: they see case data only through such exports).
+INFORMATION_GOVERNANCE_ROLES = frozenset({Role.AUDITOR})
 
 
 def group_name(agency_slug: str, role: str) -> str:

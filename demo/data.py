@@ -899,6 +899,41 @@ def _overdue(now: dt.datetime, days: int) -> dt.datetime:
 # The children -------------------------------------------------------------------------
 
 
+def _record_sibling_household(ns: World, elder: Case, younger: Case) -> None:
+    """The siblings' household, and a visit note on the elder's case that names
+    the younger: the third-party data a subject access request must redact."""
+    services.household_member_add(
+        acting_user=ns.social_worker,
+        case=elder,
+        name="",
+        relationship="sibling",
+        lives_with_child=True,
+        has_parental_responsibility=False,
+        flags=[],
+        sibling_reference=younger.child.reference,
+    )
+    services.household_member_add(
+        acting_user=ns.social_worker,
+        case=elder,
+        name=f"Dawn {elder.child.last_name}",
+        relationship="mother",
+        lives_with_child=True,
+        has_parental_responsibility=True,
+        flags=["domestic_abuse"],
+    )
+    case_note_add(
+        acting_user=ns.social_worker,
+        case=elder,
+        agency=ns.lead,
+        text=(
+            f"Home visit. {elder.child.first_name} was seen alone in their bedroom and said "
+            f"the shouting has stopped since the police came. {younger.child.first_name} was "
+            "asleep downstairs; mum said both children are sleeping better."
+        ),
+        sensitivity=CaseNote.Sensitivity.SHARED,
+    )
+
+
 def build_children(built: Built) -> None:
     """About forty Northshire children at every stage, and three of Eastfield's."""
     rng = random.Random(2026)  # noqa: S311 - demo data, not security
@@ -932,6 +967,7 @@ def build_children(built: Built) -> None:
     for child in (elder, younger):
         concern = ns.submit(child, submitted=when, category="domestic_abuse", immediate_risk=True)
         cases.append(ns.decide(concern, child, "strategy").case)
+    _record_sibling_household(ns, cases[-2], cases[-1])
 
     # 2. Several agencies on one case: each further concern makes its agency involved.
     for case in cases[:7]:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "summaries",
     "referrals",
     "census",
+    "subject_access",
     "work",
     "demo",
 ]
@@ -258,7 +259,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # PDF rendering is slow and memory-hungry: its own queue, so a burst of
 # summaries never delays an urgent e-mail, and workers sized for it consume it.
-CELERY_TASK_ROUTES = {"summaries.tasks.render_case_summary": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {
+    "summaries.tasks.render_case_summary": {"queue": "pdf"},
+    "subject_access.tasks.render_subject_access_bundle": {"queue": "pdf"},
+}
 # The workers keep reconnecting while Redis is away (publishing does not: see above).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

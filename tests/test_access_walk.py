@@ -34,6 +34,26 @@ PUBLIC = {
 OVERSIGHT = {"case_access_log", "case_access_explained", "audit_search"}
 # The CIN census return: the lead agency's managers and auditors (tests/census).
 CENSUS = {"census_home", "census_status", "census_status_json", "census_download"}
+# Subject access requests: the lead agency's information governance officers
+# (auditors) only (tests/subject_access).
+SUBJECT_ACCESS = {
+    "subject_access_list",
+    "subject_access_find",
+    "subject_access_new",
+    "subject_access_detail",
+    "subject_access_identity",
+    "subject_access_extend",
+    "subject_access_gather",
+    "subject_access_items",
+    "subject_access_redact",
+    "subject_access_redaction_remove",
+    "subject_access_produce",
+    "subject_access_bundle",
+    "subject_access_bundle_json",
+    "subject_access_pdf",
+    "subject_access_export",
+    "subject_access_sent",
+}
 # The lead agency's own administration pages (slug "la-csc"): its administrator
 # reaches them, and they show people, never case data.
 OWN_AGENCY_ADMIN = {"agency_members", "agency_member_invite", "agency_teams", "agency_team_edit"}
@@ -53,6 +73,8 @@ LISTS = {
     "agency_members_home",
     "meeting_list",
     "census_home",
+    "subject_access_list",
+    "subject_access_find",
 }
 
 
@@ -170,6 +192,32 @@ def scene(settings, tmp_path):
     census_return = census_request(
         acting_user=world.manager, agency=world.la, year="2026-27", la_code="999"
     )
+    from subject_access import services as subject_access
+
+    sar = subject_access.sar_log(
+        acting_user=world.auditor,
+        agency=world.la,
+        child=case.child,
+        household_member=None,
+        requester_name="A. Requester",
+        requester_relationship="subject",
+        requester_contact="By post",
+        received_on=dt.date.today(),
+    )
+    subject_access.sar_check_identity(
+        acting_user=world.auditor, sar=sar, method="photo_id", detail=""
+    )
+    subject_access.sar_gather(acting_user=world.auditor, sar=sar)
+    sar_item = sar.items.first()
+    (redaction,) = subject_access.redaction_add(
+        acting_user=world.auditor,
+        sar=sar,
+        item_id=sar_item.pk,
+        whole_item=True,
+        category="other",
+        reason="dpa_sch2_p3_16",
+    )
+    sar_bundle = subject_access.bundle_request(acting_user=world.auditor, sar=sar)
     notification = Notification.objects.filter(recipient=world.teacher).first()
     from agencies.models import Team
 
@@ -197,6 +245,10 @@ def scene(settings, tmp_path):
         "membership_id": world.teacher.memberships.get().pk,
         "summary_id": summary.pk,
         "return_id": census_return.pk,
+        "request_id": sar.pk,
+        "item_id": sar_item.pk,
+        "redaction_id": redaction.pk,
+        "bundle_id": sar_bundle.pk,
     }
     # DRF routes name their object "pk"; which object depends on the route.
     pk_for = {
@@ -255,8 +307,10 @@ def test_every_route_gives_an_unrelated_agency_nothing(client, scene):
             if url is None:
                 continue
             has_object = bool(re.search(r"<|\(\?P<", route))
-            if outsider == world.auditor and name in OVERSIGHT | CENSUS:
-                continue  # the lead agency's auditor: see test_auditor_sees_the_log_only
+            if outsider == world.auditor and name in OVERSIGHT | CENSUS | SUBJECT_ACCESS:
+                # The lead agency's auditor: see test_auditor_sees_the_log_only,
+                # tests/census and tests/subject_access.
+                continue
             # The outsider's own notification would be theirs; the teacher's is not.
             for method in ("get", "post"):
                 response = getattr(client, method)(url)
