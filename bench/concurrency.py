@@ -72,7 +72,7 @@ def sessions() -> list[tuple[str, list[str]]]:
     return made
 
 
-def start(workers: int) -> subprocess.Popen:
+def start(workers: int, log) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603 - our own command line
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -87,9 +87,9 @@ def start(workers: int) -> subprocess.Popen:
         cwd=ROOT,
         env={**os.environ, "TWO_FACTOR_REQUIRED": "false"},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
@@ -99,11 +99,12 @@ def start(workers: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     server.terminate()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start: see {log.name}")
 
 
 def run(workers: int, clients: int, seconds: float, readers) -> dict:
-    server = start(workers)
+    log = open(f"/tmp/bench-gunicorn-{workers}.log", "w")  # noqa: SIM115, S108 - for a failure
+    server = start(workers, log)
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -138,6 +139,7 @@ def run(workers: int, clients: int, seconds: float, readers) -> dict:
         t.join()
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=30)
+    log.close()
     latencies.sort()
     return {
         "workers": workers,

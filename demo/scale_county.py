@@ -264,7 +264,7 @@ def _plan(cursor, cast: Cast, prefix: str, seed: int) -> None:
     # h: 60 random bits from the child's id; each draw takes its own digits.
     cursor.execute(
         """
-        CREATE TEMP TABLE scale_plan ON COMMIT DROP AS
+        CREATE TEMP TABLE scale_draws ON COMMIT DROP AS
         SELECT c.id AS child_id, c.reference AS child_reference,
                right(c.reference, 8)::bigint AS n, c.first_name, c.last_name,
                c.date_of_birth, c.address, c.postcode, c.school, c.nhs_number, c.upn,
@@ -286,33 +286,28 @@ def _plan(cursor, cast: Cast, prefix: str, seed: int) -> None:
     # reference) get one each, whatever their draws said.
     for n, draws in SHOWCASE.items():
         cursor.execute(
-            f"UPDATE scale_plan SET {', '.join(f'{k} = {v}' for k, v in draws.items())} "  # noqa: S608 - our own SQL
-            "WHERE n = (SELECT min(n) FROM scale_plan) + %s",
+            f"UPDATE scale_draws SET {', '.join(f'{k} = {v}' for k, v in draws.items())} "  # noqa: S608 - our own SQL
+            "WHERE n = (SELECT min(n) FROM scale_draws) + %s",
             [n],
         )
-    cursor.execute(
-        """
-        ALTER TABLE scale_plan ADD COLUMN is_open boolean, ADD COLUMN is_restricted boolean,
-            ADD COLUMN opened_at timestamptz, ADD COLUMN closed_at timestamptz,
-            ADD COLUMN worker_id integer, ADD COLUMN opened_by_id integer
-        """
-    )
     workers = cast.workers
     cursor.execute(
         """
-        UPDATE scale_plan SET
-            is_open = r_status < 20,
-            is_restricted = r_restricted < 10,
-            opened_at = now() - make_interval(days => r_days::int + 2, mins => r_minutes::int),
-            worker_id = CASE WHEN r_status < 20 THEN (%s::int[])[1 + mod(r_worker, %s)] END,
-            opened_by_id = %s
+        CREATE TEMP TABLE scale_plan ON COMMIT DROP AS
+        SELECT d.*, d.r_status < 20 AS is_open, d.r_restricted < 10 AS is_restricted,
+               o.opened_at,
+               CASE WHEN d.r_status >= 20 THEN LEAST(o.opened_at + make_interval(
+                   days => 30 + mod(d.h / 13, 300)::int), now() - interval '1 day') END
+                   AS closed_at,
+               CASE WHEN d.r_status < 20 THEN (%s::int[])[1 + mod(d.r_worker, %s)] END
+                   AS worker_id,
+               %s AS opened_by_id
+        FROM scale_draws d, LATERAL (SELECT now() - make_interval(
+            days => d.r_days::int + 2, mins => d.r_minutes::int) AS opened_at) o
         """,
         [workers, len(workers), _user(cast, Role.SOCIAL_WORKER, cast.lead)],
     )
-    cursor.execute(
-        "UPDATE scale_plan SET closed_at = LEAST(opened_at + make_interval(days => "
-        "30 + mod(h / 13, 300)::int), now() - interval '1 day') WHERE NOT is_open"
-    )
+    cursor.execute("DROP TABLE scale_draws")
     cursor.execute("CREATE INDEX ON scale_plan (case_id)")
     cursor.execute("ANALYZE scale_plan")
 
