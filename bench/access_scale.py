@@ -113,7 +113,7 @@ MEETING_ROWS = f"""
     FROM cases_meeting m JOIN auth_user u ON u.id = m.chair_id
     JOIN agencies_agency a ON a.id = m.lead_agency_id
     WHERE {VISIBLE_MEETING} {{where}}
-    ORDER BY m.scheduled_at {{order}} LIMIT {{limit}}"""
+    ORDER BY m.scheduled_at {{order}} LIMIT {{limit}}"""  # noqa: S608 - our own SQL
 MY_CONCERNS = """
     SELECT k.id, k.reference, k.status, k.submitted_at, k.child_first_name, k.child_last_name,
            a.name FROM cases_concern k JOIN agencies_agency a ON a.id = k.reporting_agency_id
@@ -199,7 +199,7 @@ def resolve(client: Client, page: str, deep: int) -> tuple[str | None, int]:
         numbers = [int(n) for n in PAGE_LINK.findall(client.get(base).content.decode())]
         return (f"{base}?page={max(numbers)}", (max(numbers) - 1) * 25) if numbers else (None, 0)
     url = base
-    for step in range(deep):
+    for _ in range(deep):
         found = _next(client.get(url))
         if not found:
             return None, 0
