@@ -55,11 +55,12 @@ from bench.results import replace_section  # noqa: E402
 from cases.selectors.cases import cases_for  # noqa: E402
 from safeguard.audit.services import audit_seal  # noqa: E402
 
+# Fewest cases first, so a run cut short still has the small ones.
 PERSONAS = [
-    ("social_worker@northshire-csc", "lead social worker"),
-    ("practitioner@northshire-health", "health practitioner"),
-    ("social_worker@eastfield-csc", "neighbouring social worker"),
     ("practitioner@hillside-primary", "school practitioner"),
+    ("social_worker@eastfield-csc", "neighbouring social worker"),
+    ("practitioner@northshire-health", "health practitioner"),
+    ("social_worker@northshire-csc", "lead social worker"),
 ]
 PAGES = [
     ("case list", "/cases/"),
@@ -210,7 +211,8 @@ def resolve(client: Client, page: str, deep: int) -> tuple[str | None, int]:
 
 
 def measure(client: Client, url: str, iterations: int) -> tuple[float, float, int]:
-    client.get(url)  # warm: templates, caches, the plan
+    if iterations > 1:
+        client.get(url)  # warm: templates, caches, the plan
     times, queries = [], 0
     for _ in range(iterations):
         with CaptureQueriesContext(connection) as captured:
@@ -246,6 +248,8 @@ def main() -> None:
     parser.add_argument("--deep", type=int, default=40, help="'next' links to follow (40)")
     parser.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
     parser.add_argument("--note", default="", help="a line about the run (machine load...)")
+    parser.add_argument("--personas", default="", help="usernames, comma-separated (all four)")
+    parser.add_argument("--pages", default="", help="page names, comma-separated (all)")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     settings.TWO_FACTOR_REQUIRED = False
@@ -267,7 +271,9 @@ def main() -> None:
     print(lines[0])
     print(lines[1])
     started = time.time()
-    for username, label in PERSONAS:
+    personas = [p for p in PERSONAS if not args.personas or p[0] in args.personas.split(",")]
+    pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
+    for username, label in personas:
         user = User.objects.get(username=username)
         client = Client()
         client.force_login(user)
@@ -276,7 +282,7 @@ def main() -> None:
         print(line)
         lines.append(line)
         params = {"u": user.pk, **perms}
-        for name, page in PAGES:
+        for name, page in pages:
             url, skip = resolve(client, page, args.deep)
             if url is None:
                 continue
@@ -297,21 +303,29 @@ def main() -> None:
             )
             print(line, flush=True)
             lines.append(line)
+        if username != personas[-1][0]:  # what there is so far, should the run be cut short
+            write(args, lines, started, total_cases, partial="(Partial: the run was cut short.)")
     audit_seal()  # the lists' own audit rows
+    write(args, lines, started, total_cases)
+
+
+def write(args, lines: list[str], started: float, total_cases: int, partial: str = "") -> None:
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    lines.append(f"load average at the end: {load}; {time.time() - started:.0f} s")
-    print(lines[-1])
+    end = f"load average at the end: {load}; {time.time() - started:.0f} s"
+    print(end)
     if args.write:
         body = (
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
             f"{platform.python_version()}, PostgreSQL on the same machine, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
             + (f"{args.note}\n" if args.note else "")
+            + (f"{partial}\n" if partial else "")
             + "\n```\n"
-            + "\n".join(lines)
+            + "\n".join([*lines, end])
             + "\n```\n"
         )
-        replace_section("bench/access_scale.py: the lists at a county's scale", body)
+        title = f"bench/access_scale.py: the lists at {total_cases:,} cases"
+        replace_section(title, body)
 
 
 if __name__ == "__main__":
