@@ -1,0 +1,332 @@
+"""What the lists cost at a county's scale, for people who see ~100, ~10k and ~1M cases.
+
+Run it against a database ``seed_scale`` filled (it only reads, but for the
+audit rows each list writes, which it seals at the end):
+
+    DATABASE_URL=postgres://.../safeguard_scale python bench/access_scale.py
+
+For each persona and page (case list page 1 and a deep page, concerns list,
+meetings list, home page, /api/v1/cases/, /api/v1/concerns/, /api/v1/meetings/)
+it prints the server time (p50/p95 over ``--iterations`` requests through the
+real URL, views and middleware, with Django's test Client: no network, no
+gunicorn) and the number of SQL queries, beside the *floor*: the best of the
+hand-written SQL forms that fetch the same rows (p50), and the ratio of the two.
+
+The deep page is reached the way a person reaches it, by following the page's
+"next" link (``rel="next"`` in the HTML, ``next`` in the API's JSON)
+``--deep`` times, so it works with page numbers and with cursors alike; where a
+list links to page numbers, its last page is measured too. Its floor is the
+same rows by keyset from the row before them (the best any pagination can do).
+
+Two-factor sign-in is switched off for the run (people are signed in with
+``force_login``); everything else is as in production. Figures, not
+assertions: ``--write`` puts them in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguard.settings")
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    sys.exit("Set DATABASE_URL to a PostgreSQL database filled by seed_scale.")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.results import replace_section  # noqa: E402
+from cases.selectors.cases import cases_for  # noqa: E402
+from safeguard.audit.services import audit_seal  # noqa: E402
+
+# Fewest cases first, so a run cut short still has the small ones.
+PERSONAS = [
+    ("practitioner@hillside-primary", "school practitioner"),
+    ("social_worker@eastfield-csc", "neighbouring social worker"),
+    ("practitioner@northshire-health", "health practitioner"),
+    ("social_worker@northshire-csc", "lead social worker"),
+]
+PAGES = [
+    ("case list", "/cases/"),
+    ("case list, deep", "/cases/ deep"),
+    ("case list, last", "/cases/ last"),
+    ("concerns list", "/concerns/"),
+    ("meetings list", "/meetings/"),
+    ("home", "/"),
+    ("API cases", "/api/v1/cases/"),
+    ("API cases, deep", "/api/v1/cases/ deep"),
+    ("API concerns", "/api/v1/concerns/"),
+    ("API meetings", "/api/v1/meetings/"),
+]
+NEXT_HTML = re.compile(r'<a [^>]*href="([^"]+)"[^>]*rel="next"')
+PAGE_LINK = re.compile(r'href="\?page=(\d+)"')
+
+# The floors: the rows each page shows, fetched by hand. %(u)s is the user's id.
+VISIBLE_CASE = """(
+    EXISTS (SELECT 1 FROM cases_casegroupobjectpermission g
+            WHERE g.content_object_id = c.id AND g.permission_id = %(view_case)s
+              AND g.group_id IN (SELECT group_id FROM auth_user_groups WHERE user_id = %(u)s))
+    OR EXISTS (SELECT 1 FROM cases_caseuserobjectpermission p
+               WHERE p.content_object_id = c.id AND p.permission_id = %(view_case)s
+                 AND p.user_id = %(u)s))"""
+VISIBLE_CASE_IN = """c.id IN (
+    SELECT g.content_object_id FROM cases_casegroupobjectpermission g
+    WHERE g.permission_id = %(view_case)s
+      AND g.group_id IN (SELECT group_id FROM auth_user_groups WHERE user_id = %(u)s)
+    UNION SELECT p.content_object_id FROM cases_caseuserobjectpermission p
+    WHERE p.permission_id = %(view_case)s AND p.user_id = %(u)s)"""
+CASE_ROWS = """
+    SELECT c.id, c.reference, c.status, c.updated_at, ch.first_name, ch.last_name,
+           ch.date_of_birth, a.name, w.username
+    FROM cases_case c JOIN cases_child ch ON ch.id = c.child_id
+    JOIN agencies_agency a ON a.id = c.lead_agency_id
+    LEFT JOIN auth_user w ON w.id = c.allocated_worker_id
+    WHERE {visible} {after}
+    ORDER BY c.updated_at DESC, c.id DESC LIMIT 25"""
+VISIBLE_MEETING = """(
+    EXISTS (SELECT 1 FROM cases_meetinggroupobjectpermission g
+            WHERE g.content_object_id = m.id AND g.permission_id = %(view_meeting)s
+              AND g.group_id IN (SELECT group_id FROM auth_user_groups WHERE user_id = %(u)s))
+    OR EXISTS (SELECT 1 FROM cases_meetinguserobjectpermission p
+               WHERE p.content_object_id = m.id AND p.permission_id = %(view_meeting)s
+                 AND p.user_id = %(u)s))"""
+MEETING_ROWS = f"""
+    SELECT m.id, m.reference, m.kind, m.scheduled_at, u.username, a.name,
+           (SELECT array_agg(ch.first_name || ' ' || ch.last_name) FROM cases_meetingcase mc
+            JOIN cases_case c ON c.id = mc.case_id JOIN cases_child ch ON ch.id = c.child_id
+            WHERE mc.meeting_id = m.id)
+    FROM cases_meeting m JOIN auth_user u ON u.id = m.chair_id
+    JOIN agencies_agency a ON a.id = m.lead_agency_id
+    WHERE {VISIBLE_MEETING} {{where}}
+    ORDER BY m.scheduled_at {{order}} LIMIT {{limit}}"""  # noqa: S608 - our own SQL
+MY_CONCERNS = """
+    SELECT k.id, k.reference, k.status, k.submitted_at, k.child_first_name, k.child_last_name,
+           a.name FROM cases_concern k JOIN agencies_agency a ON a.id = k.reporting_agency_id
+    WHERE k.reported_by_id = %(u)s ORDER BY k.created_at DESC LIMIT {limit}"""
+API_CONCERNS = """
+    SELECT k.id, k.reference, k.status, k.submitted_at, k.child_first_name, k.child_last_name,
+           a.name FROM cases_concern k JOIN agencies_agency a ON a.id = k.reporting_agency_id
+    LEFT JOIN cases_case c ON c.id = k.case_id
+    WHERE k.status <> 'draft'
+      AND (EXISTS (SELECT 1 FROM cases_concerngroupobjectpermission g
+                   WHERE g.content_object_id = k.id AND g.permission_id = %(view_concern)s
+                     AND g.group_id IN (SELECT group_id FROM auth_user_groups
+                                        WHERE user_id = %(u)s))
+           OR EXISTS (SELECT 1 FROM cases_concernuserobjectpermission p
+                      WHERE p.content_object_id = k.id AND p.permission_id = %(view_concern)s
+                        AND p.user_id = %(u)s))
+      AND (k.reported_by_id = %(u)s OR c.id IS NULL OR NOT c.is_restricted OR {visible})
+    ORDER BY k.submitted_at DESC, k.created_at DESC LIMIT 25"""
+
+
+def floors(page: str, boundary: tuple | None) -> list[str]:
+    """The hand-written forms for ``page``; the fastest counts."""
+    after = "AND (c.updated_at, c.id) < (%(at)s, %(id)s)" if boundary else ""
+    case_forms = [
+        CASE_ROWS.format(visible=VISIBLE_CASE, after=after),
+        CASE_ROWS.format(visible=VISIBLE_CASE_IN, after=after),
+    ]
+    held = "AND NOT (m.scheduled_at >= now() AND m.finalised_at IS NULL)"
+    upcoming = "AND m.scheduled_at >= now() AND m.finalised_at IS NULL"
+    if page.startswith(("/cases/", "/api/v1/cases/")):
+        return case_forms
+    if page == "/concerns/":
+        return [MY_CONCERNS.format(limit=25)]
+    if page == "/meetings/":
+        return [
+            MEETING_ROWS.format(where=upcoming, order="ASC", limit=50)
+            + ";"
+            + MEETING_ROWS.format(where=held, order="DESC", limit=25)
+        ]
+    if page == "/api/v1/meetings/":
+        return [MEETING_ROWS.format(where="", order="DESC", limit=25)]
+    if page == "/api/v1/concerns/":
+        return [API_CONCERNS.format(visible=VISIBLE_CASE.replace("c.id", "k.case_id"))]
+    if page == "/":
+        mine = CASE_ROWS.format(
+            visible=VISIBLE_CASE + " AND c.allocated_worker_id = %(u)s", after=""
+        ).replace("LIMIT 25", "LIMIT 10")
+        return [
+            MY_CONCERNS.format(limit=10)
+            + ";"
+            + mine
+            + ";"
+            + MEETING_ROWS.format(where=upcoming, order="ASC", limit=10)
+        ]
+    raise ValueError(page)
+
+
+def time_sql(sql: str, params: dict, iterations: int) -> float:
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(iterations):
+            started = time.perf_counter()
+            for statement in sql.split(";"):
+                cursor.execute(statement, params)
+                cursor.fetchall()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _next(response) -> str | None:
+    if response["Content-Type"].startswith("application/json"):
+        return json.loads(response.content).get("next")
+    found = NEXT_HTML.search(response.content.decode())
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def resolve(client: Client, page: str, deep: int) -> tuple[str | None, int]:
+    """The URL to time, and how many rows come before its first row."""
+    base, _, how = page.partition(" ")
+    if not how:
+        return base, 0
+    if how == "last":
+        numbers = [int(n) for n in PAGE_LINK.findall(client.get(base).content.decode())]
+        return (f"{base}?page={max(numbers)}", (max(numbers) - 1) * 25) if numbers else (None, 0)
+    url = base
+    for _ in range(deep):
+        found = _next(client.get(url))
+        if not found:
+            return None, 0
+        url = found if found.startswith(("/", "http")) else base + found
+        if url.startswith("http"):
+            url = "/" + url.split("/", 3)[3]
+    return url, deep * 25
+
+
+def measure(client: Client, url: str, iterations: int) -> tuple[float, float, int]:
+    if iterations > 1:
+        client.get(url)  # warm: templates, caches, the plan
+    times, queries = [], 0
+    for _ in range(iterations):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, HTTP_ACCEPT="text/html,application/json")
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured)
+    times.sort()
+    return (
+        statistics.median(times),
+        times[int(len(times) * 0.95) - 1 if len(times) > 1 else 0],
+        queries,
+    )
+
+
+def boundary_for(params: dict, skip: int) -> tuple | None:
+    """The (updated_at, id) of the row before the deep page's first, for its floor."""
+    if not skip:
+        return None
+    sql = CASE_ROWS.format(visible=VISIBLE_CASE, after="").replace(
+        "LIMIT 25", f"LIMIT 1 OFFSET {skip - 1}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace("SELECT c.id,", "SELECT c.updated_at AS at, c.id,"), params)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--deep", type=int, default=40, help="'next' links to follow (40)")
+    parser.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
+    parser.add_argument("--note", default="", help="a line about the run (machine load...)")
+    parser.add_argument("--personas", default="", help="usernames, comma-separated (all four)")
+    parser.add_argument("--pages", default="", help="page names, comma-separated (all)")
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.TWO_FACTOR_REQUIRED = False
+    User = get_user_model()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.codename, p.id FROM auth_permission p WHERE p.codename = ANY(%s)",
+            [["view_case", "view_meeting", "view_concern"]],
+        )
+        perms = dict(cursor.fetchall())
+        cursor.execute("SELECT count(*) FROM cases_case")
+        total_cases = cursor.fetchone()[0]
+    lines = [
+        f"cases on record: {total_cases:,}; {args.iterations} requests a page; deep page = "
+        f"{args.deep} 'next' links on",
+        f"{'persona':<28}{'page':<18}{'p50 ms':>9}{'p95 ms':>9}{'queries':>8}"
+        f"{'floor ms':>10}{'ratio':>8}",
+    ]
+    print(lines[0])
+    print(lines[1])
+    started = time.time()
+    personas = [p for p in PERSONAS if not args.personas or p[0] in args.personas.split(",")]
+    pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
+    for username, label in personas:
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        sees = cases_for(user).count()
+        line = f"{label} ({username}) sees {sees:,} cases"
+        print(line)
+        lines.append(line)
+        params = {"u": user.pk, **perms}
+        for name, page in pages:
+            url, skip = resolve(client, page, args.deep)
+            if url is None:
+                continue
+            p50, p95, queries = measure(client, url, args.iterations)
+            boundary = (
+                boundary_for(params, skip)
+                if page.startswith(("/cases/", "/api/v1/cases/"))
+                else None
+            )
+            floor_params = {**params, "at": boundary[0], "id": boundary[1]} if boundary else params
+            floor = min(
+                time_sql(sql, floor_params, max(args.iterations // 2, 3))
+                for sql in floors(page.split(" ")[0], boundary)
+            )
+            line = (
+                f"  {'':<26}{name:<18}{p50 * 1000:>9.1f}{p95 * 1000:>9.1f}{queries:>8}"
+                f"{floor * 1000:>10.1f}{p50 / floor:>8.1f}"
+            )
+            print(line, flush=True)
+            lines.append(line)
+        if username != personas[-1][0]:  # what there is so far, should the run be cut short
+            write(args, lines, started, total_cases, partial="(Partial: the run was cut short.)")
+    audit_seal()  # the lists' own audit rows
+    write(args, lines, started, total_cases)
+
+
+def write(args, lines: list[str], started: float, total_cases: int, partial: str = "") -> None:
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    end = f"load average at the end: {load}; {time.time() - started:.0f} s"
+    print(end)
+    if args.write:
+        body = (
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, PostgreSQL on the same machine, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
+            + (f"{args.note}\n" if args.note else "")
+            + (f"{partial}\n" if partial else "")
+            + "\n```\n"
+            + "\n".join([*lines, end])
+            + "\n```\n"
+        )
+        title = f"bench/access_scale.py: the lists at {total_cases:,} cases"
+        replace_section(title, body)
+
+
+if __name__ == "__main__":
+    main()
