@@ -83,6 +83,8 @@ def wait_for_lock_waiters(count: int, timeout: float = 10.0) -> int:
     waiting = 0
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
+            # Within a transaction the activity view is a snapshot: refresh it.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND wait_event_type = 'Lock'"

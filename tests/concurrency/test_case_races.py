@@ -36,18 +36,22 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def world():
     w = World()
     w.case = open_case_from_concern(w, submit_concern(w))
-    # Agencies for the involvement races, each with a working role group.
-    w.extra = []
+    return w
+
+
+def more_agencies(world) -> list[Agency]:
+    """Agencies for the involvement races, each with a working role group."""
+    agencies = []
     for i in range(N):
         agency = AgencyFactory(
             slug=f"agency-{i}",
             name=f"Agency {i}",
             kind=Agency.Kind.HEALTH,
-            default_lead_agency=w.la,
+            default_lead_agency=world.la,
         )
         make_user(f"practitioner@agency-{i}", agency, "practitioner")
-        w.extra.append(agency)
-    return w
+        agencies.append(agency)
+    return agencies
 
 
 def grants_as_derived(case: Case) -> None:
@@ -89,8 +93,8 @@ def test_starts_and_ends_on_one_case_at_once_leave_exactly_the_derived_grants(wo
     # Half the agencies are involved already; at once, those are ended and the
     # other half are involved. A start that read the involvements before an end
     # committed must not put the ended agency's grant back.
-    ending = world.extra[: N // 2]
-    starting = world.extra[N // 2 :]
+    extra = more_agencies(world)
+    ending, starting = extra[: N // 2], extra[N // 2 :]
     involvements = [
         services.case_add_agency(acting_user=world.social_worker, case=world.case, agency=a)
         for a in ending
