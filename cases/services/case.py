@@ -32,6 +32,9 @@ def _name(user: AbstractBaseUser | None) -> str:
 def case_open(*, acting_user: AbstractBaseUser, child: Child, lead_agency: Agency) -> Case:
     if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
         raise PermissionDenied("You cannot open cases for this agency.")
+    # Locked so that two decisions opening a case for one child at once open one,
+    # the second told why rather than stopped by the one-open-case constraint.
+    list(Child.objects.select_for_update(of=("self",)).filter(pk=child.pk).values("pk"))
     if child.cases.filter(status=Case.Status.OPEN).exists():
         raise ValidationError("This child already has an open case.")
     now = timezone.now()

@@ -44,7 +44,7 @@ def _chronology(
 def _lock(record) -> None:
     """Lock ``record``'s row and refresh it in place from what is committed now
     (a statutory step checks the record's state, then changes it)."""
-    type(record).objects.select_for_update(of=("self",)).filter(pk=record.pk).exists()
+    list(type(record).objects.select_for_update(of=("self",)).filter(pk=record.pk).values("pk"))
     record.refresh_from_db()
 
 

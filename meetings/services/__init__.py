@@ -10,7 +10,13 @@ manage, and the guards both use. Callers use this package as one module
 (``from meetings import services``).
 """
 
-from meetings.services.common import CHAIR_ROLES, can_manage, can_schedule, chairs_for
+from meetings.services.common import (
+    CHAIR_ROLES,
+    RecordFinal,
+    can_manage,
+    can_schedule,
+    chairs_for,
+)
 from meetings.services.record import (
     StaleRecord,
     addendum_add,
@@ -36,6 +42,7 @@ from meetings.services.scheduling import (
 __all__ = [
     "CHAIR_ROLES",
     "DEFAULT_AGENDA",
+    "RecordFinal",
     "StaleRecord",
     "addendum_add",
     "agenda_item_add",

@@ -72,10 +72,15 @@ def lock_meeting(meeting: Meeting) -> Meeting:
     return meeting
 
 
+class RecordFinal(ValidationError):
+    """A change to a record that is final, often one that waited while it was
+    being finalised: the page shows the message, the API answers 409."""
+
+
 def require_open(meeting: Meeting) -> None:
     if meeting.is_finalised:
         when = timezone.localtime(meeting.finalised_at)
-        raise ValidationError(
+        raise RecordFinal(
             f"{person(meeting.finalised_by)} finalised this record on "
             f"{when:%-d %B %Y at %H:%M}: it cannot be changed now. Add an addendum."
         )
