@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, Permission
 from django.utils import timezone
@@ -59,8 +60,37 @@ def desired_user_grants(case: Case) -> set[tuple[int, str]]:
     return {(pk, codename) for pk in people for codename in (VIEW, VIEW_LEAD)}
 
 
+def lock_case(case: Case | Any) -> Case:
+    """Lock the case's row for the rest of the transaction and return it as now
+    committed. Every change that reads a case's state to decide what to write
+    (its involvements, its grants, its statutory steps) takes this first, so two
+    such changes to one case run one after the other and the second sees what
+    the first did. Lock order: a case before any meeting about it, and several
+    cases in primary-key order (``lock_cases``), so two changes never wait on
+    each other in a cycle."""
+    pk = case.pk if isinstance(case, Case) else case
+    return Case.objects.select_for_update(of=("self",)).get(pk=pk)
+
+
+def lock_cases(cases: Iterable[Case | Any]) -> None:
+    """Lock several cases' rows, in primary-key order (see ``lock_case``)."""
+    pks = sorted({c.pk if isinstance(c, Case) else c for c in cases})
+    if pks:
+        list(
+            Case.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
 def sync_case_grants(case: Case) -> None:
-    """Make the guardian grants match the domain records exactly."""
+    """Make the guardian grants match the domain records exactly.
+
+    Under the case's lock: the wanted set is read from what is committed now, and
+    no other change to the case can add or remove a grant until this one commits.
+    """
+    case = lock_case(case)
     perms = {p.codename: p for p in (_permission(VIEW), _permission(VIEW_LEAD))}
     _sync(
         CaseGroupObjectPermission,
@@ -73,7 +103,13 @@ def sync_case_grants(case: Case) -> None:
 
 
 def _sync(model, holder_field: str, case, wanted: set, perms: dict) -> None:
-    """Make the direct-FK grants on ``case`` (or any object of ``model``) exactly ``wanted``."""
+    """Make the direct-FK grants on ``case`` (or any object of ``model``) exactly ``wanted``.
+
+    The caller holds the object's row lock, so nobody else changes these grants
+    meanwhile; even so the writes are safe against a writer that does not: the
+    delete names the rows it read (a row added since is not touched), and the
+    insert skips a grant that already exists instead of failing on guardian's
+    unique constraint."""
     existing = {
         (holder, codename): pk
         for pk, holder, codename in model.objects.filter(content_object=case).values_list(
@@ -84,12 +120,14 @@ def _sync(model, holder_field: str, case, wanted: set, perms: dict) -> None:
     if stale:
         model.objects.filter(pk__in=stale).delete()
     missing = wanted - existing.keys()
-    model.objects.bulk_create(
-        [
-            model(content_object=case, permission=perms[codename], **{holder_field: holder})
-            for holder, codename in missing
-        ]
-    )
+    if missing:
+        model.objects.bulk_create(
+            [
+                model(content_object=case, permission=perms[codename], **{holder_field: holder})
+                for holder, codename in missing
+            ],
+            ignore_conflicts=True,
+        )
 
 
 @dataclass(frozen=True)

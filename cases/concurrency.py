@@ -26,3 +26,21 @@ def person(user: Any) -> str:
     if user is None:
         return "someone"
     return user.get_full_name() or user.get_username()
+
+
+class AlreadyDone(StaleChange):
+    """Two people made the same one-off change at once (completed, authorised,
+    ended): one did it, and the other is told who and when, never shown an
+    error page. A subclass of ``StaleChange``, so every page and API call that
+    handles a stale change handles this too."""
+
+
+def on(moment: Any) -> str:
+    """' on 2 March 2026' (with the time, for a datetime), or '' if unknown."""
+    if moment is None:
+        return ""
+    if hasattr(moment, "hour"):
+        from django.utils import timezone
+
+        return f" on {timezone.localtime(moment):%-d %B %Y at %H:%M}"
+    return f" on {moment:%-d %B %Y}"

@@ -12,10 +12,10 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,7 +43,10 @@ from meetings.models import (
 )
 from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
 
-ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
+FINAL = OpenApiResponse(
+    description="The record is final (perhaps finalised a moment ago): who finalised it and when."
+)
+ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: FINAL}
 
 
 class MeetingChildSerializer(serializers.ModelSerializer):
@@ -246,9 +249,17 @@ class AddendumCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000)
 
 
+class RecordIsFinal(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "record_final"
+
+
 def _service(call, *args: Any, **kwargs: Any):
     try:
         return call(*args, **kwargs)
+    except meetings.RecordFinal as exc:
+        # Not a bad request: the record became final (perhaps a moment ago).
+        raise RecordIsFinal(" ".join(exc.messages)) from exc
     except DjangoValidationError as exc:
         raise _as_drf_error(exc) from exc
 
@@ -427,7 +438,14 @@ class MeetingViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[ID_PARAMETER],
         request=RecordSerializer,
-        responses={200: MeetingSerializer, 409: INVALID, **ERRORS},
+        responses={
+            200: MeetingSerializer,
+            **ERRORS,
+            409: OpenApiResponse(
+                description="Saved elsewhere since `version` (with the current version), "
+                "or the record is final."
+            ),
+        },
         description="The chair saves attendance, minutes (by agenda item id) and each "
         "child's decision (by the child's place id). A stale version is a 409.",
     )

@@ -26,7 +26,12 @@ from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.services import role_group
 from cases.access import _sync
 from cases.models import Case, Involvement, NamedAccess
-from meetings.models import Meeting, MeetingGroupObjectPermission, MeetingUserObjectPermission
+from meetings.models import (
+    Meeting,
+    MeetingCase,
+    MeetingGroupObjectPermission,
+    MeetingUserObjectPermission,
+)
 from meetings.selectors import CHAIR, VIEW, VIEW_LEAD
 
 
@@ -105,5 +110,11 @@ def sync_meeting_grants(meeting: Meeting) -> None:
 def sync_case_meetings(case: Case) -> None:
     """Re-derive the grants of every meeting about ``case``: its involvements changed
     (registered with ``cases.access.register_involvement_listener``)."""
-    for meeting in Meeting.objects.filter(subjects__case=case).distinct():
+    # Locked in primary-key order, after the case (the caller holds its lock): a
+    # meeting about two children whose involvements change at once is re-derived
+    # by one change, then by the other from what the first committed.
+    about = MeetingCase.objects.filter(case=case).values("meeting_id")
+    for meeting in (
+        Meeting.objects.filter(pk__in=about).order_by("pk").select_for_update(of=("self",))
+    ):
         sync_meeting_grants(meeting)

@@ -256,6 +256,12 @@ class AgendaItem(models.Model):
     class Meta:
         db_table = "cases_agendaitem"
         ordering = ["position"]
+        constraints = [
+            # Two items added at once cannot share a place on the agenda.
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="one_agenda_item_per_position"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -7,11 +7,13 @@ worker (ARCHITECTURE.md, "PostgreSQL is the source of truth for work to do").
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases.models import Case
@@ -21,6 +23,11 @@ def summary_upload_to(instance: CaseSummary, filename: str) -> str:
     # Not derived from the case, the child or the summary id: a leaked storage
     # listing or URL says nothing and cannot be guessed from another.
     return f"case-summaries/{timezone.now():%Y/%m}/{secrets.token_urlsafe(24)}.pdf"
+
+
+# What an absent meeting or date stands for in the pending-request index.
+NO_MEETING = uuid.UUID(int=0)
+NO_DATE = dt.date(1, 1, 1)
 
 
 class CaseSummary(models.Model):
@@ -76,7 +83,27 @@ class CaseSummary(models.Model):
                 | models.Q(date_from__isnull=True)
                 | models.Q(date_to__gte=models.F("date_from")),
                 name="summary_range_ends_after_it_starts",
-            )
+            ),
+            # A double click (or two tabs) asking for the same summary while the
+            # first is still being made is one request: the second insert fails
+            # here and ``summary_request`` returns the first. Absent dates and
+            # meeting are compared as equal (COALESCE), unlike NULLs in an index.
+            models.UniqueConstraint(
+                "case",
+                "requested_by",
+                "purpose",
+                Coalesce(
+                    "meeting_id", models.Value(uuid.UUID(int=0)), output_field=models.UUIDField()
+                ),
+                Coalesce(
+                    "date_from", models.Value(dt.date(1, 1, 1)), output_field=models.DateField()
+                ),
+                Coalesce(
+                    "date_to", models.Value(dt.date(1, 1, 1)), output_field=models.DateField()
+                ),
+                condition=models.Q(status__in=["queued", "rendering"]),
+                name="one_pending_summary_per_request",
+            ),
         ]
         verbose_name_plural = "case summaries"
 

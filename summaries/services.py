@@ -21,7 +21,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -189,17 +189,25 @@ def summary_request(
         date_from=date_from,
         date_to=date_to,
         status__in=[CaseSummary.Status.QUEUED, CaseSummary.Status.RENDERING],
-    ).first()
-    if pending is not None:
-        return pending
-    summary = CaseSummary.objects.create(
-        case=case,
-        requested_by=acting_user,
-        purpose=purpose,
-        meeting_id=meeting_id,
-        date_from=date_from,
-        date_to=date_to,
     )
+    if (first := pending.first()) is not None:
+        return first
+    try:
+        # A savepoint: when the same request made at the same moment wins the
+        # unique index, this one is undone alone and the first is returned.
+        with transaction.atomic():
+            summary = CaseSummary.objects.create(
+                case=case,
+                requested_by=acting_user,
+                purpose=purpose,
+                meeting_id=meeting_id,
+                date_from=date_from,
+                date_to=date_to,
+            )
+    except IntegrityError:
+        if (first := pending.first()) is not None:
+            return first
+        raise
     row = audit_record(
         user=acting_user,
         action="create",

@@ -49,6 +49,14 @@ def _integration_missing() -> str | None:
     return None
 
 
+def _postgres_missing() -> str | None:
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "needs PostgreSQL (set DATABASE_URL)"
+    return None
+
+
 def _e2e_missing() -> str | None:
     if not Path(CHROMIUM).exists():
         return f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
@@ -78,7 +86,11 @@ def _xdist_group(item) -> str | None:
 # order (integration first) before pytest-django sorts its categories stably.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    checks = {"integration": _integration_missing, "e2e": _e2e_missing}
+    checks = {
+        "integration": _integration_missing,
+        "postgres": _postgres_missing,
+        "e2e": _e2e_missing,
+    }
     reasons = {}
     # The integration group is the longest unit of work: among the transactional
     # tests (pytest-django runs them after the others) it goes first.

@@ -99,6 +99,15 @@ class Involvement(models.Model):
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["case", "agency"])]
+        constraints = [
+            # One current involvement per agency, reason and source: the same
+            # referral accepted or meeting invitation sent twice at once is one.
+            models.UniqueConstraint(
+                fields=["case", "agency", "reason", "source_reference"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_involvement_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency} on {self.case}: {self.get_reason_display()}"

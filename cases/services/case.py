@@ -10,7 +10,8 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
-from cases.access import involvement_changed, sync_case_grants
+from cases.access import involvement_changed, lock_case, sync_case_grants
+from cases.concurrency import AlreadyDone, on, person
 from cases.models import Case, Child, ChronologyEntry, Involvement
 from cases.selectors.policy import can_manage_involvement
 from safeguard.audit.services import audit_record
@@ -31,6 +32,9 @@ def _name(user: AbstractBaseUser | None) -> str:
 def case_open(*, acting_user: AbstractBaseUser, child: Child, lead_agency: Agency) -> Case:
     if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
         raise PermissionDenied("You cannot open cases for this agency.")
+    # Locked so that two decisions opening a case for one child at once open one,
+    # the second told why rather than stopped by the one-open-case constraint.
+    list(Child.objects.select_for_update(of=("self",)).filter(pk=child.pk).values("pk"))
     if child.cases.filter(status=Case.Status.OPEN).exists():
         raise ValidationError("This child already has an open case.")
     now = timezone.now()
@@ -78,12 +82,18 @@ def case_add_agency(*, acting_user: AbstractBaseUser, case: Case, agency: Agency
 
 @transaction.atomic
 def case_end_involvement(*, acting_user: AbstractBaseUser, involvement: Involvement) -> None:
-    """A person of the lead agency ends another agency's involvement; its access ends now."""
+    """A person of the lead agency ends another agency's involvement; its access ends now.
+    If someone ended it a moment before, ``AlreadyDone`` says who and when."""
     if not can_manage_involvement(acting_user, involvement.case):
         raise PermissionDenied("The lead agency's social workers and managers end involvements.")
     if involvement.level == Involvement.Level.LEAD:
         raise ValidationError("The lead agency's own involvement cannot be ended.")
-    involvement_end(acting_user=acting_user, involvement=involvement)
+    if not involvement_end(acting_user=acting_user, involvement=involvement):
+        raise AlreadyDone(
+            current=involvement,
+            message=f"{person(involvement.ended_by)} already ended {involvement.agency.name}'s "
+            f"involvement{on(involvement.ended_at)}; their access has ended.",
+        )
 
 
 @transaction.atomic
@@ -99,7 +109,13 @@ def involvement_start(
     """Start an agency's involvement and derive its grants. No permission check:
     for the system's own steps (opening a case, authorising a concern, accepting
     a referral, inviting to a meeting) whose callers have checked; a person's
-    request goes through ``case_add_agency``."""
+    request goes through ``case_add_agency``.
+
+    Under the case's lock, so two starts (or a start and an end) on one case run
+    one after the other: a second identical start finds the first and returns it
+    (a partial unique index on current involvements backs this), and the grants
+    are derived from what is committed, never from a copy read before the lock."""
+    case = lock_case(case)
     existing = case.involvements.filter(
         agency=agency, reason=reason, source_reference=source_reference, ended_at__isnull=True
     ).first()
@@ -144,16 +160,25 @@ def involvement_start(
 
 
 @transaction.atomic
-def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involvement) -> None:
-    """End an involvement and its grants. No permission check (see ``involvement_start``);
-    a person's request goes through ``case_end_involvement``."""
-    if involvement.ended_at is not None:
-        return
+def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involvement) -> bool:
+    """End an involvement and its grants; False if it had ended already. No
+    permission check (see ``involvement_start``);
+    a person's request goes through ``case_end_involvement``.
+
+    Under the case's lock, re-read: ending one twice at once ends it once (one
+    audit row), and the grant sync after it cannot be undone by a start on the
+    same case that read the involvements before this one committed."""
+    case = lock_case(involvement.case_id)
+    current = Involvement.objects.filter(pk=involvement.pk, ended_at__isnull=True).first()
+    if current is None:
+        involvement.refresh_from_db(fields=["ended_at", "ended_by"])
+        return False
     involvement.ended_at = timezone.now()
     involvement.ended_by = acting_user
     involvement.save(update_fields=["ended_at", "ended_by"])
-    sync_case_grants(involvement.case)
-    involvement_changed(involvement.case)
+    involvement.case = case
+    sync_case_grants(case)
+    involvement_changed(case)
     audit_record(
         user=acting_user,
         action="revoke",
@@ -162,3 +187,4 @@ def involvement_end(*, acting_user: AbstractBaseUser | None, involvement: Involv
         case_id=involvement.case_id,
         detail={"agency": involvement.agency.slug, "reason": involvement.reason},
     )
+    return True

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.concurrency import StaleChange
+from cases.concurrency import AlreadyDone, StaleChange, on, person
 from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
 from cases.models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
 from cases.selectors.policy import is_lead_manager as _lead_manager
@@ -39,6 +39,13 @@ def _chronology(
         body=body,
         created_by=user,
     )
+
+
+def _lock(record) -> None:
+    """Lock ``record``'s row and refresh it in place from what is committed now
+    (a statutory step checks the record's state, then changes it)."""
+    list(type(record).objects.select_for_update(of=("self",)).filter(pk=record.pk).values("pk"))
+    record.refresh_from_db()
 
 
 def open_episode_from_concern(*, case: Case, concern: Concern) -> Episode:
@@ -70,11 +77,18 @@ def assessment_complete(
     """``factors``: the DfE codes of the factors identified, or ["21"] for none."""
     if not _lead_worker(acting_user, assessment.case):
         raise PermissionDenied("The lead agency completes assessments.")
-    if assessment.completed_on:
-        raise ValidationError("This assessment is already complete.")
     if not summary.strip():
         raise ValidationError({"summary": "Summarise the assessment's findings"})
     factors = validate_factors(factors)
+    # Locked and read again: of two completions at once, the second waits here
+    # and then finds the first, so one chronology entry and one audit row.
+    _lock(assessment)
+    if assessment.completed_on:
+        raise AlreadyDone(
+            current=assessment,
+            message=f"{person(assessment.completed_by)} already completed this assessment"
+            f"{on(assessment.completed_on)}. Nothing was changed.",
+        )
     assessment.completed_on = timezone.localdate()
     assessment.completed_by = acting_user
     assessment.summary = summary.strip()
@@ -127,7 +141,14 @@ def validate_factors(factors: list[str]) -> list[str]:
 def assessment_authorise(*, acting_user: AbstractBaseUser, assessment: Assessment) -> Assessment:
     if not _lead_manager(acting_user, assessment.case):
         raise PermissionDenied("A manager of the lead agency authorises assessments.")
-    if not assessment.completed_on or assessment.authorised_on:
+    _lock(assessment)
+    if assessment.authorised_on:
+        raise AlreadyDone(
+            current=assessment,
+            message=f"{person(assessment.authorised_by)} already authorised this assessment"
+            f"{on(assessment.authorised_on)}. Nothing was changed.",
+        )
+    if not assessment.completed_on:
         raise ValidationError("Only a completed, unauthorised assessment can be authorised.")
     assessment.authorised_by = acting_user
     assessment.authorised_on = timezone.localdate()
@@ -179,7 +200,11 @@ def case_closure_authorise(*, acting_user: AbstractBaseUser, case: Case) -> Case
         raise PermissionDenied("A manager of the lead agency authorises closure.")
     case = Case.objects.select_for_update().get(pk=case.pk)
     closure = CaseClosure.objects.filter(case=case).first()
-    if closure is None or case.status != Case.Status.OPEN:
+    if case.status != Case.Status.OPEN:
+        raise AlreadyDone(
+            current=case, message=f"This case was already closed{on(case.closed_at)}."
+        )
+    if closure is None:
         raise ValidationError("There is no closure waiting for authorisation.")
     now = timezone.now()
     case.status = Case.Status.CLOSED
@@ -235,8 +260,13 @@ def section47_open(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.
 def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
     if not _lead_worker(acting_user, enquiry.case):
         raise PermissionDenied("The lead agency completes section 47 enquiries.")
+    _lock(enquiry)
     if enquiry.completed_on:
-        raise ValidationError("This enquiry is already complete.")
+        raise AlreadyDone(
+            current=enquiry,
+            message=f"This enquiry was already completed{on(enquiry.completed_on)}: "
+            f"{enquiry.get_outcome_display()}. Nothing was changed.",
+        )
     enquiry.completed_on = timezone.localdate()
     enquiry.outcome = outcome
     enquiry.save(update_fields=["completed_on", "outcome"])
@@ -279,7 +309,10 @@ def plan_open(
     source: str = "",
 ):
     """Start a plan; callers have checked who may (a worker, or a conference's decision)."""
+    from cases.access import lock_case
     from cases.models import Plan
+
+    lock_case(case)  # "no current plan of this kind" holds until this one is saved
 
     if kind == Plan.Kind.CHILD_PROTECTION and not category:
         raise ValidationError({"category": "Choose the category of abuse"})
@@ -342,8 +375,13 @@ def plan_end(
 
 def plan_close(*, acting_user: AbstractBaseUser, plan, end_date: dt.date, source: str = ""):
     """End a plan; callers have checked who may (a worker, or a review conference)."""
+    _lock(plan)
     if plan.end_date:
-        raise ValidationError("This plan has already ended.")
+        raise AlreadyDone(
+            current=plan,
+            message=f"This {plan.get_kind_display().lower()} has already ended"
+            f"{on(plan.end_date)}. Nothing was changed.",
+        )
     if end_date < plan.start_date:
         raise ValidationError({"end_date": "A plan cannot end before it starts"})
     plan.end_date = end_date

@@ -19,6 +19,7 @@ from agencies.roles import LEAD_AGENCY_ROLES
 from agencies.selectors import members_with_roles
 from cases import selectors, services
 from cases.access import explain_access
+from cases.concurrency import StaleChange
 from cases.forms.case import (
     ActionForm,
     AddAgencyForm,
@@ -191,10 +192,14 @@ def case_end_involvement(request: HttpRequest, case_id, involvement_id) -> HttpR
     )
     if involvement is None:
         raise Http404
-    services.case_end_involvement(acting_user=request.user, involvement=involvement)
-    messages.success(
-        request, f"{involvement.agency.name}'s involvement has ended; their access ends now."
-    )
+    try:
+        services.case_end_involvement(acting_user=request.user, involvement=involvement)
+    except StaleChange as already:
+        messages.info(request, already.message)
+    else:
+        messages.success(
+            request, f"{involvement.agency.name}'s involvement has ended; their access ends now."
+        )
     return redirect("case_detail", case.pk)
 
 

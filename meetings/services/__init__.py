@@ -11,7 +11,13 @@ use this package as one module (``from meetings import services``).
 """
 
 from meetings.services.changes import meeting_cancel, meeting_reschedule
-from meetings.services.common import CHAIR_ROLES, can_manage, can_schedule, chairs_for
+from meetings.services.common import (
+    CHAIR_ROLES,
+    RecordFinal,
+    can_manage,
+    can_schedule,
+    chairs_for,
+)
 from meetings.services.record import (
     StaleRecord,
     addendum_add,
@@ -37,6 +43,7 @@ from meetings.services.scheduling import (
 __all__ = [
     "CHAIR_ROLES",
     "DEFAULT_AGENDA",
+    "RecordFinal",
     "StaleRecord",
     "addendum_add",
     "agenda_item_add",

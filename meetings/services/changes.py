@@ -21,14 +21,15 @@ from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import members_with_roles
 from meetings.clocks import date_errors
 from meetings.models import Meeting, MeetingMove
-from meetings.services.common import can_manage, meeting_chronology, meeting_link
+from meetings.services.common import can_manage, lock_meeting, meeting_chronology, meeting_link
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.notifications.services import notify
 
 
 def _locked_open(acting_user: AbstractBaseUser, meeting: Meeting) -> Meeting:
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    # The cases' rows, then the meeting's, as every meeting write takes them.
+    locked = lock_meeting(Meeting.objects.get(pk=meeting.pk))
     if not can_manage(acting_user, locked):
         raise PermissionDenied("Only the chair or the lead agency changes the arrangements.")
     if locked.is_finalised:

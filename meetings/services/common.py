@@ -14,6 +14,8 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import Role
 from cases import selectors
+from cases.access import lock_cases
+from cases.concurrency import person
 from cases.models import Case, ChronologyEntry
 from cases.services import statutory as statutory_work
 from meetings.models import Meeting
@@ -55,9 +57,33 @@ def can_manage(user: AbstractBaseUser, meeting: Meeting) -> bool:
     return all(statutory_work._lead_worker(user, c) for c in meeting_cases(meeting))
 
 
+def lock_meeting(meeting: Meeting) -> Meeting:
+    """Lock the meeting's row (after its cases' rows: a case before a meeting, see
+    ``cases.access.lock_case``) and return it as now committed. Every write that
+    checks the meeting's state first (still open, the next agenda position, the
+    record's version) takes this, so an edit cannot land after the record is
+    finalised, and the chair's saves and the finalising run one at a time."""
+    lock_cases(meeting.subjects.values_list("case_id", flat=True))
+    list(Meeting.objects.select_for_update(of=("self",)).filter(pk=meeting.pk).values_list("pk"))
+    # Read after the lock is held: what is committed now, and nobody else can
+    # change it before this transaction ends. The caller's object is refreshed
+    # in place so it never acts on the copy it loaded before.
+    meeting.refresh_from_db()
+    return meeting
+
+
+class RecordFinal(ValidationError):
+    """A change to a record that is final, often one that waited while it was
+    being finalised: the page shows the message, the API answers 409."""
+
+
 def require_open(meeting: Meeting) -> None:
     if meeting.is_finalised:
-        raise ValidationError("This record is final and cannot be changed. Add an addendum.")
+        when = timezone.localtime(meeting.finalised_at)
+        raise RecordFinal(
+            f"{person(meeting.finalised_by)} finalised this record on "
+            f"{when:%-d %B %Y at %H:%M}: it cannot be changed now. Add an addendum."
+        )
     if meeting.is_cancelled:
         raise ValidationError("This meeting was cancelled: nothing more is recorded for it.")
 

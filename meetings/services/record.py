@@ -35,6 +35,7 @@ from meetings.models import (
 )
 from meetings.services.common import (
     can_manage,
+    lock_meeting,
     meeting_chronology,
     meeting_link,
     require_chair,
@@ -54,9 +55,12 @@ def agenda_item_add(
     *, acting_user: AbstractBaseUser, meeting: Meeting, title: str, lead_only: bool = False
 ) -> AgendaItem:
     require_chair(acting_user, meeting)
-    require_open(meeting)
     if not title.strip():
         raise ValidationError({"title": "Enter the agenda item"})
+    # Under the meeting's lock: still open now, and the next position is ours
+    # (a unique constraint on (meeting, position) backs it).
+    meeting = lock_meeting(meeting)
+    require_open(meeting)
     position = (
         meeting.agenda_items.order_by("-position").values_list("position", flat=True).first() or 0
     ) + 1
@@ -90,7 +94,7 @@ def meeting_record(
     overwrite it.
     """
     require_chair(acting_user, meeting)
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    locked = lock_meeting(meeting)
     require_open(locked)
     if locked.version != version:
         raise StaleRecord
@@ -157,6 +161,7 @@ def dissent_add(
     reason: str,
 ) -> MeetingDissent:
     require_chair(acting_user, meeting)
+    meeting = lock_meeting(meeting)
     require_open(meeting)
     if not meeting.subjects.filter(case=case).exists():
         raise ValidationError({"case": "Choose a child this meeting is about"})
@@ -195,6 +200,7 @@ def meeting_action_add(
     due_on: dt.date,
 ) -> CaseAction:
     require_chair(acting_user, meeting)
+    meeting = lock_meeting(meeting)
     require_open(meeting)
     if not meeting.subjects.filter(case=case).exists():
         raise ValidationError({"case": "Choose a child this meeting is about"})
@@ -278,7 +284,7 @@ def finalise_problems(meeting: Meeting) -> list[tuple[str, str]]:
 @transaction.atomic
 def meeting_finalise(*, acting_user: AbstractBaseUser, meeting: Meeting) -> Meeting:
     require_chair(acting_user, meeting)
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = lock_meeting(meeting)
     require_open(meeting)
     if problems := finalise_problems(meeting):
         raise ValidationError([message for _, message in problems])
@@ -357,6 +363,7 @@ def meeting_finalise(*, acting_user: AbstractBaseUser, meeting: Meeting) -> Meet
 
 @transaction.atomic
 def addendum_add(*, acting_user: AbstractBaseUser, meeting: Meeting, text: str) -> MeetingAddendum:
+    meeting = lock_meeting(meeting)
     if not meeting.is_finalised:
         raise ValidationError("Edit the record itself until it is finalised.")
     if not can_manage(acting_user, meeting):

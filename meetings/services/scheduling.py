@@ -15,7 +15,7 @@ from django.utils import timezone
 from agencies.models import Agency, Membership
 from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import members_with_roles
-from cases.access import sync_case_grants
+from cases.access import lock_cases, sync_case_grants
 from cases.models import Case, Involvement
 from cases.services.case import involvement_end, involvement_start
 from meetings.clocks import date_errors, meeting_clock
@@ -26,6 +26,7 @@ from meetings.services.common import (
     can_manage,
     can_schedule,
     chairs_for,
+    lock_meeting,
     meeting_cases,
     meeting_chronology,
     meeting_link,
@@ -70,6 +71,7 @@ def meeting_schedule(
 ) -> Meeting:
     if not cases:
         raise ValidationError({"cases": "Choose at least one child"})
+    lock_cases(cases)  # before the meeting's rows, in one order (cases.access.lock_case)
     lead_agency = cases[0].lead_agency
     if any(c.lead_agency_id != lead_agency.pk for c in cases):
         raise ValidationError({"cases": "A meeting covers children with the same lead agency"})
@@ -161,6 +163,7 @@ def meeting_invite(
     report_requested: bool = True,
 ) -> MeetingInvitation:
     """Invite an agency (or a named professional in it); it becomes involved in the cases."""
+    lock_meeting(meeting)
     require_open(meeting)
     if not can_manage(acting_user, meeting):
         raise PermissionDenied("Only the chair or the lead agency invites.")
@@ -222,7 +225,9 @@ def invitation_withdraw(
     the case unless it is involved another way, ends now. The agency's people are
     told, without the case's details; the audit keeps who, when and why.
     """
-    meeting = invitation.meeting
+    meeting = lock_meeting(invitation.meeting)
+    if not MeetingInvitation.objects.filter(pk=invitation.pk).exists():
+        return  # withdrawn already, by someone else at the same moment
     if meeting.is_finalised:
         raise ValidationError(
             "This meeting's record is final: its invitations can no longer be withdrawn."
@@ -275,6 +280,7 @@ def _user_invitations(user: AbstractBaseUser, meeting: Meeting) -> QuerySet[Meet
 def invitation_respond(
     *, acting_user: AbstractBaseUser, invitation: MeetingInvitation, response: str
 ) -> MeetingInvitation:
+    lock_meeting(invitation.meeting)
     require_open(invitation.meeting)
     if not _user_invitations(acting_user, invitation.meeting).filter(pk=invitation.pk).exists():
         raise PermissionDenied("This invitation is to another agency.")

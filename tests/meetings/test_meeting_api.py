@@ -113,7 +113,20 @@ def test_a_conference_run_through_the_api(world):
         refused = chair.post(
             url + "record/", {"version": saved.json()["version"] + 1}, format="json"
         )
-        assert refused.status_code == 400 and "final" in str(refused.json())
+        # A conflict with the record's state, not a bad request: 409, saying who.
+        assert refused.status_code == 409, refused.json()
+        assert "finalised this record on" in refused.json()["detail"]
+        late = chair.post(
+            url + "dissents/",
+            {
+                "case": str(world.case.pk),
+                "person_name": "DS Khan",
+                "agency": "police",
+                "reason": "Too late to say so.",
+            },
+            format="json",
+        )
+        assert late.status_code == 409, late.json()
         assert chair.post(url + "addenda/", {"text": "Spelling."}, format="json").status_code == 201
     plan = Plan.objects.get(case=world.case)
     assert plan.category == "NEG" and plan.next_review_on == dt.date(2027, 3, 19)
