@@ -41,7 +41,13 @@ from meetings.models import (
     MeetingDissent,
     MeetingInvitation,
 )
-from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
+from meetings.selectors import (
+    MEETING_ORDER,
+    get_meeting_for,
+    meeting_detail_for,
+    meeting_list_for,
+)
+from safeguard.core.pagination import cursor_pagination
 
 ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
 
@@ -269,6 +275,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
 
     serializer_class = MeetingSerializer
     lookup_value_regex = UUID_PATTERN
+    pagination_class = cursor_pagination(*MEETING_ORDER)
 
     def get_queryset(self):
         return meeting_list_for(self.request.user)
