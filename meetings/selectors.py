@@ -149,7 +149,7 @@ def meetings_for_case(user: User, case) -> QuerySet[Meeting]:
 def reports_owed_by(user: User) -> QuerySet[Meeting]:
     """Meetings still to come where the user's agency was asked for a report and has
     not sent it, soonest due first."""
-    mine = own_agency_ids(user)
+    mine = agencies_where(user, roles=CASE_WORKING_ROLES).values("pk")
     asked = MeetingInvitation.objects.filter(agency_id__in=mine, report_requested=True)
     sent = AgencyReport.objects.filter(agency_id__in=mine)
     return (

@@ -42,8 +42,8 @@ from meetings.selectors import (
     meeting_list_for,
 )
 from safeguard.audit.services import audit_record
-from safeguard.core.keyset import keyset_page
 from safeguard.core.forms import add_service_errors
+from safeguard.core.keyset import keyset_page
 
 
 @login_required

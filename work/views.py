@@ -9,10 +9,9 @@ from django.utils import timezone
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import roles_for
 from cases import selectors as case_selectors
-from meetings.selectors import meeting_list_for, reports_owed_by
+from meetings.selectors import meetings_for, reports_owed_by
 from safeguard import workdays
 from safeguard.notifications.selectors import notifications_for
-
 
 QUEUE_SHOWN = 200
 
@@ -23,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     context: dict = {"roles": roles_for(user)}
+    request.user_roles = context["roles"]  # read once: the navigation needs them too
     my_concerns = list(case_selectors.my_concerns_for(user)[:10])
     context["drafts"] = [c for c in my_concerns if c.status == "draft"]
     context["recent_concerns"] = [c for c in my_concerns if c.status != "draft"][:5]
@@ -47,7 +47,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["my_cases"] = list(
             case_selectors.case_list_for(user).filter(allocated_worker=user)[:10]
         )
-    upcoming = meeting_list_for(user).filter(
+    # Kind, time and chair are all the list shows: no children fetched with them.
+    upcoming = meetings_for(user).filter(
         scheduled_at__gte=timezone.now(), finalised_at__isnull=True
     )
     context["meetings"] = list(upcoming.order_by("scheduled_at")[:10])

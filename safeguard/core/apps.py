@@ -10,11 +10,6 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from safeguard.core import checks  # noqa: F401 - registers the deploy checks
-        from safeguard.core.middleware import mark_renewed
-
-        def renewed_at_sign_in(sender, request, user, **kwargs) -> None:
-            # Signing in saves the session: its idle timer starts now.
-            if request is not None and hasattr(request, "session"):
-                mark_renewed(request.session)
+        from safeguard.core.middleware import renewed_at_sign_in
 
         user_logged_in.connect(renewed_at_sign_in, dispatch_uid="safeguard.core.renewed_at_sign_in")

@@ -92,7 +92,10 @@ def _decode(cursor: str, model: type[Model], fields: list[tuple[str, bool]]) -> 
     if direction not in ("next", "prev") or len(raw) != len(fields):
         raise ValueError("not a cursor")
     try:
-        values = [model._meta.get_field(name).to_python(v) for (name, _), v in zip(fields, raw)]
+        values = [
+            model._meta.get_field(name).to_python(v)
+            for (name, _), v in zip(fields, raw, strict=True)
+        ]
     except ValidationError:
         raise ValueError("not a cursor") from None
     return direction, values
@@ -107,7 +110,7 @@ def _after(fields: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
     for i, (name, desc) in enumerate(fields):
         beyond = "lt" if desc == forward else "gt"
         term = Q(**{f"{name}__{beyond}": values[i]})
-        for prior, prior_value in zip(fields[:i], values[:i]):
+        for prior, prior_value in zip(fields[:i], values[:i], strict=True):
             term &= Q(**{prior[0]: prior_value})
         alternatives.append(term)
     first, first_desc = fields[0]
@@ -137,7 +140,9 @@ def keyset_page(
         except ValueError:
             direction, values = "next", None
     forward = direction == "next"
-    order = list(ordering) if forward else [f[1:] if f.startswith("-") else "-" + f for f in ordering]
+    order = (
+        list(ordering) if forward else [f[1:] if f.startswith("-") else "-" + f for f in ordering]
+    )
     rows = queryset
     if values is not None:
         rows = rows.filter(_after(fields, values, forward=forward))

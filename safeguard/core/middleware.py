@@ -62,3 +62,9 @@ class RenewIdleSessionMiddleware:
             if not isinstance(last, (int, float)) or time.time() - last >= renew_interval():
                 mark_renewed(session)
         return response
+
+
+def renewed_at_sign_in(sender, request, user, **kwargs) -> None:
+    """Signing in saves the session: its idle timer starts now (``user_logged_in``)."""
+    if request is not None and hasattr(request, "session"):
+        mark_renewed(request.session)

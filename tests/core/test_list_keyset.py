@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases import selectors
 from cases.models import Case, Concern
@@ -30,7 +31,7 @@ SMALL_PAGE = 4  # so the demo's lists run to several pages
 PEOPLE = [
     "social_worker@northshire-csc",
     "manager@northshire-csc",
-    "practitioner@riverside-academy",
+    "practitioner@hillside-primary",
     "practitioner@northshire-police",
 ]
 PAGES = ["/cases/", "/concerns/", "/meetings/", "/front-door/", "/"]
@@ -77,7 +78,9 @@ def table(response, marker: str) -> str:
 
 
 def references_in(response, marker: str = "") -> list[str]:
-    return re.findall(r'<a class="govuk-link" href="[^"]+">([A-Z]{3}-\d{4}-\d+)</a>', table(response, marker))
+    return re.findall(
+        r'<a class="govuk-link" href="[^"]+">([A-Z]{3}-\d{4}-\d+)</a>', table(response, marker)
+    )
 
 
 def walk_pages(client, path):
@@ -115,8 +118,8 @@ def test_the_case_list_pages_through_everything_once_in_constant_queries(client,
 
 
 def test_a_school_sees_only_its_cases_and_no_count(client, demo):
-    signed_in(client, "practitioner@riverside-academy")
-    user = get_user_model().objects.get(username="practitioner@riverside-academy")
+    signed_in(client, "practitioner@hillside-primary")
+    user = get_user_model().objects.get(username="practitioner@hillside-primary")
     mine = {c.reference for c in selectors.cases_for(user)}
     others = Case.objects.exclude(reference__in=mine)
     pages, _ = walk_pages(client, "/cases/")
@@ -155,10 +158,21 @@ def test_the_front_door_pages_the_queue_highest_risk_then_oldest(client, demo):
     assert len(pages) > 1  # the demo's queue is longer than two small pages
 
 
-def test_the_meetings_held_page_through(client, demo):
+def test_the_meetings_held_page_through_one_at_a_time(client, demo, monkeypatch):
+    monkeypatch.setattr(keyset, "PER_PAGE", 1)
     signed_in(client, "social_worker@northshire-csc")
     pages, counts = walk_pages(client, "/meetings/")
-    assert len(pages) > 1 and max(counts) <= MOST
+    held = [
+        m
+        for m in meeting_list_for(
+            get_user_model().objects.get(username="social_worker@northshire-csc")
+        )
+        if m.finalised_at or m.scheduled_at < timezone.now()
+    ]
+    assert len(pages) == len(held) > 1 and max(counts) <= MOST
+    for page, meeting in zip(pages, held, strict=True):
+        held_part = page.content.decode().split("Meetings held", 1)[1]
+        assert f"/meetings/{meeting.pk}/" in held_part
 
 
 @pytest.mark.parametrize("username", PEOPLE)
@@ -184,7 +198,8 @@ def test_api_lists_follow_cursors_in_constant_queries(client, demo, username, ur
         next_url = body["next"] and urlparse(body["next"])._replace(scheme="", netloc="").geturl()
         assert len(counts) < 50
     assert max(counts) <= MOST, counts
-    assert len(set(counts[1:-1])) <= 1, counts
+    # Constant but for one lookup a page skips when it names no case to check.
+    assert max(counts) - min(counts) <= 1, counts
     assert len(ids) == len(set(ids)), "a row shown twice"
     user = get_user_model().objects.get(username=username)
     if url == "/api/v1/cases/":
