@@ -242,3 +242,17 @@ def test_a_case_that_leaves_the_visible_set_leaves_the_next_page(client, demo):
     second = client.get("/cases/" + next_link(first))
     assert gone.reference not in second.content.decode()
     assert client.get(f"/cases/{gone.pk}/").status_code == 404
+
+
+def test_the_schema_documents_cursor_pages_without_a_count(client, django_user_model):
+    import yaml
+
+    client.force_login(django_user_model.objects.create_user("reader"))
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    components = schema["components"]["schemas"]
+    for name in ("Case", "Concern", "Meeting", "Referral"):
+        page = components[f"Paginated{name}List"]
+        assert set(page["properties"]) == {"next", "previous", "results"}, name
+        assert "cursor=" in page["properties"]["next"]["example"], name
+    listed = schema["paths"]["/api/v1/cases/"]["get"]["parameters"]
+    assert [p["name"] for p in listed] == ["cursor"]
