@@ -41,7 +41,13 @@ from meetings.models import (
     MeetingDissent,
     MeetingInvitation,
 )
-from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
+from meetings.selectors import (
+    MEETING_ORDER,
+    get_meeting_for,
+    meeting_detail_for,
+    meeting_list_for,
+)
+from safeguard.core.pagination import cursor_pagination
 
 FINAL = OpenApiResponse(
     description="The record is final (perhaps finalised a moment ago): who finalised it and when."
@@ -293,6 +299,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
 
     serializer_class = MeetingSerializer
     lookup_value_regex = UUID_PATTERN
+    pagination_class = cursor_pagination(*MEETING_ORDER)
 
     def get_queryset(self):
         return meeting_list_for(self.request.user)

@@ -66,6 +66,8 @@ class Meeting(models.Model):
     class Meta:
         db_table = "cases_meeting"
         ordering = ["-scheduled_at"]
+        # The meeting lists' keyset order (meetings.selectors.MEETING_ORDER).
+        indexes = [models.Index(fields=["scheduled_at", "id"], name="meeting_list_order")]
         permissions = [
             ("view_meeting_lead", "See a meeting's closed items and every agency's report"),
             ("chair_meeting", "Run a meeting and finalise its record"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import uuid
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from agencies.roles import CASE_WORKING_ROLES
@@ -34,14 +34,26 @@ User = AbstractBaseUser | AnonymousUser
 
 
 def _meeting_ids_with(user: AbstractBaseUser, codename: str) -> Q:
+    """One EXISTS per meeting over both grant tables, as for cases
+    (``cases.selectors.cases.ids_with_permission``): a list walks its index in
+    order and probes the grants, never hashing every meeting the user sees."""
     groups = user.groups.filter(agency_role__agency__is_active=True).values("pk")
+    permission = Permission.objects.filter(
+        codename=codename,
+        content_type__app_label=Meeting._meta.app_label,
+        content_type__model=Meeting._meta.model_name,
+    ).values("pk")
     by_group = MeetingGroupObjectPermission.objects.filter(
-        group__in=groups, permission__codename=codename
-    ).values("content_object_id")
+        content_object=OuterRef("pk"), group__in=groups, permission__in=permission
+    ).values_list(Value(1))
     by_user = MeetingUserObjectPermission.objects.filter(
-        user=user, permission__codename=codename
-    ).values("content_object_id")
-    return Q(id__in=by_group) | Q(id__in=by_user)
+        content_object=OuterRef("pk"), user=user, permission__in=permission
+    ).values_list(Value(1))
+    return Q(Exists(by_group.union(by_user, all=True)))
+
+
+# Newest first, the id breaking ties: read off the index on (scheduled_at, id).
+MEETING_ORDER = ("-scheduled_at", "-id")
 
 
 def meetings_for(user: User) -> QuerySet[Meeting]:
@@ -57,7 +69,7 @@ def meeting_list_for(user: User) -> QuerySet[Meeting]:
         .prefetch_related(
             Prefetch("subjects", queryset=MeetingCase.objects.select_related("case__child"))
         )
-        .order_by("-scheduled_at")
+        .order_by(*MEETING_ORDER)
     )
 
 
@@ -154,7 +166,7 @@ def meetings_for_case(user: User, case) -> QuerySet[Meeting]:
 def reports_owed_by(user: User) -> QuerySet[Meeting]:
     """Meetings still to come where the user's agency was asked for a report and has
     not sent it, soonest due first."""
-    mine = own_agency_ids(user)
+    mine = agencies_where(user, roles=CASE_WORKING_ROLES).values("pk")
     asked = MeetingInvitation.objects.filter(agency_id__in=mine, report_requested=True)
     sent = AgencyReport.objects.filter(agency_id__in=mine)
     return (

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -36,9 +35,15 @@ from meetings.forms import (
 )
 from meetings.models import Meeting
 from meetings.sections import meeting_sections_for
-from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
+from meetings.selectors import (
+    MEETING_ORDER,
+    get_meeting_for,
+    meeting_detail_for,
+    meeting_list_for,
+)
 from safeguard.audit.services import audit_record
 from safeguard.core.forms import add_service_errors
+from safeguard.core.keyset import keyset_page
 
 
 @login_required
@@ -48,7 +53,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     to_come = Q(scheduled_at__gte=now, finalised_at__isnull=True)
     upcoming = list(meetings_qs.filter(to_come).order_by("scheduled_at")[:50])
     # Held: finalised, or its time has passed (a record still being written).
-    page = Paginator(meetings_qs.exclude(to_come), 25).get_page(request.GET.get("page"))
+    page = keyset_page(meetings_qs.exclude(to_come), MEETING_ORDER, request.GET.get("cursor"))
     audit_record(
         user=request.user,
         action="list",

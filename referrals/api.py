@@ -18,6 +18,7 @@ from cases.selectors.record import note_agencies_for
 from referrals import selectors, services
 from referrals.models import Referral
 from safeguard.audit.services import audit_record
+from safeguard.core.pagination import cursor_pagination
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
@@ -86,22 +87,36 @@ class ReferralViewSet(
 
     serializer_class = ReferralSerializer
     lookup_value_regex = UUID_PATTERN
+    pagination_class = cursor_pagination("-sent_at", "-id")
 
     def get_queryset(self):
-        return selectors.referrals_for(self.request.user).order_by("-sent_at", "id")
+        return selectors.referrals_for(self.request.user).order_by("-sent_at", "-id")
 
     def get_object(self) -> Referral:
         return selectors.get_referral_for(self.request.user, self.kwargs["pk"])
 
-    def get_serializer_context(self) -> dict:
+    def _context_for(self, referrals: list[Referral]) -> dict:
+        """Which of these referrals' cases the user may see: one query for a page,
+        never one over every referral the user's agencies have made."""
         context = super().get_serializer_context()
-        if self.request.user.is_authenticated:
-            context["visible_cases"] = set(
+        case_ids = {r.case_id for r in referrals if r.case_id}
+        context["visible_cases"] = (
+            set(
                 case_selectors.cases_for(self.request.user)
-                .filter(referrals__in=self.get_queryset())
+                .filter(pk__in=case_ids)
                 .values_list("pk", flat=True)
             )
+            if case_ids
+            else set()
+        )
         return context
+
+    def get_serializer(self, *args, **kwargs):
+        if args and "context" not in kwargs:
+            shown = args[0] if isinstance(args[0], list) else [args[0]]
+            if all(isinstance(r, Referral) for r in shown):
+                kwargs["context"] = self._context_for(shown)
+        return super().get_serializer(*args, **kwargs)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         response = super().list(request, *args, **kwargs)

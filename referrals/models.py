@@ -57,6 +57,8 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["to_agency", "status"]),
             models.Index(fields=["from_agency", "status"]),
+            # The API list's keyset order.
+            models.Index(fields=["sent_at", "id"], name="referral_list_order"),
         ]
         constraints = [
             models.CheckConstraint(

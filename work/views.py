@@ -7,11 +7,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from agencies.roles import TRIAGE_ROLES
-from agencies.selectors import has_role, roles_for
+from agencies.selectors import roles_for
 from cases import selectors as case_selectors
-from meetings.selectors import meeting_list_for, reports_owed_by
+from meetings.selectors import meetings_for, reports_owed_by
 from safeguard import workdays
 from safeguard.notifications.selectors import notifications_for
+
+QUEUE_SHOWN = 200
 
 
 @login_required
@@ -20,11 +22,15 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     context: dict = {"roles": roles_for(user)}
+    request.user_roles = context["roles"]  # read once: the navigation needs them too
     my_concerns = list(case_selectors.my_concerns_for(user)[:10])
     context["drafts"] = [c for c in my_concerns if c.status == "draft"]
     context["recent_concerns"] = [c for c in my_concerns if c.status != "draft"][:5]
-    if has_role(user, TRIAGE_ROLES):
-        queue = list(case_selectors.front_door_queue_for(user)[:200])
+    if context["roles"] & TRIAGE_ROLES:
+        # A bounded look at the queue: its head, never a count of all of it.
+        queue = list(case_selectors.front_door_queue_for(user)[: QUEUE_SHOWN + 1])
+        more = len(queue) > QUEUE_SHOWN
+        queue = queue[:QUEUE_SHOWN]
         overdue = [
             c
             for c in queue
@@ -33,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ]
         context["front_door"] = {
             "total": len(queue),
+            "more": more,
             "overdue": len(overdue),
             "immediate_risk": sum(1 for c in queue if c.immediate_risk),
             "awaiting_authorisation": sum(1 for c in queue if c.status == "awaiting_authorisation"),
@@ -40,7 +47,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["my_cases"] = list(
             case_selectors.case_list_for(user).filter(allocated_worker=user)[:10]
         )
-    upcoming = meeting_list_for(user).filter(
+    # Kind, time and chair are all the list shows: no children fetched with them.
+    upcoming = meetings_for(user).filter(
         scheduled_at__gte=timezone.now(), finalised_at__isnull=True, cancelled_at__isnull=True
     )
     context["meetings"] = list(upcoming.order_by("scheduled_at")[:10])

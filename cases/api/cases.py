@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,6 +44,7 @@ from cases.models import (
     Involvement,
 )
 from safeguard.audit.services import audit_record
+from safeguard.core.pagination import cursor_pagination
 
 # Cases --------------------------------------------------------------------------
 
@@ -220,12 +222,17 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CaseSerializer
     lookup_value_regex = UUID_PATTERN
+    pagination_class = cursor_pagination(*selectors.CASE_ORDER)
 
     def get_queryset(self):
         return selectors.case_list_with_involvements_for(self.request.user)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        cases = self.get_queryset()
+        few = selectors.visible_case_ids_if_few(request.user)
+        if few is not None:
+            cases = cases.filter(pk__in=few)
+        page = self.paginate_queryset(cases)
         lead = selectors.lead_access_case_ids(request.user, (c.pk for c in page))
         for case in page:
             case.lead_access = case.pk in lead
@@ -275,7 +282,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         description="The case's chronology at your level of access, newest first: involved "
         "agencies see the entries shared with them, the lead agency sees all.",
     )
-    @action(detail=True, methods=["get"])
+    # One case's chronology: small, so numbered pages with a cheap count.
+    @action(detail=True, methods=["get"], pagination_class=PageNumberPagination)
     def chronology(self, request: Request, pk: str | None = None) -> Response:
         filters = ChronologyFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)

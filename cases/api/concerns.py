@@ -35,6 +35,7 @@ from cases.concern_rules import concern_errors
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from cases.models import Concern
 from cases.services.concerns import CONCERN_FIELDS
+from safeguard.core.pagination import cursor_pagination
 
 # Concerns -----------------------------------------------------------------------
 
@@ -307,13 +308,15 @@ class ConcernViewSet(
 
     serializer_class = ConcernSerializer
     lookup_value_regex = UUID_PATTERN
+    # Newest first; submitted_at is set on every concern but a draft.
+    pagination_class = cursor_pagination("-submitted_at", "-id")
 
     def get_queryset(self):
         # Drafts live in the browser's autosave; the API deals in submitted concerns.
         return (
             selectors.concerns_for(self.request.user)
             .exclude(status=Concern.Status.DRAFT)
-            .order_by("-submitted_at", "-created_at")
+            .order_by("-submitted_at", "-id")
         )
 
     def _context_for(self, concerns: Iterable[Concern]) -> dict[str, Any]:

@@ -50,6 +50,14 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+        indexes = [
+            # The case lists' keyset order (cases.selectors.cases.CASE_ORDER).
+            models.Index(fields=["updated_at", "id"], name="case_list_order"),
+            # Restricted cases are few: the notice that one exists reads only these.
+            models.Index(
+                fields=["reference"], condition=models.Q(is_restricted=True), name="case_restricted"
+            ),
+        ]
         permissions = [
             ("view_case_lead", "See the lead agency's own content on a case"),
             ("restrict_case", "Restrict a case to named people"),

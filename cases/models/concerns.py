@@ -135,7 +135,12 @@ class Concern(models.Model):
             ("triage_concern", "Triage concerns at the front door"),
             ("authorise_triage_decision", "Authorise triage decisions"),
         ]
-        indexes = [models.Index(fields=["lead_agency", "status"])]
+        indexes = [
+            models.Index(fields=["lead_agency", "status"]),
+            # Keyset orders: "my concerns", and the API's newest-submitted first.
+            models.Index(fields=["reported_by", "created_at", "id"], name="concern_mine_order"),
+            models.Index(fields=["submitted_at", "id"], name="concern_submitted_order"),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"Draft concern {self.pk}"

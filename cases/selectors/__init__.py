@@ -4,13 +4,16 @@ Re-exported here for callers outside ``cases`` (``from cases import selectors``)
 modules inside ``cases`` import from the submodules."""
 
 from cases.selectors.cases import (
+    CASE_ORDER,
     User,
     _group_ids,
     access_log_for,
     active_break_glass,
     audit_rows_for,
     case_list_for,
+    case_page_for,
     case_read_record,
+    case_visible_to,
     cases_for,
     chronology_for,
     get_case_for,
@@ -18,6 +21,7 @@ from cases.selectors.cases import (
     has_lead_access,
     involvements_for,
     restricted_cases_noticed_by,
+    visible_case_ids_if_few,
 )
 from cases.selectors.children import (
     case_list_with_involvements_for,
@@ -29,6 +33,8 @@ from cases.selectors.children import (
 )
 from cases.selectors.concerns import (
     CENTRES,
+    FRONT_DOOR_ORDER,
+    MY_CONCERNS_ORDER,
     body_map_for,
     concerns_for,
     concerns_on_case_for,
@@ -100,8 +106,13 @@ __all__ = [
     "is_lead_manager",
     "is_lead_worker",
     "case_detail_for",
+    "CASE_ORDER",
+    "FRONT_DOOR_ORDER",
+    "MY_CONCERNS_ORDER",
     "case_list_for",
+    "case_page_for",
     "case_read_record",
+    "case_visible_to",
     "case_list_with_involvements_for",
     "cases_for",
     "children_at_front_door",
@@ -129,4 +140,5 @@ __all__ = [
     "readable_by",
     "restricted_cases_noticed_by",
     "restricted_children_at_front_door",
+    "visible_case_ids_if_few",
 ]

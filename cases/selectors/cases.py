@@ -13,8 +13,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from cases.models import (
     Involvement,
 )
 from safeguard.audit.services import audit_record
+from safeguard.core.keyset import KeysetPage, keyset_page
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -47,52 +48,133 @@ def ids_with_permission(
     *,
     user_grants: type = CaseUserObjectPermission,
     group_grants: type = CaseGroupObjectPermission,
+    outer: str = "pk",
 ) -> Q:
-    """``id__in`` the objects on which ``user`` holds ``codename``, directly or
-    through an active agency role group, read from guardian's direct-FK grant
-    tables (cases by default; concerns pass their own tables)."""
+    """The rows (``outer`` names their id: the primary key by default) on which
+    ``user`` holds ``codename``, directly or through an active agency role
+    group, read from guardian's direct-FK grant tables (cases by default;
+    concerns pass their own tables).
+
+    Written as one ``EXISTS`` per row over a ``UNION ALL`` of the two grant
+    tables: PostgreSQL cannot turn that into a hashed set of every visible id
+    (which at a county's million cases is seconds), so it walks the list's
+    ordering index and probes the grants' unique indexes for the few rows a
+    page needs (bench/RESULTS.md, "List queries: plans at scale")."""
+    return Q(Exists(_grant_rows(user, codename, user_grants, group_grants, outer)))
+
+
+def _permission_ids(codename: str) -> QuerySet:
+    return Permission.objects.filter(codename=codename, content_type__app_label="cases").values(
+        "pk"
+    )
+
+
+def _grant_rows(
+    user: AbstractBaseUser,
+    codename: str,
+    user_grants: type,
+    group_grants: type,
+    outer: str,
+    extra: QuerySet | None = None,
+) -> QuerySet:
+    one = Value(1)
+    # The permission and the groups are subqueries of their own, read once per
+    # statement rather than joined again on every row probed.
+    permission = _permission_ids(codename)
     by_group = group_grants.objects.filter(
-        group__in=_group_ids(user),
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
+        content_object=OuterRef(outer), group__in=_group_ids(user), permission__in=permission
+    ).values_list(one)
     by_user = user_grants.objects.filter(
-        user=user,
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
-    return Q(id__in=by_group) | Q(id__in=by_user)
+        content_object=OuterRef(outer), user=user, permission__in=permission
+    ).values_list(one)
+    more = [by_user] if extra is None else [by_user, extra]
+    return by_group.union(*more, all=True)
 
 
-def _break_glass_case_ids(user: AbstractBaseUser) -> Q:
+def _live_break_glass(user: AbstractBaseUser, outer: str) -> QuerySet:
     # Time-limited by the row itself: access ends the moment it expires, with
     # no sweeper to forget.
-    live = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
-    return Q(id__in=live.values("case_id"))
+    return BreakGlass.objects.filter(
+        case=OuterRef(outer), user=user, expires_at__gt=timezone.now()
+    ).values_list(Value(1))
+
+
+def _break_glass_case_ids(user: AbstractBaseUser, outer: str = "pk") -> Q:
+    return Q(Exists(_live_break_glass(user, outer)))
+
+
+def case_visible_to(user: User, outer: str = "pk") -> Q:
+    """The one rule for seeing a case, as a per-row test on the row whose case
+    id ``outer`` names (``case_id`` from a concern, say): a view grant or an
+    unexpired break-glass. Nobody unauthenticated or inactive passes."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    rows = _grant_rows(
+        user,
+        VIEW,
+        CaseUserObjectPermission,
+        CaseGroupObjectPermission,
+        outer,
+        extra=_live_break_glass(user, outer),
+    )
+    return Q(Exists(rows))
 
 
 def cases_for(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    return Case.objects.filter(ids_with_permission(user, VIEW) | _break_glass_case_ids(user))
+    return Case.objects.filter(case_visible_to(user))
+
+
+# A visible set this small is read from the grant tables and fetched by primary
+# key; a bigger one is walked in list order with a probe per row. Either plan
+# reads at most this many index entries, whatever the size of the county.
+FEW = 5000
+
+
+def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
+    """The ids of every case the user sees, when there are at most ``FEW`` of
+    them (a school, a GP practice); ``None`` for more. One bounded query, so a
+    list can start from the grants for the few instead of walking a million
+    cases in order to find them."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    permission = _permission_ids(VIEW)
+    by_group = CaseGroupObjectPermission.objects.filter(
+        group__in=_group_ids(user), permission__in=permission
+    ).values_list("content_object_id")
+    by_user = CaseUserObjectPermission.objects.filter(
+        user=user, permission__in=permission
+    ).values_list("content_object_id")
+    glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values_list(
+        "case_id"
+    )
+    ids = [row[0] for row in by_group.union(by_user, glass, all=True)[: FEW + 1]]
+    return ids if len(ids) <= FEW else None
 
 
 def restricted_cases_noticed_by(user: User) -> QuerySet[Case]:
     """Restricted cases the user would see but for the restriction: they are told
-    a restricted record exists, and nothing else."""
+    a restricted record exists, and nothing else.
+
+    Bounded by the restricted cases, which are few (a partial index holds only
+    them): each is probed for an active involvement of the user's agencies and
+    for the user's own access, never the whole visible set."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     memberships = Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
     lead = memberships.filter(role__in=list(LEAD_AGENCY_ROLES)).values("agency_id")
     involved = memberships.filter(role__in=list(CASE_WORKING_ROLES)).values("agency_id")
-    would_see = Involvement.objects.filter(ended_at__isnull=True).filter(
+    would_see = Involvement.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).filter(
         Q(level=Involvement.Level.LEAD, agency_id__in=lead)
         | Q(level=Involvement.Level.INVOLVED, agency_id__in=involved)
     )
     return (
-        Case.objects.filter(is_restricted=True, id__in=would_see.values("case_id"))
-        .exclude(id__in=cases_for(user).values("id"))
+        Case.objects.filter(is_restricted=True)
+        .filter(Exists(would_see))
+        .exclude(case_visible_to(user))
         .select_related("lead_agency")
+        .order_by("reference")
     )
 
 
@@ -106,12 +188,27 @@ def active_break_glass(user: User, case: Case) -> BreakGlass | None:
     )
 
 
+# The case lists' order: most recently changed first, the id breaking ties,
+# read straight off the index on (updated_at, id) (keyset pagination).
+CASE_ORDER = ("-updated_at", "-id")
+
+
 def case_list_for(user: User) -> QuerySet[Case]:
     return (
         cases_for(user)
         .select_related("child", "lead_agency", "allocated_worker", "team")
-        .order_by("-updated_at")
+        .order_by(*CASE_ORDER)
     )
+
+
+def case_page_for(user: User, cursor: str | None, *, query: dict | None = None) -> KeysetPage:
+    """One page of the user's case list. A small visible set is fetched by id
+    from the grants; a big one walked in order (``visible_case_ids_if_few``)."""
+    cases = case_list_for(user)
+    few = visible_case_ids_if_few(user)
+    if few is not None:
+        cases = cases.filter(pk__in=few)
+    return keyset_page(cases, CASE_ORDER, cursor, query=query)
 
 
 def get_case_for(user: User, case_id: uuid.UUID | str, *, audit: bool = True) -> Case:

@@ -49,14 +49,17 @@ from safeguard.audit.services import audit_record
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.case_list_for(request.user), 25).get_page(request.GET.get("page"))
+    page = selectors.case_page_for(request.user, request.GET.get("cursor"))
     audit_record(
         user=request.user,
         action="list",
         event="cases_listed",
         detail={"references": [c.reference for c in page]},
     )
-    restricted = list(selectors.restricted_cases_noticed_by(request.user)[:50])
+    # Told on the first page only: it is a notice, not part of the list.
+    restricted = (
+        [] if page.has_previous else list(selectors.restricted_cases_noticed_by(request.user)[:50])
+    )
     return render(request, "cases/case_list.html", {"page": page, "restricted": restricted})
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from cases import selectors, services
 from cases.forms.concerns import BodyMapMarkForm, ConcernForm
 from cases.models import Concern
 from safeguard.audit.services import audit_record
+from safeguard.core.keyset import keyset_page
 
 # Form fields that are never kept in a draft.
 _NOT_DRAFTED = {"csrfmiddlewaretoken", "action"}
@@ -159,7 +159,7 @@ def concern_submitted(request: HttpRequest, concern_id) -> HttpResponse:
 @login_required
 def concern_list(request: HttpRequest) -> HttpResponse:
     concerns = selectors.my_concerns_for(request.user)
-    page = Paginator(concerns, 25).get_page(request.GET.get("page"))
+    page = keyset_page(concerns, selectors.MY_CONCERNS_ORDER, request.GET.get("cursor"))
     audit_record(
         user=request.user,
         action="list",

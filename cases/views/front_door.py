@@ -19,13 +19,21 @@ from cases.matching import Subject, find_candidates
 from cases.models import Concern
 from safeguard import workdays
 from safeguard.audit.services import audit_record
+from safeguard.core import keyset
+from safeguard.core.keyset import keyset_page
 
 
 @login_required
 def front_door(request: HttpRequest) -> HttpResponse:
     if not agencies_where(request.user, roles=TRIAGE_ROLES).exists():
         raise Http404
-    queue = list(selectors.front_door_queue_for(request.user)[:200])
+    page = keyset_page(
+        selectors.front_door_queue_for(request.user),
+        selectors.FRONT_DOOR_ORDER,
+        request.GET.get("cursor"),
+        per_page=2 * keyset.PER_PAGE,  # a duty shift's worth at a glance
+    )
+    queue = page.object_list
     today = timezone.localdate()
     rows = [
         {
@@ -42,7 +50,7 @@ def front_door(request: HttpRequest) -> HttpResponse:
         event="front_door_listed",
         detail={"references": [c.reference for c in queue]},
     )
-    return render(request, "cases/front_door.html", {"rows": rows})
+    return render(request, "cases/front_door.html", {"rows": rows, "page": page})
 
 
 def _triage_concern(request: HttpRequest, concern_id) -> Concern:

@@ -38,6 +38,9 @@ def service_nav(request: HttpRequest, roles: set[str] | None = None) -> list[dic
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
+    if roles is None:
+        # A view that has read them for this request leaves them on it.
+        roles = getattr(request, "user_roles", None)
     roles = roles_for(user) if roles is None else roles
     items = []
     for item in sorted(_items.values(), key=lambda i: i.position):

@@ -1,0 +1,23 @@
+"""Cursor pagination for the API's big lists (SPEC 6: ``{"next", "previous",
+"results"}``, cursor pagination for large lists, a count only where cheap).
+
+DRF's ``CursorPagination`` pages on an ordering the database reads off an
+index and never counts, so the last page costs what the first does. Each list
+names its order (which must be backed by an index on the same columns, ending
+in the primary key)."""
+
+from __future__ import annotations
+
+from rest_framework.pagination import CursorPagination
+
+
+class KeysetCursorPagination(CursorPagination):
+    page_size = 25
+    cursor_query_param = "cursor"
+    ordering = ("-pk",)
+
+
+def cursor_pagination(*ordering: str) -> type[KeysetCursorPagination]:
+    """A pagination class for one list's ``ordering``."""
+    name = "CursorPagination_" + "_".join(f.replace("-", "desc_") for f in ordering)
+    return type(name, (KeysetCursorPagination,), {"ordering": ordering})
