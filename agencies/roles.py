@@ -36,6 +36,9 @@ CENSUS_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
 TWO_FACTOR_ROLES = frozenset(Role) - {Role.AGENCY_ADMIN}
 # A lead agency's managers and auditors see who has looked at a case, never its content.
 OVERSIGHT_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
+# Information governance: the retention review queue, legal holds and the
+# destruction of records past their date (SPEC 3.9) are an auditor's work.
+RETENTION_ROLES = frozenset({Role.AUDITOR})
 
 
 def group_name(agency_slug: str, role: str) -> str:

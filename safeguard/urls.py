@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("", include("referrals.urls")),
     path("census/", include("census.urls")),
+    path("retention/", include("retention.urls")),
     path("agencies/", include("agencies.urls")),
     path("api/v1/", include("safeguard.api_urls")),
     # The schema maps every route and field of case data: for signed-in users only.
