@@ -195,7 +195,7 @@ def _agency_slugs(user: Any) -> str:
 
 REDACT_SQL = {
     "postgresql": (
-        "UPDATE audit_auditevent SET object_reference = '', reason = '', detail = '{}'::jsonb,"
+        "UPDATE audit_auditevent SET object_reference = '', reason = '', detail = '{{}}'::jsonb,"
         " redacted_at = %s WHERE redacted_at IS NULL AND id IN ({ids})"
     ),
     "other": (
