@@ -107,11 +107,18 @@ def test_only_the_agencys_auditors_see_the_queue(client, world, cp_child, refres
         client.force_login(user)
         assert client.get(reverse("retention_queue")).status_code == 404
         assert client.get(reverse("retention_review", args=[review.pk])).status_code == 404
-        assert client.post(reverse("retention_destroy", args=[review.pk]), {"confirm": "on"}).status_code == 404
+        assert (
+            client.post(
+                reverse("retention_destroy", args=[review.pk]), {"confirm": "on"}
+            ).status_code
+            == 404
+        )
     assert Child.objects.filter(pk=cp_child.pk).exists()
 
 
-def test_the_queue_page_costs_the_same_for_50_rows(client, world, refresh, django_assert_max_num_queries):
+def test_the_queue_page_costs_the_same_for_50_rows(
+    client, world, refresh, django_assert_max_num_queries
+):
     for i in range(55):
         decided_nfa(world, first_name=f"Kit{i}", last_name="Vale", years=7)
     refresh()
@@ -130,7 +137,9 @@ def test_extending_needs_a_future_date_and_a_reason(client, world, cp_child, ref
     review = RetentionReview.objects.get(child=cp_child)
     client.force_login(world.auditor)
     url = reverse("retention_extend", args=[review.pk])
-    response = client.post(url, {"retain_until_0": "1", "retain_until_1": "1", "retain_until_2": "2020"})
+    response = client.post(
+        url, {"retain_until_0": "1", "retain_until_1": "1", "retain_until_2": "2020"}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "There is a problem" in page and "Enter why the record must be kept longer" in page
@@ -182,7 +191,9 @@ def test_a_held_record_cannot_be_destroyed_by_the_service_or_the_page(
     # Lifting needs a reason, is audited, and then destruction may go ahead.
     lift = reverse("legal_hold_lift", args=[hold.pk])
     assert client.post(lift, {"lift_reason": ""}).status_code == 400
-    assert client.post(lift, {"lift_reason": "The claim was withdrawn on 3 May."}).status_code == 302
+    assert (
+        client.post(lift, {"lift_reason": "The claim was withdrawn on 3 May."}).status_code == 302
+    )
     hold.refresh_from_db()
     assert hold.lifted_by == world.auditor and "withdrawn" in hold.lift_reason
     assert AuditEvent.objects.filter(event="legal_hold_placed").exists()
