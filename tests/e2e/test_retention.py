@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the retention fixtures, imported below, are parameters here
 """An information governance officer works the retention queue in the browser,
 with the keyboard: places a legal hold and finds destruction refused, lifts
 the hold, keeps one record longer with a reason, and destroys another, ending
@@ -25,7 +26,12 @@ def _submit_with_keyboard(page, button_name: str) -> None:
 
 
 def test_an_officer_holds_extends_and_destroys_from_the_queue(
-    live_server, page, world, cp_child, nfa_concern, refresh
+    live_server,
+    page,
+    world,
+    cp_child,
+    nfa_concern,
+    refresh,
 ):
     refresh()
     sign_in(page, live_server.url, world.auditor.username, PASSWORD)
