@@ -131,8 +131,15 @@ def _require_reason(reason: str, field: str = "reason") -> str:
     return reason
 
 
+GONE = "This record no longer exists: it has been destroyed"
+
+
 def _lock_child(child_id) -> Child:
-    return Child.objects.select_for_update().select_related("lead_agency").get(pk=child_id)
+    child = Child.objects.select_for_update().select_related("lead_agency").filter(pk=child_id)
+    if not child:
+        # Destroyed by someone else while this page was open.
+        raise ValidationError(GONE)
+    return child[0]
 
 
 def _lock_target(target: Child | Case | Concern) -> tuple[Child | None, Concern | None]:
@@ -142,7 +149,14 @@ def _lock_target(target: Child | Case | Concern) -> tuple[Child | None, Concern 
         return _lock_child(target.pk), None
     if isinstance(target, Case):
         return _lock_child(target.child_id), None
-    concern = Concern.objects.select_for_update().select_related("lead_agency").get(pk=target.pk)
+    concern = (
+        Concern.objects.select_for_update()
+        .select_related("lead_agency")
+        .filter(pk=target.pk)
+        .first()
+    )
+    if concern is None:
+        raise ValidationError(GONE)
     if concern.child_id:
         return _lock_child(concern.child_id), None
     return None, concern

@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def _submit_with_keyboard(page, button_name: str) -> None:
     page.get_by_role("button", name=button_name).focus()
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
 
 
@@ -89,7 +90,8 @@ def test_an_officer_holds_extends_and_destroys_from_the_queue(
         "A complaint to the ombudsman about this contact is still open."
     )
     _submit_with_keyboard(page, "Keep the record")
-    assert "Ottilie Brack" not in page.content()
+    page.wait_for_url(re.compile(r"/retention/$"))
+    assert "Ottilie Brack" not in page.get_by_test_id("retention-queue").inner_text()
 
     # Destroying: the confirmation is required, and given with the keyboard.
     page.get_by_test_id("retention-queue").get_by_role(
