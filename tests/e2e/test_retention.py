@@ -16,7 +16,13 @@ from tests.e2e.helpers import assert_accessible, sign_in
 from tests.factories import PASSWORD
 from tests.retention.conftest import cp_child, nfa_concern, refresh, world  # noqa: F401 - fixtures
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    # One long journey through seven pages with axe on each: on a busy CI
+    # machine it takes longer than the suite's default 300 s.
+    pytest.mark.timeout(900),
+]
 
 
 def _submit_with_keyboard(page, button_name: str) -> None:
