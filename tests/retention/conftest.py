@@ -30,6 +30,13 @@ def add_cp_plan(case: Case, start: dt.date) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(settings, tmp_path):
+    """Each test's audit chain is anchored in its own checkpoint folder: a
+    folder shared with earlier tests names positions this database reused."""
+    settings.AUDIT_CHECKPOINT_DIR = str(tmp_path / "audit-checkpoints")
+
+
 @pytest.fixture
 def world(db):
     return World()
