@@ -40,6 +40,9 @@ OVERSIGHT_ROLES = frozenset({Role.MANAGER, Role.AUDITOR})
 # authority's information governance officers: the auditors of a lead agency
 # (SPEC 1: they see case data only through such exports).
 INFORMATION_GOVERNANCE_ROLES = frozenset({Role.AUDITOR})
+# Information governance: the retention review queue, legal holds and the
+# destruction of records past their date (SPEC 3.9) are an auditor's work.
+RETENTION_ROLES = frozenset({Role.AUDITOR})
 
 
 def group_name(agency_slug: str, role: str) -> str:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "referrals",
     "census",
     "subject_access",
+    "retention",
     "work",
     "demo",
 ]
@@ -358,6 +359,17 @@ OTP_TOTP_ISSUER = "Safeguard"
 # reviewed on this cycle (SPEC 2).
 BREAK_GLASS_HOURS = env.float("BREAK_GLASS_HOURS", default=4)
 RESTRICTION_REVIEW_DAYS = env.int("RESTRICTION_REVIEW_DAYS", default=90)
+
+# Retention (SPEC 3.9): years each kind of record is kept, by rule (the rules,
+# what each counts from and the sources they follow are in retention/schedule.py
+# and docs/retention.md). RETENTION_SCHEDULE overrides the defaults for every
+# council, e.g. '{"child_protection": 40}'; RETENTION_COUNCIL_SCHEDULES
+# overrides them for one lead agency by its slug, e.g.
+# '{"northshire-csc": {"concern_no_case": 7}}'. A council's own figures win.
+RETENTION_SCHEDULE = env.json("RETENTION_SCHEDULE", default={})
+RETENTION_COUNCIL_SCHEDULES = env.json("RETENTION_COUNCIL_SCHEDULES", default={})
+# How often the beat refreshes the review queue of records past their date.
+RETENTION_REFRESH_SECONDS = env.float("RETENTION_REFRESH_SECONDS", default=6 * 3600)
 
 # The demo seeds every user with this password; never set it in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-change-me")

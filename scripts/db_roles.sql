@@ -34,5 +34,11 @@ BEGIN
     EXECUTE format(
         'GRANT UPDATE (position, previous_hash, row_hash, key_id, sealed_at) '
         'ON audit_auditevent TO %I', app);
+    -- Destroying a record at the end of its retention blanks the payload of the
+    -- rows about it (safeguard.audit.services.audit_redact): these columns and
+    -- the marker only, and the trigger allows it once per row, blank or nothing.
+    EXECUTE format(
+        'GRANT UPDATE (object_reference, reason, detail, redacted_at) '
+        'ON audit_auditevent TO %I', app);
 END
 $$;

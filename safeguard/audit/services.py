@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from safeguard.audit import hashing
@@ -190,3 +191,47 @@ def _agency_slugs(user: Any) -> str:
     if user is None or _agency_resolver is None:
         return ""
     return ",".join(_agency_resolver(user))
+
+
+REDACT_SQL = {
+    "postgresql": (
+        "UPDATE audit_auditevent SET object_reference = '', reason = '', detail = '{{}}'::jsonb,"
+        " redacted_at = %s WHERE redacted_at IS NULL AND id IN ({ids})"
+    ),
+    "other": (
+        "UPDATE audit_auditevent SET object_reference = '', reason = '', detail = '{{}}',"
+        " redacted_at = %s WHERE redacted_at IS NULL AND id IN ({ids})"
+    ),
+}
+
+
+def audit_redact(
+    *, case_ids: list[uuid.UUID], objects: dict[str, list[str]], batch_size: int = 1000
+) -> int:
+    """Blank the payload (reference, reason, detail) of every row about the
+    given cases or objects (``{object_type: [object_id, ...]}``), in the
+    caller's transaction; return how many rows were redacted.
+
+    Only the payload goes: who did what, when, to which object id, stays, and
+    so does each row's content hash, which covers the payload by its stored
+    digest (``hashing.py``), so the chain verifies as before. The database
+    trigger (audit 0003) allows exactly this change, once per row, and the
+    application's role may update only these columns (scripts/db_roles.sql).
+    Used when records are destroyed at the end of their retention (issue 13).
+    """
+    condition = Q(case_id__in=case_ids) if case_ids else Q(pk__in=[])
+    for object_type, ids in objects.items():
+        for start in range(0, len(ids), batch_size):
+            chunk = [str(i) for i in ids[start : start + batch_size]]
+            condition |= Q(object_type=object_type, object_id__in=chunk)
+    row_ids = list(
+        AuditEvent.objects.filter(condition, redacted_at__isnull=True).values_list("id", flat=True)
+    )
+    sql = REDACT_SQL["postgresql" if connection.vendor == "postgresql" else "other"]
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(row_ids), batch_size):
+            chunk = row_ids[start : start + batch_size]
+            placeholders = ", ".join(["%s"] * len(chunk))
+            cursor.execute(sql.format(ids=placeholders), [now, *chunk])
+    return len(row_ids)

@@ -100,7 +100,10 @@ def test_the_application_role_can_append_but_not_rewrite():
             ).fetchone()[0]
             assert app.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0] == 2
             assert refused("UPDATE audit_auditevent SET event = 'x' WHERE id = %s", [inserted])
-            assert refused("UPDATE audit_auditevent SET reason = 'x'")
+            # The payload columns are granted for redaction only: the trigger
+            # refuses any other change to them.
+            with pytest.raises(psycopg.errors.RaiseException):
+                app.execute("UPDATE audit_auditevent SET reason = 'x'")
             assert refused("DELETE FROM audit_auditevent WHERE id = %s", [inserted])
             assert refused("TRUNCATE audit_auditevent")
             assert refused("TRUNCATE audit_auditevent CASCADE")
@@ -112,6 +115,16 @@ def test_the_application_role_can_append_but_not_rewrite():
                 app.execute(
                     "UPDATE audit_auditevent SET row_hash = %s WHERE id = %s",
                     ["x" * 64, sealed.pk],
+                )
+            # A redaction, as audit_redact runs it: blank the payload and mark it, once.
+            app.execute(
+                "UPDATE audit_auditevent SET object_reference = '', reason = '',"
+                " detail = '{}'::jsonb, redacted_at = now() WHERE id = %s",
+                [sealed.pk],
+            )
+            with pytest.raises(psycopg.errors.RaiseException):
+                app.execute(
+                    "UPDATE audit_auditevent SET redacted_at = NULL WHERE id = %s", [sealed.pk]
                 )
             # Other tables are the application's to change.
             app.execute("UPDATE audit_auditchainhead SET sealed_at = now()")
