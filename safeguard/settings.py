@@ -229,9 +229,8 @@ if REDIS_URL:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
     }
-    # Publishing from a page gives up at once on a dead broker (apply_async with
-    # retry=False, and this connect timeout), so the page never hangs; the
-    # outbox sweep queues the work again when Redis is back.
+    # The workers' own connections; publishing from a page uses a connection
+    # of its own that fails far sooner (BROKER_PUBLISH_TIMEOUT_SECONDS below).
     CELERY_BROKER_CONNECTION_TIMEOUT = 2
 else:
     for sub in ("in", "processed", "control"):
@@ -259,8 +258,16 @@ CELERY_TIMEZONE = TIME_ZONE
 # PDF rendering is slow and memory-hungry: its own queue, so a burst of
 # summaries never delays an urgent e-mail, and workers sized for it consume it.
 CELERY_TASK_ROUTES = {"summaries.tasks.render_case_summary": {"queue": "pdf"}}
-# The workers keep reconnecting while Redis is away (publishing does not: see above).
+# The workers keep reconnecting while Redis is away (publishing does not: see below).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a page (safeguard/queue.py): once per transaction, over a
+# connection that gives up after this long (a broker on the same network
+# answers in about a millisecond), and after a failure not tried again by this
+# process for BROKER_RETRY_AFTER_SECONDS: the rows wait in PostgreSQL and the
+# sweeps queue them when the broker is back. A dead broker costs a page at most
+# one timeout, whatever the number of recipients.
+BROKER_PUBLISH_TIMEOUT_SECONDS = env.float("BROKER_PUBLISH_TIMEOUT_SECONDS", default=0.05)
+BROKER_RETRY_AFTER_SECONDS = env.float("BROKER_RETRY_AFTER_SECONDS", default=10)
 
 # Reminders (SPEC 3.6): warn this many working days ahead; sweep this often;
 # daily digests go out once this local hour has passed.
