@@ -42,6 +42,8 @@ from meetings.models import (
     MeetingInvitation,
 )
 from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
+from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
+from safeguard.core.dates import DateKind
 
 ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
 
@@ -100,12 +102,14 @@ class MeetingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     cases = serializers.ListField(child=serializers.UUIDField(), min_length=1)
     chair = serializers.CharField(max_length=150)
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The date of the meeting")
     location = serializers.CharField(max_length=200, allow_blank=True, default="")
     video_link = serializers.URLField(max_length=300, allow_blank=True, default="")
     follows = serializers.UUIDField(required=False, allow_null=True)
     late_reason = serializers.CharField(allow_blank=True, default="")
-    report_due_on = serializers.DateField(required=False, allow_null=True)
+    report_due_on = BoundedDateField(
+        required=False, allow_null=True, kind=DateKind.DUE, name="The date reports are due"
+    )
     purpose = serializers.CharField(allow_blank=True, default="")
     invite = serializers.ListField(child=serializers.SlugField(), default=list)
 
@@ -201,8 +205,12 @@ class MeetingDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=MeetingCase.Decision.choices, allow_blank=True)
     category = serializers.CharField(max_length=3, allow_blank=True, default="")
     decision_notes = serializers.CharField(allow_blank=True, default="")
-    next_review_on = serializers.DateField(required=False, allow_null=True)
-    first_core_group_on = serializers.DateField(required=False, allow_null=True)
+    next_review_on = BoundedDateField(
+        required=False, allow_null=True, kind=DateKind.DUE, name="The review conference date"
+    )
+    first_core_group_on = BoundedDateField(
+        required=False, allow_null=True, kind=DateKind.DUE, name="The first core group date"
+    )
 
 
 class RecordSerializer(serializers.Serializer):
@@ -226,7 +234,7 @@ class ActionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000)
     agency = serializers.SlugField()
     owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    due_on = serializers.DateField()
+    due_on = BoundedDateField(kind=DateKind.DUE, name="The due date")
 
 
 class AddendumCreateSerializer(serializers.Serializer):

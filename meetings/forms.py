@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.forms import ActionForm
 from cases.models import Plan
 from meetings.models import DECISIONS_BY_KIND, Meeting, MeetingCase, MeetingInvitation
+from safeguard.core.dates import DateKind
 from safeguard.core.forms import GovukDateField
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -41,7 +42,10 @@ class MeetingScheduleForm(forms.Form):
         queryset=None, label="Chair", error_messages={"required": "Choose the chair"}
     )
     scheduled_on = GovukDateField(
-        label="Date", error_messages={"required": "Enter the date of the meeting"}
+        label="Date",
+        name="The date of the meeting",
+        kind=DateKind.DUE,
+        error_messages={"required": "Enter the date of the meeting"},
     )
     scheduled_time = forms.CharField(
         label="Start time",
@@ -60,6 +64,8 @@ class MeetingScheduleForm(forms.Form):
     )
     report_due_on = GovukDateField(
         label="Agency reports due by (optional)",
+        name="The date reports are due",
+        kind=DateKind.DUE,
         required=False,
         help_text="Invited agencies are asked for a report by this date.",
     )
@@ -249,12 +255,16 @@ class MeetingRecordForm(forms.Form):
             if meeting.is_conference:
                 self.fields[f"next_review_on-{subject.pk}"] = GovukDateField(
                     label=f"Review conference for {name} by",
+                    name="The review conference date",
+                    kind=DateKind.DUE,
                     required=False,
                     initial=subject.next_review_on,
                 )
             if meeting.kind == Meeting.Kind.ICPC:
                 self.fields[f"first_core_group_on-{subject.pk}"] = GovukDateField(
                     label=f"First core group for {name} by",
+                    name="The first core group date",
+                    kind=DateKind.DUE,
                     required=False,
                     initial=subject.first_core_group_on,
                 )

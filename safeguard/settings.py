@@ -214,6 +214,9 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # A PDF case summary can be downloaded for this long, then its file is deleted:
 # copies of case data should not outlive the need for them.
 CASE_SUMMARY_EXPIRY_HOURS = env.float("CASE_SUMMARY_EXPIRY_HOURS", default=24)
+# Due and planned dates (actions, reports, reviews, meetings) no further ahead
+# than this: a due date years out is a slip that hides work (safeguard/core/dates.py).
+DUE_DATE_HORIZON_DAYS = env.int("DUE_DATE_HORIZON_DAYS", default=2 * 365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

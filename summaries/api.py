@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from cases import selectors
 from cases.api import INVALID, NOT_FOUND, _as_drf_error
+from safeguard.core.api_dates import BoundedDateField
 from summaries import services as summaries
 from summaries.models import CaseSummary
 
@@ -63,8 +64,8 @@ class CaseSummarySerializer(serializers.ModelSerializer):
 
 
 class CaseSummaryRequestSerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, allow_null=True)
-    date_to = serializers.DateField(required=False, allow_null=True)
+    date_from = BoundedDateField(required=False, allow_null=True, name="The start date")
+    date_to = BoundedDateField(required=False, allow_null=True, name="The end date")
 
 
 class CaseSummaryListView(APIView):

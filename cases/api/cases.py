@@ -43,6 +43,8 @@ from cases.models import (
     Involvement,
 )
 from safeguard.audit.services import audit_record
+from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.dates import DateKind
 
 # Cases --------------------------------------------------------------------------
 
@@ -204,7 +206,7 @@ class CaseActionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000)
     agency = serializers.SlugField()
     owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    due_on = serializers.DateField()
+    due_on = BoundedDateField(kind=DateKind.DUE, name="The due date")
 
 
 @extend_schema_view(

@@ -21,6 +21,8 @@ from cases.api.common import (
 )
 from cases.dfe_codes import Disability, Ethnicity
 from cases.models import Child, ChildAddress, Sex
+from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.dates import DateKind
 
 
 class ChildAddressSerializer(serializers.ModelSerializer):
@@ -53,7 +55,7 @@ class ChildUpdateSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     other_names = serializers.CharField(max_length=200, allow_blank=True)
-    date_of_birth = serializers.DateField(allow_null=True)
+    date_of_birth = BoundedDateField(allow_null=True, kind=DateKind.BIRTH, name="Date of birth")
     sex = serializers.ChoiceField(choices=Sex.choices)
     gender = serializers.CharField(max_length=60, allow_blank=True)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
