@@ -43,6 +43,7 @@ from meetings.models import (
 )
 from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
 from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
+from safeguard.core.api_errors import error_response
 from safeguard.core.dates import DateKind
 
 ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
@@ -443,12 +444,10 @@ class MeetingViewSet(viewsets.GenericViewSet):
                 decisions=data["decisions"],
             )
         except meetings.StaleRecord:
-            return Response(
-                {
-                    "detail": "The record was saved elsewhere since you read it.",
-                    "version": meeting.version,
-                },
-                status=status.HTTP_409_CONFLICT,
+            return error_response(
+                status.HTTP_409_CONFLICT,
+                "The record was saved elsewhere since you read it.",
+                version=meeting.version,
             )
         return Response(MeetingSerializer(meeting).data)
 

@@ -44,6 +44,7 @@ from cases.models import (
 )
 from safeguard.audit.services import audit_record
 from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.api_errors import ErrorSerializer, error_response
 from safeguard.core.dates import DateKind
 
 # Cases --------------------------------------------------------------------------
@@ -163,8 +164,7 @@ class ChronologyFilterSerializer(serializers.Serializer):
     )
 
 
-class RestrictedNoticeSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class RestrictedNoticeSerializer(ErrorSerializer):
     restricted = serializers.BooleanField()
     reference = serializers.CharField()
     lead_agency = AgencySerializer()
@@ -197,8 +197,7 @@ class CaseActionSerializer(serializers.ModelSerializer):
         ]
 
 
-class StaleActionSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class StaleActionSerializer(ErrorSerializer):
     current = CaseActionSerializer()
 
 
@@ -252,13 +251,13 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             case_id=case.pk,
         )
         # A response, not an exception: the audit row must be committed.
-        notice = {
-            "detail": "This is a restricted record. Only the people named on it can see it.",
-            "restricted": True,
-            "reference": case.reference,
-            "lead_agency": AgencySerializer(case.lead_agency).data,
-        }
-        return Response(notice, status=status.HTTP_403_FORBIDDEN)
+        return error_response(
+            status.HTTP_403_FORBIDDEN,
+            "This is a restricted record. Only the people named on it can see it.",
+            restricted=True,
+            reference=case.reference,
+            lead_agency=AgencySerializer(case.lead_agency).data,
+        )
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         case = self._case(pk)
@@ -381,9 +380,10 @@ class CaseActionViewSet(viewsets.ViewSet):
                 expected_version=_version_from(if_match) if if_match else None,
             )
         except StaleChange as stale:
-            return Response(
-                {"detail": stale.message, "current": CaseActionSerializer(stale.current).data},
-                status=status.HTTP_412_PRECONDITION_FAILED,
+            return error_response(
+                status.HTTP_412_PRECONDITION_FAILED,
+                stale.message,
+                current=CaseActionSerializer(stale.current).data,
                 headers={"ETag": _etag(stale.current)},
             )
         except DjangoValidationError as exc:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +27,7 @@ from cases.api.common import (
 from cases.dfe_codes import Disability, Ethnicity
 from cases.models import Child, ChildAddress, Sex
 from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.api_errors import ErrorSerializer, error_response
 from safeguard.core.dates import DateKind
 
 
@@ -66,6 +72,10 @@ class ChildUpdateSerializer(serializers.Serializer):
     school = serializers.CharField(max_length=200, allow_blank=True)
 
 
+class StaleChildSerializer(ErrorSerializer):
+    current = ChildSerializer()
+
+
 @extend_schema_view(
     list=extend_schema(
         description="Children with a case you may see and, if you work a front door, "
@@ -101,7 +111,15 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=ChildUpdateSerializer,
-        responses={200: ChildSerializer},
+        responses={
+            200: ChildSerializer,
+            412: OpenApiResponse(
+                StaleChildSerializer,
+                description="If-Match named an older version: someone changed the record "
+                "since you read it. Nothing was changed; ``current`` is the record now.",
+            ),
+            428: OpenApiResponse(description="No If-Match header: read the child first."),
+        },
         parameters=[
             OpenApiParameter(
                 "If-Match",
@@ -117,9 +135,9 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         child = selectors.get_child_for(request.user, pk)
         if_match = request.headers.get("If-Match")
         if not if_match:
-            return Response(
-                {"detail": "Send If-Match with the ETag you read, so no change is lost."},
-                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            return error_response(
+                status.HTTP_428_PRECONDITION_REQUIRED,
+                "Send If-Match with the ETag you read, so no change is lost.",
             )
         body = ChildUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
@@ -131,12 +149,10 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
                 fields=body.validated_data,
             )
         except child_identity.StaleEdit as stale:
-            return Response(
-                {
-                    "detail": "Someone else changed this record since you read it.",
-                    "current": ChildSerializer(stale.current).data,
-                },
-                status=status.HTTP_412_PRECONDITION_FAILED,
+            return error_response(
+                status.HTTP_412_PRECONDITION_FAILED,
+                "Someone else changed this record since you read it.",
+                current=ChildSerializer(stale.current).data,
                 headers={"ETag": _etag(stale.current)},
             )
         except DjangoValidationError as exc:
