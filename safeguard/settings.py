@@ -312,6 +312,9 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # An API token works for this many days from its creation, then must be replaced.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+# A token left unused this long stops working (a forgotten integration's key
+# should not wait, valid, in a config file): safeguard/core/api_tokens.py.
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
 REST_FRAMEWORK = {
     # Token first: a bad token fails before any session is looked at, and an
     # unauthenticated call gets 401 with WWW-Authenticate rather than 403.
