@@ -9,14 +9,15 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import Concern
+from safeguard.core.dates import DateKind, date_problem
 
 
 def concern_errors(data: dict[str, Any]) -> dict[str, str]:
     """Cross-field problems, keyed by the field the message belongs next to."""
     errors: dict[str, str] = {}
     dob = data.get("child_date_of_birth")
-    if dob and dob > timezone.localdate():
-        errors["child_date_of_birth"] = "Date of birth must be today or in the past"
+    if problem := date_problem(dob, DateKind.BIRTH, "Date of birth"):
+        errors["child_date_of_birth"] = problem
     if not dob and data.get("child_age_years") is None:
         errors["child_age_years"] = "Enter the child's date of birth or their age"
     if not (data.get("account") or "").strip():

@@ -47,6 +47,9 @@ from meetings.selectors import (
     meeting_detail_for,
     meeting_list_for,
 )
+from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
+from safeguard.core.api_errors import error_response
+from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
 FINAL = OpenApiResponse(
@@ -108,10 +111,16 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class RescheduleSerializer(serializers.Serializer):
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The new date of the meeting")
     reason = serializers.CharField(max_length=2000)
     late_reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
-    report_due_on = serializers.DateField(required=False, allow_null=True, default=None)
+    report_due_on = BoundedDateField(
+        kind=DateKind.DUE,
+        name="The date reports are due",
+        required=False,
+        allow_null=True,
+        default=None,
+    )
 
 
 class CancelSerializer(serializers.Serializer):
@@ -122,12 +131,14 @@ class MeetingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     cases = serializers.ListField(child=serializers.UUIDField(), min_length=1)
     chair = serializers.CharField(max_length=150)
-    scheduled_at = serializers.DateTimeField()
+    scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The date of the meeting")
     location = serializers.CharField(max_length=200, allow_blank=True, default="")
     video_link = serializers.URLField(max_length=300, allow_blank=True, default="")
     follows = serializers.UUIDField(required=False, allow_null=True)
     late_reason = serializers.CharField(allow_blank=True, default="")
-    report_due_on = serializers.DateField(required=False, allow_null=True)
+    report_due_on = BoundedDateField(
+        required=False, allow_null=True, kind=DateKind.DUE, name="The date reports are due"
+    )
     purpose = serializers.CharField(allow_blank=True, default="")
     invite = serializers.ListField(child=serializers.SlugField(), default=list)
 
@@ -223,8 +234,12 @@ class MeetingDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=MeetingCase.Decision.choices, allow_blank=True)
     category = serializers.CharField(max_length=3, allow_blank=True, default="")
     decision_notes = serializers.CharField(allow_blank=True, default="")
-    next_review_on = serializers.DateField(required=False, allow_null=True)
-    first_core_group_on = serializers.DateField(required=False, allow_null=True)
+    next_review_on = BoundedDateField(
+        required=False, allow_null=True, kind=DateKind.DUE, name="The review conference date"
+    )
+    first_core_group_on = BoundedDateField(
+        required=False, allow_null=True, kind=DateKind.DUE, name="The first core group date"
+    )
 
 
 class RecordSerializer(serializers.Serializer):
@@ -248,7 +263,7 @@ class ActionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000)
     agency = serializers.SlugField()
     owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    due_on = serializers.DateField()
+    due_on = BoundedDateField(kind=DateKind.DUE, name="The due date")
 
 
 class AddendumCreateSerializer(serializers.Serializer):
@@ -473,12 +488,10 @@ class MeetingViewSet(viewsets.GenericViewSet):
                 decisions=data["decisions"],
             )
         except meetings.StaleRecord:
-            return Response(
-                {
-                    "detail": "The record was saved elsewhere since you read it.",
-                    "version": meeting.version,
-                },
-                status=status.HTTP_409_CONFLICT,
+            return error_response(
+                status.HTTP_409_CONFLICT,
+                "The record was saved elsewhere since you read it.",
+                version=meeting.version,
             )
         return Response(MeetingSerializer(meeting).data)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from cases.forms import ActionForm
 from cases.models import Plan
 from meetings.models import DECISIONS_BY_KIND, Meeting, MeetingCase, MeetingInvitation
+from safeguard.core.dates import DateKind
 from safeguard.core.forms import GovukDateField
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -34,7 +35,10 @@ class MeetingWhenForm(forms.Form):
     """The date and start time of a meeting, for arranging it and for moving it."""
 
     scheduled_on = GovukDateField(
-        label="Date", error_messages={"required": "Enter the date of the meeting"}
+        label="Date",
+        name="The date of the meeting",
+        kind=DateKind.DUE,
+        error_messages={"required": "Enter the date of the meeting"},
     )
     scheduled_time = forms.CharField(
         label="Start time",
@@ -80,6 +84,8 @@ class MeetingScheduleForm(MeetingWhenForm):
     )
     report_due_on = GovukDateField(
         label="Agency reports due by (optional)",
+        name="The date reports are due",
+        kind=DateKind.DUE,
         required=False,
         help_text="Invited agencies are asked for a report by this date.",
     )
@@ -147,10 +153,15 @@ class InvitePersonForm(OwnIds, forms.Form):
 
 class MeetingRescheduleForm(MeetingWhenForm):
     scheduled_on = GovukDateField(
-        label="New date", error_messages={"required": "Enter the new date of the meeting"}
+        label="New date",
+        name="The new date of the meeting",
+        kind=DateKind.DUE,
+        error_messages={"required": "Enter the new date of the meeting"},
     )
     report_due_on = GovukDateField(
         label="Agency reports due by (optional)",
+        name="The date reports are due",
+        kind=DateKind.DUE,
         required=False,
         help_text="Leave blank to keep the date reports are due now.",
     )
@@ -290,12 +301,16 @@ class MeetingRecordForm(forms.Form):
             if meeting.is_conference:
                 self.fields[f"next_review_on-{subject.pk}"] = GovukDateField(
                     label=f"Review conference for {name} by",
+                    name="The review conference date",
+                    kind=DateKind.DUE,
                     required=False,
                     initial=subject.next_review_on,
                 )
             if meeting.kind == Meeting.Kind.ICPC:
                 self.fields[f"first_core_group_on-{subject.pk}"] = GovukDateField(
                     label=f"First core group for {name} by",
+                    name="The first core group date",
+                    kind=DateKind.DUE,
                     required=False,
                     initial=subject.first_core_group_on,
                 )

@@ -219,6 +219,9 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # A PDF case summary can be downloaded for this long, then its file is deleted:
 # copies of case data should not outlive the need for them.
 CASE_SUMMARY_EXPIRY_HOURS = env.float("CASE_SUMMARY_EXPIRY_HOURS", default=24)
+# Due and planned dates (actions, reports, reviews, meetings) no further ahead
+# than this: a due date years out is a slip that hides work (safeguard/core/dates.py).
+DUE_DATE_HORIZON_DAYS = env.int("DUE_DATE_HORIZON_DAYS", default=2 * 365)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -234,9 +237,8 @@ if REDIS_URL:
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
     }
-    # Publishing from a page gives up at once on a dead broker (apply_async with
-    # retry=False, and this connect timeout), so the page never hangs; the
-    # outbox sweep queues the work again when Redis is back.
+    # The workers' own connections; publishing from a page uses a connection
+    # of its own that fails far sooner (BROKER_PUBLISH_TIMEOUT_SECONDS below).
     CELERY_BROKER_CONNECTION_TIMEOUT = 2
 else:
     for sub in ("in", "processed", "control"):
@@ -267,8 +269,16 @@ CELERY_TASK_ROUTES = {
     "summaries.tasks.render_case_summary": {"queue": "pdf"},
     "subject_access.tasks.render_subject_access_bundle": {"queue": "pdf"},
 }
-# The workers keep reconnecting while Redis is away (publishing does not: see above).
+# The workers keep reconnecting while Redis is away (publishing does not: see below).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing from a page (safeguard/queue.py): once per transaction, over a
+# connection that gives up after this long (a broker on the same network
+# answers in about a millisecond), and after a failure not tried again by this
+# process for BROKER_RETRY_AFTER_SECONDS: the rows wait in PostgreSQL and the
+# sweeps queue them when the broker is back. A dead broker costs a page at most
+# one timeout, whatever the number of recipients.
+BROKER_PUBLISH_TIMEOUT_SECONDS = env.float("BROKER_PUBLISH_TIMEOUT_SECONDS", default=0.05)
+BROKER_RETRY_AFTER_SECONDS = env.float("BROKER_RETRY_AFTER_SECONDS", default=10)
 
 # Reminders (SPEC 3.6): warn this many working days ahead; sweep this often;
 # daily digests go out once this local hour has passed.
@@ -310,6 +320,9 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # An API token works for this many days from its creation, then must be replaced.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=90)
+# A token left unused this long stops working (a forgotten integration's key
+# should not wait, valid, in a config file): safeguard/core/api_tokens.py.
+API_TOKEN_IDLE_DAYS = env.int("API_TOKEN_IDLE_DAYS", default=30)
 REST_FRAMEWORK = {
     # Token first: a bad token fails before any session is looked at, and an
     # unauthenticated call gets 401 with WWW-Authenticate rather than 403.
@@ -326,7 +339,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "safeguard.core.api_schema.AutoSchema",
+    # Every error in one body: {"detail": "...", "errors": {field: [...]}}.
+    "EXCEPTION_HANDLER": "safeguard.core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

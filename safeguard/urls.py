@@ -31,3 +31,5 @@ urlpatterns = [
 
 # Pages and API alike answer a malformed or oversize request in the service's own shape.
 handler400 = "safeguard.core.errors.bad_request"
+handler404 = "safeguard.core.errors.page_not_found"
+handler500 = "safeguard.core.errors.server_error"

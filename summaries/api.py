@@ -24,6 +24,8 @@ from rest_framework.views import APIView
 
 from cases import selectors
 from cases.api import INVALID, NOT_FOUND, _as_drf_error
+from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.api_errors import error_response
 from summaries import services as summaries
 from summaries.models import CaseSummary
 
@@ -63,8 +65,8 @@ class CaseSummarySerializer(serializers.ModelSerializer):
 
 
 class CaseSummaryRequestSerializer(serializers.Serializer):
-    date_from = serializers.DateField(required=False, allow_null=True)
-    date_to = serializers.DateField(required=False, allow_null=True)
+    date_from = BoundedDateField(required=False, allow_null=True, name="The start date")
+    date_to = BoundedDateField(required=False, allow_null=True, name="The end date")
 
 
 class CaseSummaryListView(APIView):
@@ -117,9 +119,9 @@ class CaseSummaryDownloadView(APIView):
     def get(self, request: Request, case_pk, pk):
         summary = summaries.get_summary_for(request.user, case_pk, pk)
         if summary.status == CaseSummary.Status.READY and not summary.is_downloadable:
-            return Response({"detail": "This summary has expired."}, status=status.HTTP_410_GONE)
+            return error_response(status.HTTP_410_GONE, "This summary has expired.")
         if not summary.is_downloadable:
-            return Response({"detail": "Not ready yet."}, status=status.HTTP_409_CONFLICT)
+            return error_response(status.HTTP_409_CONFLICT, "Not ready yet.")
         summaries.summary_downloaded(user=request.user, summary=summary)
         stamp = timezone.localtime(summary.ready_at).strftime("%Y%m%d-%H%M")
         response = FileResponse(

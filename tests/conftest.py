@@ -70,7 +70,7 @@ def _e2e_missing() -> str | None:
 def _xdist_group(item) -> str | None:
     """Which tests must share one pytest-xdist worker (``--dist loadgroup``)."""
     if "integration" in item.keywords:
-        # One at a time: they share Redis db REDIS_URL, the fixed port 6390 and
+        # One at a time: they share Redis db REDIS_URL and
         # Celery's queues, so two at once would take each other's messages.
         return "integration"
     fixtures = getattr(item, "_fixtureinfo", None)

@@ -44,6 +44,9 @@ from cases.models import (
     Involvement,
 )
 from safeguard.audit.services import audit_record
+from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.api_errors import ErrorSerializer, error_response
+from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
 # Cases --------------------------------------------------------------------------
@@ -163,8 +166,7 @@ class ChronologyFilterSerializer(serializers.Serializer):
     )
 
 
-class RestrictedNoticeSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class RestrictedNoticeSerializer(ErrorSerializer):
     restricted = serializers.BooleanField()
     reference = serializers.CharField()
     lead_agency = AgencySerializer()
@@ -197,8 +199,7 @@ class CaseActionSerializer(serializers.ModelSerializer):
         ]
 
 
-class StaleActionSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+class StaleActionSerializer(ErrorSerializer):
     current = CaseActionSerializer()
 
 
@@ -206,7 +207,7 @@ class CaseActionCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=2000)
     agency = serializers.SlugField()
     owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    due_on = serializers.DateField()
+    due_on = BoundedDateField(kind=DateKind.DUE, name="The due date")
 
 
 @extend_schema_view(
@@ -257,13 +258,13 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             case_id=case.pk,
         )
         # A response, not an exception: the audit row must be committed.
-        notice = {
-            "detail": "This is a restricted record. Only the people named on it can see it.",
-            "restricted": True,
-            "reference": case.reference,
-            "lead_agency": AgencySerializer(case.lead_agency).data,
-        }
-        return Response(notice, status=status.HTTP_403_FORBIDDEN)
+        return error_response(
+            status.HTTP_403_FORBIDDEN,
+            "This is a restricted record. Only the people named on it can see it.",
+            restricted=True,
+            reference=case.reference,
+            lead_agency=AgencySerializer(case.lead_agency).data,
+        )
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         case = self._case(pk)
@@ -387,9 +388,10 @@ class CaseActionViewSet(viewsets.ViewSet):
                 expected_version=_version_from(if_match) if if_match else None,
             )
         except StaleChange as stale:
-            return Response(
-                {"detail": stale.message, "current": CaseActionSerializer(stale.current).data},
-                status=status.HTTP_412_PRECONDITION_FAILED,
+            return error_response(
+                status.HTTP_412_PRECONDITION_FAILED,
+                stale.message,
+                current=CaseActionSerializer(stale.current).data,
                 headers={"ETag": _etag(stale.current)},
             )
         except DjangoValidationError as exc:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +26,9 @@ from cases.api.common import (
 )
 from cases.dfe_codes import Disability, Ethnicity
 from cases.models import Child, ChildAddress, Sex
+from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.api_errors import ErrorSerializer, error_response
+from safeguard.core.dates import DateKind
 
 
 class ChildAddressSerializer(serializers.ModelSerializer):
@@ -53,7 +61,7 @@ class ChildUpdateSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     other_names = serializers.CharField(max_length=200, allow_blank=True)
-    date_of_birth = serializers.DateField(allow_null=True)
+    date_of_birth = BoundedDateField(allow_null=True, kind=DateKind.BIRTH, name="Date of birth")
     sex = serializers.ChoiceField(choices=Sex.choices)
     gender = serializers.CharField(max_length=60, allow_blank=True)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
@@ -62,6 +70,10 @@ class ChildUpdateSerializer(serializers.Serializer):
     address = serializers.CharField(allow_blank=True)
     postcode = serializers.CharField(max_length=10, allow_blank=True)
     school = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class StaleChildSerializer(ErrorSerializer):
+    current = ChildSerializer()
 
 
 @extend_schema_view(
@@ -99,7 +111,15 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=ChildUpdateSerializer,
-        responses={200: ChildSerializer},
+        responses={
+            200: ChildSerializer,
+            412: OpenApiResponse(
+                StaleChildSerializer,
+                description="If-Match named an older version: someone changed the record "
+                "since you read it. Nothing was changed; ``current`` is the record now.",
+            ),
+            428: OpenApiResponse(description="No If-Match header: read the child first."),
+        },
         parameters=[
             OpenApiParameter(
                 "If-Match",
@@ -115,9 +135,9 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
         child = selectors.get_child_for(request.user, pk)
         if_match = request.headers.get("If-Match")
         if not if_match:
-            return Response(
-                {"detail": "Send If-Match with the ETag you read, so no change is lost."},
-                status=status.HTTP_428_PRECONDITION_REQUIRED,
+            return error_response(
+                status.HTTP_428_PRECONDITION_REQUIRED,
+                "Send If-Match with the ETag you read, so no change is lost.",
             )
         body = ChildUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
@@ -129,12 +149,10 @@ class ChildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
                 fields=body.validated_data,
             )
         except child_identity.StaleEdit as stale:
-            return Response(
-                {
-                    "detail": "Someone else changed this record since you read it.",
-                    "current": ChildSerializer(stale.current).data,
-                },
-                status=status.HTTP_412_PRECONDITION_FAILED,
+            return error_response(
+                status.HTTP_412_PRECONDITION_FAILED,
+                "Someone else changed this record since you read it.",
+                current=ChildSerializer(stale.current).data,
                 headers={"ETag": _etag(stale.current)},
             )
         except DjangoValidationError as exc:

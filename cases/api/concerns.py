@@ -35,6 +35,8 @@ from cases.concern_rules import concern_errors
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from cases.models import Concern
 from cases.services.concerns import CONCERN_FIELDS
+from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
+from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
 # Concerns -----------------------------------------------------------------------
@@ -149,7 +151,9 @@ class ConcernCreateSerializer(serializers.Serializer):
         },
     )
     child_last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    child_date_of_birth = serializers.DateField(required=False, allow_null=True)
+    child_date_of_birth = BoundedDateField(
+        required=False, allow_null=True, kind=DateKind.BIRTH, name="Date of birth"
+    )
     child_age_years = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=25
     )
@@ -165,7 +169,8 @@ class ConcernCreateSerializer(serializers.Serializer):
         trim_whitespace=False,
         error_messages={"required": "Enter what you saw or heard"},
     )
-    observed_at = serializers.DateTimeField(
+    observed_at = BoundedDateTimeField(
+        name="The date it happened",
         required=False,
         allow_null=True,
         help_text=(
@@ -173,7 +178,8 @@ class ConcernCreateSerializer(serializers.Serializer):
             "alone when only the day is known: an unknown time stays unknown."
         ),
     )
-    observed_on = serializers.DateField(
+    observed_on = BoundedDateField(
+        name="The date it happened",
         required=False,
         allow_null=True,
         help_text="The day it happened. Taken from observed_at when that is given.",

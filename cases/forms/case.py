@@ -12,6 +12,7 @@ from agencies.models import Agency
 from cases.dfe_codes import Disability, Ethnicity
 from cases.forms.common import ForAgencyForm, NhsNumberField, UpnField, WrittenForAgencyForm
 from cases.models import HouseholdMember, Sex
+from safeguard.core.dates import DateKind
 from safeguard.core.forms import GovukDateField
 
 
@@ -75,7 +76,9 @@ class AddAgencyForm(forms.Form):
 
 class ChronologyEntryForm(ForAgencyForm):
     occurred_on = GovukDateField(
-        label="When did it happen?", error_messages={"required": "Enter the date it happened"}
+        label="When did it happen?",
+        name="The date it happened",
+        error_messages={"required": "Enter the date it happened"},
     )
     title = forms.CharField(
         label="What happened, in a line",
@@ -213,9 +216,12 @@ class ChildIdentityForm(forms.Form):
         label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
     )
     other_names = forms.CharField(label="Other names or aliases", required=False, max_length=200)
-    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    date_of_birth = GovukDateField(label="Date of birth", required=False, kind=DateKind.BIRTH)
     expected_date_of_birth = GovukDateField(
-        label="Expected date of birth", required=False, help_text="Only for an unborn child."
+        label="Expected date of birth",
+        required=False,
+        help_text="Only for an unborn child.",
+        kind=DateKind.DUE,
     )
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
     gender = forms.CharField(
@@ -269,7 +275,12 @@ class ActionForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=None, label="Who, if one person?", required=False, empty_label="Anyone there"
     )
-    due_on = GovukDateField(label="Due by", error_messages={"required": "Enter the due date"})
+    due_on = GovukDateField(
+        label="Due by",
+        name="The due date",
+        kind=DateKind.DUE,
+        error_messages={"required": "Enter the due date"},
+    )
 
     def __init__(self, *args, agencies, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)

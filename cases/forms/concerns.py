@@ -13,6 +13,7 @@ from agencies.models import Agency
 from cases.concern_rules import concern_errors
 from cases.forms.common import YES_NO, ConsentToShare, NhsNumberField, UpnField
 from cases.models import BodyMapMark, Concern, Sex
+from safeguard.core.dates import DateKind
 from safeguard.core.forms import GovukDateField
 
 
@@ -42,6 +43,7 @@ class ConcernForm(forms.Form):
     child_date_of_birth = GovukDateField(
         label="Child's date of birth",
         required=False,
+        kind=DateKind.BIRTH,
         help_text="For example, 27 3 2015. If you do not know it, give their age below.",
     )
     child_age_years = forms.IntegerField(
@@ -67,6 +69,7 @@ class ConcernForm(forms.Form):
     )
     observed_on = GovukDateField(
         label="When did this happen or when were you told?",
+        name="The date it happened",
         error_messages={"required": "Enter the date it happened"},
     )
     observed_time = forms.TimeField(
@@ -171,7 +174,7 @@ class ChildForm(forms.Form):
     first_name = forms.CharField(label="First name", max_length=100)
     last_name = forms.CharField(label="Last name", max_length=100)
     other_names = forms.CharField(label="Other names or aliases", required=False, max_length=200)
-    date_of_birth = GovukDateField(label="Date of birth", required=False)
+    date_of_birth = GovukDateField(label="Date of birth", required=False, kind=DateKind.BIRTH)
     sex = forms.ChoiceField(label="Sex", choices=Sex.choices, widget=forms.RadioSelect)
     nhs_number = NhsNumberField()
     upn = UpnField()

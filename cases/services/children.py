@@ -19,6 +19,7 @@ from cases.matching import format_postcode, name_key
 from cases.models import Case, Child, ChildAddress, ChildMerge, Concern, HouseholdMember
 from cases.selectors.policy import can_edit_child
 from safeguard.audit.services import audit_record
+from safeguard.core.dates import DateKind, date_problem
 from safeguard.core.references import next_reference
 
 
@@ -40,8 +41,8 @@ def child_create(
 ) -> Child:
     if not agencies_where(acting_user, roles=TRIAGE_ROLES).filter(pk=lead_agency.pk).exists():
         raise PermissionDenied("You cannot create children in this agency's records.")
-    if date_of_birth and date_of_birth > timezone.localdate():
-        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
+    if problem := date_problem(date_of_birth, DateKind.BIRTH, "Date of birth"):
+        raise ValidationError({"date_of_birth": problem})
     child = Child.objects.create(
         reference=next_reference("CHI"),
         lead_agency=lead_agency,
@@ -69,8 +70,8 @@ def child_update(
     if not can_edit_child(acting_user, child):
         raise PermissionDenied("Only the lead agency edits a child's record.")
     dob, expected = fields.get("date_of_birth"), fields.get("expected_date_of_birth")
-    if dob and dob > timezone.localdate():
-        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
+    if problem := date_problem(dob, DateKind.BIRTH, "Date of birth"):
+        raise ValidationError({"date_of_birth": problem})
     if expected and dob:
         raise ValidationError({"expected_date_of_birth": "Give a date of birth or an expected one"})
     changes = {name: fields[name] for name in EDITABLE if name in fields}

@@ -14,6 +14,8 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
+from safeguard.core.dates import DateKind, validate_date
+
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's refusal on the form: next to the field it names, else at the top."""
@@ -78,8 +80,16 @@ class GovukDateField(forms.Field):
     widget = GovukDateInput
     parts = ("day", "month", "year")
 
+    def __init__(self, *args: Any, kind: DateKind = DateKind.EVENT, name: str = "", **kwargs: Any):
+        # ``kind``: which dates are possible (safeguard/core/dates.py); every
+        # date is at least an event, never before 1900. ``name``: what the
+        # messages call it when the label is a question.
+        self.kind = kind
+        self.name = name
+        super().__init__(*args, **kwargs)
+
     def _name(self) -> str:
-        return str(self.label or "Date")
+        return self.name or str(self.label or "Date")
 
     def _lower_name(self) -> str:
         name = self._name()
@@ -121,6 +131,8 @@ class GovukDateField(forms.Field):
             if message == forms.Field.default_error_messages["required"]:
                 message = f"Enter the {self._lower_name()}"
             raise forms.ValidationError(message, code="required")
+        if value not in self.empty_values:
+            validate_date(value, self.kind, self._name())
 
     def bound_data(self, data: Any, initial: Any) -> Any:
         # What was typed, not what it would have meant.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from safeguard.audit.services import audit_record
-from safeguard.core.api_tokens import expires_at
+from safeguard.core.api_tokens import expires_at, idle_lapses_at, last_used
 from safeguard.core.people import memberships_for
 from safeguard.core.two_factor import needs_two_factor
 from safeguard.notifications.forms import ReminderPreferenceForm
@@ -52,8 +53,9 @@ def profile(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Your API token has been revoked.")
         if new_key is None:
             return redirect("profile")
-    token = Token.objects.filter(user=request.user).first()
+    token = Token.objects.select_related("use").filter(user=request.user).first()
     token_expires = expires_at(token) if token else None
+    token_idle_at = idle_lapses_at(token) if token else None
     return render(
         request,
         "registration/profile.html",
@@ -62,6 +64,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             "token": token,
             "token_expires": token_expires,
             "token_expired": bool(token_expires and token_expires <= timezone.now()),
+            "token_idle_at": token_idle_at,
+            "token_idle": bool(token_idle_at and token_idle_at <= timezone.now()),
+            "token_use": last_used(token) if token else None,
+            "idle_days": settings.API_TOKEN_IDLE_DAYS,
             "new_key": new_key,
             "reminder_form": reminder_form,
         },

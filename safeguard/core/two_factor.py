@@ -47,7 +47,9 @@ class RequireTwoFactorMiddleware:
             and needs_two_factor(user)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "Two-factor sign-in required."}, status=403)
+                return JsonResponse(
+                    {"detail": "Two-factor sign-in required.", "errors": {}}, status=403
+                )
             target = "two_factor_verify" if _confirmed_device(user) else "two_factor_setup"
             return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -58,7 +58,7 @@ def _digest_for(user_id: int, day: dt.date) -> bool:
             digest.email = email
             digest.save(update_fields=["email"])
             ReminderDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(digest=digest)
-            transaction.on_commit(lambda: dispatch_emails([str(email.pk)]))
+            dispatch_emails([str(email.pk)])
     except IntegrityError:
         return False  # today's digest went already; the rest waits for tomorrow's
     return True

@@ -343,6 +343,5 @@ def _deliver_batch(*, after: int, batch_size: int) -> tuple[int, int]:
             ReminderDelivery.objects.filter(pk__in=cancelled).update(
                 status=ReminderDelivery.Status.CANCELLED
             )
-        if email_ids:
-            transaction.on_commit(lambda: dispatch_emails(email_ids))
+        dispatch_emails(email_ids)
         return len(sent), rows[-1][0]

@@ -15,12 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from safeguard.notifications.models import Notification, OutboundEmail
-from safeguard.queue import enqueue
+from safeguard.queue import enqueue_on_commit
 
 log = logging.getLogger(__name__)
 EMAILS_PER_TASK = 100
 # By name, not by import: the tasks module imports this one (safeguard.queue).
-SEND_EMAIL = "safeguard.notifications.tasks.send_email"
 SEND_EMAILS = "safeguard.notifications.tasks.send_emails"
 
 
@@ -36,6 +35,7 @@ def notify(
 ) -> list[Notification]:
     """Create one notification (and e-mail) per recipient, at most once per dedupe key."""
     created: list[Notification] = []
+    email_ids: list[str] = []
     for user in {u.pk: u for u in recipients}.values():
         try:
             with transaction.atomic():
@@ -55,10 +55,13 @@ def notify(
                         subject=f"{'URGENT: ' if urgent else ''}Safeguard: {reference or title}",
                         body=email_body(title=title, reference=reference, link_path=link_path),
                     )
-                    transaction.on_commit(lambda pk=email.pk: dispatch_email(pk))
+                    email_ids.append(str(email.pk))
         except IntegrityError:
             continue  # already notified for this key: exactly once
         created.append(note)
+    # One publish for the whole transaction, after it commits: a dead broker
+    # costs the page one failed attempt, not one per recipient.
+    dispatch_emails(email_ids)
     return created
 
 
@@ -70,18 +73,11 @@ def email_body(*, title: str, reference: str, link_path: str) -> str:
     )
 
 
-def dispatch_email(email_id) -> None:
-    """Hand an outbox row to a worker. Failing here loses nothing: the sweep retries."""
-    if not enqueue(SEND_EMAIL, args=[str(email_id)]):
-        log.warning("E-mail %s waits for the outbox sweep", email_id)
-
-
 def dispatch_emails(email_ids: list[str]) -> None:
-    """Hand many outbox rows to the workers in a few messages rather than one each."""
-    for start in range(0, len(email_ids), EMAILS_PER_TASK):
-        if not enqueue(SEND_EMAILS, args=[email_ids[start : start + EMAILS_PER_TASK]]):
-            log.warning("%d e-mails wait for the outbox sweep", len(email_ids) - start)
-            return
+    """Hand outbox rows to the workers once the transaction commits, in one
+    publish with the rest of the transaction's e-mails (``EMAILS_PER_TASK`` a
+    message). Failing there loses nothing: the outbox sweep sends them."""
+    enqueue_on_commit(SEND_EMAILS, email_ids, per_message=EMAILS_PER_TASK)
 
 
 def notification_mark_read(*, user: AbstractBaseUser, notification: Notification) -> None:

@@ -79,7 +79,7 @@ def test_a_wrong_token_is_refused(world):
     response = client.get("/api/v1/concerns/")
     # 403 while SessionAuthentication is first in settings; 401 if Token were first.
     assert response.status_code in (401, 403)
-    assert response.json() == {"detail": "Invalid token."}
+    assert response.json() == {"detail": "Invalid token.", "errors": {}}
 
 
 def test_session_authentication_with_csrf_on_writes(world):
@@ -224,14 +224,14 @@ def test_submit_a_concern_through_the_api(world):
 def test_bad_input_is_refused_with_the_field_named(world, overrides, field):
     response = api(world.teacher).post("/api/v1/concerns/", new_concern(**overrides), format="json")
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert field in response.json()["errors"], response.json()
 
 
 def test_a_future_date_of_birth_says_so(world):
     response = api(world.teacher).post(
         "/api/v1/concerns/", new_concern(child_date_of_birth="2999-01-01"), format="json"
     )
-    assert response.json() == {
+    assert response.json()["errors"] == {
         "child_date_of_birth": ["Date of birth must be today or in the past"]
     }
 
@@ -262,7 +262,7 @@ def test_someone_in_several_agencies_says_which_they_report_for(world):
     client = api(world.teacher)
     ambiguous = client.post("/api/v1/concerns/", new_concern(), format="json")
     assert ambiguous.status_code == 400
-    message = ambiguous.json()["reporting_agency"][0]
+    message = ambiguous.json()["errors"]["reporting_agency"][0]
     assert "police" in message and "school" in message
     chosen = client.post("/api/v1/concerns/", new_concern(reporting_agency="police"), format="json")
     assert chosen.status_code == 201, chosen.json()
@@ -477,7 +477,7 @@ def test_triage_through_the_api(world):
     worker = api(world.social_worker)
     response = worker.post(f"{url}/decision/", {"decision": "assessment", "reason": "x"})
     assert response.status_code == 400  # the child must be found first
-    assert "non_field_errors" in response.json()
+    assert "non_field_errors" in response.json()["errors"]
     response = worker.post(f"{url}/link-child/", {"child": str(child.pk)})
     assert response.status_code == 200, response.json()
     assert response.json()["child"]["reference"] == child.reference
@@ -512,7 +512,7 @@ def test_a_manager_returns_a_decision(world):
     )
     manager = api(world.manager)
     url = f"/api/v1/concerns/{concern.pk}/return/"
-    assert manager.post(url, {"comment": "  "}).json() == {
+    assert manager.post(url, {"comment": "  "}).json()["errors"] == {
         "comment": ["Enter why the decision is being returned"]
     }
     response = manager.post(url, {"comment": "Speak to the school first."})
@@ -532,7 +532,7 @@ def test_a_child_held_by_another_authority_cannot_be_linked(world):
     url = f"/api/v1/concerns/{concern.pk}/link-child/"
     for body in ({"child": str(theirs.pk)}, {"child": "not-a-uuid"}, {}):
         response = worker.post(url, body, format="json")
-        assert response.status_code == 400 and "child" in response.json(), body
+        assert response.status_code == 400 and "child" in response.json()["errors"], body
 
 
 def test_ids_that_are_not_uuids_are_404(world):

@@ -103,4 +103,4 @@ def test_the_api_takes_a_day_alone_and_keeps_the_time_unknown(world):
     response = _api(world.teacher).post(
         "/api/v1/concerns/", new_concern(observed_at=..., observed_on=future), format="json"
     )
-    assert response.status_code == 400 and "observed_on" in response.json()
+    assert response.status_code == 400 and "observed_on" in response.json()["errors"]

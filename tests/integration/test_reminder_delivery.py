@@ -17,7 +17,6 @@ from django.db import connection
 from safeguard.notifications.models import OutboundEmail, ReminderDelivery
 from tests.factories import PASSWORD, World, open_case_from_concern, submit_concern
 from tests.integration.processes import (
-    RedisServer,
     celery_env,
     count_by_recipient_and_subject,
     mailed,
@@ -30,14 +29,6 @@ from tests.integration.processes import (
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 REMINDER = "Safeguard reminder: "
-
-
-@pytest.fixture
-def processes():
-    started = []
-    yield started
-    for process in started:
-        stop(process)
 
 
 def concerns_awaiting_triage(world: World, n: int) -> list:
@@ -159,26 +150,6 @@ def test_a_worker_killed_while_sending_delivers_after_restart_without_duplicates
     assert counts == {
         (world.social_worker.email, f"{REMINDER}{concern.reference}"): 1 for concern in concerns
     }
-
-
-@pytest.fixture
-def redis_6390(tmp_path: Path):
-    """Our own Redis, to stop and start, with this process's Celery app pointed at it."""
-    from safeguard.celery import app
-
-    server = RedisServer(6390, tmp_path / "redis.log")
-    server.start()
-    previous = app.conf.broker_url
-
-    def point_at(url: str) -> None:
-        app.conf.broker_url = url
-        app._pool = None  # connections and producers are cached per broker URL
-        app.amqp._producer_pool = None
-
-    point_at(server.url)
-    yield server
-    point_at(previous)
-    server.stop()
 
 
 def test_redis_down_while_saving_a_case_keeps_the_page_and_sends_later(

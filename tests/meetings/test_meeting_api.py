@@ -159,5 +159,5 @@ def test_a_conference_on_a_bank_holiday_is_refused_by_the_api(world):
             format="json",
         )
     assert response.status_code == 400
-    assert "Christmas Day" in str(response.json()["scheduled_on"])
+    assert "Christmas Day" in str(response.json()["errors"]["scheduled_on"])
     assert not Meeting.objects.filter(kind="icpc").exists()

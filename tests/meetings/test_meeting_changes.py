@@ -197,7 +197,7 @@ def test_the_api_moves_and_cancels_with_the_same_rules(world):
             {"scheduled_at": "2026-12-26T10:00:00Z", "reason": "Room."},
             format="json",
         )
-        assert bad.status_code == 400 and "scheduled_on" in bad.json()
+        assert bad.status_code == 400 and "scheduled_on" in bad.json()["errors"]
         moved = client.post(
             f"{base}/reschedule/",
             {"scheduled_at": "2026-12-23T14:00:00Z", "reason": "Room."},

@@ -175,7 +175,7 @@ def test_the_api_sends_and_moves_referrals_with_the_same_rules(world):
     illegal = teacher.post(f"/api/v1/referrals/{referral_id}/transition/", {"action": "accept"})
     assert illegal.status_code == 403
     declined = nurse.post(f"/api/v1/referrals/{referral_id}/transition/", {"action": "decline"})
-    assert declined.status_code == 400 and "reason" in declined.json()
+    assert declined.status_code == 400 and "reason" in declined.json()["errors"]
     accepted = nurse.post(f"/api/v1/referrals/{referral_id}/transition/", {"action": "accept"})
     assert accepted.json()["status"] == "accepted"
     assert accepted.json()["case"] == str(world.case.pk)
