@@ -8,6 +8,7 @@ from cases.selectors.cases import (
     _group_ids,
     access_log_for,
     active_break_glass,
+    allocated_cases_for,
     audit_rows_for,
     case_list_for,
     case_read_record,
@@ -52,6 +53,7 @@ from cases.selectors.policy import (
 )
 from cases.selectors.record import (
     action_agencies,
+    action_list_for,
     action_owner_candidates,
     actions_for,
     allocatable_teams,
@@ -77,8 +79,10 @@ __all__ = [
     "access_log_for",
     "action_agencies",
     "action_owner_candidates",
+    "action_list_for",
     "actions_for",
     "active_break_glass",
+    "allocated_cases_for",
     "allocatable_teams",
     "allocatable_workers",
     "allocation_text",
