@@ -223,7 +223,7 @@ def access_log_for(user: User, case: Case):
 def audit_rows_for(user: User):
     """Audit rows an auditor may search: about their authority's cases, or made
     by members of their agencies. Nobody else reaches the audit search."""
-    from safeguard.audit.models import AuditEvent
+    from safeguard.audit.models import AuditEvent, acting_for
 
     audited = agencies_where(user, roles=[Role.AUDITOR])
     if not audited.exists():
@@ -231,6 +231,8 @@ def audit_rows_for(user: User):
     slugs = list(audited.values_list("slug", flat=True))
     led = Case.objects.filter(lead_agency__in=audited).values("pk")
     members = Membership.objects.filter(agency__in=audited).values("user_id")
+    # Made by their members: today's, and anyone who acted as one then (a
+    # membership an operator has since removed no longer names them).
     return AuditEvent.objects.filter(
-        Q(case_id__in=led) | Q(user_id__in=members) | Q(agency_slugs__in=slugs)
+        Q(case_id__in=led) | Q(user_id__in=members) | acting_for(slugs)
     ).order_by("-id")
