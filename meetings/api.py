@@ -15,7 +15,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -35,13 +35,20 @@ from meetings import services as meetings
 from meetings.models import (
     AgencyReport,
     AgendaItem,
+    InvitationRequest,
     Meeting,
     MeetingAddendum,
     MeetingCase,
     MeetingDissent,
     MeetingInvitation,
 )
-from meetings.selectors import get_meeting_for, meeting_detail_for, meeting_list_for
+from meetings.selectors import (
+    get_meeting_for,
+    has_meeting_lead_access,
+    meeting_detail_for,
+    meeting_list_for,
+    pending_requests_for,
+)
 
 ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND}
 
@@ -108,6 +115,19 @@ class MeetingCreateSerializer(serializers.Serializer):
     report_due_on = serializers.DateField(required=False, allow_null=True)
     purpose = serializers.CharField(allow_blank=True, default="")
     invite = serializers.ListField(child=serializers.SlugField(), default=list)
+    invite_reason = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Required when ``invite`` names an agency not involved in the cases: "
+        "inviting it shares the children's records with it.",
+    )
+    request_authorisation = serializers.BooleanField(
+        default=False,
+        help_text="For an agency of another local authority when you are not a manager of "
+        "the lead agency: true holds its invitation for a manager to authorise; false "
+        "refuses the meeting (403).",
+    )
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -123,6 +143,44 @@ class InviteSerializer(serializers.Serializer):
     agency = serializers.SlugField()
     person = serializers.CharField(max_length=150, required=False, allow_blank=True)
     report_requested = serializers.BooleanField(default=True)
+    reason = serializers.CharField(
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why the agency is needed: required (400 without it) for an agency not "
+        "involved in the case, since inviting it shares the child's record with it.",
+    )
+    request_authorisation = serializers.BooleanField(
+        default=False,
+        help_text="An agency of another local authority needs a manager of the lead agency. "
+        "Not one yourself: true holds the invitation for a manager (202, an invitation "
+        "request); false refuses it (403).",
+    )
+
+
+class InvitationRequestSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = InvitationRequest
+        fields = [
+            "id",
+            "agency",
+            "reason",
+            "report_requested",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class WithdrawSerializer(serializers.Serializer):
@@ -238,6 +296,8 @@ def _service(call, *args: Any, **kwargs: Any):
         return call(*args, **kwargs)
     except DjangoValidationError as exc:
         raise _as_drf_error(exc) from exc
+    except meetings.ManagerAuthorisationNeeded as exc:
+        raise PermissionDenied(str(exc)) from exc  # DRF's 403 would drop the reason
 
 
 def _agency(slug: str) -> Agency:
@@ -309,14 +369,25 @@ class MeetingViewSet(viewsets.GenericViewSet):
             report_due_on=data.get("report_due_on"),
             purpose=data["purpose"],
             invite=[_agency(slug) for slug in data["invite"]],
+            invite_reason=data["invite_reason"],
+            request_authorisation=data["request_authorisation"],
         )
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[ID_PARAMETER],
         request=InviteSerializer,
-        responses={200: InvitationSerializer(many=True), 201: InvitationSerializer, **ERRORS},
-        description="GET: who is invited. POST: invite an agency, or a named person in it.",
+        responses={
+            200: InvitationSerializer(many=True),
+            201: InvitationSerializer,
+            202: InvitationRequestSerializer,
+            **ERRORS,
+        },
+        description="GET: who is invited. POST: invite an agency, or a named person in it. "
+        "An agency not involved in the case needs a ``reason`` (400 without). One of another "
+        "local authority needs a manager of the lead agency: anyone else gets a 403 saying "
+        "so, or, with ``request_authorisation``, a 202 and an invitation request that shares "
+        "nothing until a manager authorises it.",
     )
     @action(detail=True, methods=["get", "post"])
     def invitations(self, request: Request, pk: str | None = None) -> Response:
@@ -326,15 +397,95 @@ class MeetingViewSet(viewsets.GenericViewSet):
             return Response(InvitationSerializer(rows, many=True).data)
         body = InviteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
+        person = _person(data.get("person"))
+        if person is None:
+            invited = _service(
+                meetings.invite_or_request,
+                acting_user=request.user,
+                meeting=meeting,
+                agency=_agency(data["agency"]),
+                reason=data["reason"],
+                report_requested=data["report_requested"],
+                request_authorisation=data["request_authorisation"],
+            )
+        else:
+            invited = _service(
+                meetings.meeting_invite,
+                acting_user=request.user,
+                meeting=meeting,
+                agency=_agency(data["agency"]),
+                person=person,
+                reason=data["reason"],
+                report_requested=data["report_requested"],
+            )
+        if isinstance(invited, InvitationRequest):
+            return Response(
+                InvitationRequestSerializer(invited).data, status=status.HTTP_202_ACCEPTED
+            )
+        return Response(InvitationSerializer(invited).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={200: InvitationRequestSerializer(many=True), **ERRORS},
+        description="Invitations waiting for a manager of the lead agency (lead agency only).",
+    )
+    @action(detail=True, methods=["get"], url_path="invitation-requests")
+    def invitation_requests(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)
+        if not has_meeting_lead_access(request.user, meeting):
+            raise Http404
+        return Response(InvitationRequestSerializer(pending_requests_for(meeting), many=True).data)
+
+    def _waiting(self, pk: str | None, request_id: str) -> InvitationRequest:
+        meeting = self._meeting(pk)
+        if not has_meeting_lead_access(self.request.user, meeting):
+            raise Http404
+        waiting = meeting.invitation_requests.filter(pk=request_id).first()
+        if waiting is None:
+            raise Http404
+        return waiting
+
+    @extend_schema(
+        request=None,
+        responses={201: InvitationSerializer, **ERRORS},
+        description="A manager of the lead agency authorises a waiting invitation: it is sent.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"invitation-requests/(?P<request_id>{UUID_PATTERN})/authorise",
+    )
+    def authorise(self, request: Request, pk: str | None = None, request_id: str = "") -> Response:
         invitation = _service(
-            meetings.meeting_invite,
+            meetings.invitation_request_authorise,
             acting_user=request.user,
-            meeting=meeting,
-            agency=_agency(body.validated_data["agency"]),
-            person=_person(body.validated_data.get("person")),
-            report_requested=body.validated_data["report_requested"],
+            request=self._waiting(pk, request_id),
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DeclineSerializer,
+        responses={200: InvitationRequestSerializer, **ERRORS},
+        description="A manager of the lead agency declines a waiting invitation, saying why.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"invitation-requests/(?P<request_id>{UUID_PATTERN})/decline",
+    )
+    def decline(self, request: Request, pk: str | None = None, request_id: str = "") -> Response:
+        waiting = self._waiting(pk, request_id)
+        body = DeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        declined = _service(
+            meetings.invitation_request_decline,
+            acting_user=request.user,
+            request=waiting,
+            reason=body.validated_data["reason"],
+        )
+        return Response(InvitationRequestSerializer(declined).data)
 
     @extend_schema(request=ResponseSerializer, responses={200: InvitationSerializer, **ERRORS})
     @action(

@@ -3,14 +3,26 @@
 One function per user action, each one transaction. A finalised record never
 changes again: every write refuses it, and corrections are addenda.
 
-Two rooms: ``scheduling`` (arranging a meeting, invitations, replies, agency
-reports) and ``record`` (the chair's record: attendance, minutes, decisions,
+Three rooms: ``scheduling`` (arranging a meeting, invitations, replies, agency
+reports), ``invitations`` (a manager's answer to an invitation that needs one)
+and ``record`` (the chair's record: attendance, minutes, decisions,
 dissent, actions, finalising, addenda); ``common`` holds who may schedule and
 manage, and the guards both use. Callers use this package as one module
 (``from meetings import services``).
 """
 
-from meetings.services.common import CHAIR_ROLES, can_manage, can_schedule, chairs_for
+from meetings.services.common import (
+    CHAIR_ROLES,
+    ManagerAuthorisationNeeded,
+    can_manage,
+    can_schedule,
+    chairs_for,
+)
+from meetings.services.invitations import (
+    invitation_request_authorise,
+    invitation_request_decline,
+    invite_or_request,
+)
 from meetings.services.record import (
     StaleRecord,
     addendum_add,
@@ -23,6 +35,7 @@ from meetings.services.record import (
 )
 from meetings.services.scheduling import (
     DEFAULT_AGENDA,
+    invitation_request,
     invitation_respond,
     invitation_withdraw,
     invitees_to_choose,
@@ -36,6 +49,7 @@ from meetings.services.scheduling import (
 __all__ = [
     "CHAIR_ROLES",
     "DEFAULT_AGENDA",
+    "ManagerAuthorisationNeeded",
     "StaleRecord",
     "addendum_add",
     "agenda_item_add",
@@ -44,9 +58,13 @@ __all__ = [
     "chairs_for",
     "dissent_add",
     "finalise_problems",
+    "invitation_request",
+    "invitation_request_authorise",
+    "invitation_request_decline",
     "invitation_respond",
     "invitation_withdraw",
     "invitees_to_choose",
+    "invite_or_request",
     "meeting_action_add",
     "meeting_finalise",
     "meeting_invite",
