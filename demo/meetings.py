@@ -44,6 +44,8 @@ def _arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **e
         scheduled_at=_at(day if day >= ahead else ahead),
         location="Northshire Civic Centre, conference room 2",
         invite=invite,
+        # Police and health are statutory safeguarding partners; the school knows the child.
+        invite_reason="Safeguarding partner for this child (Working Together 2023, chapter 4)",
         late_reason="Demo: arranged after the event." if day < ahead else "",
         **extra,
     )
@@ -147,6 +149,8 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
             late_reason=reason,
             report_due_on=workdays.add_working_days(today, 1),
             invite=[police, health, school],
+            invite_reason="Safeguarding partner for these children (Working Together 2023, "
+            "chapter 4)",
         )
         meetings.report_submit(
             acting_user=world.built.users["practitioner@northshire-police"],

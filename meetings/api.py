@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,244 +30,48 @@ from cases.api import (
     _as_drf_error,
     _audit_list,
 )
-from cases.models import CaseAction
 from meetings import services as meetings
 from meetings.models import (
-    AgencyReport,
-    AgendaItem,
+    InvitationRequest,
     Meeting,
-    MeetingAddendum,
-    MeetingCase,
-    MeetingDissent,
-    MeetingInvitation,
 )
 from meetings.selectors import (
     MEETING_ORDER,
     get_meeting_for,
+    has_meeting_lead_access,
     meeting_detail_for,
     meeting_list_for,
+    pending_requests_for,
 )
-from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
+from meetings.serializers import (
+    ActionCreateSerializer,
+    AddendumCreateSerializer,
+    AddendumSerializer,
+    CancelSerializer,
+    DeclineSerializer,
+    DissentCreateSerializer,
+    DissentSerializer,
+    InvitationRequestSerializer,
+    InvitationSerializer,
+    InviteSerializer,
+    MeetingActionSerializer,
+    MeetingCreateSerializer,
+    MeetingSerializer,
+    RecordDetailSerializer,
+    RecordSerializer,
+    ReportSerializer,
+    ReportSubmitSerializer,
+    RescheduleSerializer,
+    ResponseSerializer,
+    WithdrawSerializer,
+)
 from safeguard.core.api_errors import error_response
-from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
 FINAL = OpenApiResponse(
     description="The record is final (perhaps finalised a moment ago): who finalised it and when."
 )
 ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: FINAL}
-
-
-class MeetingChildSerializer(serializers.ModelSerializer):
-    case = serializers.UUIDField(source="case_id")
-    case_reference = serializers.CharField(source="case.reference")
-    child_name = serializers.CharField(source="case.child.full_name")
-
-    class Meta:
-        model = MeetingCase
-        fields = [
-            "id",
-            "case",
-            "case_reference",
-            "child_name",
-            "decision",
-            "category",
-            "decision_notes",
-            "first_core_group_on",
-            "next_review_on",
-        ]
-
-
-class MeetingSerializer(serializers.ModelSerializer):
-    chair = serializers.CharField(source="chair.username")
-    lead_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    children = MeetingChildSerializer(source="subjects", many=True, read_only=True)
-    is_late = serializers.BooleanField(read_only=True)
-    is_finalised = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = Meeting
-        fields = [
-            "id",
-            "reference",
-            "kind",
-            "lead_agency",
-            "chair",
-            "scheduled_at",
-            "location",
-            "video_link",
-            "due_on",
-            "is_late",
-            "late_reason",
-            "report_due_on",
-            "purpose",
-            "children",
-            "is_finalised",
-            "finalised_at",
-            "cancelled_at",
-            "cancellation_reason",
-            "version",
-        ]
-
-
-class RescheduleSerializer(serializers.Serializer):
-    scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The new date of the meeting")
-    reason = serializers.CharField(max_length=2000)
-    late_reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
-    report_due_on = BoundedDateField(
-        kind=DateKind.DUE,
-        name="The date reports are due",
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-
-
-class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-
-
-class MeetingCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
-    cases = serializers.ListField(child=serializers.UUIDField(), min_length=1)
-    chair = serializers.CharField(max_length=150)
-    scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The date of the meeting")
-    location = serializers.CharField(max_length=200, allow_blank=True, default="")
-    video_link = serializers.URLField(max_length=300, allow_blank=True, default="")
-    follows = serializers.UUIDField(required=False, allow_null=True)
-    late_reason = serializers.CharField(allow_blank=True, default="")
-    report_due_on = BoundedDateField(
-        required=False, allow_null=True, kind=DateKind.DUE, name="The date reports are due"
-    )
-    purpose = serializers.CharField(allow_blank=True, default="")
-    invite = serializers.ListField(child=serializers.SlugField(), default=list)
-
-
-class InvitationSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    person = serializers.CharField(source="person.username", default=None)
-
-    class Meta:
-        model = MeetingInvitation
-        fields = ["id", "agency", "person", "report_requested", "response", "attendance"]
-
-
-class InviteSerializer(serializers.Serializer):
-    agency = serializers.SlugField()
-    person = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    report_requested = serializers.BooleanField(default=True)
-
-
-class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
-
-
-class ResponseSerializer(serializers.Serializer):
-    response = serializers.ChoiceField(
-        choices=[MeetingInvitation.Response.ATTENDING, MeetingInvitation.Response.APOLOGIES]
-    )
-
-
-class ReportSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    author = serializers.CharField(source="author.username", default=None)
-
-    class Meta:
-        model = AgencyReport
-        fields = ["id", "agency", "author", "text", "shared_with_invitees", "submitted_at"]
-
-
-class ReportSubmitSerializer(serializers.Serializer):
-    agency = serializers.SlugField()
-    text = serializers.CharField(max_length=50000)
-    shared_with_invitees = serializers.BooleanField(
-        default=False,
-        help_text=(
-            "True to let every invited agency read the report. Left out, only the "
-            "chair and the lead agency can read it: nothing is shared unless chosen."
-        ),
-    )
-
-
-class AgendaItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AgendaItem
-        fields = ["id", "position", "title", "minutes", "lead_only"]
-
-
-class DissentSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-
-    class Meta:
-        model = MeetingDissent
-        fields = ["id", "case", "person_name", "agency", "reason", "recorded_at"]
-
-
-class MeetingActionSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.CharField(source="owner.username", default=None)
-
-    class Meta:
-        model = CaseAction
-        fields = ["id", "case", "description", "agency", "owner", "due_on", "status"]
-
-
-class AddendumSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", default=None)
-
-    class Meta:
-        model = MeetingAddendum
-        fields = ["id", "author", "text", "created_at"]
-
-
-class RecordDetailSerializer(serializers.Serializer):
-    meeting = MeetingSerializer()
-    invitations = InvitationSerializer(many=True)
-    reports = ReportSerializer(many=True)
-    agenda_items = AgendaItemSerializer(many=True)
-    dissents = DissentSerializer(many=True)
-    actions = MeetingActionSerializer(many=True)
-    addenda = AddendumSerializer(many=True)
-
-
-class MeetingDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=MeetingCase.Decision.choices, allow_blank=True)
-    category = serializers.CharField(max_length=3, allow_blank=True, default="")
-    decision_notes = serializers.CharField(allow_blank=True, default="")
-    next_review_on = BoundedDateField(
-        required=False, allow_null=True, kind=DateKind.DUE, name="The review conference date"
-    )
-    first_core_group_on = BoundedDateField(
-        required=False, allow_null=True, kind=DateKind.DUE, name="The first core group date"
-    )
-
-
-class RecordSerializer(serializers.Serializer):
-    version = serializers.IntegerField()
-    attendance = serializers.DictField(
-        child=serializers.ChoiceField(choices=MeetingInvitation.Attendance.choices), default=dict
-    )
-    minutes = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
-    decisions = serializers.DictField(child=MeetingDecisionSerializer(), default=dict)
-
-
-class DissentCreateSerializer(serializers.Serializer):
-    case = serializers.UUIDField()
-    person_name = serializers.CharField(max_length=200)
-    agency = serializers.SlugField()
-    reason = serializers.CharField(max_length=5000)
-
-
-class ActionCreateSerializer(serializers.Serializer):
-    case = serializers.UUIDField()
-    description = serializers.CharField(max_length=2000)
-    agency = serializers.SlugField()
-    owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    due_on = BoundedDateField(kind=DateKind.DUE, name="The due date")
-
-
-class AddendumCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=20000)
 
 
 class RecordIsFinal(APIException):
@@ -283,6 +87,8 @@ def _service(call, *args: Any, **kwargs: Any):
         raise RecordIsFinal(" ".join(exc.messages)) from exc
     except DjangoValidationError as exc:
         raise _as_drf_error(exc) from exc
+    except meetings.ManagerAuthorisationNeeded as exc:
+        raise PermissionDenied(str(exc)) from exc  # DRF's 403 would drop the reason
 
 
 def _agency(slug: str) -> Agency:
@@ -355,14 +161,25 @@ class MeetingViewSet(viewsets.GenericViewSet):
             report_due_on=data.get("report_due_on"),
             purpose=data["purpose"],
             invite=[_agency(slug) for slug in data["invite"]],
+            invite_reason=data["invite_reason"],
+            request_authorisation=data["request_authorisation"],
         )
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[ID_PARAMETER],
         request=InviteSerializer,
-        responses={200: InvitationSerializer(many=True), 201: InvitationSerializer, **ERRORS},
-        description="GET: who is invited. POST: invite an agency, or a named person in it.",
+        responses={
+            200: InvitationSerializer(many=True),
+            201: InvitationSerializer,
+            202: InvitationRequestSerializer,
+            **ERRORS,
+        },
+        description="GET: who is invited. POST: invite an agency, or a named person in it. "
+        "An agency not involved in the case needs a ``reason`` (400 without). One of another "
+        "local authority needs a manager of the lead agency: anyone else gets a 403 saying "
+        "so, or, with ``request_authorisation``, a 202 and an invitation request that shares "
+        "nothing until a manager authorises it.",
     )
     @action(detail=True, methods=["get", "post"])
     def invitations(self, request: Request, pk: str | None = None) -> Response:
@@ -372,15 +189,95 @@ class MeetingViewSet(viewsets.GenericViewSet):
             return Response(InvitationSerializer(rows, many=True).data)
         body = InviteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
+        person = _person(data.get("person"))
+        if person is None:
+            invited = _service(
+                meetings.invite_or_request,
+                acting_user=request.user,
+                meeting=meeting,
+                agency=_agency(data["agency"]),
+                reason=data["reason"],
+                report_requested=data["report_requested"],
+                request_authorisation=data["request_authorisation"],
+            )
+        else:
+            invited = _service(
+                meetings.meeting_invite,
+                acting_user=request.user,
+                meeting=meeting,
+                agency=_agency(data["agency"]),
+                person=person,
+                reason=data["reason"],
+                report_requested=data["report_requested"],
+            )
+        if isinstance(invited, InvitationRequest):
+            return Response(
+                InvitationRequestSerializer(invited).data, status=status.HTTP_202_ACCEPTED
+            )
+        return Response(InvitationSerializer(invited).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={200: InvitationRequestSerializer(many=True), **ERRORS},
+        description="Invitations waiting for a manager of the lead agency (lead agency only).",
+    )
+    @action(detail=True, methods=["get"], url_path="invitation-requests")
+    def invitation_requests(self, request: Request, pk: str | None = None) -> Response:
+        meeting = self._meeting(pk)
+        if not has_meeting_lead_access(request.user, meeting):
+            raise Http404
+        return Response(InvitationRequestSerializer(pending_requests_for(meeting), many=True).data)
+
+    def _waiting(self, pk: str | None, request_id: str) -> InvitationRequest:
+        meeting = self._meeting(pk)
+        if not has_meeting_lead_access(self.request.user, meeting):
+            raise Http404
+        waiting = meeting.invitation_requests.filter(pk=request_id).first()
+        if waiting is None:
+            raise Http404
+        return waiting
+
+    @extend_schema(
+        request=None,
+        responses={201: InvitationSerializer, **ERRORS},
+        description="A manager of the lead agency authorises a waiting invitation: it is sent.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"invitation-requests/(?P<request_id>{UUID_PATTERN})/authorise",
+    )
+    def authorise(self, request: Request, pk: str | None = None, request_id: str = "") -> Response:
         invitation = _service(
-            meetings.meeting_invite,
+            meetings.invitation_request_authorise,
             acting_user=request.user,
-            meeting=meeting,
-            agency=_agency(body.validated_data["agency"]),
-            person=_person(body.validated_data.get("person")),
-            report_requested=body.validated_data["report_requested"],
+            request=self._waiting(pk, request_id),
         )
         return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DeclineSerializer,
+        responses={200: InvitationRequestSerializer, **ERRORS},
+        description="A manager of the lead agency declines a waiting invitation, saying why.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=rf"invitation-requests/(?P<request_id>{UUID_PATTERN})/decline",
+    )
+    def decline(self, request: Request, pk: str | None = None, request_id: str = "") -> Response:
+        waiting = self._waiting(pk, request_id)
+        body = DeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        declined = _service(
+            meetings.invitation_request_decline,
+            acting_user=request.user,
+            request=waiting,
+            reason=body.validated_data["reason"],
+        )
+        return Response(InvitationRequestSerializer(declined).data)
 
     @extend_schema(request=ResponseSerializer, responses={200: InvitationSerializer, **ERRORS})
     @action(

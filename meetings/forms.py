@@ -91,9 +91,12 @@ class MeetingScheduleForm(MeetingWhenForm):
     )
     invite = forms.ModelMultipleChoiceField(
         queryset=None,
-        label="Invite agencies",
+        label="Invite agencies involved in the case (optional)",
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="Only the agencies already involved are listed, and none is chosen for you. "
+        "To invite another agency, arrange the meeting, then choose "
+        "'Invite an agency not involved in the case' on its page.",
     )
     purpose = forms.CharField(
         label="Purpose (optional)",
@@ -123,15 +126,59 @@ class MeetingScheduleForm(MeetingWhenForm):
 
 
 class InviteAgencyForm(OwnIds, forms.Form):
+    """Agencies already involved in the case; any other is invited on its own page."""
+
     id_prefix = "invite"
     agency = forms.ModelChoiceField(
-        queryset=None, label="Agency", error_messages={"required": "Choose an agency"}
+        queryset=None,
+        label="Agency involved in the case",
+        error_messages={
+            "required": "Choose an agency",
+            "invalid_choice": "Choose an agency involved in the case. To invite another, "
+            "use 'Invite an agency not involved in the case'",
+        },
     )
     report_requested = forms.BooleanField(label="Ask them for a report", required=False)
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+class AgencySearchForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the agency",
+        min_length=2,
+        max_length=100,
+        help_text="At least 2 letters, for example 'police' or part of a school's name",
+        error_messages={
+            "required": "Enter the name of the agency",
+            "min_length": "Enter at least 2 letters of the agency's name",
+        },
+    )
+
+
+class InviteBeyondCaseForm(forms.Form):
+    """Inviting an agency not involved in the case: the reason is the point."""
+
+    reason = forms.CharField(
+        label="Why does this agency need to be at the meeting?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The chair, the lead agency and the audit log keep this reason.",
+        error_messages={"required": "Enter why this agency needs to be at the meeting"},
+    )
+    report_requested = forms.BooleanField(label="Ask them for a report", required=False)
+
+
+class InvitationDeclineForm(forms.Form):
+    """One per waiting request on the meeting page; the template writes its markup."""
+
+    reason = forms.CharField(
+        label="Why is the invitation declined?",
+        max_length=2000,
+        error_messages={"required": "Enter why the invitation is declined"},
+    )
 
 
 class InvitePersonForm(OwnIds, forms.Form):

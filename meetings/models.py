@@ -196,6 +196,14 @@ class MeetingInvitation(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     attendance = models.CharField(max_length=16, choices=Attendance.choices, blank=True)
     invited_at = models.DateTimeField(auto_now_add=True)
+    # Why an agency with no part in the case was invited (inviting it shares the
+    # child's record with it); blank for an agency already involved.
+    beyond_case_reason = models.TextField(blank=True)
+    # The lead agency's manager who authorised inviting an agency of another
+    # local authority; empty for an agency of the case's own authority.
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         db_table = "cases_meetinginvitation"
@@ -215,6 +223,55 @@ class MeetingInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.agency} to {self.meeting}"
+
+
+class InvitationRequest(models.Model):
+    """An invitation to an agency of another local authority, waiting for a
+    manager of the lead agency to authorise it (``services.invitations``).
+
+    It is not an invitation: nothing reads it for access, so while it waits the
+    agency is not involved in the case, sees nothing and is told nothing.
+    Authorised, it becomes a ``MeetingInvitation``; declined, it stays, with the
+    manager's reason, as the record of what was asked and answered.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a manager"
+        AUTHORISED = "authorised", "Authorised"
+        DECLINED = "declined", "Declined"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="invitation_requests"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    report_requested = models.BooleanField(default=True)
+    # Why the agency is wanted; required unless it is already involved in the case.
+    reason = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+        constraints = [
+            # A double submit, or two people asking at once, is one request.
+            models.UniqueConstraint(
+                fields=["meeting", "agency"],
+                condition=models.Q(status="pending"),
+                name="one_pending_request_per_agency",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} to {self.meeting} ({self.status})"
 
 
 class AgencyReport(models.Model):

@@ -8,17 +8,21 @@ step with the chair and the invitations by ``meetings.grants``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
-from agencies.roles import CASE_WORKING_ROLES
-from agencies.selectors import agencies_where
-from cases.models import CaseAction
+from agencies.models import Agency
+from agencies.roles import CASE_WORKING_ROLES, Role
+from agencies.selectors import agencies_where, has_role
+from cases.models import Case, CaseAction, Involvement
 from meetings.models import (
     AgencyReport,
     AgendaItem,
+    InvitationRequest,
     Meeting,
     MeetingCase,
     MeetingGroupObjectPermission,
@@ -178,4 +182,124 @@ def reports_owed_by(user: User) -> QuerySet[Meeting]:
         )
         .exclude(id__in=sent.values("meeting_id"))
         .order_by("report_due_on", "scheduled_at")
+    )
+
+
+# Who may be invited ----------------------------------------------------------------
+#
+# Inviting an agency makes it involved in the children's cases: it then reads
+# their records. So the agencies already on a case are offered first; any other
+# needs a reason, given on a page that says what it shares; and one of another
+# local authority also needs a manager of the lead agency, who answers for
+# sharing a child's record across authorities (UK GDPR art. 5(1)(f) and 24;
+# Working Together 2023, ch. 1, information sharing). ``services`` enforces
+# these rules on every path; the pages and the API only ask in advance.
+
+
+def local_authority_key(agency: Agency) -> tuple[str, str] | None:
+    """Which local authority an agency belongs to, for comparing two agencies.
+
+    Its DfE LA code if it has one; otherwise its front door's (the local
+    authority it sends concerns to, itself for a children's services); where no
+    code was entered, that front door itself. ``None``: nobody has said, which
+    is never treated as "ours".
+    """
+    if agency.la_code:
+        return ("la_code", agency.la_code)
+    front_door = agency if agency.is_lead_agency else agency.default_lead_agency
+    if front_door is None:
+        return None
+    if front_door.la_code:
+        return ("la_code", front_door.la_code)
+    return ("agency", str(front_door.pk))
+
+
+def same_local_authority(agency: Agency, lead_agency: Agency) -> bool:
+    key = local_authority_key(agency)
+    return key is not None and key == local_authority_key(lead_agency)
+
+
+def _case_ids(cases: Meeting | Sequence[Case]) -> list:
+    if isinstance(cases, Meeting):
+        return list(cases.subjects.values_list("case_id", flat=True))
+    return [c.pk for c in cases]
+
+
+def agencies_on_the_case(cases: Meeting | Sequence[Case]) -> QuerySet[Agency]:
+    """Agencies with a current involvement in one of the cases (a sibling group's
+    meeting is one meeting about the household), the lead agency aside."""
+    case_ids = _case_ids(cases)
+    involved = Involvement.objects.filter(case_id__in=case_ids, ended_at__isnull=True)
+    lead = Case.objects.filter(pk__in=case_ids).values("lead_agency_id")
+    return (
+        Agency.objects.filter(is_active=True, pk__in=involved.values("agency_id"))
+        .exclude(pk__in=lead)
+        .order_by("name")
+    )
+
+
+def agencies_beyond_the_case(
+    cases: Meeting | Sequence[Case], *, name: str, limit: int = 20
+) -> list[Agency]:
+    """Active agencies not involved in the cases whose name contains ``name``:
+    found only by searching, never listed whole."""
+    name = name.strip()
+    if len(name) < 2:
+        return []
+    case_ids = _case_ids(cases)
+    involved = Involvement.objects.filter(case_id__in=case_ids, ended_at__isnull=True)
+    lead = Case.objects.filter(pk__in=case_ids).values("lead_agency_id")
+    return list(
+        Agency.objects.filter(is_active=True, name__icontains=name)
+        .exclude(pk__in=involved.values("agency_id"))
+        .exclude(pk__in=lead)
+        .select_related("default_lead_agency")
+        .order_by("name")[:limit]
+    )
+
+
+def is_manager_of(user: User, agency: Agency) -> bool:
+    return has_role(user, [Role.MANAGER], agency=agency)
+
+
+@dataclass(frozen=True)
+class InviteRules:
+    """What inviting ``agency`` to a meeting led by ``lead_agency`` asks of ``user``."""
+
+    agency: Agency
+    lead_agency: Agency
+    on_the_case: bool
+    same_authority: bool
+    user_is_lead_manager: bool
+
+    @property
+    def needs_reason(self) -> bool:
+        return not self.on_the_case
+
+    @property
+    def needs_manager(self) -> bool:
+        """A manager must authorise it, and the user is not one."""
+        return not self.same_authority and not self.user_is_lead_manager
+
+
+def invite_rules(
+    user: User, cases: Meeting | Sequence[Case], lead_agency: Agency, agency: Agency
+) -> InviteRules:
+    return InviteRules(
+        agency=agency,
+        lead_agency=lead_agency,
+        on_the_case=agency.pk == lead_agency.pk
+        or agencies_on_the_case(cases).filter(pk=agency.pk).exists(),
+        same_authority=same_local_authority(agency, lead_agency),
+        user_is_lead_manager=is_manager_of(user, lead_agency),
+    )
+
+
+def pending_requests_for(meeting: Meeting) -> list[InvitationRequest]:
+    """Invitations waiting for a manager; shown to whoever sees the meeting at
+    the lead agency's level (the caller checks)."""
+    return list(
+        meeting.invitation_requests.filter(status=InvitationRequest.Status.PENDING)
+        .select_related("agency", "requested_by")
+        .order_by("requested_at")
     )

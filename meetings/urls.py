@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meetings import change_views
+from meetings import change_views, invite_views
 from meetings import views as meeting_views
 
 urlpatterns = [
@@ -36,6 +36,16 @@ urlpatterns = [
     path("meetings/<uuid:meeting_id>/cancel/", change_views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<uuid:meeting_id>/report/", meeting_views.meeting_report, name="meeting_report"),
     path("meetings/<uuid:meeting_id>/invite/", meeting_views.meeting_invite, name="meeting_invite"),
+    path(
+        "meetings/<uuid:meeting_id>/invite/another-agency/",
+        invite_views.meeting_invite_beyond,
+        name="meeting_invite_beyond",
+    ),
+    path(
+        "meetings/<uuid:meeting_id>/invitation-requests/<uuid:invitation_request_id>/answer/",
+        invite_views.invitation_request_answer,
+        name="meeting_invitation_request_answer",
+    ),
     path(
         "meetings/<uuid:meeting_id>/invite-person/",
         meeting_views.meeting_invite_person,

@@ -33,13 +33,16 @@ from meetings.forms import (
     MeetingRecordForm,
     MeetingScheduleForm,
 )
-from meetings.models import Meeting
+from meetings.models import InvitationRequest, Meeting
 from meetings.sections import meeting_sections_for
 from meetings.selectors import (
     MEETING_ORDER,
+    agencies_on_the_case,
     get_meeting_for,
+    is_manager_of,
     meeting_detail_for,
     meeting_list_for,
+    pending_requests_for,
 )
 from safeguard.audit.services import audit_record
 from safeguard.core.forms import add_service_errors
@@ -97,16 +100,13 @@ def meeting_schedule(request: HttpRequest, case_id, kind: str) -> HttpResponse:
         if meetings.can_schedule(request.user, c) and c.lead_agency_id == case.lead_agency_id
     ]
     clock = meeting_clock(kind, [case], follows)
-    involved = Agency.objects.filter(
-        involvements__case=case, involvements__ended_at__isnull=True
-    ).exclude(pk=case.lead_agency_id)
     form = MeetingScheduleForm(
         request.POST or None,
         cases=cases,
         chairs=meetings.chairs_for(case.lead_agency),
-        agencies=Agency.objects.filter(is_active=True)
-        .exclude(pk=case.lead_agency_id)
-        .order_by("name"),
+        # Only agencies already on the case, none ticked for the user: any
+        # other is invited on the meeting's own page, with a reason.
+        agencies=agencies_on_the_case(cases),
         initial={
             "cases": [str(case.pk)],
             "scheduled_on": propose_date(clock),
@@ -114,7 +114,6 @@ def meeting_schedule(request: HttpRequest, case_id, kind: str) -> HttpResponse:
             "chair": request.user.pk
             if meetings.chairs_for(case.lead_agency).filter(pk=request.user.pk).exists()
             else None,
-            "invite": list(involved.values_list("pk", flat=True)),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -133,6 +132,8 @@ def meeting_schedule(request: HttpRequest, case_id, kind: str) -> HttpResponse:
                 report_due_on=data["report_due_on"],
                 purpose=data["purpose"],
                 invite=data["invite"],
+                # The page says so below: another authority's agency waits for a manager.
+                request_authorisation=True,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -140,6 +141,8 @@ def meeting_schedule(request: HttpRequest, case_id, kind: str) -> HttpResponse:
             raise Http404 from exc
         else:
             messages.success(request, f"{meeting.get_kind_display()} {meeting.reference} arranged.")
+            if waiting := pending_requests_for(meeting):
+                messages.info(request, _waiting_message(waiting))
             return redirect("meeting_detail", meeting.pk)
     return render(
         request,
@@ -182,10 +185,9 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
             context.setdefault(
                 "invite_form",
                 InviteAgencyForm(
-                    agencies=Agency.objects.filter(is_active=True)
-                    .exclude(pk__in=[i.agency_id for i in context["invitations"] if not i.person])
-                    .exclude(pk=meeting.lead_agency_id)
-                    .order_by("name"),
+                    agencies=agencies_on_the_case(meeting).exclude(
+                        pk__in=[i.agency_id for i in context["invitations"] if not i.person]
+                    ),
                     initial={"report_requested": True},
                 ),
             )
@@ -197,6 +199,9 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
             )
     elif meeting.is_finalised and meetings.can_manage(request.user, meeting):
         context.setdefault("addendum_form", AddendumForm())
+    if context["lead_access"] and not meeting.is_finalised:
+        context["pending_requests"] = pending_requests_for(meeting)
+        context["can_authorise"] = is_manager_of(request.user, meeting.lead_agency)
     context["follow_on"] = (
         [Meeting.Kind.ICPC, Meeting.Kind.CORE_GROUP, Meeting.Kind.RCPC]
         if meeting.is_finalised and context["lead_access"]
@@ -300,6 +305,14 @@ def meeting_invitation_withdraw(request: HttpRequest, meeting_id, invitation_id)
     )
 
 
+def _waiting_message(waiting) -> str:
+    names = ", ".join(r.agency.name for r in waiting)
+    return (
+        f"{names}: another local authority's agency. The invitation waits for a manager "
+        "of the lead agency to authorise it; until then nothing is shared with them."
+    )
+
+
 def _managed_meeting(request: HttpRequest, meeting_id) -> Meeting:
     meeting = get_meeting_for(request.user, meeting_id, audit=False)
     if not meetings.can_manage(request.user, meeting):
@@ -311,19 +324,23 @@ def _managed_meeting(request: HttpRequest, meeting_id) -> Meeting:
 @require_POST
 def meeting_invite(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = _managed_meeting(request, meeting_id)
-    form = InviteAgencyForm(request.POST, agencies=Agency.objects.filter(is_active=True))
+    form = InviteAgencyForm(request.POST, agencies=agencies_on_the_case(meeting))
     if form.is_valid():
         try:
-            meetings.meeting_invite(
+            invited = meetings.invite_or_request(
                 acting_user=request.user,
                 meeting=meeting,
                 agency=form.cleaned_data["agency"],
                 report_requested=form.cleaned_data["report_requested"],
+                request_authorisation=True,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{form.cleaned_data['agency'].name} invited.")
+            if isinstance(invited, InvitationRequest):
+                messages.info(request, _waiting_message([invited]))
+            else:
+                messages.success(request, f"{form.cleaned_data['agency'].name} invited.")
             return redirect("meeting_detail", meeting.pk)
     return _detail(request, meeting_id, status=400, invite_form=form)
 

@@ -172,6 +172,16 @@ def scene(settings, tmp_path):
         location="Civic Centre",
         invite=[world.school],
     )
+    # An invitation to the neighbouring authority waiting for a manager: it
+    # gives that authority's people nothing on any route.
+    from meetings.services import invitation_request
+
+    waiting = invitation_request(
+        acting_user=world.social_worker,
+        meeting=meeting,
+        agency=world.other_la,
+        reason="The family lived there until June.",
+    )
     closed = agenda_item_add(
         acting_user=world.chair, meeting=meeting, title="Closed item", lead_only=True
     )
@@ -226,6 +236,7 @@ def scene(settings, tmp_path):
         "team_id": team.pk,
         "meeting_id": meeting.pk,
         "invitation_id": meeting.invitations.get().pk,
+        "invitation_request_id": waiting.pk,
         "kind": "icpc",
         "concern_id": concern.pk,
         "case_id": case.pk,

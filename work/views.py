@@ -44,9 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "immediate_risk": sum(1 for c in queue if c.immediate_risk),
             "awaiting_authorisation": sum(1 for c in queue if c.status == "awaiting_authorisation"),
         }
-        context["my_cases"] = list(
-            case_selectors.case_list_for(user).filter(allocated_worker=user)[:10]
-        )
+        context["my_cases"] = case_selectors.allocated_cases_for(user, limit=10)
     # Kind, time and chair are all the list shows: no children fetched with them.
     upcoming = meetings_for(user).filter(
         scheduled_at__gte=timezone.now(), finalised_at__isnull=True, cancelled_at__isnull=True

@@ -315,8 +315,7 @@ class CaseActionViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=CaseActionSerializer(many=True))
     def list(self, request: Request, case_pk: str | None = None) -> Response:
-        case, lead = self._case(request, case_pk)
-        rows = selectors.actions_for(request.user, case, lead=lead)
+        rows = selectors.action_list_for(request.user, case_pk)
         return Response(CaseActionSerializer(rows, many=True).data)
 
     @extend_schema(request=CaseActionCreateSerializer, responses={201: CaseActionSerializer})

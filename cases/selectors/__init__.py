@@ -9,6 +9,7 @@ from cases.selectors.cases import (
     _group_ids,
     access_log_for,
     active_break_glass,
+    allocated_cases_for,
     audit_rows_for,
     case_list_for,
     case_page_for,
@@ -59,6 +60,7 @@ from cases.selectors.policy import (
 )
 from cases.selectors.record import (
     action_agencies,
+    action_list_for,
     action_owner_candidates,
     actions_for,
     allocatable_teams,
@@ -86,8 +88,10 @@ __all__ = [
     "access_log_for",
     "action_agencies",
     "action_owner_candidates",
+    "action_list_for",
     "actions_for",
     "active_break_glass",
+    "allocated_cases_for",
     "allocatable_teams",
     "allocatable_workers",
     "allocation_text",

@@ -211,6 +211,23 @@ def case_page_for(user: User, cursor: str | None, *, query: dict | None = None) 
     return keyset_page(cases, CASE_ORDER, cursor, query=query)
 
 
+def allocated_cases_for(user: User, *, limit: int = 10) -> list[Case]:
+    """The newest cases allocated to the user that they still see, for "My work".
+
+    The list names each child, so reading it is audited like any other case
+    list (one row naming the references shown); an empty list reads nothing.
+    """
+    cases = list(case_list_for(user).filter(allocated_worker=user)[:limit])
+    if cases:
+        audit_record(
+            user=user,
+            action="list",
+            event="allocated_cases_listed",
+            detail={"references": [c.reference for c in cases]},
+        )
+    return cases
+
+
 def get_case_for(user: User, case_id: uuid.UUID | str, *, audit: bool = True) -> Case:
     case = case_list_for(user).filter(pk=case_id).first()
     if case is None:
@@ -303,7 +320,7 @@ def access_log_for(user: User, case: Case):
 def audit_rows_for(user: User):
     """Audit rows an auditor may search: about their authority's cases, or made
     by members of their agencies. Nobody else reaches the audit search."""
-    from safeguard.audit.models import AuditEvent
+    from safeguard.audit.models import AuditEvent, acting_for
 
     audited = agencies_where(user, roles=[Role.AUDITOR])
     if not audited.exists():
@@ -311,6 +328,8 @@ def audit_rows_for(user: User):
     slugs = list(audited.values_list("slug", flat=True))
     led = Case.objects.filter(lead_agency__in=audited).values("pk")
     members = Membership.objects.filter(agency__in=audited).values("user_id")
+    # Made by their members: today's, and anyone who acted as one then (a
+    # membership an operator has since removed no longer names them).
     return AuditEvent.objects.filter(
-        Q(case_id__in=led) | Q(user_id__in=members) | Q(agency_slugs__in=slugs)
+        Q(case_id__in=led) | Q(user_id__in=members) | acting_for(slugs)
     ).order_by("-id")

@@ -25,6 +25,7 @@ from cases.selectors.cases import (
     involvements_for,
 )
 from cases.selectors.concerns import concerns_on_case_for
+from safeguard.audit.services import audit_record
 
 
 def case_detail_for(
@@ -90,12 +91,22 @@ def documents_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet
 
 
 def get_document_for(user: AbstractBaseUser, case_id, document_id) -> CaseDocument:
-
+    """A document the user may read, fetched to hand over its file: the one way
+    a document's content leaves the system, so the read is audited here, on the
+    case, whatever path asked for it (the view only streams the file)."""
     case = get_case_for(user, case_id, audit=False)
     lead = has_lead_access(user, case)
     document = documents_for(user, case, lead=lead).filter(pk=document_id).first()
     if document is None:
         raise Http404("No such document")
+    audit_record(
+        user=user,
+        action="download",
+        event="document_downloaded",
+        obj=document,
+        case_id=case.pk,
+        detail={"sha256": document.sha256},
+    )
     return document
 
 
@@ -121,6 +132,24 @@ def action_owner_candidates(agencies: QuerySet[Agency]) -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+def action_list_for(user: AbstractBaseUser, case_id: uuid.UUID | str) -> list[CaseAction]:
+    """The case's actions the user may see, read as a list of their own (the
+    API's ``cases/{id}/actions/``): audited on the case, so the read shows in
+    its "who has viewed this record". The case page's actions are part of its
+    ``case_viewed``."""
+    case = get_case_for(user, case_id, audit=False)
+    rows = list(actions_for(user, case, lead=has_lead_access(user, case)))
+    audit_record(
+        user=user,
+        action="list",
+        event="case_actions_listed",
+        obj=case,
+        case_id=case.pk,
+        detail={"actions": [str(a.pk) for a in rows]},
+    )
+    return rows
 
 
 def actions_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseAction]:

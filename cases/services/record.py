@@ -124,17 +124,6 @@ def document_upload(
     return document
 
 
-def document_downloaded(*, user: AbstractBaseUser, document: CaseDocument) -> None:
-    audit_record(
-        user=user,
-        action="download",
-        event="document_downloaded",
-        obj=document,
-        case_id=document.case_id,
-        detail={"sha256": document.sha256},
-    )
-
-
 @transaction.atomic
 def professional_add(
     *,

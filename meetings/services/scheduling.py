@@ -13,16 +13,24 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
-from agencies.roles import CASE_WORKING_ROLES
+from agencies.roles import CASE_WORKING_ROLES, Role
 from agencies.selectors import members_with_roles
 from cases.access import lock_cases, sync_case_grants
 from cases.models import Case, Involvement
 from cases.services.case import involvement_end, involvement_start
 from meetings.clocks import date_errors, meeting_clock
 from meetings.grants import sync_meeting_grants
-from meetings.models import AgencyReport, AgendaItem, Meeting, MeetingCase, MeetingInvitation
-from meetings.selectors import own_agency_ids
+from meetings.models import (
+    AgencyReport,
+    AgendaItem,
+    InvitationRequest,
+    Meeting,
+    MeetingCase,
+    MeetingInvitation,
+)
+from meetings.selectors import invite_rules, own_agency_ids
 from meetings.services.common import (
+    ManagerAuthorisationNeeded,
     can_manage,
     can_schedule,
     chairs_for,
@@ -30,6 +38,7 @@ from meetings.services.common import (
     meeting_cases,
     meeting_chronology,
     meeting_link,
+    require_invitable,
     require_open,
 )
 from safeguard import workdays
@@ -68,7 +77,14 @@ def meeting_schedule(
     report_due_on: dt.date | None = None,
     purpose: str = "",
     invite: Iterable[Agency] = (),
+    invite_reason: str = "",
+    request_authorisation: bool = False,
 ) -> Meeting:
+    """``invite``: agencies to invite. Any not involved in the cases needs
+    ``invite_reason``; one of another local authority needs the acting user to
+    be a manager of the lead agency, or, with ``request_authorisation``, waits
+    for one (``invitation_request``)."""
+    invite = list(invite)
     if not cases:
         raise ValidationError({"cases": "Choose at least one child"})
     lock_cases(cases)  # before the meeting's rows, in one order (cases.access.lock_case)
@@ -94,8 +110,17 @@ def meeting_schedule(
         errors["report_due_on"] = ["Reports must be due between today and the meeting date"]
     if location.strip() == "" and video_link.strip() == "":
         errors["location"] = ["Enter where the meeting will be held, or a video link"]
+    rules = [invite_rules(acting_user, cases, lead_agency, agency) for agency in invite]
+    if not invite_reason.strip() and (beyond := [r.agency.name for r in rules if r.needs_reason]):
+        errors["invite_reason"] = [
+            f"{', '.join(beyond)} not involved in the case: inviting them shares the "
+            "child's record with them. Give the reason they are needed"
+        ]
     if errors:
         raise ValidationError(errors)
+    for rule in rules:
+        if rule.needs_manager and not request_authorisation:
+            raise ManagerAuthorisationNeeded(rule)
     meeting = Meeting.objects.create(
         reference=next_reference("MTG"),
         kind=kind,
@@ -148,8 +173,15 @@ def meeting_schedule(
             reference=meeting.reference,
             link_path=meeting_link(meeting),
         )
-    for agency in invite:
-        meeting_invite(acting_user=acting_user, meeting=meeting, agency=agency)
+    for rule in rules:
+        if rule.needs_manager:
+            invitation_request(
+                acting_user=acting_user, meeting=meeting, agency=rule.agency, reason=invite_reason
+            )
+        else:
+            meeting_invite(
+                acting_user=acting_user, meeting=meeting, agency=rule.agency, reason=invite_reason
+            )
     return meeting
 
 
@@ -161,8 +193,14 @@ def meeting_invite(
     agency: Agency,
     person: AbstractBaseUser | None = None,
     report_requested: bool = True,
+    reason: str = "",
 ) -> MeetingInvitation:
-    """Invite an agency (or a named professional in it); it becomes involved in the cases."""
+    """Invite an agency (or a named professional in it); it becomes involved in the cases.
+
+    An agency not yet invited passes ``require_invitable``: ``reason`` if it has
+    no part in the case, a manager of the lead agency if it is of another local
+    authority. A professional of an agency already invited needs neither.
+    """
     lock_meeting(meeting)
     require_open(meeting)
     if not can_manage(acting_user, meeting):
@@ -171,14 +209,32 @@ def meeting_invite(
         pk=person.pk
     ):
         raise ValidationError({"person": "That person does not work for the agency"})
+    rules = None
+    if not meeting.invitations.filter(agency=agency).exists():
+        rules = require_invitable(acting_user, meeting, meeting.lead_agency, agency, reason)
+    beyond = rules is not None and rules.needs_reason
+    other_authority = rules is not None and not rules.same_authority
     invitation, created = MeetingInvitation.objects.get_or_create(
         meeting=meeting,
         agency=agency,
         person=person,
-        defaults={"report_requested": report_requested},
+        defaults={
+            "report_requested": report_requested,
+            "beyond_case_reason": reason.strip() if beyond else "",
+            "authorised_by": acting_user if other_authority else None,
+        },
     )
     if not created:
         return invitation
+    if other_authority:
+        # A manager inviting directly answers any request still waiting for one.
+        meeting.invitation_requests.filter(
+            agency=agency, status=InvitationRequest.Status.PENDING
+        ).update(
+            status=InvitationRequest.Status.AUTHORISED,
+            decided_by=acting_user,
+            decided_at=timezone.now(),
+        )
     if agency.pk != meeting.lead_agency_id:
         for case in meeting_cases(meeting):
             involvement_start(
@@ -195,7 +251,13 @@ def meeting_invite(
         action="grant",
         event="meeting_invitation",
         obj=meeting,
-        detail={"agency": agency.slug, "person": getattr(person, "username", None)},
+        reason=invitation.beyond_case_reason,
+        detail={
+            "agency": agency.slug,
+            "person": getattr(person, "username", None),
+            "beyond_case": beyond,
+            "other_authority": other_authority,
+        },
     )
     when = timezone.localtime(meeting.scheduled_at)
     title = f"Invitation: {meeting.get_kind_display().lower()} on {when:%-d %B %Y at %H:%M}"
@@ -210,6 +272,67 @@ def meeting_invite(
         link_path=meeting_link(meeting),
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_request(
+    *,
+    acting_user: AbstractBaseUser,
+    meeting: Meeting,
+    agency: Agency,
+    reason: str = "",
+    report_requested: bool = True,
+) -> InvitationRequest:
+    """Ask a manager of the lead agency to authorise inviting an agency of another
+    local authority. Until one does, nothing is shared: the agency is not
+    invited, not involved and not told. The managers are told (no case details)."""
+    require_open(meeting)
+    if not can_manage(acting_user, meeting):
+        raise PermissionDenied("Only the chair or the lead agency invites.")
+    if meeting.invitations.filter(agency=agency, person__isnull=True).exists():
+        raise ValidationError({"agency": f"{agency.name} is already invited"})
+    rules = invite_rules(acting_user, meeting, meeting.lead_agency, agency)
+    if rules.needs_reason and not reason.strip():
+        require_invitable(acting_user, meeting, meeting.lead_agency, agency, reason)
+    if not rules.needs_manager:
+        raise ValidationError(
+            {"agency": f"{agency.name} needs no manager's authorisation: invite them directly"}
+        )
+    request, created = InvitationRequest.objects.get_or_create(
+        meeting=meeting,
+        agency=agency,
+        status=InvitationRequest.Status.PENDING,
+        defaults={
+            "reason": reason.strip(),
+            "report_requested": report_requested,
+            "requested_by": acting_user,
+        },
+    )
+    if not created:
+        return request
+    audit_record(
+        user=acting_user,
+        action="create",
+        event="meeting_invitation_requested",
+        obj=meeting,
+        reason=request.reason,
+        detail={
+            "agency": agency.slug,
+            "beyond_case": rules.needs_reason,
+            "request": str(request.pk),
+        },
+    )
+    managers = members_with_roles(meeting.lead_agency, [Role.MANAGER]).exclude(pk=acting_user.pk)
+    notify(
+        recipients=managers,
+        kind="meeting_invitation_request",
+        dedupe_key=f"meeting:{meeting.pk}:invitation-request:{request.pk}",
+        title=f"Authorise or decline inviting {agency.name}, another local authority's agency, "
+        f"to {meeting.reference}",
+        reference=meeting.reference,
+        link_path=meeting_link(meeting) + "#waiting",
+    )
+    return request
 
 
 @transaction.atomic

@@ -24,7 +24,31 @@ from django.db import models
 from safeguard.audit import hashing
 
 
+def acting_for(slugs: list[str]) -> models.Q:
+    """Rows made by someone who, when they acted, belonged to one of the
+    agencies ``slugs``.
+
+    ``agency_slugs`` holds every agency of the actor, comma-joined and sorted
+    (``services.audit_record``), so a person of two agencies is
+    ``"la-csc,police"``: each slug is matched as one element of that list, never
+    against the whole string (which missed them) and never as part of another
+    slug (``school`` is not ``other-school``). Slugs hold no commas.
+    """
+    match = models.Q(pk__in=[])
+    for slug in slugs:
+        match |= (
+            models.Q(agency_slugs=slug)
+            | models.Q(agency_slugs__startswith=f"{slug},")
+            | models.Q(agency_slugs__endswith=f",{slug}")
+            | models.Q(agency_slugs__contains=f",{slug},")
+        )
+    return match
+
+
 class AuditQuerySet(models.QuerySet):
+    def acting_for(self, slugs: list[str]) -> AuditQuerySet:
+        return self.filter(acting_for(slugs))
+
     def update(self, **kwargs):  # type: ignore[override]
         raise PermissionError("The audit log is append-only.")
 

@@ -1,7 +1,18 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import World, make_user, open_case_from_concern, submit_concern
+from agencies.models import Membership
+from agencies.services import membership_add
+from cases import selectors
+from safeguard.audit.models import AuditEvent
+from safeguard.audit.services import audit_record
+from tests.factories import (
+    AgencyFactory,
+    World,
+    make_user,
+    open_case_from_concern,
+    submit_concern,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +58,53 @@ def test_bad_dates_are_refused_next_to_the_field(client, world):
         reverse("audit_search"), {"date_from_0": "31", "date_from_1": "2", "date_from_2": "2026"}
     )
     assert "must be a real date" in response.content.decode()
+
+
+def _two_agency_worker(world):
+    """A social worker of the lead agency who is also a police practitioner
+    (a seconded officer in the MASH): their rows say ``la-csc,police``."""
+    worker = make_user("seconded@la", world.la, "social_worker")
+    membership_add(acting_user=None, user=worker, agency=world.police, role="practitioner")
+    return worker
+
+
+def test_a_person_of_two_agencies_is_found_under_either(client, world):
+    worker = _two_agency_worker(world)
+    client.force_login(worker)
+    client.get(reverse("case_detail", args=[world.case.pk]))
+    row = AuditEvent.objects.filter(username=worker.username, event="case_viewed").get()
+    assert row.agency_slugs == "la-csc,police"
+    police_auditor = make_user("auditor@police", world.police, "auditor")
+    for auditor, agency in [
+        (world.auditor, "la-csc"),
+        (world.auditor, "police"),
+        (police_auditor, "police"),
+    ]:
+        client.force_login(auditor)
+        page = client.get(reverse("audit_search"), {"agency": agency}).context["page"]
+        assert row in page.object_list, (auditor.username, agency)
+    # Not under an agency they are not in, nor under one whose slug ends like theirs.
+    client.force_login(world.auditor)
+    for agency in ["school", "other-la"]:
+        page = client.get(reverse("audit_search"), {"agency": agency}).context["page"]
+        assert row not in page.object_list
+
+
+def test_rows_made_as_a_member_stay_in_the_agencys_search_after_the_membership_goes(client, world):
+    """Their agency's auditor still finds what a person did as its member after an
+    operator removed the membership: the row says which agencies they acted for."""
+    worker = _two_agency_worker(world)
+    client.force_login(worker)
+    client.get(reverse("case_detail", args=[world.case.pk]))
+    row = AuditEvent.objects.filter(username=worker.username, event="case_viewed").get()
+    police_auditor = make_user("auditor@police", world.police, "auditor")
+    Membership.objects.filter(user=worker, agency=world.police).delete()
+    assert row in selectors.audit_rows_for(police_auditor)
+
+
+def test_an_element_of_the_list_is_matched_never_part_of_a_slug():
+    user = make_user("nobody@nowhere", AgencyFactory(slug="x-school"), "practitioner")
+    row = audit_record(user=user, action="view", event="probe")
+    assert row.agency_slugs == "x-school"
+    assert not AuditEvent.objects.acting_for(["school"]).filter(pk=row.pk).exists()
+    assert AuditEvent.objects.acting_for(["school", "x-school"]).filter(pk=row.pk).exists()

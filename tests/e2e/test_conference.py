@@ -20,6 +20,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from cases import services
 from cases.models import Plan
+from cases.services.case import involvement_start
 from meetings.models import Meeting
 from safeguard import workdays
 from tests.e2e.helpers import assert_accessible, sign_in, sign_out
@@ -87,6 +88,15 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
     seed_demo()
     world = DemoWorld()
     case = new_case(world)
+    # Health is on the case already (the schedule form offers only the agencies
+    # involved; inviting any other is its own step, tested in test_invite_scope).
+    involvement_start(
+        acting_user=world.social_worker,
+        case=case,
+        agency=Agency.objects.get(slug="northshire-health"),
+        level="involved",
+        reason="added",
+    )
     now = timezone.localtime()
     strategy = held_strategy_discussion(world, case, when=now - dt.timedelta(minutes=5))
     base = live_server.url

@@ -35,6 +35,7 @@ def held_strategy_discussion(world, case, when: dt.datetime = STRATEGY_DAY) -> M
             scheduled_at=when,
             location="Police station, interview room 2",
             invite=[world.police],
+            invite_reason="Police are a statutory partner in this meeting (Working Together 2023)",
         )
     with travel(when + dt.timedelta(hours=1)):
         invitation = meeting.invitations.get()

@@ -50,6 +50,7 @@ def test_a_conference_run_through_the_api(world):
                 "follows": str(world.strategy.pk),
                 "report_due_on": "2026-12-18",
                 "invite": ["police", "school"],
+                "invite_reason": "Police are a statutory partner (Working Together 2023)",
             },
             format="json",
         )

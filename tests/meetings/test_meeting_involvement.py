@@ -45,6 +45,7 @@ def world():
             location="Police station, interview room 2",
             purpose="Share what is known",
             invite=[w.police],
+            invite_reason="Police are a statutory partner in this meeting (Working Together 2023)",
         )
     return w
 

@@ -87,6 +87,7 @@ def test_agency_reports_are_reminded_until_sent(world, django_capture_on_commit_
             follows=world.strategy,
             report_due_on=dt.date(2026, 12, 17),
             invite=[world.police, world.school],
+            invite_reason="Police are a statutory partner in this meeting (Working Together 2023)",
         )
         meetings.report_submit(
             acting_user=world.teacher, meeting=icpc, agency=world.school, text="Sent early."

@@ -48,6 +48,7 @@ def schedule_icpc(world, day: dt.date, **overrides) -> Meeting:
         "follows": world.strategy,
         "report_due_on": day - dt.timedelta(days=2),
         "invite": [world.police, world.school],
+        "invite_reason": "Police are a statutory partner in this meeting (Working Together 2023)",
     }
     fields.update(overrides)
     return meetings.meeting_schedule(**fields)

@@ -124,6 +124,7 @@ def test_an_involved_agencys_summary_leaves_out_what_it_may_not_see(client, worl
         scheduled_at=timezone.now() + dt.timedelta(days=3),
         location="Civic Centre",
         invite=[world.police],
+        invite_reason="Police are a statutory partner in this meeting (Working Together 2023)",
     )
     client.force_login(world.other_teacher)  # not invited: nothing to ask for
     pack = reverse("meeting_pack_request", args=[meeting.pk, world.case.pk])
