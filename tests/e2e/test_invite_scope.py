@@ -10,6 +10,7 @@ authorises it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -79,14 +80,12 @@ def find_and_choose(page, name: str, agency: str) -> None:
         page.keyboard.press("Enter")  # submits the search form
     page.wait_for_load_state()
     assert_accessible(page)
-    press(page, page.get_by_role("link", name=f"{agency}: choose this agency"))
+    # The hidden ": choose this agency" is its own box, so the accessible name
+    # may carry a space before the colon.
+    choose = re.compile(rf"^{re.escape(agency)}\s*: choose this agency$")
+    press(page, page.get_by_role("link", name=choose))
 
 
-@pytest.mark.skip(
-    reason="Unfinished at the deadline: the search-result link is not found after the "
-    "keyboard search (see the invite-scope report); the same flow passes in "
-    "tests/meetings/test_invite_scope.py"
-)
 def test_inviting_beyond_the_case_by_keyboard(live_server, page, settings, seed_demo):
     settings.DEMO_PASSWORD = PASSWORD
     seed_demo()
