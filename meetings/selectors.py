@@ -16,6 +16,7 @@ from django.http import Http404
 from agencies.roles import CASE_WORKING_ROLES
 from agencies.selectors import agencies_where
 from cases.models import CaseAction
+from cases.selectors.cases import still_a_member
 from meetings.models import (
     AgencyReport,
     AgendaItem,
@@ -38,9 +39,11 @@ def _meeting_ids_with(user: AbstractBaseUser, codename: str) -> Q:
     by_group = MeetingGroupObjectPermission.objects.filter(
         group__in=groups, permission__codename=codename
     ).values("content_object_id")
-    by_user = MeetingUserObjectPermission.objects.filter(
-        user=user, permission__codename=codename
-    ).values("content_object_id")
+    by_user = (
+        MeetingUserObjectPermission.objects.filter(user=user, permission__codename=codename)
+        .filter(still_a_member(user))
+        .values("content_object_id")
+    )
     return Q(id__in=by_group) | Q(id__in=by_user)
 
 

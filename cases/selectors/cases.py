@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -56,19 +56,32 @@ def ids_with_permission(
         permission__codename=codename,
         permission__content_type__app_label="cases",
     ).values("content_object_id")
-    by_user = user_grants.objects.filter(
-        user=user,
-        permission__codename=codename,
-        permission__content_type__app_label="cases",
-    ).values("content_object_id")
+    by_user = (
+        user_grants.objects.filter(
+            user=user,
+            permission__codename=codename,
+            permission__content_type__app_label="cases",
+        )
+        .filter(still_a_member(user))
+        .values("content_object_id")
+    )
     return Q(id__in=by_group) | Q(id__in=by_user)
+
+
+def still_a_member(user: AbstractBaseUser) -> Q:
+    """A grant held by a person (named on a restricted case, allocated, chairing,
+    reporting, breaking glass) counts only while they are an active member of an
+    active agency: when their last membership ends, so does everything it gave
+    them, on the next request, like the role groups they just left. In the
+    grant query itself, so no path pays an extra query for it."""
+    return Q(Exists(Membership.objects.filter(user=user, is_active=True, agency__is_active=True)))
 
 
 def _break_glass_case_ids(user: AbstractBaseUser) -> Q:
     # Time-limited by the row itself: access ends the moment it expires, with
     # no sweeper to forget.
     live = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
-    return Q(id__in=live.values("case_id"))
+    return Q(id__in=live.filter(still_a_member(user)).values("case_id"))
 
 
 def cases_for(user: User) -> QuerySet[Case]:
