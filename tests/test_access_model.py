@@ -780,7 +780,7 @@ def _section(body: str, start: str, end: str) -> str:
 
 
 def _case_page(response):
-    """"case", "notice" (the restricted-record page, served as 403) or the status."""
+    """ "case", "notice" (the restricted-record page, served as 403) or the status."""
     if 'data-testid="restricted-notice"' in response.content.decode():
         return "notice" if response.status_code == 403 else f"notice with {response.status_code}"
     return "case" if response.status_code == 200 else response.status_code
