@@ -19,6 +19,7 @@ from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, Role
 from agencies.selectors import agencies_where, has_role
 from cases.models import Case, CaseAction, Involvement
+from cases.selectors.cases import still_a_member
 from meetings.models import (
     AgencyReport,
     AgendaItem,
@@ -50,9 +51,13 @@ def _meeting_ids_with(user: AbstractBaseUser, codename: str) -> Q:
     by_group = MeetingGroupObjectPermission.objects.filter(
         content_object=OuterRef("pk"), group__in=groups, permission__in=permission
     ).values_list(Value(1))
-    by_user = MeetingUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user=user, permission__in=permission
-    ).values_list(Value(1))
+    by_user = (
+        MeetingUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user=user, permission__in=permission
+        )
+        .filter(still_a_member(user))
+        .values_list(Value(1))
+    )
     return Q(Exists(by_group.union(by_user, all=True)))
 
 

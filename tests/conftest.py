@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -31,6 +33,22 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in the test thread; Django would
 # then refuse ORM calls from the test itself.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Hypothesis (tests/test_access_model.py): random, never derandomized, and a
+# failure prints how to replay it (the @reproduce_failure blob and the seed).
+# Tests set their own example counts; a profile only says how failures report.
+# HYPOTHESIS_PROFILE=dev keeps the example database between local runs.
+hypothesis_settings.register_profile(
+    "ci", print_blob=True, derandomize=False, database=None, deadline=None
+)
+hypothesis_settings.register_profile("dev", print_blob=True, derandomize=False, deadline=None)
+# No shrinking: the first failing sequence as found, for a quick look on a busy machine.
+hypothesis_settings.register_profile(
+    "no-shrink",
+    parent=hypothesis_settings.get_profile("dev"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if IN_CI else "dev"))
 
 
 def _integration_missing() -> str | None:

@@ -84,19 +84,34 @@ def _grant_rows(
     by_group = group_grants.objects.filter(
         content_object=OuterRef(outer), group__in=_group_ids(user), permission__in=permission
     ).values_list(one)
-    by_user = user_grants.objects.filter(
-        content_object=OuterRef(outer), user=user, permission__in=permission
-    ).values_list(one)
+    by_user = (
+        user_grants.objects.filter(
+            content_object=OuterRef(outer), user=user, permission__in=permission
+        )
+        .filter(still_a_member(user))
+        .values_list(one)
+    )
     more = [by_user] if extra is None else [by_user, extra]
     return by_group.union(*more, all=True)
+
+
+def still_a_member(user: AbstractBaseUser) -> Q:
+    """A grant held by a person (named on a restricted case, allocated, chairing,
+    reporting, breaking glass) counts only while they are an active member of an
+    active agency: when their last membership ends, so does everything it gave
+    them, on the next request, like the role groups they just left. In the
+    grant query itself, so no path pays an extra query for it."""
+    return Q(Exists(Membership.objects.filter(user=user, is_active=True, agency__is_active=True)))
 
 
 def _live_break_glass(user: AbstractBaseUser, outer: str) -> QuerySet:
     # Time-limited by the row itself: access ends the moment it expires, with
     # no sweeper to forget.
-    return BreakGlass.objects.filter(
-        case=OuterRef(outer), user=user, expires_at__gt=timezone.now()
-    ).values_list(Value(1))
+    return (
+        BreakGlass.objects.filter(case=OuterRef(outer), user=user, expires_at__gt=timezone.now())
+        .filter(still_a_member(user))
+        .values_list(Value(1))
+    )
 
 
 def _break_glass_case_ids(user: AbstractBaseUser, outer: str = "pk") -> Q:
@@ -143,11 +158,16 @@ def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
     by_group = CaseGroupObjectPermission.objects.filter(
         group__in=_group_ids(user), permission__in=permission
     ).values_list("content_object_id")
-    by_user = CaseUserObjectPermission.objects.filter(
-        user=user, permission__in=permission
-    ).values_list("content_object_id")
-    glass = BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now()).values_list(
-        "case_id"
+    member = still_a_member(user)
+    by_user = (
+        CaseUserObjectPermission.objects.filter(user=user, permission__in=permission)
+        .filter(member)
+        .values_list("content_object_id")
+    )
+    glass = (
+        BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
+        .filter(member)
+        .values_list("case_id")
     )
     ids = [row[0] for row in by_group.union(by_user, glass, all=True)[: FEW + 1]]
     return ids if len(ids) <= FEW else None
