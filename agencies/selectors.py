@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
 from agencies.models import Agency, Membership
+from safeguard.audit.context import request_memo
 
 
 def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
@@ -17,8 +18,29 @@ def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membe
     return Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
 
 
+def _membership_rows(user: AbstractBaseUser | AnonymousUser) -> list[tuple[str, str]]:
+    """(role, agency slug) of the user's active memberships, read once per
+    request: the page, the navigation and each audit row all ask."""
+    memo = request_memo()
+    key = ("memberships", getattr(user, "pk", None))
+    if memo is not None and key in memo:
+        return memo[key]
+    rows = list(active_memberships(user).values_list("role", "agency__slug"))
+    if memo is not None:
+        memo[key] = rows
+    return rows
+
+
+def forget_memberships(user_id: int) -> None:
+    """After a change to a person's memberships, read them afresh (a signal on
+    every membership save calls this)."""
+    memo = request_memo()
+    if memo is not None:
+        memo.pop(("memberships", user_id), None)
+
+
 def agency_slugs_for(user: AbstractBaseUser | AnonymousUser) -> list[str]:
-    return sorted(set(active_memberships(user).values_list("agency__slug", flat=True)))
+    return sorted({slug for _, slug in _membership_rows(user)})
 
 
 def agencies_where(
@@ -43,7 +65,7 @@ def has_role(
 
 
 def roles_for(user: AbstractBaseUser | AnonymousUser) -> set[str]:
-    return set(active_memberships(user).values_list("role", flat=True))
+    return {role for role, _ in _membership_rows(user)}
 
 
 def lead_agencies() -> QuerySet[Agency]:

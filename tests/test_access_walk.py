@@ -54,6 +54,19 @@ SUBJECT_ACCESS = {
     "subject_access_export",
     "subject_access_sent",
 }
+# Retention and legal hold: the lead agency's information governance officers
+# (auditors) only (tests/retention).
+RETENTION = {
+    "retention_queue",
+    "retention_review",
+    "retention_extend",
+    "retention_hold",
+    "retention_destroy",
+    "legal_holds",
+    "legal_hold_lift",
+    "retention_certificates",
+    "retention_certificate",
+}
 # The lead agency's own administration pages (slug "la-csc"): its administrator
 # reaches them, and they show people, never case data.
 OWN_AGENCY_ADMIN = {"agency_members", "agency_member_invite", "agency_teams", "agency_team_edit"}
@@ -75,6 +88,9 @@ LISTS = {
     "census_home",
     "subject_access_list",
     "subject_access_find",
+    "retention_queue",
+    "legal_holds",
+    "retention_certificates",
 }
 
 
@@ -228,6 +244,35 @@ def scene(settings, tmp_path):
         reason="dpa_sch2_p3_16",
     )
     sar_bundle = subject_access.bundle_request(acting_user=world.auditor, sar=sar)
+    from django.utils import timezone
+
+    from retention.models import DestructionCertificate, LegalHold, RetentionReview
+
+    review = RetentionReview.objects.create(
+        agency=world.la,
+        child=case.child,
+        rule="child_in_need",
+        due_on=dt.date.today(),
+        refreshed_at=timezone.now(),
+    )
+    hold = LegalHold.objects.create(
+        agency=world.la,
+        child=case.child,
+        reason="Litigation.",
+        placed_by=world.auditor,
+        placed_at=timezone.now(),
+    )
+    certificate = DestructionCertificate.objects.create(
+        reference="DC-2026-000001",
+        agency=world.la,
+        record_kind="child",
+        record_id=case.child_id,
+        rule="child_in_need",
+        due_on=dt.date.today(),
+        confirmed_by=world.auditor,
+        destroyed_at=timezone.now(),
+        counts={},
+    )
     notification = Notification.objects.filter(recipient=world.teacher).first()
     from agencies.models import Team
 
@@ -257,6 +302,9 @@ def scene(settings, tmp_path):
         "summary_id": summary.pk,
         "return_id": census_return.pk,
         "request_id": sar.pk,
+        "review_id": review.pk,
+        "hold_id": hold.pk,
+        "certificate_id": certificate.pk,
         "item_id": sar_item.pk,
         "redaction_id": redaction.pk,
         "bundle_id": sar_bundle.pk,
@@ -318,7 +366,10 @@ def test_every_route_gives_an_unrelated_agency_nothing(client, scene):
             if url is None:
                 continue
             has_object = bool(re.search(r"<|\(\?P<", route))
-            if outsider == world.auditor and name in OVERSIGHT | CENSUS | SUBJECT_ACCESS:
+            if (
+                outsider == world.auditor
+                and name in OVERSIGHT | CENSUS | SUBJECT_ACCESS | RETENTION
+            ):
                 # The lead agency's auditor: see test_auditor_sees_the_log_only,
                 # tests/census and tests/subject_access.
                 continue

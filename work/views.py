@@ -2,6 +2,7 @@
 through its selectors, overdue first."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from safeguard import workdays
 from safeguard.notifications.selectors import notifications_for
 
 QUEUE_SHOWN = 200
+UNREAD_SHOWN = 5
 
 
 @login_required
@@ -51,5 +53,14 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     context["meetings"] = list(upcoming.order_by("scheduled_at")[:10])
     context["reports_due"] = list(reports_owed_by(user)[:10])
-    context["notifications"] = list(notifications_for(user).filter(read_at__isnull=True)[:5])
+    # The newest unread, each carrying how many are unread in all (a window
+    # over the whole set, counted before the limit): the header's count needs
+    # no query of its own.
+    unread = list(
+        notifications_for(user)
+        .filter(read_at__isnull=True)
+        .annotate(unread_total=Window(Count("id")))[:UNREAD_SHOWN]
+    )
+    context["notifications"] = unread
+    request.unread_notifications = unread[0].unread_total if unread else 0
     return render(request, "work/home.html", context)

@@ -10,7 +10,9 @@ def service(request: HttpRequest) -> dict:
     if user is not None and user.is_authenticated:
         from safeguard.notifications.selectors import unread_count_for
 
-        unread = unread_count_for(user)
+        # A page that has just read all of them (the home page) says how many.
+        known = getattr(request, "unread_notifications", None)
+        unread = known if known is not None else unread_count_for(user)
     return {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.PHASE,

@@ -36,6 +36,7 @@ def world():
             scheduled_at=STRATEGY_DAY,
             location="Police station, interview room 2",
             invite=[w.police],
+            invite_reason="The police hold the report of the assault.",
         )
     return w
 

@@ -243,7 +243,7 @@ def test_the_api_applies_the_same_rules(world):
     worker = api(world.social_worker)
     no_reason = worker.post(url, {"agency": "other-school"}, format="json")
     assert no_reason.status_code == 400
-    assert "not involved in the case" in no_reason.json()["reason"][0]
+    assert "not involved in the case" in no_reason.json()["errors"]["reason"][0]
     other_la = worker.post(url, {"agency": "other-la", "reason": "Moved."}, format="json")
     assert other_la.status_code == 403
     assert "another local authority" in other_la.json()["detail"]
@@ -280,7 +280,7 @@ def test_creating_a_meeting_through_the_api_needs_the_reason_too(world):
     }
     worker = api(world.social_worker)
     refused = worker.post("/api/v1/meetings/", body, format="json")
-    assert refused.status_code == 400 and "invite_reason" in refused.json()
+    assert refused.status_code == 400 and "invite_reason" in refused.json()["errors"]
     other = worker.post(
         "/api/v1/meetings/", {**body, "invite": ["other-la"], "invite_reason": "Moved."}, "json"
     )
