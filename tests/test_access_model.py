@@ -373,6 +373,9 @@ class AccessMachine(RuleBasedStateMachine):
             scheduled_at=timezone.now(),
             location="Civic Centre",
             invite=[self.world.agencies[agency]],
+            # Inviting an agency with no part in the case needs a reason (and
+            # another authority a manager: "boss" is the lead agency's).
+            invite_reason="Model step: they hold information about the child.",
         )
         key = f"M{len(self.model.meetings) + 1}"
         self.world.meetings[key] = meeting
@@ -389,6 +392,7 @@ class AccessMachine(RuleBasedStateMachine):
             acting_user=self._user("boss"),
             meeting=Meeting.objects.get(pk=meeting.pk),
             agency=self.world.agencies[agency],
+            reason="Model step: they hold information about the child.",
         )
         m = self.model.meetings[key]
         if agency not in m.invited:
