@@ -92,7 +92,9 @@ def _grant_rows(
         .values_list(one)
     )
     more = [by_user] if extra is None else [by_user, extra]
-    return by_group.union(*more, all=True)
+    # Parts unordered (BreakGlass has a default ordering): SQLite, the demo's
+    # database, refuses an ORDER BY inside a compound statement.
+    return by_group.order_by().union(*(q.order_by() for q in more), all=True)
 
 
 def still_a_member(user: AbstractBaseUser) -> Q:
@@ -169,7 +171,10 @@ def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
         .filter(member)
         .values_list("case_id")
     )
-    ids = [row[0] for row in by_group.union(by_user, glass, all=True)[: FEW + 1]]
+    # Unordered parts: SQLite refuses an ORDER BY inside a UNION (BreakGlass
+    # has a default ordering).
+    union = by_group.order_by().union(by_user.order_by(), glass.order_by(), all=True)
+    ids = [row[0] for row in union[: FEW + 1]]
     return ids if len(ids) <= FEW else None
 
 
