@@ -70,7 +70,17 @@ class ProfessionalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseProfessional
-        fields = ["id", "name", "role", "agency", "phone", "email", "username", "added_at"]
+        fields = [
+            "id",
+            "name",
+            "role",
+            "agency",
+            "phone",
+            "email",
+            "username",
+            "added_at",
+            "ended_at",
+        ]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -183,7 +193,12 @@ CASE_NOT_SEEN = {
 
 class CaseActionSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who owns it; null when it is for anyone at the agency.",
+    )
 
     class Meta:
         model = CaseAction

@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
 from agencies.models import Agency
-from cases.models import CaseAction, Child
+from cases import selectors
+from cases.models import Case, CaseAction, Child
 from safeguard.audit.services import audit_record
 
 # Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
@@ -27,6 +28,21 @@ NOT_FOUND = OpenApiResponse(
 )
 FORBIDDEN = OpenApiResponse(description="You may see this object but not do this to it.")
 INVALID = OpenApiResponse(description="Field errors, keyed by field name.")
+CONFLICT = OpenApiResponse(
+    description="The case is not in a state where this can be done (for example, "
+    "already restricted): nothing was changed."
+)
+
+
+class CaseNestedViewSet(viewsets.GenericViewSet):
+    """A part of one case (``cases/{case_pk}/<part>/``): the case is resolved
+    through its selector first, so a case the user may not see, or no longer
+    sees (an ended involvement), is a 404 before anything else is read."""
+
+    lookup_value_regex = UUID_PATTERN
+
+    def _case(self, case_pk: str) -> Case:
+        return selectors.get_case_for(self.request.user, case_pk, audit=False)
 
 
 def _as_drf_error(exc: DjangoValidationError) -> ValidationError:

@@ -152,6 +152,21 @@ def action_list_for(user: AbstractBaseUser, case_id: uuid.UUID | str) -> list[Ca
     return rows
 
 
+def case_list_read(user: AbstractBaseUser, case: Case, *, event: str, rows) -> None:
+    """Record that ``user`` read ``rows`` of the case as a list of their own (the
+    API's nested lists: notes, documents, household, professionals): one row on
+    the case naming what was shown, so it appears in "who has viewed this
+    record". The case page's parts are read under its ``case_viewed``."""
+    audit_record(
+        user=user,
+        action="list",
+        event=event,
+        obj=case,
+        case_id=case.pk,
+        detail={"ids": [str(r.pk) for r in rows]},
+    )
+
+
 def actions_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseAction]:
     qs = case.actions.select_related("agency", "owner")
     if lead:
