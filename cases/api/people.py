@@ -212,7 +212,10 @@ class ProfessionalViewSet(CaseNestedViewSet):
                 user=user,
             )
         except DjangoValidationError as exc:
-            raise _as_drf_error(exc) from exc
+            error = _as_drf_error(exc)
+            if "user" in error.detail:  # the service's name for what the API calls username
+                error.detail["username"] = error.detail.pop("user")
+            raise error from exc
         return Response(ProfessionalSerializer(added).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
