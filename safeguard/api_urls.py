@@ -44,9 +44,7 @@ case_parts = [
         name="case-document-download",
     ),
     path(CASE + "household/", HouseholdViewSet.as_view(LIST_ADD), name="case-household"),
-    path(
-        CASE + "professionals/", ProfessionalViewSet.as_view(LIST_ADD), name="case-professionals"
-    ),
+    path(CASE + "professionals/", ProfessionalViewSet.as_view(LIST_ADD), name="case-professionals"),
     path(
         CASE + "professionals/<uuid:pk>/end/",
         ProfessionalViewSet.as_view({"post": "end"}),

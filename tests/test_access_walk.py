@@ -69,7 +69,16 @@ RETENTION = {
 }
 # The lead agency's own administration pages (slug "la-csc"): its administrator
 # reaches them, and they show people, never case data.
-OWN_AGENCY_ADMIN = {"agency_members", "agency_member_invite", "agency_teams", "agency_team_edit"}
+OWN_AGENCY_ADMIN = {
+    "agency_members",
+    "agency_member_invite",
+    "agency_teams",
+    "agency_team_edit",
+    # and the same over the API (tests/agencies/test_api_admin.py)
+    "agency-members",
+    "agency-teams",
+    "agency-team",
+}
 # Pages for everyone signed in, that list only what the user may see.
 LISTS = {
     "home",
@@ -318,6 +327,9 @@ def scene(settings, tmp_path):
         "actions": action.pk,
         "meetings": meeting.pk,
         "summaries": summary.pk,
+        "documents": document.pk,
+        "professionals": professional.pk,
+        "teams": team.pk,
     }
     secrets = [
         concern.reference,

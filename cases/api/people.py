@@ -36,9 +36,7 @@ SEEN = OpenApiResponse(description="No such case, or one you may not see.")
 
 
 class HouseholdMemberSerializer(serializers.ModelSerializer):
-    relationship_display = serializers.CharField(
-        source="get_relationship_display", read_only=True
-    )
+    relationship_display = serializers.CharField(source="get_relationship_display", read_only=True)
     flags = serializers.ListField(
         child=serializers.ChoiceField(choices=HouseholdMember.Flag.choices),
         read_only=True,
@@ -235,4 +233,3 @@ class ProfessionalViewSet(CaseNestedViewSet):
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
         return Response(ProfessionalSerializer(ended).data)
-

@@ -74,7 +74,9 @@ def test_only_the_lead_agency_changes_the_household(world):
 
 def test_bad_household_members_are_refused_with_the_error_body(world):
     client = api(world.social_worker)
-    assert_error(client.post(household_url(world), {"name": "X"}, format="json"), 400, "relationship")
+    assert_error(
+        client.post(household_url(world), {"name": "X"}, format="json"), 400, "relationship"
+    )
     assert_error(
         client.post(household_url(world), {"relationship": "mother"}, format="json"), 400, "name"
     )

@@ -76,7 +76,9 @@ def test_a_note_added_over_the_api_is_the_pages_note(world):
 
 def test_bad_notes_are_refused_with_the_error_body(world):
     client = api(world.teacher)
-    assert_error(client.post(notes_url(world), {"sensitivity": "shared"}, format="json"), 400, "text")
+    assert_error(
+        client.post(notes_url(world), {"sensitivity": "shared"}, format="json"), 400, "text"
+    )
     assert_error(
         client.post(notes_url(world), {"text": "x", "sensitivity": "secret"}, format="json"),
         400,

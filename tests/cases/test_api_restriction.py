@@ -66,9 +66,7 @@ def test_a_lead_manager_restricts_and_lifts_over_the_api(world):
     assert lift.json()["restriction_review_due"] is None
     assert sees(world.social_worker, world.case) and sees(world.teacher, world.case)
     assert AuditEvent.objects.get(event="case_restriction_lifted").reason == "Staff member left."
-    assert_error(
-        api(world.manager).post(restrict_url(world) + "lift/", {"reason": "again"}), 409
-    )
+    assert_error(api(world.manager).post(restrict_url(world) + "lift/", {"reason": "again"}), 409)
 
 
 def test_bad_restrictions_are_refused_with_the_error_body(world):
