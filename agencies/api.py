@@ -1,6 +1,9 @@
 """Agency administration over the API, with the pages' selectors and services:
 
     GET  /api/v1/agencies/{slug}/members/       the agency's memberships
+    POST /api/v1/agencies/{slug}/members/       invite someone (a role, an account if new)
+    POST /api/v1/agencies/{slug}/members/{id}/role/        change a membership's role
+    POST /api/v1/agencies/{slug}/members/{id}/deactivate/  end a membership
     GET  /api/v1/agencies/{slug}/teams/         its teams
     POST /api/v1/agencies/{slug}/teams/         add a team
     GET  /api/v1/agencies/{slug}/teams/{id}/    one team
@@ -13,6 +16,7 @@ by the service.
 
 from __future__ import annotations
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -22,7 +26,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencies import selectors, teams
+from agencies import selectors, services, teams
 from agencies.models import Agency, Membership, Team
 from agencies.roles import Role
 from safeguard.core.pagination import cursor_pagination
@@ -54,6 +58,25 @@ class MembershipSerializer(serializers.ModelSerializer):
             "is_active",
             "created_at",
         ]
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    """The page's ``MemberInviteForm``."""
+
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254, help_text="Their work e-mail address.")
+    username = serializers.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="What they will sign in with. An existing account is added only if the "
+        "e-mail address matches it; a new one is sent a link to set its password.",
+    )
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -134,6 +157,74 @@ class AgencyMemberViewSet(viewsets.GenericViewSet):
         agency = selectors.agency_for_admin(request.user, slug)
         page = self.paginate_queryset(selectors.memberships_of(agency))
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[SLUG],
+        request=MemberInviteSerializer,
+        responses={201: MembershipSerializer, 400: INVALID, 404: NOT_ADMIN},
+        description="Give a person a role in the agency, creating their account if the "
+        "username is new (agency administrators).",
+    )
+    def create(self, request: Request, slug: str = "") -> Response:
+        agency = selectors.agency_for_admin(request.user, slug)
+        body = MemberInviteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        membership = _service(
+            services.member_invite, acting_user=request.user, agency=agency, **body.validated_data
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+MEMBERSHIP_ID = OpenApiParameter(
+    "membership_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The membership's id."
+)
+
+
+class AgencyMembershipViewSet(viewsets.GenericViewSet):
+    """One membership of an agency administered by the user."""
+
+    serializer_class = MembershipSerializer
+
+    def _membership(self, slug: str, membership_id: int) -> Membership:
+        agency = selectors.agency_for_admin(self.request.user, slug)
+        membership = selectors.memberships_of(agency).filter(pk=membership_id).first()
+        if membership is None:
+            raise Http404
+        return membership
+
+    @extend_schema(
+        parameters=[SLUG, MEMBERSHIP_ID],
+        request=MembershipRoleSerializer,
+        responses={200: MembershipSerializer, 400: INVALID, 404: NOT_ADMIN},
+        description="Move a current membership to another role; the membership now holding "
+        "the role is returned (an earlier one with that role is brought back). The last "
+        "administrator cannot give the role up.",
+    )
+    def role(self, request: Request, slug: str = "", membership_id: int = 0) -> Response:
+        membership = self._membership(slug, membership_id)
+        body = MembershipRoleSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        changed = _service(
+            services.membership_change_role,
+            acting_user=request.user,
+            membership=membership,
+            role=body.validated_data["role"],
+        )
+        return Response(MembershipSerializer(changed).data)
+
+    @extend_schema(
+        parameters=[SLUG, MEMBERSHIP_ID],
+        request=None,
+        responses={200: MembershipSerializer, 400: INVALID, 404: NOT_ADMIN},
+        description="End a membership: the person loses the role and what it gave them (their "
+        "API tokens too, with their last role). 400 if it has already ended, or it is the "
+        "agency's last administrator.",
+    )
+    def deactivate(self, request: Request, slug: str = "", membership_id: int = 0) -> Response:
+        membership = self._membership(slug, membership_id)
+        _service(services.membership_deactivate, acting_user=request.user, membership=membership)
+        membership.refresh_from_db()
+        return Response(MembershipSerializer(membership).data)
 
 
 class AgencyTeamViewSet(viewsets.GenericViewSet):

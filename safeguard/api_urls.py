@@ -12,7 +12,7 @@ viewset, which resolves the parent through its selector first.
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from agencies.api import AgencyMemberViewSet, AgencyTeamViewSet
+from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTeamViewSet
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
 from cases.api.people import HouseholdViewSet, ProfessionalViewSet
 from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
@@ -70,7 +70,17 @@ case_parts = [
 # Agency administration (agency administrators only; 404 for anyone else).
 AGENCY = "agencies/<slug:slug>/"
 agency_admin = [
-    path(AGENCY + "members/", AgencyMemberViewSet.as_view({"get": "list"}), name="agency-members"),
+    path(AGENCY + "members/", AgencyMemberViewSet.as_view(LIST_ADD), name="agency-members"),
+    path(
+        AGENCY + "members/<int:membership_id>/role/",
+        AgencyMembershipViewSet.as_view({"post": "role"}),
+        name="agency-member-role",
+    ),
+    path(
+        AGENCY + "members/<int:membership_id>/deactivate/",
+        AgencyMembershipViewSet.as_view({"post": "deactivate"}),
+        name="agency-member-deactivate",
+    ),
     path(AGENCY + "teams/", AgencyTeamViewSet.as_view(LIST_ADD), name="agency-teams"),
     path(
         AGENCY + "teams/<uuid:pk>/",

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from agencies import services
-from agencies.models import Team
+from agencies.models import Membership, Team
 from safeguard.audit.models import AuditEvent
 from tests.factories import World
 
@@ -112,3 +112,67 @@ def test_nobody_else_finds_the_agency(world):
     error(api(world.la_admin).get(f"{TEAMS}{other.pk}/"), 404)
     assert Team.objects.filter(name="Mine").count() == 0
     assert APIClient().get(TEAMS).status_code == 401
+
+
+def test_an_administrator_invites_changes_and_ends_memberships(world):
+    client = api(world.la_admin)
+    invited = client.post(
+        MEMBERS,
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada@example.org",
+            "username": "ada@la",
+            "role": "social_worker",
+        },
+        format="json",
+    )
+    assert invited.status_code == 201, invited.content
+    membership = invited.json()
+    assert membership["username"] == "ada@la" and membership["is_active"] is True
+    assert AuditEvent.objects.filter(event="member_invited").exists()
+
+    url = f"{MEMBERS}{membership['id']}/"
+    changed = client.post(url + "role/", {"role": "manager"}, format="json")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["role"] == "manager"
+    assert AuditEvent.objects.filter(event="membership_role_changed").exists()
+
+    ended = client.post(url + "deactivate/")
+    assert ended.status_code == 200 and ended.json()["is_active"] is False
+    assert AuditEvent.objects.filter(event="membership_deactivated").exists()
+    error(client.post(url + "deactivate/"), 400, "non_field_errors")
+
+
+def test_bad_membership_changes_are_refused_with_the_error_body(world):
+    client = api(world.la_admin)
+    error(client.post(MEMBERS, {"username": "x y"}, format="json"), 400, "username", "email")
+    # Someone else's username with another e-mail address: not handed over.
+    body = {
+        "first_name": "A",
+        "last_name": "B",
+        "email": "someone@example.org",
+        "username": world.teacher.username,
+        "role": "social_worker",
+    }
+    error(client.post(MEMBERS, body, format="json"), 400, "email")
+    membership = world.social_worker.memberships.get()
+    error(client.post(f"{MEMBERS}{membership.pk}/role/", {"role": "king"}), 400, "role")
+    # The last administrator cannot step down.
+    admin = world.la_admin.memberships.get()
+    error(client.post(f"{MEMBERS}{admin.pk}/deactivate/"), 400)
+    assert world.la_admin.memberships.get().is_active
+
+
+def test_nobody_else_changes_memberships(world):
+    membership = world.social_worker.memberships.get()
+    for user in (world.manager, world.teacher, world.other_manager):
+        client = api(user)
+        error(client.post(MEMBERS, {"username": "x"}, format="json"), 404)
+        error(client.post(f"{MEMBERS}{membership.pk}/role/", {"role": "manager"}), 404)
+        error(client.post(f"{MEMBERS}{membership.pk}/deactivate/"), 404)
+    # A membership of another agency, through this agency's routes.
+    other = world.teacher.memberships.get()
+    error(api(world.la_admin).post(f"{MEMBERS}{other.pk}/deactivate/"), 404)
+    assert world.social_worker.memberships.get().is_active
+    assert Membership.objects.get(pk=other.pk).is_active

@@ -22,7 +22,9 @@ OPERATIONS = {
     f"{CASE}/restriction/": {"post": {"200", "409"}},
     f"{CASE}/restriction/lift/": {"post": {"200", "409"}},
     f"{CASE}/break-glass/": {"get": {"200"}, "post": {"201"}},
-    f"{AGENCY}/members/": {"get": {"200"}},
+    f"{AGENCY}/members/": {"get": {"200"}, "post": {"201"}},
+    f"{AGENCY}/members/{{membership_id}}/role/": {"post": {"200"}},
+    f"{AGENCY}/members/{{membership_id}}/deactivate/": {"post": {"200"}},
     f"{AGENCY}/teams/": {"get": {"200"}, "post": {"201"}},
     f"{AGENCY}/teams/{{id}}/": {"get": {"200"}, "put": {"200"}},
 }
