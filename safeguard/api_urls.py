@@ -14,6 +14,7 @@ from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTeamViewSet
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.api.allocation import AllocationViewSet
 from cases.api.people import HouseholdViewSet, ProfessionalViewSet
 from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
 from cases.api.restriction import BreakGlassViewSet, RestrictionViewSet
@@ -36,6 +37,11 @@ CASE = "cases/<uuid:case_pk>/"
 
 # Parts of one case, each resolved through the case's selector first.
 case_parts = [
+    path(
+        CASE + "allocation/",
+        AllocationViewSet.as_view({"post": "create"}),
+        name="case-allocation",
+    ),
     path(CASE + "notes/", CaseNoteViewSet.as_view(LIST_ADD), name="case-notes"),
     path(CASE + "documents/", CaseDocumentViewSet.as_view(LIST_ADD), name="case-documents"),
     path(

@@ -21,7 +21,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -33,6 +32,7 @@ from cases.api.common import (
     NOT_FOUND,
     AgencySerializer,
     CaseNestedViewSet,
+    WrittenForAgencySerializer,
     _as_drf_error,
 )
 from cases.models import Case, CaseDocument, CaseNote
@@ -56,46 +56,6 @@ class CaseNoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseNote
         fields = ["id", "agency", "author", "text", "sensitivity", "created_at"]
-
-
-class WrittenForAgencySerializer(serializers.Serializer):
-    """In whose name, and who may read it: the page's ``WrittenForAgencyForm``."""
-
-    agency = serializers.SlugField(
-        required=False,
-        help_text="The slug of one of your agencies taking part in the case. "
-        "Optional when you write for only one.",
-    )
-    sensitivity = serializers.ChoiceField(
-        choices=CaseNote.Sensitivity.choices,
-        help_text="``restricted`` (lead agency only) is for the lead agency's people.",
-    )
-
-    def __init__(self, *args, agencies: QuerySet[Agency] | None = None, lead: bool = False, **kw):
-        super().__init__(*args, **kw)
-        self.agencies = agencies
-        self.lead = lead
-
-    def validate_agency(self, slug: str) -> Agency:
-        agency = self.agencies.filter(slug=slug).first() if self.agencies is not None else None
-        if agency is None:
-            raise serializers.ValidationError(
-                "Choose one of your agencies that takes part in the case"
-            )
-        return agency
-
-    def validate_sensitivity(self, value: str) -> str:
-        if value == CaseNote.Sensitivity.RESTRICTED and not self.lead:
-            raise serializers.ValidationError("Only the lead agency can restrict what it writes")
-        return value
-
-    def validate(self, data: dict) -> dict:
-        if "agency" not in data:
-            only = list(self.agencies[:2]) if self.agencies is not None else []
-            if len(only) != 1:
-                raise ValidationError({"agency": ["Choose which agency you are writing for"]})
-            data["agency"] = only[0]
-        return data
 
 
 class CaseNoteCreateSerializer(WrittenForAgencySerializer):
