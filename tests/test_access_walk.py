@@ -76,8 +76,6 @@ OWN_AGENCY_ADMIN = {
     "agency_team_edit",
     # and the same over the API (tests/agencies/test_api_admin.py)
     "agency-members",
-    "agency-member-role",
-    "agency-member-deactivate",
     "agency-teams",
     "agency-team",
 }
