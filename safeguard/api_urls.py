@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTeamViewSet
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
 from cases.api.allocation import AllocationViewSet
+from cases.api.oversight import CaseOversightViewSet
 from cases.api.people import HouseholdViewSet, ProfessionalViewSet
 from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
 from cases.api.restriction import BreakGlassViewSet, RestrictionViewSet
@@ -70,6 +71,20 @@ case_parts = [
         CASE + "break-glass/",
         BreakGlassViewSet.as_view({"get": "current", "post": "create"}),
         name="case-break-glass",
+    ),
+]
+
+# Oversight: the lead agency's managers and auditors (who looked, and why they can).
+case_parts += [
+    path(
+        CASE + "access-log/",
+        CaseOversightViewSet.as_view({"get": "access_log"}),
+        name="case-access-log",
+    ),
+    path(
+        CASE + "who-can-see/",
+        CaseOversightViewSet.as_view({"get": "who_can_see"}),
+        name="case-who-can-see",
     ),
 ]
 

@@ -31,7 +31,13 @@ PUBLIC = {
 }
 # Pages where the lead agency's auditors and managers see who looked at a case
 # (its reference and the log, never its content).
-OVERSIGHT = {"case_access_log", "case_access_explained", "audit_search"}
+OVERSIGHT = {
+    "case_access_log",
+    "case_access_explained",
+    "audit_search",
+    "case-access-log",
+    "case-who-can-see",
+}
 # The CIN census return: the lead agency's managers and auditors (tests/census).
 CENSUS = {"census_home", "census_status", "census_status_json", "census_download"}
 # Subject access requests: the lead agency's information governance officers
@@ -442,6 +448,9 @@ def test_auditor_sees_the_log_only(client, scene):
             "case_access_explained": f"/cases/{values['case_id']}/who-can-see/"
             "?username=practitioner@school",
             "audit_search": "/audit/",
+            "case-access-log": f"/api/v1/cases/{values['case_id']}/access-log/",
+            "case-who-can-see": f"/api/v1/cases/{values['case_id']}/who-can-see/"
+            "?username=practitioner@school",
         }[name]
         response = client.get(url)
         assert response.status_code == 200

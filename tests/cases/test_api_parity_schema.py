@@ -15,6 +15,8 @@ AGENCY = "/api/v1/agencies/{slug}"
 OPERATIONS = {
     f"{CASE}/notes/": {"get": {"200"}, "post": {"201"}},
     f"{CASE}/allocation/": {"post": {"200", "412"}},
+    f"{CASE}/access-log/": {"get": {"200"}},
+    f"{CASE}/who-can-see/": {"get": {"200"}},
     "/api/v1/cases/{id}/chronology/": {"get": {"200"}, "post": {"201"}},
     f"{CASE}/documents/": {"get": {"200"}, "post": {"201"}},
     f"{CASE}/documents/{{id}}/download/": {"get": {"200"}},
@@ -36,6 +38,7 @@ PAGINATED = {
     f"{CASE}/household/": "PaginatedHouseholdMemberList",
     f"{CASE}/professionals/": "PaginatedProfessionalList",
     f"{AGENCY}/members/": "PaginatedMembershipList",
+    f"{CASE}/access-log/": "PaginatedAccessLogRowList",
     f"{AGENCY}/teams/": "PaginatedTeamList",
 }
 
@@ -98,6 +101,8 @@ def test_what_can_be_null_is_declared_nullable(schema):
         ("Team", "manager"),
         ("Allocation", "allocated_worker"),
         ("Allocation", "team"),
+        ("AccessLogRow", "username"),
+        ("AccessReason", "since"),
     ]:
         assert components[component]["properties"][field].get("nullable") is True, (
             component,
