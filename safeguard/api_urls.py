@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTeamViewSet
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
 from cases.api.allocation import AllocationViewSet
+from cases.api.merges import ChildMergeViewSet
 from cases.api.oversight import CaseOversightViewSet
 from cases.api.people import HouseholdViewSet, ProfessionalViewSet
 from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
@@ -71,6 +72,15 @@ case_parts = [
         CASE + "break-glass/",
         BreakGlassViewSet.as_view({"get": "current", "post": "create"}),
         name="case-break-glass",
+    ),
+]
+
+case_parts += [
+    path(CASE + "child/merges/", ChildMergeViewSet.as_view(LIST_ADD), name="case-child-merges"),
+    path(
+        CASE + "child/merges/<uuid:pk>/undo/",
+        ChildMergeViewSet.as_view({"post": "undo"}),
+        name="case-child-merge-undo",
     ),
 ]
 

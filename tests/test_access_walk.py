@@ -336,6 +336,7 @@ def scene(settings, tmp_path):
         "documents": document.pk,
         "professionals": professional.pk,
         "teams": team.pk,
+        "merges": merge.pk,
     }
     secrets = [
         concern.reference,

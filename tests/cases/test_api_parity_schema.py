@@ -16,6 +16,8 @@ OPERATIONS = {
     f"{CASE}/notes/": {"get": {"200"}, "post": {"201"}},
     f"{CASE}/allocation/": {"post": {"200", "412"}},
     f"{CASE}/access-log/": {"get": {"200"}},
+    f"{CASE}/child/merges/": {"get": {"200"}, "post": {"201"}},
+    f"{CASE}/child/merges/{{id}}/undo/": {"post": {"200"}},
     f"{CASE}/who-can-see/": {"get": {"200"}},
     "/api/v1/cases/{id}/chronology/": {"get": {"200"}, "post": {"201"}},
     f"{CASE}/documents/": {"get": {"200"}, "post": {"201"}},
@@ -103,6 +105,8 @@ def test_what_can_be_null_is_declared_nullable(schema):
         ("Allocation", "team"),
         ("AccessLogRow", "username"),
         ("AccessReason", "since"),
+        ("ChildMerge", "undone_at"),
+        ("ChildMerge", "undone_by"),
     ]:
         assert components[component]["properties"][field].get("nullable") is True, (
             component,
