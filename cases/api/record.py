@@ -172,7 +172,12 @@ class CaseDocumentViewSet(CaseNestedViewSet):
 
     @extend_schema(
         request={"multipart/form-data": CaseDocumentUploadSerializer},
-        responses={201: CaseDocumentSerializer, 400: INVALID, 404: NO_WRITING_AGENCY},
+        responses={
+            201: CaseDocumentSerializer,
+            400: INVALID,
+            404: NO_WRITING_AGENCY,
+            415: OpenApiResponse(description="The body is not multipart/form-data."),
+        },
         description="Upload a document (multipart/form-data): the same checks as the page "
         "(type sniffed from the content, size limit). The stored name is never yours.",
     )

@@ -20,7 +20,7 @@ OPERATIONS = {
     f"{CASE}/child/merges/{{id}}/undo/": {"post": {"200"}},
     f"{CASE}/who-can-see/": {"get": {"200"}},
     "/api/v1/cases/{id}/chronology/": {"get": {"200"}, "post": {"201"}},
-    f"{CASE}/documents/": {"get": {"200"}, "post": {"201"}},
+    f"{CASE}/documents/": {"get": {"200"}, "post": {"201", "415"}},
     f"{CASE}/documents/{{id}}/download/": {"get": {"200"}},
     f"{CASE}/household/": {"get": {"200"}, "post": {"201"}},
     f"{CASE}/professionals/": {"get": {"200"}, "post": {"201"}},

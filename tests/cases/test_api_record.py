@@ -179,8 +179,7 @@ def test_uploads_get_the_pages_file_checks(world, settings):
     settings.DOCUMENT_MAX_BYTES = 10
     assert_error(upload(client, world), 400, "upload")
     # JSON is not an upload.
-    response = client.post(documents_url(world), {"title": "x"}, format="json")
-    assert response.status_code == 415
+    assert_error(client.post(documents_url(world), {"title": "x"}, format="json"), 415)
     assert not CaseDocument.objects.exists()
 
 
