@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -88,7 +89,9 @@ class CaseDocumentSerializer(serializers.ModelSerializer):
         ]
 
     def get_download_url(self, document: CaseDocument) -> str:
-        return f"/api/v1/cases/{document.case_id}/documents/{document.pk}/download/"
+        return reverse(
+            "case-document-download", kwargs={"case_pk": document.case_id, "pk": document.pk}
+        )
 
 
 class CaseDocumentUploadSerializer(WrittenForAgencySerializer):

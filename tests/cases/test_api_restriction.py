@@ -118,6 +118,9 @@ def test_break_glass_over_the_api_is_time_limited_audited_and_told(world):
     assert client.get(f"/api/v1/cases/{world.case.pk}/").status_code == 200
     views = AuditEvent.objects.filter(username="manager2@la", event="case_viewed_break_glass")
     assert views.get().reason == GLASS
+    # The case's parts read as lists carry the reason too.
+    assert client.get(f"/api/v1/cases/{world.case.pk}/notes/").status_code == 200
+    assert AuditEvent.objects.get(username="manager2@la", event="case_notes_listed").reason == GLASS
     # When the time is up, so is the access.
     BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert_error(client.get(glass_url(world)), 404)
