@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
 
-from agencies.models import Agency, Membership
+from agencies.models import Agency, Membership, Team
+from agencies.roles import Role
 from safeguard.audit.context import request_memo
 
 
@@ -84,3 +86,38 @@ def members_with_roles(agency: Agency, roles: Iterable[str]) -> QuerySet:
         )
         .distinct()
     )
+
+
+# Agency administration: the members and teams pages and the API ask here, so
+# they cannot disagree about who administers what.
+
+
+def administered_agencies(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Agency]:
+    """The active agencies ``user`` administers."""
+    return agencies_where(user, roles=[Role.AGENCY_ADMIN]).filter(is_active=True)
+
+
+def agency_for_admin(user: AbstractBaseUser | AnonymousUser, slug: str) -> Agency:
+    """The agency, for one of its administrators; for anyone else it does not exist."""
+    agency = administered_agencies(user).filter(slug=slug).first()
+    if agency is None:
+        raise Http404("No such agency")
+    return agency
+
+
+def memberships_of(agency: Agency) -> QuerySet[Membership]:
+    """Every membership of ``agency`` (an administrator's view), current ones first."""
+    return (
+        Membership.objects.filter(agency=agency)
+        .select_related("user")
+        .annotate(
+            inactive_first=Case(
+                When(is_active=True, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("inactive_first", "user__last_name", "user__first_name", "user__username", "role")
+    )
+
+
+def teams_of(agency: Agency) -> QuerySet[Team]:
+    return Team.objects.filter(agency=agency).select_related("manager").prefetch_related("members")

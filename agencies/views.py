@@ -7,27 +7,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
-from agencies import services, teams
+from agencies import selectors, services, teams
 from agencies.forms import MemberInviteForm, MembershipRoleForm, TeamForm
 from agencies.models import Agency, Membership, Team
 from agencies.roles import Role
-from agencies.selectors import agencies_where
 from safeguard.core.forms import add_service_errors
 
 
 def _administered_agencies(request: HttpRequest):
-    return agencies_where(request.user, roles=[Role.AGENCY_ADMIN]).filter(is_active=True)
+    return selectors.administered_agencies(request.user)
 
 
 def _agency_for_admin(request: HttpRequest, slug: str) -> Agency:
-    agency = _administered_agencies(request).filter(slug=slug).first()
-    if agency is None:
-        raise Http404
-    return agency
+    return selectors.agency_for_admin(request.user, slug)
 
 
 def _display_name(user) -> str:
@@ -48,16 +43,7 @@ def agency_members(request: HttpRequest, slug: str) -> HttpResponse:
     agency = _agency_for_admin(request, slug)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    memberships = (
-        Membership.objects.filter(agency=agency)
-        .select_related("user")
-        .annotate(
-            inactive_first=Case(
-                When(is_active=True, then=Value(0)), default=Value(1), output_field=IntegerField()
-            )
-        )
-        .order_by("inactive_first", "user__last_name", "user__first_name", "user__username", "role")
-    )
+    memberships = selectors.memberships_of(agency)
     rows = [{"membership": m, "name": _display_name(m.user)} for m in memberships]
     return render(
         request,
@@ -202,7 +188,7 @@ def agency_teams(request: HttpRequest, slug: str) -> HttpResponse:
             return done
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    rows = Team.objects.filter(agency=agency).select_related("manager").prefetch_related("members")
+    rows = selectors.teams_of(agency)
     return render(
         request,
         "agencies/team_list.html",

@@ -12,7 +12,14 @@ viewset, which resolves the parent through its selector first.
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTeamViewSet
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.api.allocation import AllocationViewSet
+from cases.api.merges import ChildMergeViewSet
+from cases.api.oversight import CaseOversightViewSet
+from cases.api.people import HouseholdViewSet, ProfessionalViewSet
+from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
+from cases.api.restriction import BreakGlassViewSet, RestrictionViewSet
 from meetings.api import MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
@@ -27,8 +34,96 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 case_actions = CaseActionViewSet.as_view({"get": "list", "post": "create"})
 case_action_done = CaseActionViewSet.as_view({"post": "done"})
 
+LIST_ADD = {"get": "list", "post": "create"}
+CASE = "cases/<uuid:case_pk>/"
+
+# Parts of one case, each resolved through the case's selector first.
+case_parts = [
+    path(
+        CASE + "allocation/",
+        AllocationViewSet.as_view({"post": "create"}),
+        name="case-allocation",
+    ),
+    path(CASE + "notes/", CaseNoteViewSet.as_view(LIST_ADD), name="case-notes"),
+    path(CASE + "documents/", CaseDocumentViewSet.as_view(LIST_ADD), name="case-documents"),
+    path(
+        CASE + "documents/<uuid:pk>/download/",
+        CaseDocumentViewSet.as_view({"get": "download"}),
+        name="case-document-download",
+    ),
+    path(CASE + "household/", HouseholdViewSet.as_view(LIST_ADD), name="case-household"),
+    path(CASE + "professionals/", ProfessionalViewSet.as_view(LIST_ADD), name="case-professionals"),
+    path(
+        CASE + "professionals/<uuid:pk>/end/",
+        ProfessionalViewSet.as_view({"post": "end"}),
+        name="case-professional-end",
+    ),
+    path(
+        CASE + "restriction/",
+        RestrictionViewSet.as_view({"post": "restrict"}),
+        name="case-restrict",
+    ),
+    path(
+        CASE + "restriction/lift/",
+        RestrictionViewSet.as_view({"post": "lift"}),
+        name="case-restriction-lift",
+    ),
+    path(
+        CASE + "break-glass/",
+        BreakGlassViewSet.as_view({"get": "current", "post": "create"}),
+        name="case-break-glass",
+    ),
+]
+
+case_parts += [
+    path(CASE + "child/merges/", ChildMergeViewSet.as_view(LIST_ADD), name="case-child-merges"),
+    path(
+        CASE + "child/merges/<uuid:pk>/undo/",
+        ChildMergeViewSet.as_view({"post": "undo"}),
+        name="case-child-merge-undo",
+    ),
+]
+
+# Oversight: the lead agency's managers and auditors (who looked, and why they can).
+case_parts += [
+    path(
+        CASE + "access-log/",
+        CaseOversightViewSet.as_view({"get": "access_log"}),
+        name="case-access-log",
+    ),
+    path(
+        CASE + "who-can-see/",
+        CaseOversightViewSet.as_view({"get": "who_can_see"}),
+        name="case-who-can-see",
+    ),
+]
+
+# Agency administration (agency administrators only; 404 for anyone else).
+AGENCY = "agencies/<slug:slug>/"
+agency_admin = [
+    path(AGENCY + "members/", AgencyMemberViewSet.as_view(LIST_ADD), name="agency-members"),
+    path(
+        AGENCY + "members/<int:membership_id>/role/",
+        AgencyMembershipViewSet.as_view({"post": "role"}),
+        name="agency-member-role",
+    ),
+    path(
+        AGENCY + "members/<int:membership_id>/deactivate/",
+        AgencyMembershipViewSet.as_view({"post": "deactivate"}),
+        name="agency-member-deactivate",
+    ),
+    path(AGENCY + "teams/", AgencyTeamViewSet.as_view(LIST_ADD), name="agency-teams"),
+    path(
+        AGENCY + "teams/<uuid:pk>/",
+        AgencyTeamViewSet.as_view({"get": "retrieve", "put": "update"}),
+        name="agency-team",
+    ),
+]
+
 urlpatterns = [
     *router.urls,
+    *case_parts,
+    *agency_admin,
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
     # PDF case summaries (summaries.api)

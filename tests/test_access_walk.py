@@ -31,7 +31,13 @@ PUBLIC = {
 }
 # Pages where the lead agency's auditors and managers see who looked at a case
 # (its reference and the log, never its content).
-OVERSIGHT = {"case_access_log", "case_access_explained", "audit_search"}
+OVERSIGHT = {
+    "case_access_log",
+    "case_access_explained",
+    "audit_search",
+    "case-access-log",
+    "case-who-can-see",
+}
 # The CIN census return: the lead agency's managers and auditors (tests/census).
 CENSUS = {"census_home", "census_status", "census_status_json", "census_download"}
 # Subject access requests: the lead agency's information governance officers
@@ -69,7 +75,16 @@ RETENTION = {
 }
 # The lead agency's own administration pages (slug "la-csc"): its administrator
 # reaches them, and they show people, never case data.
-OWN_AGENCY_ADMIN = {"agency_members", "agency_member_invite", "agency_teams", "agency_team_edit"}
+OWN_AGENCY_ADMIN = {
+    "agency_members",
+    "agency_member_invite",
+    "agency_teams",
+    "agency_team_edit",
+    # and the same over the API (tests/agencies/test_api_admin.py)
+    "agency-members",
+    "agency-teams",
+    "agency-team",
+}
 # Pages for everyone signed in, that list only what the user may see.
 LISTS = {
     "home",
@@ -318,6 +333,10 @@ def scene(settings, tmp_path):
         "actions": action.pk,
         "meetings": meeting.pk,
         "summaries": summary.pk,
+        "documents": document.pk,
+        "professionals": professional.pk,
+        "teams": team.pk,
+        "merges": merge.pk,
     }
     secrets = [
         concern.reference,
@@ -430,6 +449,9 @@ def test_auditor_sees_the_log_only(client, scene):
             "case_access_explained": f"/cases/{values['case_id']}/who-can-see/"
             "?username=practitioner@school",
             "audit_search": "/audit/",
+            "case-access-log": f"/api/v1/cases/{values['case_id']}/access-log/",
+            "case-who-can-see": f"/api/v1/cases/{values['case_id']}/who-can-see/"
+            "?username=practitioner@school",
         }[name]
         response = client.get(url)
         assert response.status_code == 200

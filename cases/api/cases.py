@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -28,6 +29,7 @@ from cases.api.common import (
     UUID_PATTERN,
     AgencySerializer,
     ChildSummarySerializer,
+    ForAgencySerializer,
     _as_drf_error,
     _audit_list,
     _etag,
@@ -70,7 +72,17 @@ class ProfessionalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseProfessional
-        fields = ["id", "name", "role", "agency", "phone", "email", "username", "added_at"]
+        fields = [
+            "id",
+            "name",
+            "role",
+            "agency",
+            "phone",
+            "email",
+            "username",
+            "added_at",
+            "ended_at",
+        ]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -166,6 +178,27 @@ class ChronologyFilterSerializer(serializers.Serializer):
     )
 
 
+class ChronologyEntryCreateSerializer(ForAgencySerializer):
+    """The page's ``ChronologyEntryForm``: a day, a line, details."""
+
+    occurred_on = BoundedDateField(name="The date it happened")
+    title = serializers.CharField(max_length=200, help_text="What happened, in a line.")
+    body = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    lead_only = serializers.BooleanField(
+        required=False, default=False, help_text="Keep it to the lead agency (the lead only)."
+    )
+
+    def validate_occurred_on(self, day):
+        if day > timezone.localdate():
+            raise serializers.ValidationError("The date must be today or in the past")
+        return day
+
+    def validate_lead_only(self, value: bool) -> bool:
+        if value and not self.lead:
+            raise serializers.ValidationError("Only the lead agency keeps entries to itself")
+        return value
+
+
 class RestrictedNoticeSerializer(ErrorSerializer):
     restricted = serializers.BooleanField()
     reference = serializers.CharField()
@@ -183,7 +216,12 @@ CASE_NOT_SEEN = {
 
 class CaseActionSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who owns it; null when it is for anyone at the agency.",
+    )
 
     class Meta:
         model = CaseAction
@@ -278,14 +316,25 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
 
     @extend_schema(
+        methods=["GET"],
         parameters=[ID_PARAMETER, ChronologyFilterSerializer],
         responses={200: ChronologyEntrySerializer(many=True), 400: INVALID, **CASE_NOT_SEEN},
         description="The case's chronology at your level of access, newest first: involved "
         "agencies see the entries shared with them, the lead agency sees all.",
     )
+    @extend_schema(
+        methods=["POST"],
+        parameters=[ID_PARAMETER],
+        request=ChronologyEntryCreateSerializer,
+        responses={201: ChronologyEntrySerializer, 400: INVALID, 404: NOT_FOUND},
+        description="Record a significant event by hand, in the name of one of your agencies "
+        "on the case (404 if none of them takes part in it).",
+    )
     # One case's chronology: small, so numbered pages with a cheap count.
-    @action(detail=True, methods=["get"], pagination_class=PageNumberPagination)
+    @action(detail=True, methods=["get", "post"], pagination_class=PageNumberPagination)
     def chronology(self, request: Request, pk: str | None = None) -> Response:
+        if request.method == "POST":
+            return self._chronology_add(request, pk)
         filters = ChronologyFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         case = self._case(pk)
@@ -298,6 +347,29 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             entries = entries.filter(kind=filters.validated_data["kind"])
         page = self.paginate_queryset(entries)
         return self.get_paginated_response(ChronologyEntrySerializer(page, many=True).data)
+
+    def _chronology_add(self, request: Request, pk: str | None) -> Response:
+        case = selectors.get_case_for(request.user, pk, audit=False)
+        agencies = selectors.note_agencies_for(request.user, case)
+        if not agencies.exists():
+            raise Http404
+        lead = selectors.has_lead_access(request.user, case)
+        body = ChronologyEntryCreateSerializer(data=request.data, agencies=agencies, lead=lead)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            entry = services.chronology_add(
+                acting_user=request.user,
+                case=case,
+                agency=data["agency"],
+                occurred_at=services.occurred_at_for_day(data["occurred_on"]),
+                title=data["title"],
+                body=data.get("body", ""),
+                lead_only=data.get("lead_only", False),
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf_error(exc) from exc
+        return Response(ChronologyEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
 # Children -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from cases.concurrency import person
 from cases.models import Case, CaseAction, CaseDocument, CaseNote, CaseProfessional
 from cases.selectors.cases import (
     User,
+    active_break_glass,
     cases_for,
     chronology_for,
     get_case_for,
@@ -150,6 +151,24 @@ def action_list_for(user: AbstractBaseUser, case_id: uuid.UUID | str) -> list[Ca
         detail={"actions": [str(a.pk) for a in rows]},
     )
     return rows
+
+
+def case_list_read(user: AbstractBaseUser, case: Case, *, event: str, rows) -> None:
+    """Record that ``user`` read ``rows`` of the case as a list of their own (the
+    API's nested lists: notes, documents, household, professionals): one row on
+    the case naming what was shown, so it appears in "who has viewed this
+    record". The case page's parts are read under its ``case_viewed``. Read
+    through break-glass, the row carries its reason, as every such read does."""
+    glass = active_break_glass(user, case) if case.is_restricted else None
+    audit_record(
+        user=user,
+        action="list",
+        event=event,
+        obj=case,
+        case_id=case.pk,
+        reason=glass.reason if glass else "",
+        detail={"ids": [str(r.pk) for r in rows]},
+    )
 
 
 def actions_for(user: AbstractBaseUser, case: Case, *, lead: bool) -> QuerySet[CaseAction]:

@@ -10,7 +10,7 @@ from cases.services.case import (
     involvement_end,
     involvement_start,
 )
-from cases.services.case_work import case_allocate, chronology_add
+from cases.services.case_work import case_allocate, chronology_add, occurred_at_for_day
 from cases.services.children import child_create, child_merge, child_merge_undo, child_update
 from cases.services.concerns import (
     CONCERN_FIELDS,
@@ -91,6 +91,7 @@ __all__ = [
     "household_member_add",
     "involvement_end",
     "involvement_start",
+    "occurred_at_for_day",
     "open_episode_from_concern",
     "plan_close",
     "plan_end",

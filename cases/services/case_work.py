@@ -101,6 +101,13 @@ def case_allocate(
     return case
 
 
+def occurred_at_for_day(day: dt.date) -> dt.datetime:
+    """When an event known only by its day is placed in the chronology: midday,
+    or now if that is still to come (the page and the API both ask here)."""
+    midday = dt.datetime.combine(day, dt.time(12, 0), tzinfo=timezone.get_current_timezone())
+    return min(midday, timezone.now())
+
+
 @transaction.atomic
 def chronology_add(
     *,

@@ -3,14 +3,11 @@ notes, documents, actions, household."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
@@ -105,15 +102,7 @@ def case_chronology_add(request: HttpRequest, case_id) -> HttpResponse:
                 acting_user=request.user,
                 case=case,
                 agency=data["agency"],
-                # A date alone means midday, or now if that is still to come.
-                occurred_at=min(
-                    datetime.datetime.combine(
-                        data["occurred_on"],
-                        datetime.time(12, 0),
-                        tzinfo=timezone.get_current_timezone(),
-                    ),
-                    timezone.now(),
-                ),
+                occurred_at=services.occurred_at_for_day(data["occurred_on"]),
                 title=data["title"],
                 body=data["body"],
                 lead_only=bool(data.get("lead_only")),
