@@ -13,6 +13,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.api.search import SearchView
 from meetings.api import MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
@@ -29,6 +30,7 @@ case_action_done = CaseActionViewSet.as_view({"post": "done"})
 
 urlpatterns = [
     *router.urls,
+    path("search/", SearchView.as_view(), name="api-search"),
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
     # PDF case summaries (summaries.api)

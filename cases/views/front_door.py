@@ -15,8 +15,9 @@ from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases import selectors, services
 from cases.forms.concerns import ChildForm, DecisionForm, LinkChildForm, ReturnDecisionForm
-from cases.matching import Subject, find_candidates
+from cases.matching import Candidate, Subject, find_candidates
 from cases.models import Concern
+from cases.selectors.search import search
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.core import keyset
@@ -73,13 +74,18 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
         nhs_number=concern.child_nhs_number,
         upn=concern.child_upn,
     )
-    candidates = (
-        find_candidates(
-            selectors.children_at_front_door(request.user, concern.lead_agency), subject
-        )
-        if concern.status == Concern.Status.SUBMITTED
-        else []
-    )
+    at_door = selectors.children_at_front_door(request.user, concern.lead_agency)
+    # The duty worker's own look-up (a name, date of birth, identifier or
+    # reference), in the same scope as the match on what the referrer typed.
+    find = request.GET.get("find", "")[:200].strip()
+    looked_up = None
+    if concern.status != Concern.Status.SUBMITTED:
+        candidates = []
+    elif find:
+        looked_up = search(request.user, find, children=at_door, where="front door", concerns=False)
+        candidates = [Candidate(h.child, h.score, h.reasons) for h in looked_up.hits]
+    else:
+        candidates = find_candidates(at_door, subject)
     known = selectors.known_about(request.user, [c.child.pk for c in candidates])
     matches = [{"candidate": c, "known": known[c.child.pk]} for c in candidates]
     restricted_match = concern.status == Concern.Status.SUBMITTED and bool(
@@ -118,6 +124,8 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
             "concern": concern,
             "clock": clock,
             "candidates": candidates,
+            "find": find,
+            "looked_up": looked_up,
             "matches": matches,
             "restricted_match": restricted_match,
             "body_map": selectors.body_map_for(concern),
