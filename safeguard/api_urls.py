@@ -12,8 +12,7 @@ viewset, which resolves the parent through its selector first.
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
-from cases.api.search import SearchView
+from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet, SearchView
 from meetings.api import MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView

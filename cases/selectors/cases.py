@@ -11,6 +11,7 @@ written over guardian's direct-FK tables rather than through
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
@@ -221,14 +222,25 @@ def case_list_for(user: User) -> QuerySet[Case]:
     )
 
 
-def case_page_for(user: User, cursor: str | None, *, query: dict | None = None) -> KeysetPage:
+def case_page_for(
+    user: User,
+    cursor: str | None,
+    *,
+    query: dict | None = None,
+    narrow: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None,
+    ordering: Sequence[str] = CASE_ORDER,
+) -> KeysetPage:
     """One page of the user's case list. A small visible set is fetched by id
-    from the grants; a big one walked in order (``visible_case_ids_if_few``)."""
+    from the grants; a big one walked in order (``visible_case_ids_if_few``).
+    ``narrow`` applies the list's filters; ``ordering`` must be a keyset order
+    backed by an index (``cases.forms.filters.CaseFilter.SORTS``)."""
     cases = case_list_for(user)
+    if narrow is not None:
+        cases = narrow(cases)
     few = visible_case_ids_if_few(user)
     if few is not None:
         cases = cases.filter(pk__in=few)
-    return keyset_page(cases, CASE_ORDER, cursor, query=query)
+    return keyset_page(cases, ordering, cursor, query=query)
 
 
 def allocated_cases_for(user: User, *, limit: int = 10) -> list[Case]:

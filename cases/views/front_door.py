@@ -15,6 +15,7 @@ from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases import selectors, services
 from cases.forms.concerns import ChildForm, DecisionForm, LinkChildForm, ReturnDecisionForm
+from cases.forms.filters import FrontDoorFilter
 from cases.matching import Candidate, Subject, find_candidates
 from cases.models import Concern
 from cases.selectors.search import search
@@ -28,11 +29,13 @@ from safeguard.core.keyset import keyset_page
 def front_door(request: HttpRequest) -> HttpResponse:
     if not agencies_where(request.user, roles=TRIAGE_ROLES).exists():
         raise Http404
+    filters = FrontDoorFilter(request.GET or None, queryset=Concern.objects.none())
     page = keyset_page(
-        selectors.front_door_queue_for(request.user),
-        selectors.FRONT_DOOR_ORDER,
+        filters.narrow(selectors.front_door_queue_for(request.user)),
+        filters.ordering,
         request.GET.get("cursor"),
         per_page=2 * keyset.PER_PAGE,  # a duty shift's worth at a glance
+        query=filters.query(),
     )
     queue = page.object_list
     today = timezone.localdate()
@@ -51,7 +54,9 @@ def front_door(request: HttpRequest) -> HttpResponse:
         event="front_door_listed",
         detail={"references": [c.reference for c in queue]},
     )
-    return render(request, "cases/front_door.html", {"rows": rows, "page": page})
+    return render(
+        request, "cases/front_door.html", {"rows": rows, "page": page, "filters": filters}
+    )
 
 
 def _triage_concern(request: HttpRequest, concern_id) -> Concern:
