@@ -170,7 +170,10 @@ def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
         .filter(member)
         .values_list("case_id")
     )
-    ids = [row[0] for row in by_group.union(by_user, glass, all=True)[: FEW + 1]]
+    # No arm may carry its model's default ordering: SQLite refuses an ORDER BY
+    # inside a compound statement (the demo's ``make run`` runs on SQLite).
+    arms = [arm.order_by() for arm in (by_group, by_user, glass)]
+    ids = [row[0] for row in arms[0].union(*arms[1:], all=True)[: FEW + 1]]
     return ids if len(ids) <= FEW else None
 
 
