@@ -6,7 +6,8 @@ audit rows each list writes, which it seals at the end):
     DATABASE_URL=postgres://.../safeguard_scale python bench/access_scale.py
 
 For each persona and page (case list page 1 and a deep page, concerns list,
-meetings list, home page, /api/v1/cases/, /api/v1/concerns/, /api/v1/meetings/)
+meetings list, home page, /api/v1/cases/, /api/v1/concerns/, /api/v1/meetings/,
+and search by name, NHS number and postcode for a child the persona sees)
 it prints the server time (p50/p95 over ``--iterations`` requests through the
 real URL, views and middleware, with Django's test Client: no network, no
 gunicorn) and the number of SQL queries, beside the *floor*: the best of the
@@ -73,6 +74,10 @@ PAGES = [
     ("API cases, deep", "/api/v1/cases/ deep"),
     ("API concerns", "/api/v1/concerns/"),
     ("API meetings", "/api/v1/meetings/"),
+    # Search (issue 15), for a child the persona sees: by name, NHS number, postcode.
+    ("search name", "/search/ name"),
+    ("search NHS", "/search/ nhs_number"),
+    ("search postcode", "/search/ postcode"),
 ]
 NEXT_HTML = re.compile(r'<a [^>]*href="([^"]+)"[^>]*rel="next"')
 PAGE_LINK = re.compile(r'href="\?page=(\d+)"')
@@ -135,6 +140,48 @@ API_CONCERNS = """
     ORDER BY k.submitted_at DESC, k.created_at DESC LIMIT 25"""
 
 
+SEARCH_FLOOR = """
+    SELECT ch.id, ch.reference, ch.first_name, ch.last_name, ch.date_of_birth, a.name,
+           c.reference, c.status
+    FROM cases_child ch JOIN cases_case c ON c.child_id = ch.id
+    JOIN agencies_agency a ON a.id = c.lead_agency_id
+    WHERE {where} AND {visible} LIMIT 21"""
+SEARCH_WHERE = {
+    "name": "ch.last_name_key = %(last_key)s AND ch.first_name_key = %(first_key)s",
+    "nhs_number": "ch.nhs_number = %(nhs_number)s",
+    "postcode": "ch.postcode = %(postcode)s",
+}
+
+
+def search_target(user, how: str) -> tuple[str | None, dict]:
+    """A search for a child ``user`` sees, by ``how``, and the floor's parameters."""
+    from urllib.parse import urlencode
+
+    field = {"name": "last_name", "nhs_number": "nhs_number", "postcode": "postcode"}[how]
+    case = (
+        cases_for(user)
+        .exclude(**{f"child__{field}": ""})
+        .select_related("child")
+        .order_by()
+        .first()
+    )
+    if case is None:
+        return None, {}
+    child = case.child
+    q = {
+        "name": f"{child.first_name} {child.last_name}",
+        "nhs_number": child.nhs_number,
+        "postcode": child.postcode,
+    }[how]
+    params = {
+        "last_key": child.last_name_key,
+        "first_key": child.first_name_key,
+        "nhs_number": child.nhs_number,
+        "postcode": child.postcode,
+    }
+    return "/search/?" + urlencode({"q": q}), params
+
+
 def floors(page: str, boundary: tuple | None) -> list[str]:
     """The hand-written forms for ``page``; the fastest counts."""
     after = "AND (c.updated_at, c.id) < (%(at)s, %(id)s)" if boundary else ""
@@ -146,6 +193,12 @@ def floors(page: str, boundary: tuple | None) -> list[str]:
     upcoming = "AND m.scheduled_at >= now() AND m.finalised_at IS NULL"
     if page.startswith(("/cases/", "/api/v1/cases/")):
         return case_forms
+    if page.startswith("/search/ "):
+        where = SEARCH_WHERE[page.split(" ", 1)[1]]
+        return [
+            SEARCH_FLOOR.format(where=where, visible=VISIBLE_CASE),
+            SEARCH_FLOOR.format(where=where, visible=VISIBLE_CASE_IN),
+        ]
     if page == "/concerns/":
         return [MY_CONCERNS.format(limit=25)]
     if page == "/meetings/":
@@ -283,7 +336,12 @@ def main() -> None:
         lines.append(line)
         params = {"u": user.pk, **perms}
         for name, page in pages:
-            url, skip = resolve(client, page, args.deep)
+            found: dict = {}
+            if page.startswith("/search/ "):
+                url, found = search_target(user, page.split(" ", 1)[1])
+                skip = 0
+            else:
+                url, skip = resolve(client, page, args.deep)
             if url is None:
                 continue
             p50, p95, queries = measure(client, url, args.iterations)
@@ -293,9 +351,10 @@ def main() -> None:
                 else None
             )
             floor_params = {**params, "at": boundary[0], "id": boundary[1]} if boundary else params
+            floor_params = {**floor_params, **found}
             floor = min(
                 time_sql(sql, floor_params, max(args.iterations // 2, 3))
-                for sql in floors(page.split(" ")[0], boundary)
+                for sql in floors(page if found else page.split(" ")[0], boundary)
             )
             line = (
                 f"  {'':<26}{name:<18}{p50 * 1000:>9.1f}{p95 * 1000:>9.1f}{queries:>8}"

@@ -16,3 +16,4 @@ class CasesConfig(AppConfig):
         navigation.register("Front door", "front_door", roles=TRIAGE_ROLES, position=30)
         navigation.register("Cases", "case_list", roles=CASE_AND_MEETING_ROLES, position=40)
         navigation.register("Audit log", "audit_search", roles={Role.AUDITOR}, position=90)
+        navigation.register_search("search", roles=CASE_AND_MEETING_ROLES)

@@ -285,10 +285,23 @@ def candidate_pool(children: QuerySet[Child], subject: Subject) -> dict[object, 
     return pool
 
 
+# Below this a candidate is noise for the front door's match on a whole concern.
+MATCH_FLOOR = 0.35
+
+
 def find_candidates(
-    children: QuerySet[Child], subject: Subject, *, limit: int = 10
+    children: QuerySet[Child],
+    subject: Subject,
+    *,
+    limit: int = 10,
+    floor: float = MATCH_FLOOR,
+    related: tuple[str, ...] = (),
 ) -> list[Candidate]:
-    """Rank the children in ``children`` (already permission-scoped) against ``subject``."""
+    """Rank the children in ``children`` (already permission-scoped) against ``subject``.
+
+    ``floor`` is the least score kept: search, given one fact (a surname, a
+    postcode), keeps lower scores than a match on a whole concern. ``related``
+    is fetched with the children returned (``select_related``)."""
     pool = candidate_pool(children, subject)
     if not pool:
         return []
@@ -300,14 +313,15 @@ def find_candidates(
             ).values_list("child_id", flat=True)
         )
     scored = (_score(row, subject, row.pk in previously) for row in pool.values())
-    ranked = [c for c in scored if c.score >= 0.35]
+    ranked = [c for c in scored if c.score >= floor]
     ranked.sort(key=lambda c: c.score, reverse=True)
     ranked = ranked[:limit]
     if not ranked:
         return []
     # The pool came through the scope, so its rows are the user's to see: fetch
     # them by key without planning the scope (its subqueries) a second time.
-    children_by_pk = Child._default_manager.using(children.db).in_bulk([c.child.pk for c in ranked])
+    fetch = Child._default_manager.using(children.db).select_related(*related)
+    children_by_pk = fetch.in_bulk([c.child.pk for c in ranked])
     return [
         Candidate(children_by_pk[c.child.pk], c.score, c.reasons)
         for c in ranked

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import audit, case, children, concerns, front_door, record, statutory
+from cases.views import audit, case, children, concerns, front_door, record, search, statutory
 
 urlpatterns = [
     path("concerns/", concerns.concern_list, name="concern_list"),
@@ -51,6 +51,7 @@ urlpatterns = [
         name="concern_return",
     ),
     path("audit/", audit.audit_search, name="audit_search"),
+    path("search/", search.search_page, name="search"),
     path("cases/", case.case_list, name="case_list"),
     path("cases/<uuid:case_id>/", case.case_detail, name="case_detail"),
     path("cases/<uuid:case_id>/break-glass/", case.case_break_glass, name="case_break_glass"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import django_filters
 from django import forms
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from cases.forms import ActionForm
 from cases.models import Plan
 from meetings.models import DECISIONS_BY_KIND, Meeting, MeetingCase, MeetingInvitation
 from safeguard.core.dates import DateKind
+from safeguard.core.filters import GovukDateFilter, ListFilterSet
 from safeguard.core.forms import GovukDateField
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -437,3 +439,42 @@ class AddendumForm(OwnIds, forms.Form):
         max_length=20000,
         error_messages={"required": "Enter the correction"},
     )
+
+
+class MeetingFilter(ListFilterSet):
+    """The meetings list's filters; its sort is the held list's keyset order
+    (the index on scheduled_at and id), either way round."""
+
+    SORTS = {
+        "newest": ("Newest first", ("-scheduled_at", "-id")),
+        "oldest": ("Oldest first", ("scheduled_at", "id")),
+    }
+
+    kind = django_filters.ChoiceFilter(
+        label="Type of meeting", choices=Meeting.Kind.choices, empty_label="Any type"
+    )
+    state = django_filters.ChoiceFilter(
+        label="Record",
+        method="_state",
+        choices=[("open", "Open (not finalised)"), ("finalised", "Finalised")],
+        empty_label="Open or finalised",
+    )
+    date_from = GovukDateFilter(label="On or after", method="_from")
+    date_to = GovukDateFilter(label="On or before", method="_to")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+    def _state(self, queryset, name: str, value: str):
+        return queryset.filter(finalised_at__isnull=value == "open")
+
+    def _from(self, queryset, name: str, value: dt.date):
+        start = dt.datetime.combine(value, dt.time.min, tzinfo=timezone.get_current_timezone())
+        return queryset.filter(scheduled_at__gte=start)
+
+    def _to(self, queryset, name: str, value: dt.date):
+        end = dt.datetime.combine(
+            value + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        return queryset.filter(scheduled_at__lt=end)

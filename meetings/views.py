@@ -30,6 +30,7 @@ from meetings.forms import (
     InviteAgencyForm,
     InvitePersonForm,
     MeetingActionForm,
+    MeetingFilter,
     MeetingRecordForm,
     MeetingScheduleForm,
 )
@@ -52,18 +53,28 @@ from safeguard.core.keyset import keyset_page
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    meetings_qs = meeting_list_for(request.user)
+    filters = MeetingFilter(request.GET or None, queryset=Meeting.objects.none())
+    meetings_qs = filters.narrow(meeting_list_for(request.user))
     to_come = Q(scheduled_at__gte=now, finalised_at__isnull=True)
     upcoming = list(meetings_qs.filter(to_come).order_by("scheduled_at")[:50])
     # Held: finalised, or its time has passed (a record still being written).
-    page = keyset_page(meetings_qs.exclude(to_come), MEETING_ORDER, request.GET.get("cursor"))
+    page = keyset_page(
+        meetings_qs.exclude(to_come),
+        filters.ordering or MEETING_ORDER,
+        request.GET.get("cursor"),
+        query=filters.query(),
+    )
     audit_record(
         user=request.user,
         action="list",
         event="meetings_listed",
         detail={"references": [m.reference for m in [*upcoming, *page]]},
     )
-    return render(request, "meetings/list.html", {"upcoming": upcoming, "page": page})
+    return render(
+        request,
+        "meetings/list.html",
+        {"upcoming": upcoming, "page": page, "filters": filters},
+    )
 
 
 def _schedulable_case(request: HttpRequest, case_id):

@@ -1,8 +1,10 @@
+import django_filters
 from django import forms
 
 from agencies.models import Agency
 from cases.forms import ConsentToShare, ForAgencyForm
 from referrals.models import Referral
+from safeguard.core.filters import ListFilterSet
 
 
 class ReferralForm(ForAgencyForm):
@@ -45,3 +47,26 @@ class ReasonForm(forms.Form):
         max_length=5000,
         required=False,
     )
+
+
+class ReferralFilter(ListFilterSet):
+    """The referral lists' filters. "Each list's own order" keeps received
+    referrals open-first by response due date; the others read the index on
+    (sent_at, id)."""
+
+    SORTS = {
+        "own": ("Received: response due soonest. Sent: newest first", ()),
+        "newest": ("Newest first", ("-sent_at", "-id")),
+        "oldest": ("Oldest first", ("sent_at", "id")),
+    }
+
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=Referral.Status.choices, empty_label="Any status"
+    )
+    urgency = django_filters.ChoiceFilter(
+        label="Urgency", choices=Referral.Urgency.choices, empty_label="Routine or urgent"
+    )
+
+    class Meta:
+        model = Referral
+        fields: list[str] = []

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from cases import selectors as case_selectors
 from cases.selectors.record import note_agencies_for
 from referrals import selectors, services
-from referrals.forms import ReasonForm, ReferralForm
+from referrals.forms import ReasonForm, ReferralFilter, ReferralForm
+from referrals.models import Referral
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
@@ -59,8 +60,14 @@ def referral_create(request: HttpRequest, case_id) -> HttpResponse:
 
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
-    received = list(selectors.received_for(request.user)[:100])
-    sent = list(selectors.sent_for(request.user)[:100])
+    filters = ReferralFilter(request.GET or None, queryset=Referral.objects.none())
+    received_qs = filters.narrow(selectors.received_for(request.user))
+    sent_qs = filters.narrow(selectors.sent_for(request.user))
+    if filters.ordering:
+        received_qs = received_qs.order_by(*filters.ordering)
+        sent_qs = sent_qs.order_by(*filters.ordering)
+    received = list(received_qs[:100])
+    sent = list(sent_qs[:100])
     today = timezone.localdate()
     for referral in received:
         referral.clock = (
@@ -74,7 +81,11 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         event="referrals_listed",
         detail={"references": [r.reference for r in received + sent]},
     )
-    return render(request, "referrals/referral_list.html", {"received": received, "sent": sent})
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {"received": received, "sent": sent, "filters": filters},
+    )
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTeamViewSet
-from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet, SearchView
 from cases.api.allocation import AllocationViewSet
 from cases.api.merges import ChildMergeViewSet
 from cases.api.oversight import CaseOversightViewSet
@@ -124,6 +124,7 @@ urlpatterns = [
     *router.urls,
     *case_parts,
     *agency_admin,
+    path("search/", SearchView.as_view(), name="api-search"),
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
     # PDF case summaries (summaries.api)

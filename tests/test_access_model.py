@@ -705,6 +705,21 @@ class PathCheck:
         listed = self._api_list("/api/v1/concerns/")
         self.differ("GET /api/v1/concerns/", _ids(listed, self.concern_ids), concern_keys)
 
+        # Search (issue 15): each case's reference finds that case exactly when
+        # the model says the persona sees it; nobody else is answered about it.
+        for key in CASES:
+            reference = self.w.cases[key].reference
+            response = self.api.get("/api/v1/search/", {"q": reference})
+            results = response.json()["results"] if response.status_code == 200 else []
+            found = {
+                self.case_ids.get(r["case"]["id"], f"unknown {r['case']['id']}")
+                for r in results
+                if r["case"]
+            }
+            want = {key} if m.sees_case(who, key) else set()
+            self.differ(f"GET /api/v1/search/?q={reference}", found, want)
+            self._names_no_hidden_child(f"GET /api/v1/search/?q={reference}", str(results), hidden)
+
     def expected_details(self):
         """(kind, object, what the model expects) for every detail path."""
         m, who = self.m, self.who

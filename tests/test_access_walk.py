@@ -93,6 +93,7 @@ LISTS = {
     "concern_autosave_new",
     "front_door",
     "case_list",
+    "search",
     "notification_list",
     "audit_search",
     "keep_alive",
@@ -428,6 +429,31 @@ def test_every_route_sends_anonymous_people_to_sign_in(client, scene):
             assert response["Location"].startswith("/accounts/login/"), url
         for secret in secrets:
             assert secret not in response.content.decode(errors="replace")
+
+
+def test_search_finds_nothing_of_the_case_for_anyone_outside_it(client, scene):
+    """The search page and API (issue 15) for every outsider, asked for each
+    secret of the scene and the child's other identifiers: nothing found, and
+    the agency administrator is not answered at all."""
+    world, values, pk_for, secrets = scene
+    from cases.models import Case
+
+    case = Case.objects.select_related("child").get(pk=values["case_id"])
+    asked = [*secrets, case.child.reference, "Amelia", "04/05/2016", "NS1 2AB"]
+    for outsider in [*world.unrelated_users(), world.auditor, world.officer, world.la_admin]:
+        client.force_login(outsider)
+        for q in asked:
+            page = client.get("/search/", {"q": q})
+            api = client.get("/api/v1/search/", {"q": q})
+            if outsider in (world.la_admin, world.auditor):
+                assert page.status_code == api.status_code == 404, (outsider, q)
+                continue
+            assert page.status_code == api.status_code == 200, (outsider, q)
+            body = page.content.decode().replace(q, "")  # the query is shown back
+            assert 'data-testid="search-hit"' not in body, (outsider, q)
+            for secret in secrets:
+                assert secret not in body, (outsider, q, secret)
+            assert api.json()["results"] == [], (outsider, q)
 
 
 def test_the_walk_knows_every_list_page(scene):

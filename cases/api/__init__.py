@@ -41,8 +41,10 @@ from cases.api.concerns import (
     LinkChildSerializer,
     ReturnSerializer,
 )
+from cases.api.search import SearchView
 
 __all__ = [
+    "SearchView",
     "AgencySerializer",
     "AssessmentSerializer",
     "CASE_NOT_SEEN",

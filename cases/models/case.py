@@ -53,6 +53,8 @@ class Case(models.Model):
         indexes = [
             # The case lists' keyset order (cases.selectors.cases.CASE_ORDER).
             models.Index(fields=["updated_at", "id"], name="case_list_order"),
+            # The case list sorted by when the case opened (cases.forms.filters).
+            models.Index(fields=["opened_at", "id"], name="case_opened_order"),
             # Restricted cases are few: the notice that one exists reads only these.
             models.Index(
                 fields=["reference"], condition=models.Q(is_restricted=True), name="case_restricted"

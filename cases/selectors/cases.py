@@ -11,6 +11,7 @@ written over guardian's direct-FK tables rather than through
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
@@ -92,9 +93,7 @@ def _grant_rows(
         .values_list(one)
     )
     more = [by_user] if extra is None else [by_user, extra]
-    # Parts unordered (BreakGlass has a default ordering): SQLite, the demo's
-    # database, refuses an ORDER BY inside a compound statement.
-    return by_group.order_by().union(*(q.order_by() for q in more), all=True)
+    return by_group.union(*more, all=True)
 
 
 def still_a_member(user: AbstractBaseUser) -> Q:
@@ -171,10 +170,10 @@ def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
         .filter(member)
         .values_list("case_id")
     )
-    # Unordered parts: SQLite refuses an ORDER BY inside a UNION (BreakGlass
-    # has a default ordering).
-    union = by_group.order_by().union(by_user.order_by(), glass.order_by(), all=True)
-    ids = [row[0] for row in union[: FEW + 1]]
+    # No arm may carry its model's default ordering: SQLite refuses an ORDER BY
+    # inside a compound statement (the demo's ``make run`` runs on SQLite).
+    arms = [arm.order_by() for arm in (by_group, by_user, glass)]
+    ids = [row[0] for row in arms[0].union(*arms[1:], all=True)[: FEW + 1]]
     return ids if len(ids) <= FEW else None
 
 
@@ -226,14 +225,25 @@ def case_list_for(user: User) -> QuerySet[Case]:
     )
 
 
-def case_page_for(user: User, cursor: str | None, *, query: dict | None = None) -> KeysetPage:
+def case_page_for(
+    user: User,
+    cursor: str | None,
+    *,
+    query: dict | None = None,
+    narrow: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None,
+    ordering: Sequence[str] = CASE_ORDER,
+) -> KeysetPage:
     """One page of the user's case list. A small visible set is fetched by id
-    from the grants; a big one walked in order (``visible_case_ids_if_few``)."""
+    from the grants; a big one walked in order (``visible_case_ids_if_few``).
+    ``narrow`` applies the list's filters; ``ordering`` must be a keyset order
+    backed by an index (``cases.forms.filters.CaseFilter.SORTS``)."""
     cases = case_list_for(user)
+    if narrow is not None:
+        cases = narrow(cases)
     few = visible_case_ids_if_few(user)
     if few is not None:
         cases = cases.filter(pk__in=few)
-    return keyset_page(cases, CASE_ORDER, cursor, query=query)
+    return keyset_page(cases, ordering, cursor, query=query)
 
 
 def allocated_cases_for(user: User, *, limit: int = 10) -> list[Case]:

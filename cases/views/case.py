@@ -34,6 +34,7 @@ from cases.forms.case import (
     ProfessionalForm,
     RestrictCaseForm,
 )
+from cases.forms.filters import CaseFilter
 from cases.forms.statutory import (
     AssessmentCompleteForm,
     CaseClosureForm,
@@ -42,14 +43,21 @@ from cases.forms.statutory import (
     Section47CompleteForm,
     Section47StartForm,
 )
-from cases.models import Involvement
+from cases.models import Case, Involvement
 from cases.sections import case_sections_for
 from safeguard.audit.services import audit_record
 
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    page = selectors.case_page_for(request.user, request.GET.get("cursor"))
+    filters = CaseFilter(request.GET or None, queryset=Case.objects.none(), user=request.user)
+    page = selectors.case_page_for(
+        request.user,
+        request.GET.get("cursor"),
+        query=filters.query(),
+        narrow=filters.narrow,
+        ordering=filters.ordering,
+    )
     audit_record(
         user=request.user,
         action="list",
@@ -60,7 +68,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     restricted = (
         [] if page.has_previous else list(selectors.restricted_cases_noticed_by(request.user)[:50])
     )
-    return render(request, "cases/case_list.html", {"page": page, "restricted": restricted})
+    return render(
+        request,
+        "cases/case_list.html",
+        {"page": page, "restricted": restricted, "filters": filters},
+    )
 
 
 @login_required

@@ -15,8 +15,10 @@ from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
 from cases import selectors, services
 from cases.forms.concerns import ChildForm, DecisionForm, LinkChildForm, ReturnDecisionForm
-from cases.matching import Subject, find_candidates
+from cases.forms.filters import FrontDoorFilter
+from cases.matching import Candidate, Subject, find_candidates
 from cases.models import Concern
+from cases.selectors.search import search
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.core import keyset
@@ -27,11 +29,13 @@ from safeguard.core.keyset import keyset_page
 def front_door(request: HttpRequest) -> HttpResponse:
     if not agencies_where(request.user, roles=TRIAGE_ROLES).exists():
         raise Http404
+    filters = FrontDoorFilter(request.GET or None, queryset=Concern.objects.none())
     page = keyset_page(
-        selectors.front_door_queue_for(request.user),
-        selectors.FRONT_DOOR_ORDER,
+        filters.narrow(selectors.front_door_queue_for(request.user)),
+        filters.ordering,
         request.GET.get("cursor"),
         per_page=2 * keyset.PER_PAGE,  # a duty shift's worth at a glance
+        query=filters.query(),
     )
     queue = page.object_list
     today = timezone.localdate()
@@ -50,7 +54,9 @@ def front_door(request: HttpRequest) -> HttpResponse:
         event="front_door_listed",
         detail={"references": [c.reference for c in queue]},
     )
-    return render(request, "cases/front_door.html", {"rows": rows, "page": page})
+    return render(
+        request, "cases/front_door.html", {"rows": rows, "page": page, "filters": filters}
+    )
 
 
 def _triage_concern(request: HttpRequest, concern_id) -> Concern:
@@ -73,13 +79,18 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
         nhs_number=concern.child_nhs_number,
         upn=concern.child_upn,
     )
-    candidates = (
-        find_candidates(
-            selectors.children_at_front_door(request.user, concern.lead_agency), subject
-        )
-        if concern.status == Concern.Status.SUBMITTED
-        else []
-    )
+    at_door = selectors.children_at_front_door(request.user, concern.lead_agency)
+    # The duty worker's own look-up (a name, date of birth, identifier or
+    # reference), in the same scope as the match on what the referrer typed.
+    find = request.GET.get("find", "")[:200].strip()
+    looked_up = None
+    if concern.status != Concern.Status.SUBMITTED:
+        candidates = []
+    elif find:
+        looked_up = search(request.user, find, children=at_door, where="front door", concerns=False)
+        candidates = [Candidate(h.child, h.score, h.reasons) for h in looked_up.hits]
+    else:
+        candidates = find_candidates(at_door, subject)
     known = selectors.known_about(request.user, [c.child.pk for c in candidates])
     matches = [{"candidate": c, "known": known[c.child.pk]} for c in candidates]
     restricted_match = concern.status == Concern.Status.SUBMITTED and bool(
@@ -118,6 +129,8 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
             "concern": concern,
             "clock": clock,
             "candidates": candidates,
+            "find": find,
+            "looked_up": looked_up,
             "matches": matches,
             "restricted_match": restricted_match,
             "body_map": selectors.body_map_for(concern),

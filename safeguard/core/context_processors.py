@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from safeguard.core.navigation import service_nav
+from safeguard.core.navigation import header_search, service_nav
 
 
 def service(request: HttpRequest) -> dict:
@@ -18,6 +18,7 @@ def service(request: HttpRequest) -> dict:
         "service_phase": settings.PHASE,
         "unread_notifications": unread,
         "service_nav": service_nav(request),
+        "header_search_url": header_search(request),
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "max_post_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
     }

@@ -65,3 +65,26 @@ def validate_date(value: dt.date | dt.datetime | None, kind: DateKind, label: st
     problem = date_problem(value, kind, label)
     if problem:
         raise ValidationError(problem, code=f"impossible_{kind.value}_date")
+
+
+def age_in_years(date_of_birth: dt.date, today: dt.date | None = None) -> int:
+    """Whole years lived on ``today`` (a birthday on 29 February counts on 1 March)."""
+    today = today or timezone.localdate()
+    before_birthday = (today.month, today.day) < (date_of_birth.month, date_of_birth.day)
+    return today.year - date_of_birth.year - before_birthday
+
+
+def age_label(date_of_birth: dt.date | None, today: dt.date | None = None) -> str:
+    """A child's age as a duty worker says it: "7 years", "5 months" under one,
+    and "Not recorded" without a date of birth (never a guess)."""
+    if date_of_birth is None:
+        return "Not recorded"
+    today = today or timezone.localdate()
+    if date_of_birth > today:
+        return "Not yet born"
+    years = age_in_years(date_of_birth, today)
+    if years >= 1:
+        return f"{years} year{'s' if years != 1 else ''}"
+    months = (today.year - date_of_birth.year) * 12 + today.month - date_of_birth.month
+    months -= today.day < date_of_birth.day
+    return f"{months} month{'s' if months != 1 else ''}"

@@ -34,14 +34,47 @@ def register(label: str, url_name: str, *, roles: Iterable[str] | None, position
     )
 
 
+_search: NavItem | None = None
+
+
+def register_search(url_name: str, *, roles: Iterable[str]) -> None:
+    """The header's search box, for the roles whose work is case data."""
+    global _search
+    _search = NavItem("Search", url_name, frozenset(roles), 0)
+
+
+def request_roles(request: HttpRequest) -> set[str]:
+    """The signed-in person's roles, read once per request and kept on it."""
+    roles = getattr(request, "user_roles", None)
+    if roles is None:
+        user = getattr(request, "user", None)
+        roles = roles_for(user) if user is not None and user.is_authenticated else set()
+        request.user_roles = roles
+    return roles
+
+
+def header_search(request: HttpRequest, roles: set[str] | None = None) -> str:
+    """Where the header's search box sends its query, or "" for someone who sees
+    no case data (an agency administrator): they are not offered it."""
+    user = getattr(request, "user", None)
+    if _search is None or user is None or not user.is_authenticated:
+        return ""
+    roles = request_roles(request) if roles is None else roles
+    if not roles & (_search.roles or frozenset()):
+        return ""
+    try:
+        return reverse(_search.url_name)
+    except NoReverseMatch:
+        return ""
+
+
 def service_nav(request: HttpRequest, roles: set[str] | None = None) -> list[dict]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     if roles is None:
         # A view that has read them for this request leaves them on it.
-        roles = getattr(request, "user_roles", None)
-    roles = roles_for(user) if roles is None else roles
+        roles = request_roles(request)
     items = []
     for item in sorted(_items.values(), key=lambda i: i.position):
         if item.roles is not None and not roles & item.roles:

@@ -36,13 +36,13 @@ def test_auditor_searches_their_authoritys_audit_log(client, world):
     assert {row.username for row in response.context["page"]} == {"social_worker@la"}
     by_reference = client.get(reverse("audit_search"), {"reference": world.case.reference})
     assert all(r.object_reference == world.case.reference for r in by_reference.context["page"])
-    assert by_reference.context["page"].paginator.count >= 2
+    assert len(by_reference.context["page"]) >= 2
 
 
 def test_other_authoritys_auditor_sees_none_of_it(client, world):
     client.force_login(world.other_auditor)
     response = client.get(reverse("audit_search"), {"reference": world.case.reference})
-    assert response.context["page"].paginator.count == 0
+    assert len(response.context["page"]) == 0
     assert "No audit records match" in response.content.decode()
 
 
