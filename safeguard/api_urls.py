@@ -13,6 +13,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.api.involvements import CaseInvolvementViewSet
 from meetings.api import MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
@@ -26,11 +27,19 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 
 case_actions = CaseActionViewSet.as_view({"get": "list", "post": "create"})
 case_action_done = CaseActionViewSet.as_view({"post": "done"})
+case_involvements = CaseInvolvementViewSet.as_view({"get": "list"})
+case_involvement_end = CaseInvolvementViewSet.as_view({"post": "end"})
 
 urlpatterns = [
     *router.urls,
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
+    path("cases/<uuid:case_pk>/involvements/", case_involvements, name="case-involvements"),
+    path(
+        "cases/<uuid:case_pk>/involvements/<uuid:pk>/end/",
+        case_involvement_end,
+        name="case-involvement-end",
+    ),
     # PDF case summaries (summaries.api)
     path(
         "cases/<uuid:case_pk>/summaries/",
