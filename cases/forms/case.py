@@ -135,7 +135,9 @@ class AllocateForm(forms.Form):
     worker = forms.ModelChoiceField(
         queryset=None,
         label="Allocate to",
-        empty_label=None,
+        # Nobody chosen until someone is: a default would allocate the case to
+        # whoever sorts first (the manager) at one careless click.
+        empty_label="Choose a worker",
         error_messages={"required": "Choose who to allocate the case to"},
     )
     team = forms.ModelChoiceField(
