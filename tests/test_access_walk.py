@@ -318,6 +318,7 @@ def scene(settings, tmp_path):
         "actions": action.pk,
         "meetings": meeting.pk,
         "summaries": summary.pk,
+        "involvements": case.involvements.get(agency=world.school).pk,
     }
     secrets = [
         concern.reference,
