@@ -78,7 +78,14 @@ if (map) {
     draw()
     status.textContent = `Mark ${number} added: ${sideLabel(side)}, ${regionLabel(region).toLowerCase()}. Describe it in mark ${number} below.`
     form.dispatchEvent(new Event('change')) // the autosave keeps it
-    field(row, 'description').focus()
+    // The message and the box to describe the mark in, both in sight: on a
+    // phone the outline is taller than the screen.
+    const description = field(row, 'description')
+    description.focus({ preventScroll: true })
+    status.scrollIntoView({ block: 'start' })
+    if (description.getBoundingClientRect().bottom > window.innerHeight) {
+      description.scrollIntoView({ block: 'end' })
+    }
   }
 
   for (const outline of map.querySelectorAll('svg[data-body-map-side]')) {
