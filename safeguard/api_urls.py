@@ -12,8 +12,13 @@ viewset, which resolves the parent through its selector first.
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
-from cases.api.involvements import CaseInvolvementViewSet
+from cases.api import (
+    CaseActionViewSet,
+    CaseInvolvementViewSet,
+    CaseViewSet,
+    ChildViewSet,
+    ConcernViewSet,
+)
 from meetings.api import MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView

@@ -41,8 +41,10 @@ from cases.api.concerns import (
     LinkChildSerializer,
     ReturnSerializer,
 )
+from cases.api.involvements import CaseInvolvementViewSet
 
 __all__ = [
+    "CaseInvolvementViewSet",
     "AgencySerializer",
     "AssessmentSerializer",
     "CASE_NOT_SEEN",
