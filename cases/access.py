@@ -202,20 +202,30 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
         elif case.allocated_worker_id == user.pk:
             reasons.append(AccessReason("allocation", "Allocated worker", None, "lead"))
         return reasons + _contributed_reasons(user, case)
-    for involvement in case.involvements.filter(ended_at__isnull=True).select_related("agency"):
+    current = (
+        case.involvements.filter(ended_at__isnull=True)
+        .select_related("agency")
+        .prefetch_related("reasons")
+    )
+    for involvement in current:
         roles = (
             LEAD_AGENCY_ROLES if involvement.level == Involvement.Level.LEAD else CASE_WORKING_ROLES
         )
+        # One line per current reason of the involvement: each is a rule that
+        # grants access, with its own since.
+        why = [r for r in involvement.reasons.all() if r.ended_at is None]
         for role in sorted(roles):
-            if (involvement.agency_id, role) in memberships:
-                source = involvement.source_reference
+            if (involvement.agency_id, role) not in memberships:
+                continue
+            for reason in why:
+                source = reason.source_reference
                 reasons.append(
                     AccessReason(
-                        rule=_rule_for(involvement),
+                        rule=_rule_for(involvement, reason.reason),
                         detail=f"{role.replace('_', ' ').capitalize()} at "
-                        f"{involvement.agency.name}: {involvement.get_reason_display()}"
+                        f"{involvement.agency.name}: {reason.get_reason_display()}"
                         + (f" ({source})" if source else ""),
-                        since=involvement.started_at,
+                        since=reason.added_at,
                         level=involvement.level,
                     )
                 )
@@ -224,10 +234,10 @@ def explain_access(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
     return reasons + _contributed_reasons(user, case)
 
 
-def _rule_for(involvement: Involvement) -> str:
+def _rule_for(involvement: Involvement, reason: str) -> str:
     if involvement.level == Involvement.Level.LEAD:
         return "lead_agency"
-    if involvement.reason == Involvement.Reason.MEETING:
+    if reason == Involvement.Reason.MEETING:
         return "meeting_invitation"
     return "involvement"
 

@@ -39,7 +39,15 @@ from agencies.models import Agency, Team
 from agencies.roles import Role
 from agencies.services import membership_add
 from cases import services
-from cases.models import Case, CaseNote, Child, ChronologyEntry, Concern, Involvement
+from cases.models import (
+    Case,
+    CaseNote,
+    Child,
+    ChronologyEntry,
+    Concern,
+    Involvement,
+    InvolvementReason,
+)
 from cases.services import case_work
 from cases.services.record import case_note_add
 from cases.services.restrictions import case_restrict
@@ -801,6 +809,9 @@ class World:
             Involvement.objects.filter(case_id=concern.case_id, started_at__gte=started).update(
                 started_at=authorised
             )
+            InvolvementReason.objects.filter(
+                involvement__case_id=concern.case_id, added_at__gte=started
+            ).update(added_at=authorised)
         _backdate_notifications(concern.reference, concern.submitted_at, decided, authorised)
         concern.refresh_from_db()
         return concern

@@ -56,6 +56,7 @@ from cases.models import (
     ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
     Involvement,
+    InvolvementReason,
     NamedAccess,
 )
 from demo.data import EASTFIELD, HEALTH, HILLSIDE, POLICE
@@ -76,6 +77,7 @@ CHILDREN_PER_WORKER = 5_000
 TABLES = [
     Case,
     Involvement,
+    InvolvementReason,
     NamedAccess,
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
@@ -381,6 +383,20 @@ def _cases(cursor, cast: Cast, seed: int) -> None:
         },
         "FROM scale_involvement",
     )
+    # Each involvement's one reason, as ``involvement_start`` writes it.
+    insert_select(
+        cursor,
+        InvolvementReason,
+        {
+            "id": "md5('involvement-reason:' || case_id::text || agency_id::text)::uuid",
+            "involvement_id": "md5('involvement:' || case_id::text || agency_id::text)::uuid",
+            "reason": "reason",
+            "added_at": "started_at",
+            "added_by_id": "by_id",
+            "ended_at": "ended_at",
+        },
+        "FROM scale_involvement",
+    )
     # Named on a restricted case: its manager, and for half of them the demo social worker.
     manager = _user(cast, Role.MANAGER, cast.lead)
     social_worker = _user(cast, Role.SOCIAL_WORKER, cast.lead)
@@ -438,6 +454,13 @@ def _concerns(cursor, cast: Cast, seed: int) -> None:
         UPDATE cases_involvement v SET source_reference = c.reference
         FROM scale_concern c WHERE v.case_id = c.case_id AND v.agency_id = c.reporting_id
           AND v.reason = 'concern'
+        """
+    )
+    cursor.execute(
+        """
+        UPDATE cases_involvementreason r SET source_reference = v.source_reference
+        FROM cases_involvement v, scale_concern c
+        WHERE r.involvement_id = v.id AND v.case_id = c.case_id AND v.reason = 'concern'
         """
     )
     manager = _user(cast, Role.MANAGER, cast.lead)

@@ -15,9 +15,11 @@ from cases.access import (
 )
 from cases.models import Case
 from cases.sections import CaseSection, register_case_section
+from cases.selectors import has_lead_access
 from meetings import services
 from meetings.grants import sync_case_meetings
 from meetings.models import Meeting, MeetingCase
+from meetings.next_steps import next_steps_for
 from meetings.selectors import meetings_for_case
 
 
@@ -44,10 +46,25 @@ def _case_section(user: AbstractBaseUser, case: Case) -> dict:
     }
 
 
+def _next_steps_section(user: AbstractBaseUser, case: Case) -> dict:
+    # The lead agency's own work: an involved agency is not shown it.
+    if not has_lead_access(user, case):
+        return {"next_steps": None}
+    return {"next_steps": next_steps_for(user, case), "next_steps_case": None}
+
+
 def register() -> None:
     register_user_grant_source(UserGrantSource(rule="chair", users=_chairs, reasons=_chair_reasons))
     # An invited agency sees a meeting only while it is involved in the case.
     register_involvement_listener(sync_case_meetings)
+    register_case_section(
+        CaseSection(
+            name="next_steps",
+            slot="header",
+            template="meetings/includes/next_steps.html",
+            context=_next_steps_section,
+        )
+    )
     register_case_section(
         CaseSection(
             name="meetings",

@@ -35,6 +35,7 @@ from meetings.forms import (
     MeetingScheduleForm,
 )
 from meetings.models import InvitationRequest, Meeting
+from meetings.next_steps import next_steps_for
 from meetings.sections import meeting_sections_for
 from meetings.selectors import (
     MEETING_ORDER,
@@ -213,8 +214,10 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
     if context["lead_access"] and not meeting.is_finalised:
         context["pending_requests"] = pending_requests_for(meeting)
         context["can_authorise"] = is_manager_of(request.user, meeting.lead_agency)
-    context["follow_on"] = (
-        [Meeting.Kind.ICPC, Meeting.Kind.CORE_GROUP, Meeting.Kind.RCPC]
+    # After the record is final, what its decisions call for next, per child,
+    # from the one place that knows (never a fixed list of meeting kinds).
+    context["next_steps_by_case"] = (
+        [(s.case, next_steps_for(request.user, s.case)) for s in context["subjects"]]
         if meeting.is_finalised and context["lead_access"]
         else []
     )

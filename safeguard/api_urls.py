@@ -13,7 +13,14 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTeamViewSet
-from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet, SearchView
+from cases.api import (
+    CaseActionViewSet,
+    CaseInvolvementViewSet,
+    CaseViewSet,
+    ChildViewSet,
+    ConcernViewSet,
+    SearchView,
+)
 from cases.api.allocation import AllocationViewSet
 from cases.api.merges import ChildMergeViewSet
 from cases.api.oversight import CaseOversightViewSet
@@ -33,6 +40,8 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 
 case_actions = CaseActionViewSet.as_view({"get": "list", "post": "create"})
 case_action_done = CaseActionViewSet.as_view({"post": "done"})
+case_involvements = CaseInvolvementViewSet.as_view({"get": "list"})
+case_involvement_end = CaseInvolvementViewSet.as_view({"post": "end"})
 
 LIST_ADD = {"get": "list", "post": "create"}
 CASE = "cases/<uuid:case_pk>/"
@@ -127,6 +136,12 @@ urlpatterns = [
     path("search/", SearchView.as_view(), name="api-search"),
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
+    path("cases/<uuid:case_pk>/involvements/", case_involvements, name="case-involvements"),
+    path(
+        "cases/<uuid:case_pk>/involvements/<uuid:pk>/end/",
+        case_involvement_end,
+        name="case-involvement-end",
+    ),
     # PDF case summaries (summaries.api)
     path(
         "cases/<uuid:case_pk>/summaries/",

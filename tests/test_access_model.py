@@ -46,7 +46,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Agency, Membership
 from agencies.services import membership_add, membership_change_role, membership_deactivate
-from cases.models import Case, Involvement
+from cases.models import Case, Involvement, InvolvementReason
 from cases.services.case import case_add_agency, case_end_involvement
 from cases.services.restrictions import case_break_glass, case_restrict
 from meetings import services as meetings
@@ -318,10 +318,7 @@ class AccessMachine(RuleBasedStateMachine):
         )
         # The starting involvements are given: the model predicts from here on.
         for key, case in w.cases.items():
-            actual = {
-                (self._agency_key(i.agency_id), i.reason, i.source_reference)
-                for i in case.involvements.filter(ended_at__isnull=True)
-            }
+            actual = self._current_reasons(case)
             assert actual == self.model.involvements[key], (key, actual)
         self.step = "the world as built"
         self.verified: dict[tuple[str, str, str], object] = {}
@@ -336,6 +333,18 @@ class AccessMachine(RuleBasedStateMachine):
 
     def _agency_key(self, agency_id) -> str:
         return next(k for k, a in self.world.agencies.items() if a.pk == agency_id)
+
+    def _current_reasons(self, case: Case) -> set[tuple[str, str, str]]:
+        """(agency, reason, source) of every current reason, each agency once."""
+        current = case.involvements.filter(ended_at__isnull=True)
+        agencies = list(current.values_list("agency_id", flat=True))
+        assert len(agencies) == len(set(agencies)), "one involvement per agency"
+        return {
+            (self._agency_key(r.involvement.agency_id), r.reason, r.source_reference)
+            for r in InvolvementReason.objects.filter(
+                involvement__in=current, ended_at__isnull=True
+            ).select_related("involvement")
+        }
 
     def _fresh(self, case_key: str) -> Case:
         return Case.objects.get(pk=self.world.cases[case_key].pk)
@@ -432,16 +441,17 @@ class AccessMachine(RuleBasedStateMachine):
             label="involvement",
         )
         self.step = f"end_involvement({case}, {entry})"
-        agency, reason, source = entry
+        agency = entry[0]
+        # One involvement per agency: ending it ends every reason of it.
         involvement = Involvement.objects.get(
             case=self.world.cases[case],
             agency=self.world.agencies[agency],
-            reason=reason,
-            source_reference=source,
             ended_at__isnull=True,
         )
-        case_end_involvement(acting_user=self._user("boss"), involvement=involvement)
-        self.model.involvements[case].discard(entry)
+        case_end_involvement(
+            acting_user=self._user("boss"), involvement=involvement, reason="No longer needed"
+        )
+        self.model.involvements[case] = {e for e in self.model.involvements[case] if e[0] != agency}
 
     @precondition(lambda self: len(self.model.restricted) < len(CASES))
     @rule(data=st.data(), also=st.sets(st.sampled_from(NAMEABLE), max_size=2))
@@ -578,6 +588,12 @@ class AccessMachine(RuleBasedStateMachine):
             self.model.summaries[key] = (case, who)
 
     # The check -------------------------------------------------------------
+
+    @invariant()
+    def one_involvement_per_agency_with_the_models_reasons(self):
+        for key, case in self.world.cases.items():
+            actual = self._current_reasons(case)
+            assert actual == self.model.involvements[key], (self.step, key, actual)
 
     @invariant()
     def every_path_agrees_with_the_model(self):

@@ -338,6 +338,7 @@ def scene(settings, tmp_path):
         "professionals": professional.pk,
         "teams": team.pk,
         "merges": merge.pk,
+        "involvements": case.involvements.get(agency=world.school).pk,
     }
     secrets = [
         concern.reference,

@@ -41,9 +41,11 @@ from cases.api.concerns import (
     LinkChildSerializer,
     ReturnSerializer,
 )
+from cases.api.involvements import CaseInvolvementViewSet
 from cases.api.search import SearchView
 
 __all__ = [
+    "CaseInvolvementViewSet",
     "SearchView",
     "AgencySerializer",
     "AssessmentSerializer",

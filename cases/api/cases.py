@@ -44,6 +44,7 @@ from cases.models import (
     CaseProfessional,
     ChronologyEntry,
     Involvement,
+    InvolvementReason,
 )
 from safeguard.audit.services import audit_record
 from safeguard.core.api_dates import BoundedDateField
@@ -54,14 +55,27 @@ from safeguard.core.pagination import cursor_pagination
 # Cases --------------------------------------------------------------------------
 
 
+class InvolvementReasonSerializer(serializers.ModelSerializer):
+    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    since = serializers.DateTimeField(source="added_at", read_only=True)
+
+    class Meta:
+        model = InvolvementReason
+        fields = ["reason", "reason_display", "source_reference", "since"]
+
+
 class InvolvementSerializer(serializers.ModelSerializer):
+    """One per agency: ``reason`` is the reason it started with, ``reasons``
+    every current one (a referral, each meeting invitation...)."""
+
     agency = AgencySerializer(read_only=True)
     reason_display = serializers.CharField(source="get_reason_display", read_only=True)
     since = serializers.DateTimeField(source="started_at", read_only=True)
+    reasons = InvolvementReasonSerializer(source="current_reasons", many=True, read_only=True)
 
     class Meta:
         model = Involvement
-        fields = ["agency", "level", "reason", "reason_display", "since"]
+        fields = ["id", "agency", "level", "reason", "reason_display", "since", "reasons"]
 
 
 class ProfessionalSerializer(serializers.ModelSerializer):

@@ -33,7 +33,7 @@ from cases.api.common import (
 )
 from cases.concern_rules import concern_errors
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
-from cases.models import Concern
+from cases.models import BodyMapMark, Concern
 from cases.services.concerns import CONCERN_FIELDS
 from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
 from safeguard.core.dates import DateKind
@@ -131,8 +131,23 @@ class ConcernSerializer(serializers.ModelSerializer):
         return None
 
 
+class BodyMapMarkInSerializer(serializers.Serializer):
+    side = serializers.ChoiceField(choices=BodyMapMark.Side.choices)
+    region = serializers.ChoiceField(
+        choices=BodyMapMark.Region.choices, help_text="Left and right are the child's own."
+    )
+    description = serializers.CharField(max_length=2000)
+
+
 class ConcernCreateSerializer(serializers.Serializer):
     """What a practitioner reports. The rules are the page's (``concern_rules``)."""
+
+    body_map = BodyMapMarkInSerializer(
+        many=True,
+        required=False,
+        max_length=30,
+        help_text="Marks or injuries seen, saved with the concern in one transaction.",
+    )
 
     reporting_agency = serializers.SlugField(
         required=False,
@@ -374,9 +389,14 @@ class ConcernViewSet(
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
         reporting, lead = data.pop("reporting_agency_obj"), data.pop("lead_agency_obj")
+        marks = [dict(m) for m in data.pop("body_map", [])]
         try:
             concern = services.concern_submit(
-                acting_user=request.user, reporting_agency=reporting, lead_agency=lead, fields=data
+                acting_user=request.user,
+                reporting_agency=reporting,
+                lead_agency=lead,
+                fields=data,
+                marks=marks,
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc

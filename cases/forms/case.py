@@ -74,6 +74,16 @@ class AddAgencyForm(forms.Form):
         self.fields["agency"].queryset = agencies
 
 
+class EndInvolvementForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does their involvement end?",
+        help_text="Recorded in the audit log and on the chronology.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter why the involvement ends"},
+    )
+
+
 class ChronologyEntryForm(ForAgencyForm):
     occurred_on = GovukDateField(
         label="When did it happen?",
@@ -125,7 +135,9 @@ class AllocateForm(forms.Form):
     worker = forms.ModelChoiceField(
         queryset=None,
         label="Allocate to",
-        empty_label=None,
+        # Nobody chosen until someone is: a default would allocate the case to
+        # whoever sorts first (the manager) at one careless click.
+        empty_label="Choose a worker",
         error_messages={"required": "Choose who to allocate the case to"},
     )
     team = forms.ModelChoiceField(

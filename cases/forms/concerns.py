@@ -243,3 +243,41 @@ class BodyMapMarkForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Describe the mark: size, colour, shape"},
     )
+
+
+class ConcernMarkForm(BodyMapMarkForm):
+    """One mark on the concern form. Every answer may be left blank on an unused
+    row: a row is a mark only once something is typed or chosen in it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "Choose where"), *BodyMapMark.Region.choices]
+        self.fields["region"].help_text = "Left and right are the child's own."
+
+
+class BaseConcernMarkFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this mark"
+
+    def marks(self) -> list[dict]:
+        """The marks to record: rows with something in them, not removed."""
+        return [
+            {k: form.cleaned_data[k] for k in ("side", "region", "description")}
+            for form in self.forms
+            if form.has_changed() and not form.cleaned_data.get("DELETE")
+        ]
+
+
+# Marks seen, on the concern form itself (a body map is evidence best taken at
+# once, before triage): one blank row; "Add another mark" adds one.
+ConcernMarkFormSet = forms.formset_factory(
+    ConcernMarkForm,
+    formset=BaseConcernMarkFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
+MARKS_PREFIX = "marks"

@@ -7,6 +7,7 @@ from cases.models.case import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Involvement,
+    InvolvementReason,
     NamedAccess,
 )
 from cases.models.children import Child, ChildAddress, ChildMerge, Sex
@@ -48,6 +49,7 @@ __all__ = [
     "Episode",
     "HouseholdMember",
     "Involvement",
+    "InvolvementReason",
     "NamedAccess",
     "Plan",
     "Section47Enquiry",

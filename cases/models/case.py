@@ -78,7 +78,13 @@ class Case(models.Model):
 
 
 class Involvement(models.Model):
-    """Why an agency has access to a case. The domain record the grants derive from."""
+    """Why an agency has access to a case. The domain record the grants derive from.
+
+    One current involvement per agency per case: a second reason to involve an
+    agency already involved (invited to another meeting, a referral accepted) is
+    added to it as an ``InvolvementReason``, so the case lists each agency once
+    and ending the involvement ends every reason at once. ``reason`` and
+    ``source_reference`` keep the reason it started with."""
 
     class Level(models.TextChoices):
         LEAD = "lead", "Lead agency"
@@ -105,17 +111,20 @@ class Involvement(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Why it was ended, in the words of whoever ended it (or the system's step).
+    end_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["started_at"]
         indexes = [models.Index(fields=["case", "agency"])]
         constraints = [
-            # One current involvement per agency, reason and source: the same
-            # referral accepted or meeting invitation sent twice at once is one.
+            # One current involvement per agency: the reasons are its children,
+            # and two starts at once (a referral accepted while a meeting
+            # invitation is sent) make one involvement with two reasons.
             models.UniqueConstraint(
-                fields=["case", "agency", "reason", "source_reference"],
+                fields=["case", "agency"],
                 condition=models.Q(ended_at__isnull=True),
-                name="one_current_involvement_per_source",
+                name="one_current_involvement_per_agency",
             )
         ]
 
@@ -125,6 +134,36 @@ class Involvement(models.Model):
     @property
     def is_active(self) -> bool:
         return self.ended_at is None
+
+
+class InvolvementReason(models.Model):
+    """One reason an agency is involved: a concern, a referral, a meeting
+    invitation (with its reference), or the lead agency adding it. A reason ends
+    on its own (an invitation withdrawn); the involvement ends with its last."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    involvement = models.ForeignKey(Involvement, on_delete=models.CASCADE, related_name="reasons")
+    reason = models.CharField(max_length=20, choices=Involvement.Reason.choices)
+    source_reference = models.CharField(max_length=40, blank=True)
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["involvement", "reason", "source_reference"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_involvement_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        source = f" ({self.source_reference})" if self.source_reference else ""
+        return f"{self.get_reason_display()}{source}"
 
 
 class NamedAccess(models.Model):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from cases.models import (
     CaseUserObjectPermission,
     ChronologyEntry,
     Involvement,
+    InvolvementReason,
 )
 from safeguard.audit.services import audit_record
 from safeguard.core.keyset import KeysetPage, keyset_page
@@ -323,7 +324,22 @@ def chronology_for(
 
 
 def involvements_for(user: User, case: Case) -> QuerySet[Involvement]:
-    return case.involvements.filter(ended_at__isnull=True).select_related("agency")
+    """The case's current involvements, one per agency, each with its current
+    reasons as ``current_reasons``."""
+    return (
+        case.involvements.filter(ended_at__isnull=True)
+        .select_related("agency")
+        .prefetch_related(current_reasons_prefetch())
+        .order_by("-level", "agency__name")
+    )
+
+
+def current_reasons_prefetch() -> Prefetch:
+    return Prefetch(
+        "reasons",
+        queryset=InvolvementReason.objects.filter(ended_at__isnull=True).order_by("added_at"),
+        to_attr="current_reasons",
+    )
 
 
 # Oversight ----------------------------------------------------------------------

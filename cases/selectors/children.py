@@ -25,6 +25,7 @@ from cases.selectors.cases import (
     _group_ids,
     case_list_for,
     cases_for,
+    current_reasons_prefetch,
     ids_with_permission,
 )
 from safeguard.audit.services import audit_record
@@ -104,7 +105,11 @@ def lead_access_case_ids(user: User, case_ids: Iterable[uuid.UUID]) -> set[uuid.
 def case_list_with_involvements_for(user: User) -> QuerySet[Case]:
     """``case_list_for`` with each case's active involvements (and their
     agencies) fetched for the whole page at once, as ``active_involvements``."""
-    active = Involvement.objects.filter(ended_at__isnull=True).select_related("agency")
+    active = (
+        Involvement.objects.filter(ended_at__isnull=True)
+        .select_related("agency")
+        .prefetch_related(current_reasons_prefetch())
+    )
     people = CaseProfessional.objects.filter(ended_at__isnull=True).select_related("agency", "user")
     return (
         case_list_for(user)

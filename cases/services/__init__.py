@@ -8,6 +8,7 @@ from cases.services.case import (
     case_end_involvement,
     case_open,
     involvement_end,
+    involvement_reason_end,
     involvement_start,
 )
 from cases.services.case_work import case_allocate, chronology_add, occurred_at_for_day
@@ -90,6 +91,7 @@ __all__ = [
     "document_upload",
     "household_member_add",
     "involvement_end",
+    "involvement_reason_end",
     "involvement_start",
     "occurred_at_for_day",
     "open_episode_from_concern",

@@ -113,8 +113,13 @@ def concern_submit(
     lead_agency: Agency,
     fields: dict[str, Any],
     concern: Concern | None = None,
+    marks: list[dict[str, str]] | None = None,
 ) -> Concern:
-    """Send a concern to the lead agency's front door and give the reporter a reference."""
+    """Send a concern to the lead agency's front door and give the reporter a reference.
+
+    ``marks`` (side, region, description) are the body map the reporter drew on
+    the form: saved with the concern, in this transaction, so triage never sees
+    a concern whose marks are still to come."""
     _require_logging_role(acting_user, reporting_agency)
     if lead_agency.kind != Agency.Kind.SOCIAL_CARE:
         raise ValidationError({"lead_agency": "Choose a children's social care front door."})
@@ -144,6 +149,8 @@ def concern_submit(
     concern.save()
 
     _grant_concern_access(concern)
+    for mark in marks or []:
+        _mark_create(acting_user, concern, **mark)
     audit_record(
         user=acting_user,
         action="create",
@@ -373,8 +380,16 @@ def body_map_mark_add(
 ) -> BodyMapMark:
     if not can_add_marks(acting_user, concern):
         raise PermissionDenied("Only the person who raised the concern or the front door.")
+    return _mark_create(acting_user, concern, side=side, region=region, description=description)
+
+
+def _mark_create(
+    acting_user: AbstractBaseUser, concern: Concern, *, side: str, region: str, description: str
+) -> BodyMapMark:
     if not description.strip():
         raise ValidationError({"description": "Describe the mark: size, colour, shape"})
+    if side not in BodyMapMark.Side.values or region not in BodyMapMark.Region.values:
+        raise ValidationError("Choose front or back and where on the body the mark is")
     mark = BodyMapMark.objects.create(
         concern=concern,
         side=side,

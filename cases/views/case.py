@@ -30,6 +30,7 @@ from cases.forms.case import (
     ChronologyEntryForm,
     ChronologyFilterForm,
     DocumentForm,
+    EndInvolvementForm,
     HouseholdMemberForm,
     ProfessionalForm,
     RestrictCaseForm,
@@ -194,28 +195,46 @@ def case_add_agency(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def case_end_involvement(request: HttpRequest, case_id, involvement_id) -> HttpResponse:
+    """A confirmation page, with the reason asked for: ending an involvement ends
+    the agency's access at once, so it is never one click away."""
     case = selectors.get_case_for(request.user, case_id, audit=False)
     if not selectors.can_manage_involvement(request.user, case):
         raise Http404
     involvement = (
-        case.involvements.filter(pk=involvement_id, ended_at__isnull=True)
+        case.involvements.filter(pk=involvement_id)
         .exclude(level=Involvement.Level.LEAD)
-        .select_related("agency")
+        .prefetch_related(selectors.current_reasons_prefetch())
+        .select_related("agency", "ended_by")
         .first()
     )
     if involvement is None:
         raise Http404
-    try:
-        services.case_end_involvement(acting_user=request.user, involvement=involvement)
-    except StaleChange as already:
-        messages.info(request, already.message)
-    else:
-        messages.success(
-            request, f"{involvement.agency.name}'s involvement has ended; their access ends now."
-        )
-    return redirect("case_detail", case.pk)
+    if involvement.ended_at is not None:
+        # Ended a moment ago by someone else (or by this person, twice): say so.
+        messages.info(request, f"{involvement.agency.name}'s involvement has already ended.")
+        return redirect("case_detail", case.pk)
+    form = EndInvolvementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_end_involvement(
+                acting_user=request.user,
+                involvement=involvement,
+                reason=form.cleaned_data["reason"],
+            )
+        except StaleChange as already:
+            messages.info(request, already.message)
+        else:
+            messages.success(
+                request,
+                f"{involvement.agency.name}'s involvement has ended; their access ends now.",
+            )
+        return redirect("case_detail", case.pk)
+    return render(
+        request,
+        "cases/involvement_end.html",
+        {"case": case, "involvement": involvement, "form": form},
+    )
 
 
 def _can_oversee(request: HttpRequest, case) -> bool:

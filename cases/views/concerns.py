@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorDict
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +17,12 @@ from django.views.decorators.http import require_POST
 from agencies.roles import CONCERN_LOGGING_ROLES
 from agencies.selectors import agencies_where, lead_agencies
 from cases import selectors, services
-from cases.forms.concerns import BodyMapMarkForm, ConcernForm
+from cases.forms.concerns import (
+    MARKS_PREFIX,
+    BodyMapMarkForm,
+    ConcernForm,
+    ConcernMarkFormSet,
+)
 from cases.models import Concern
 from safeguard.audit.services import audit_record
 from safeguard.core.keyset import keyset_page
@@ -55,6 +60,25 @@ def _form_from_draft(request: HttpRequest, concern: Concern) -> ConcernForm:
     return form
 
 
+def _marks_from_draft(concern: Concern) -> ConcernMarkFormSet:
+    """The draft's marks as typed, without errors; an older draft without any: one blank row."""
+    if f"{MARKS_PREFIX}-TOTAL_FORMS" not in concern.draft_data:
+        return ConcernMarkFormSet(prefix=MARKS_PREFIX)
+    marks = ConcernMarkFormSet(MultiValueDict(concern.draft_data), prefix=MARKS_PREFIX)
+    for mark_form in marks.forms:
+        mark_form._errors = ErrorDict()
+        mark_form.cleaned_data = {}
+    marks._errors = [ErrorDict() for _ in marks.forms]
+    marks._non_form_errors = ErrorList()
+    return marks
+
+
+BODY_MAP_VIEWS = [
+    ("front", "Front", "Front: the child facing you"),
+    ("back", "Back", "Back: the child's back to you"),
+]
+
+
 def _default_initial(request: HttpRequest) -> dict:
     reporting = _reporting_agencies(request).first()
     lead = reporting.default_lead_agency or lead_agencies().first()
@@ -86,7 +110,17 @@ def _concern_form_view(request: HttpRequest, concern: Concern | None) -> HttpRes
             concern = _save_draft(request, concern)
             messages.success(request, "Draft saved. You can come back to it from My concerns.")
             return redirect("concern_edit", concern.pk)
-        if form.is_valid():
+        if action == "add_mark":
+            # Without JavaScript: keep everything typed, with one more blank mark.
+            count = _mark_count(request)
+            concern = _save_draft(request, concern, marks=count + 1)
+            return redirect(reverse("concern_edit", args=[concern.pk]) + f"#mark-{count}")
+        if f"{MARKS_PREFIX}-TOTAL_FORMS" in request.POST:
+            marks = ConcernMarkFormSet(request.POST, prefix=MARKS_PREFIX)
+            marks_valid = marks.is_valid()
+        else:  # a page from before marks were on the form: none sent
+            marks, marks_valid = ConcernMarkFormSet(prefix=MARKS_PREFIX), True
+        if form.is_valid() and marks_valid:
             try:
                 concern = services.concern_submit(
                     acting_user=request.user,
@@ -94,6 +128,7 @@ def _concern_form_view(request: HttpRequest, concern: Concern | None) -> HttpRes
                     lead_agency=form.cleaned_data["lead_agency"],
                     fields=form.service_fields(),
                     concern=concern,
+                    marks=marks.marks() if marks.is_bound else [],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -104,13 +139,17 @@ def _concern_form_view(request: HttpRequest, concern: Concern | None) -> HttpRes
             concern = _save_draft(request, concern)
     elif concern is not None:
         form = _form_from_draft(request, concern)
+        marks = _marks_from_draft(concern)
     else:
         form = _concern_form(request, initial=_default_initial(request))
+        marks = ConcernMarkFormSet(prefix=MARKS_PREFIX)
     return render(
         request,
         "cases/concern_form.html",
         {
             "form": form,
+            "marks": marks,
+            "body_map_views": BODY_MAP_VIEWS,
             "concern": concern,
             "autosave_url": reverse("concern_autosave", args=[concern.pk])
             if concern
@@ -119,13 +158,24 @@ def _concern_form_view(request: HttpRequest, concern: Concern | None) -> HttpRes
     )
 
 
-def _save_draft(request: HttpRequest, concern: Concern | None) -> Concern:
+def _mark_count(request: HttpRequest) -> int:
+    try:
+        return max(0, min(30, int(request.POST.get(f"{MARKS_PREFIX}-TOTAL_FORMS", 0))))
+    except ValueError:
+        return 0
+
+
+def _save_draft(request: HttpRequest, concern: Concern | None, marks: int | None = None) -> Concern:
     reporting = _reporting_agencies(request)
     chosen = reporting.filter(pk=request.POST.get("reporting_agency") or None).first()
+    data = _draft_payload(request)
+    if marks is not None:
+        data[f"{MARKS_PREFIX}-TOTAL_FORMS"] = [str(marks)]
+        data.setdefault(f"{MARKS_PREFIX}-INITIAL_FORMS", ["0"])
     return services.concern_save_draft(
         acting_user=request.user,
         reporting_agency=chosen or (concern.reporting_agency if concern else reporting.first()),
-        data=_draft_payload(request),
+        data=data,
         concern=concern,
     )
 
@@ -153,7 +203,11 @@ def concern_submitted(request: HttpRequest, concern_id) -> HttpResponse:
     concern = selectors.get_concern_for(request.user, concern_id)
     if concern.status == Concern.Status.DRAFT:
         return redirect("concern_edit", concern.pk)
-    return render(request, "cases/concern_submitted.html", {"concern": concern})
+    return render(
+        request,
+        "cases/concern_submitted.html",
+        {"concern": concern, "body_map": selectors.body_map_for(concern)},
+    )
 
 
 @login_required

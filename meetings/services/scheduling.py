@@ -17,7 +17,7 @@ from agencies.roles import CASE_WORKING_ROLES, Role
 from agencies.selectors import members_with_roles
 from cases.access import lock_cases, sync_case_grants
 from cases.models import Case, Involvement
-from cases.services.case import involvement_end, involvement_start
+from cases.services.case import involvement_reason_end, involvement_start
 from meetings.clocks import date_errors, meeting_clock
 from meetings.grants import sync_meeting_grants
 from meetings.models import (
@@ -364,13 +364,14 @@ def invitation_withdraw(
     invitation.delete()
     if not meeting.invitations.filter(agency=agency).exists():
         for case in meeting_cases(meeting):
-            for involvement in case.involvements.filter(
+            involvement_reason_end(
+                acting_user=acting_user,
+                case=case,
                 agency=agency,
                 reason=Involvement.Reason.MEETING,
                 source_reference=meeting.reference,
-                ended_at__isnull=True,
-            ):
-                involvement_end(acting_user=acting_user, involvement=involvement)
+                why=f"Invitation to {meeting.reference} withdrawn: {reason.strip()}",
+            )
     sync_meeting_grants(meeting)
     audit_record(
         user=acting_user,

@@ -11,7 +11,8 @@ from cases.models import (
     ChronologyEntry,
     Involvement,
 )
-from cases.services.case import involvement_end, involvement_start
+from cases.services.case import involvement_end, involvement_reason_end, involvement_start
+from safeguard.audit.models import AuditEvent
 from tests.factories import World, open_case_from_concern, submit_concern
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +95,9 @@ def test_ended_involvement_ends_access_at_once(world):
     assert_grants_match_records(case)
 
 
-def test_two_involvements_of_one_agency_keep_access_until_both_end(world):
+def test_two_reasons_of_one_agency_keep_access_until_both_end(world):
+    """An agency involved twice over is one involvement with two reasons: the
+    access stays while any reason does, and ends with the last."""
     case = open_case_from_concern(world, submit_concern(world))
     second = involvement_start(
         acting_user=world.social_worker,
@@ -103,11 +106,25 @@ def test_two_involvements_of_one_agency_keep_access_until_both_end(world):
         level=Involvement.Level.INVOLVED,
         reason=Involvement.Reason.ADDED,
     )
-    first = case.involvements.get(agency=world.school, reason=Involvement.Reason.CONCERN)
-    involvement_end(acting_user=world.social_worker, involvement=first)
+    school = case.involvements.get(agency=world.school, ended_at__isnull=True)
+    assert second.pk == school.pk
+    assert school.reasons.filter(ended_at__isnull=True).count() == 2
+    involvement_reason_end(
+        acting_user=world.social_worker,
+        case=case,
+        agency=world.school,
+        reason=Involvement.Reason.CONCERN,
+        source_reference=school.source_reference,
+    )
     assert selectors.cases_for(world.teacher).filter(pk=case.pk).exists()
-    involvement_end(acting_user=world.social_worker, involvement=second)
+    involvement_reason_end(
+        acting_user=world.social_worker,
+        case=case,
+        agency=world.school,
+        reason=Involvement.Reason.ADDED,
+    )
     assert not selectors.cases_for(world.teacher).filter(pk=case.pk).exists()
+    assert_grants_match_records(case)
 
 
 def test_deactivated_membership_loses_access(world):
@@ -191,8 +208,23 @@ def test_lead_agency_adds_and_ends_an_involvement_from_the_case_page(client, wor
     assert selectors.cases_for(world.officer).filter(pk=case.pk).exists()
     assert_grants_match_records(case)
     involvement = case.involvements.get(agency=world.police, ended_at__isnull=True)
-    client.post(reverse("case_end_involvement", args=[case.pk, involvement.pk]))
+    url = reverse("case_end_involvement", args=[case.pk, involvement.pk])
+    # A confirmation page first, with the reason asked for; nothing ends without one.
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "End Police's involvement?" in page.content.decode()
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 200
+    assert "Enter why the involvement ends" in refused.content.decode()
+    assert selectors.cases_for(world.officer).filter(pk=case.pk).exists()
+    client.post(url, {"reason": "Police enquiries complete"})
     assert not selectors.cases_for(world.officer).filter(pk=case.pk).exists()
+    involvement.refresh_from_db()
+    assert involvement.end_reason == "Police enquiries complete"
+    entry = case.chronology.get(title="Police's involvement ended")
+    assert entry.body == "Police enquiries complete"
+    event = AuditEvent.objects.get(event="involvement_ended", case_id=case.pk)
+    assert event.reason == "Police enquiries complete"
     # The lead agency's own involvement cannot be ended this way.
     lead = case.involvements.get(level="lead")
     assert client.post(reverse("case_end_involvement", args=[case.pk, lead.pk])).status_code == 404

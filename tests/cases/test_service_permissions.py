@@ -51,16 +51,22 @@ def test_ending_an_involvement_is_refused_to_anyone_but_the_lead_agency(world):
     before = _state(case)
     for user in (world.teacher, world.officer, world.chair, world.other_social_worker):
         with pytest.raises(PermissionDenied):
-            services.case_end_involvement(acting_user=user, involvement=police)
+            services.case_end_involvement(
+                acting_user=user, involvement=police, reason="No longer needed"
+            )
     assert _state(case) == before
     assert selectors.cases_for(world.officer).filter(pk=case.pk).exists()
 
     lead = case.involvements.get(level=Involvement.Level.LEAD)
     with pytest.raises(ValidationError):
-        services.case_end_involvement(acting_user=world.manager, involvement=lead)
+        services.case_end_involvement(
+            acting_user=world.manager, involvement=lead, reason="No longer needed"
+        )
     assert _state(case) == before
 
-    services.case_end_involvement(acting_user=world.manager, involvement=police)
+    services.case_end_involvement(
+        acting_user=world.manager, involvement=police, reason="No longer needed"
+    )
     assert not selectors.cases_for(world.officer).filter(pk=case.pk).exists()
 
 

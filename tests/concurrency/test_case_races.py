@@ -100,7 +100,11 @@ def test_starts_and_ends_on_one_case_at_once_leave_exactly_the_derived_grants(wo
         for a in ending
     ]
     calls = [
-        (lambda inv=inv: services.case_end_involvement(acting_user=world.manager, involvement=inv))
+        (
+            lambda inv=inv: services.case_end_involvement(
+                acting_user=world.manager, involvement=inv, reason="No longer needed"
+            )
+        )
         for inv in involvements
     ] + [
         (
@@ -127,7 +131,9 @@ def test_one_involvement_ended_eight_times_at_once_ends_once(world):
     race = at_once(
         [
             lambda: services.case_end_involvement(
-                acting_user=world.manager, involvement=Involvement.objects.get(pk=involvement.pk)
+                acting_user=world.manager,
+                involvement=Involvement.objects.get(pk=involvement.pk),
+                reason="No longer needed",
             )
         ]
         * N
@@ -151,7 +157,7 @@ def test_ending_an_involvement_through_the_page_eight_times_at_once_is_never_a_s
         client.force_login(world.manager)
         clients.append(client)
     url = reverse("case_end_involvement", args=[world.case.pk, involvement.pk])
-    race = at_once([(lambda c=c: c.post(url)) for c in clients], atomic=False)
+    race = at_once([(lambda c=c: c.post(url, {"reason": "Done"})) for c in clients], atomic=False)
     race.assert_only()
     statuses = sorted(response.status_code for response in race.wins)
     # Each is redirected back to the case with a message, or (having loaded the

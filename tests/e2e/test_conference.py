@@ -113,7 +113,7 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
     page.goto(f"{base}/meetings/{strategy.pk}/")
     assert "Proceed to a section 47 enquiry" in page.get_by_test_id("decisions").inner_text()
     assert_accessible(page)
-    page.get_by_role("link", name="Arrange initial child protection conference").click()
+    page.get_by_role("link", name="Arrange the initial child protection conference").click()
     assert_accessible(page)
     due = workdays.due_date("icpc", workdays.local_date(strategy.scheduled_at))
     assert due.strftime("%-d %B %Y") in page.get_by_test_id("statutory-clock").inner_text()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases.models import Involvement
+from cases.selectors import cases_for
 from cases.services.case import case_add_agency, case_end_involvement
 from meetings import services as meetings
 from meetings.grants import desired_meeting_group_grants, desired_meeting_user_grants
@@ -96,23 +97,38 @@ def test_ending_the_involvement_ends_the_meeting_on_the_next_request(client, wor
     with travel(BEFORE):
         assert sees(client, world.officer, world.meeting) == SEES
         for involvement in police_involvements(world):
-            case_end_involvement(acting_user=world.social_worker, involvement=involvement)
+            case_end_involvement(
+                acting_user=world.social_worker, involvement=involvement, reason="No longer needed"
+            )
         assert sees(client, world.officer, world.meeting) == SEES_NOTHING
         assert sees(client, world.chair, world.meeting) == SEES
         assert sees(client, world.social_worker, world.meeting) == SEES
     assert_meeting_grants_match_records()
 
 
-def test_an_agency_involved_another_way_keeps_the_meeting(client, world):
+def test_an_agency_involved_another_way_keeps_the_case_when_its_invitation_goes(client, world):
     with travel(BEFORE):
         case_add_agency(acting_user=world.social_worker, case=world.case, agency=world.police)
-        meeting_reason = police_involvements(world).get(reason=Involvement.Reason.MEETING)
-        case_end_involvement(acting_user=world.social_worker, involvement=meeting_reason)
-        assert sees(client, world.officer, world.meeting) == SEES
-        # Ending the last one ends it.
-        for involvement in police_involvements(world):
-            case_end_involvement(acting_user=world.social_worker, involvement=involvement)
+        # One involvement, two reasons.
+        police = police_involvements(world).get()
+        assert {r.reason for r in police.reasons.filter(ended_at__isnull=True)} == {
+            Involvement.Reason.MEETING,
+            Involvement.Reason.ADDED,
+        }
+        invitation = world.meeting.invitations.get(agency=world.police, person=None)
+        meetings.invitation_withdraw(
+            acting_user=world.chair, invitation=invitation, reason="Not needed at the meeting"
+        )
+        police = police_involvements(world).get()
+        assert [r.reason for r in police.reasons.filter(ended_at__isnull=True)] == ["added"]
+        assert world.case in cases_for(world.officer)
         assert sees(client, world.officer, world.meeting) == SEES_NOTHING
+        # Ending the involvement ends every reason.
+        case_end_involvement(
+            acting_user=world.social_worker, involvement=police, reason="No longer needed"
+        )
+        assert not police_involvements(world).exists()
+        assert world.case not in cases_for(world.officer)
     assert_meeting_grants_match_records()
 
 
@@ -125,7 +141,9 @@ def test_a_named_invitee_loses_the_meeting_with_their_agency(client, world):
             person=world.officer,
         )
         for involvement in police_involvements(world):
-            case_end_involvement(acting_user=world.social_worker, involvement=involvement)
+            case_end_involvement(
+                acting_user=world.social_worker, involvement=involvement, reason="No longer needed"
+            )
         assert sees(client, world.officer, world.meeting) == SEES_NOTHING
     assert_meeting_grants_match_records()
 

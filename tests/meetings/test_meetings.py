@@ -298,10 +298,13 @@ def test_a_finalised_record_refuses_edits_and_takes_addenda(client, world):
 def test_invited_agencies_become_involved_and_the_explainer_says_why(world):
     with travel(STRATEGY_DAY + dt.timedelta(days=1)):
         icpc = schedule_icpc(world, dt.date(2026, 12, 22))
+    # Involved already (by the strategy discussion): the invitation is one more reason.
     involvement = Involvement.objects.get(
-        case=world.case, agency=world.police, reason="meeting", source_reference=icpc.reference
+        case=world.case, agency=world.police, ended_at__isnull=True
     )
-    assert involvement.is_active
+    assert involvement.reasons.filter(
+        reason="meeting", source_reference=icpc.reference, ended_at__isnull=True
+    ).exists()
     rules = {r.rule for r in explain_access(world.officer, world.case)}
     assert "meeting_invitation" in rules
     chair_rules = [r for r in explain_access(world.chair, world.case) if r.rule == "chair"]

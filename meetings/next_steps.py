@@ -1,0 +1,236 @@
+"""What happens next on a case: the statutory steps that apply now, computed
+from the case's state in one place, with their due dates from the clocks.
+
+Every page that ends a decision (the case page after a triage decision or a
+case opening, the meeting page after a strategy discussion or a conference is
+recorded) shows the same panel, so the workflow never stops at a decision
+nobody follows up. A step is offered only while its state calls for it: an
+ICPC only after a strategy discussion decided on a section 47 enquiry and
+before one is arranged, never once the enquiry closed without one; a first
+core group only while the plan its conference started lasts; nothing on a
+closed case. A due date is shown only where a statutory clock gives one
+(SPEC 3.5); where none does, none is invented.
+
+In ``meetings`` rather than ``cases``: the steps read meetings, and the
+import layers let meetings use cases, not the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, Concern, Plan, Section47Enquiry
+from cases.selectors.policy import can_allocate
+from meetings.clocks import core_group_limit, meeting_clock
+from meetings.models import Meeting, MeetingCase
+from meetings.services.common import can_schedule
+from safeguard import workdays
+
+
+@dataclass(frozen=True)
+class NextStep:
+    key: str
+    title: str
+    explanation: str
+    due_on: dt.date | None = None
+    # Where the step is done, for someone who may do it; None: they may not.
+    url: str | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < timezone.localdate()
+
+
+def _live(case: Case):
+    """The case's meetings that were not cancelled, newest first."""
+    return (
+        Meeting.objects.filter(subjects__case=case, cancelled_at__isnull=True)
+        .distinct()
+        .order_by("-scheduled_at")
+    )
+
+
+def _decided(case: Case, kind: str, decision: str) -> MeetingCase | None:
+    """The latest finalised meeting of ``kind`` whose decision for this child was ``decision``."""
+    return (
+        MeetingCase.objects.filter(
+            case=case,
+            meeting__kind=kind,
+            meeting__finalised_at__isnull=False,
+            meeting__cancelled_at__isnull=True,
+            decision=decision,
+        )
+        .select_related("meeting")
+        .order_by("-meeting__scheduled_at")
+        .first()
+    )
+
+
+def _arranged_after(case: Case, kind: str, moment: dt.datetime | None) -> bool:
+    meetings = _live(case).filter(kind=kind)
+    if moment is not None:
+        meetings = meetings.filter(scheduled_at__gt=moment)
+    return meetings.exists()
+
+
+def next_steps_for(user: AbstractBaseUser, case: Case) -> list[NextStep]:
+    """The statutory steps that apply to ``case`` now, in the order they fall due.
+    The caller has checked that ``user`` has the lead agency's view of the case."""
+    if case.status != Case.Status.OPEN:
+        return []
+    schedule = can_schedule(user, case)
+    steps: list[NextStep] = []
+
+    def arrange_url(kind: str, follows: Meeting | None = None) -> str | None:
+        if not schedule:
+            return None
+        url = reverse("meeting_schedule", args=[case.pk, kind])
+        return f"{url}?follows={follows.pk}" if follows else url
+
+    if case.allocated_worker_id is None:
+        steps.append(
+            NextStep(
+                "allocate",
+                "Allocate the case",
+                "Nobody is allocated yet: a manager chooses the social worker.",
+                url=reverse("case_detail", args=[case.pk]) + "#allocate"
+                if can_allocate(user, case)
+                else None,
+            )
+        )
+
+    # A meeting held but not yet recorded: its decision is what the next step waits on.
+    for meeting in _live(case).filter(finalised_at__isnull=True, scheduled_at__lte=timezone.now()):
+        held_on = workdays.local_date(meeting.scheduled_at)
+        steps.append(
+            NextStep(
+                f"record-{meeting.pk}",
+                f"Record and finalise the {meeting.get_kind_display().lower()}",
+                f"Held on {held_on:%-d %B %Y} ({meeting.reference}); the next step follows "
+                "from its decision.",
+                url=reverse("meeting_detail", args=[meeting.pk]),
+            )
+        )
+
+    steps += _strategy_steps(case, arrange_url)
+    steps += _protection_steps(case, arrange_url)
+
+    assessment = case.assessments.filter(completed_on__isnull=True).order_by("due_on").first()
+    if assessment:
+        steps.append(
+            NextStep(
+                "assessment",
+                "Complete the child and family assessment",
+                f"Within 45 working days of its start on {assessment.started_on:%-d %B %Y}.",
+                due_on=assessment.due_on,
+                url=reverse("case_detail", args=[case.pk]) + "#statutory",
+            )
+        )
+    # Allocation first, then by due date; steps without a clock after those with one.
+    return sorted(
+        steps, key=lambda s: (s.key != "allocate", s.due_on is None, s.due_on or dt.date.min)
+    )
+
+
+def _strategy_steps(case: Case, arrange_url) -> list[NextStep]:
+    schedule = arrange_url(Meeting.Kind.STRATEGY) is not None
+    steps: list[NextStep] = []
+    decision = (
+        Concern.objects.filter(case=case, authorised_at__isnull=False)
+        .order_by("-authorised_at")
+        .first()
+    )
+    if (
+        decision
+        and decision.decision == Concern.Decision.STRATEGY_DISCUSSION
+        and not _arranged_after(case, Meeting.Kind.STRATEGY, decision.authorised_at)
+        and not case.section47_enquiries.filter(
+            started_on__gte=timezone.localdate(decision.authorised_at)
+        ).exists()
+    ):
+        decided_on = timezone.localdate(decision.authorised_at)
+        steps.append(
+            NextStep(
+                "strategy",
+                "Arrange the strategy discussion",
+                f"Decided at the front door on {decided_on:%-d %B %Y} ({decision.reference}). "
+                "Working Together sets no fixed number of days: hold it promptly.",
+                url=arrange_url(Meeting.Kind.STRATEGY),
+            )
+        )
+
+    held = _decided(case, Meeting.Kind.STRATEGY, MeetingCase.Decision.SECTION_47)
+    if held is None:
+        return steps
+    strategy = held.meeting
+    held_on = workdays.local_date(strategy.scheduled_at)
+    enquiry = (
+        case.section47_enquiries.filter(started_on__gte=held_on).order_by("-started_on").first()
+    )
+    if enquiry is None:
+        steps.append(
+            NextStep(
+                "section47",
+                "Start the section 47 enquiry",
+                f"The strategy discussion on {held_on:%-d %B %Y} decided on one.",
+                url=reverse("case_detail", args=[case.pk]) + "#statutory" if schedule else None,
+            )
+        )
+        return steps
+    # The ICPC applies while the enquiry is open, or closed calling for one, and
+    # no conference has been arranged since the strategy discussion.
+    wants_icpc = enquiry.completed_on is None or enquiry.outcome == Section47Enquiry.Outcome.ICPC
+    if wants_icpc and not _arranged_after(case, Meeting.Kind.ICPC, strategy.scheduled_at):
+        clock = meeting_clock(Meeting.Kind.ICPC, [case], strategy)
+        steps.append(
+            NextStep(
+                "icpc",
+                "Arrange the initial child protection conference",
+                clock.explanation,
+                due_on=clock.due_on,
+                url=arrange_url(Meeting.Kind.ICPC, strategy),
+            )
+        )
+    return steps
+
+
+def _protection_steps(case: Case, arrange_url) -> list[NextStep]:
+    steps: list[NextStep] = []
+    plan = case.plans.filter(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True).first()
+    if plan is None:
+        return steps  # no plan, or it ended: no core group, no review
+    icpc = _decided(case, Meeting.Kind.ICPC, MeetingCase.Decision.PLAN)
+    if icpc and not _arranged_after(case, Meeting.Kind.CORE_GROUP, icpc.meeting.scheduled_at):
+        held_on = workdays.local_date(icpc.meeting.scheduled_at)
+        due = icpc.first_core_group_on or core_group_limit(icpc.meeting)
+        steps.append(
+            NextStep(
+                "core_group",
+                "Arrange the first core group",
+                f"Within 10 working days of the conference on {held_on:%-d %B %Y}.",
+                due_on=due,
+                url=arrange_url(Meeting.Kind.CORE_GROUP, icpc.meeting),
+            )
+        )
+    last = (
+        _live(case)
+        .filter(kind__in=[Meeting.Kind.ICPC, Meeting.Kind.RCPC], finalised_at__isnull=False)
+        .first()
+    )
+    if last and not _arranged_after(case, Meeting.Kind.RCPC, last.scheduled_at):
+        clock = meeting_clock(Meeting.Kind.RCPC, [case])
+        steps.append(
+            NextStep(
+                "review",
+                "Arrange the review child protection conference",
+                clock.explanation,
+                due_on=clock.due_on,
+                url=arrange_url(Meeting.Kind.RCPC, last),
+            )
+        )
+    return steps
