@@ -12,7 +12,13 @@ viewset, which resolves the parent through its selector first.
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
+from cases.api import (
+    CaseActionViewSet,
+    CaseStatutoryViewSet,
+    CaseViewSet,
+    ChildViewSet,
+    ConcernViewSet,
+)
 from meetings.api import MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
@@ -27,10 +33,57 @@ router.register("meetings", MeetingViewSet, basename="meeting")
 case_actions = CaseActionViewSet.as_view({"get": "list", "post": "create"})
 case_action_done = CaseActionViewSet.as_view({"post": "done"})
 
+
+def _statutory(**methods: str):
+    return CaseStatutoryViewSet.as_view(methods)
+
+
 urlpatterns = [
     *router.urls,
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
+    # The lead agency's statutory work (cases.api.statutory)
+    path(
+        "cases/<uuid:case_pk>/assessments/",
+        _statutory(post="assessment_start"),
+        name="case-assessments",
+    ),
+    path(
+        "cases/<uuid:case_pk>/assessments/<uuid:pk>/complete/",
+        _statutory(post="assessment_complete"),
+        name="case-assessment-complete",
+    ),
+    path(
+        "cases/<uuid:case_pk>/assessments/<uuid:pk>/authorise/",
+        _statutory(post="assessment_authorise"),
+        name="case-assessment-authorise",
+    ),
+    path(
+        "cases/<uuid:case_pk>/section-47/",
+        _statutory(get="section47_list", post="section47_start"),
+        name="case-section47",
+    ),
+    path(
+        "cases/<uuid:case_pk>/section-47/<uuid:pk>/complete/",
+        _statutory(post="section47_complete"),
+        name="case-section47-complete",
+    ),
+    path(
+        "cases/<uuid:case_pk>/plans/",
+        _statutory(get="plan_list", post="plan_start"),
+        name="case-plans",
+    ),
+    path(
+        "cases/<uuid:case_pk>/plans/<uuid:pk>/end/",
+        _statutory(post="plan_end"),
+        name="case-plan-end",
+    ),
+    path("cases/<uuid:case_pk>/closure/", _statutory(post="closure_request"), name="case-closure"),
+    path(
+        "cases/<uuid:case_pk>/closure/authorise/",
+        _statutory(post="closure_authorise"),
+        name="case-closure-authorise",
+    ),
     # PDF case summaries (summaries.api)
     path(
         "cases/<uuid:case_pk>/summaries/",

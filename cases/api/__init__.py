@@ -41,6 +41,7 @@ from cases.api.concerns import (
     LinkChildSerializer,
     ReturnSerializer,
 )
+from cases.api.statutory import CaseStatutoryViewSet
 
 __all__ = [
     "AgencySerializer",
@@ -50,6 +51,7 @@ __all__ = [
     "CaseActionSerializer",
     "CaseActionViewSet",
     "CaseSerializer",
+    "CaseStatutoryViewSet",
     "CaseViewSet",
     "ChildAddressSerializer",
     "ChildSerializer",
