@@ -107,6 +107,15 @@ def test_a_protection_plan_starts_and_ends_only_by_a_conference(client, world):
     assert plan.end_date is None
 
 
+def test_a_transfer_in_conference_starts_the_plan_of_a_child_who_moved_here(world):
+    held_meeting(world, world.case, "transfer_in", ICPC_AT, plan_decision(ICPC_AT.date(), "EMO"))
+    plan = Plan.objects.get()
+    assert (plan.kind, plan.category, plan.start_date) == ("cp", "EMO", ICPC_AT.date())
+    # Its first review is due as an initial conference's is: within three months.
+    clock = meeting_clock(Meeting.Kind.RCPC, [world.case])
+    assert clock.due_on <= workdays.due_date("first_review", ICPC_AT.date())
+
+
 def test_strategy_to_icpc_to_plan_to_review_to_end(client, world):
     strategy = held_strategy_discussion_alone(world, world.case)
     enquiry = Section47Enquiry.objects.get()
