@@ -16,6 +16,7 @@ from cases.models import Case, Plan, Section47Enquiry
 from cases.services.statutory_rules import StateRefused
 from meetings.clocks import meeting_clock
 from meetings.models import Meeting
+from meetings.reminders import icpcs_to_arrange
 from safeguard import workdays
 from tests.cases.test_api import api
 from tests.factories import World, open_case_from_concern, submit_concern
@@ -394,6 +395,9 @@ def test_a_strategy_discussion_deciding_no_enquiry_does_not_restart_the_icpc_clo
     clock = meeting_clock(Meeting.Kind.ICPC, [world.case])
     assert clock.runs_from == first
     assert clock.due_on == workdays.due_date("icpc", STRATEGY_DAY.date())
+    # Nor the reminder to arrange the conference.
+    due = list(icpcs_to_arrange(dt.date(2027, 6, 1)))
+    assert [item.due_on for item in due] == [clock.due_on]
 
 
 def test_an_unborn_child_is_recorded_as_such(client, world):
