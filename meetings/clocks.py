@@ -98,7 +98,14 @@ def meeting_clock(kind: str, cases: list[Case], follows: Meeting | None = None) 
 
 def _icpc_clock(cases: list[Case], follows: Meeting | None) -> MeetingClock:
     if follows and follows.kind == Meeting.Kind.STRATEGY:
-        return _from_strategy(follows)
+        decided_none = (
+            follows.is_finalised
+            and not follows.subjects.filter(case__in=cases)
+            .exclude(decision=MeetingCase.Decision.NO_SECTION_47)
+            .exists()
+        )
+        if not decided_none:
+            return _from_strategy(follows)
     # The enquiry still waiting for its conference; for brothers and sisters,
     # the one started first (its deadline is the earliest).
     enquiry = (

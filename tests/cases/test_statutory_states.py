@@ -389,11 +389,13 @@ def test_second_and_later_assessments_one_at_a_time(client, world):
 
 def test_a_strategy_discussion_deciding_no_enquiry_does_not_restart_the_icpc_clock(world):
     first = held_strategy_discussion_alone(world, world.case)
-    held_strategy_discussion_alone(
+    later = held_strategy_discussion_alone(
         world, world.case, STRATEGY_DAY + dt.timedelta(days=3), s47=False
     )
     clock = meeting_clock(Meeting.Kind.ICPC, [world.case])
     assert clock.runs_from == first
+    # Even when the conference is arranged from the later discussion's page.
+    assert meeting_clock(Meeting.Kind.ICPC, [world.case], follows=later).runs_from == first
     assert clock.due_on == workdays.due_date("icpc", STRATEGY_DAY.date())
     # Nor the reminder to arrange the conference.
     due = list(icpcs_to_arrange(dt.date(2027, 6, 1)))
