@@ -4,6 +4,43 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def link_enquiries_to_their_meetings(apps, schema_editor):
+    """Before this release an enquiry stayed open after its ICPC and knew neither
+    meeting. Link each to the strategy discussion that opened it (a finalised
+    one on the case, deciding section 47, held the day it started) and conclude
+    it by the first initial conference held on or after that day, as finalising
+    that conference now does; without those, leave it as it was."""
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    Enquiry = apps.get_model("cases", "Section47Enquiry")
+    MeetingCase = apps.get_model("meetings", "MeetingCase")
+    held: dict = {}
+    rows = MeetingCase.objects.filter(
+        meeting__finalised_at__isnull=False,
+        meeting__cancelled_at__isnull=True,
+        meeting__kind__in=["strategy", "icpc"],
+    ).values_list("case_id", "meeting_id", "meeting__kind", "decision", "meeting__scheduled_at")
+    for case_id, meeting_id, kind, decision, at in rows:
+        held.setdefault(case_id, []).append((at.astimezone(london).date(), kind, decision, meeting_id))
+    for enquiry in Enquiry.objects.filter(case_id__in=list(held)).order_by("started_on"):
+        meetings = sorted(held[enquiry.case_id], key=lambda m: m[0])
+        strategy = next(
+            (m for m in meetings if m[1] == "strategy" and m[2] == "section_47" and m[0] == enquiry.started_on),
+            None,
+        )
+        icpc = next((m for m in meetings if m[1] == "icpc" and m[0] >= enquiry.started_on), None)
+        if icpc and enquiry.completed_on and enquiry.outcome not in ("", "icpc"):
+            icpc = None  # it ended some other way before any conference
+        if strategy:
+            enquiry.strategy_meeting_id = strategy[3]
+        if icpc and not Enquiry.objects.filter(conference_id=icpc[3], case_id=enquiry.case_id).exists():
+            enquiry.conference_id = icpc[3]
+            enquiry.completed_on = enquiry.completed_on or icpc[0]
+            enquiry.outcome = "icpc"
+        enquiry.save(update_fields=["strategy_meeting", "conference", "completed_on", "outcome"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -22,16 +59,5 @@ class Migration(migrations.Migration):
             name='strategy_meeting',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='section47_decided', to='meetings.meeting'),
         ),
-        migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.UniqueConstraint(condition=models.Q(('end_date__isnull', True)), fields=('case', 'kind'), name='one_current_plan_per_kind'),
-        ),
-        migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'cp'), _negated=True), models.Q(('end_date', models.F('start_date')), _negated=True), _connector='OR'), name='protection_plan_not_same_day'),
-        ),
-        migrations.AddConstraint(
-            model_name='section47enquiry',
-            constraint=models.UniqueConstraint(condition=models.Q(('completed_on__isnull', True)), fields=('case',), name='one_open_section47_per_case'),
-        ),
+        migrations.RunPython(link_enquiries_to_their_meetings, migrations.RunPython.noop),
     ]

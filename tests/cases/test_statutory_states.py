@@ -430,3 +430,21 @@ def test_an_unborn_child_is_recorded_as_such(client, world):
     )
     child.refresh_from_db()
     assert child.date_of_birth and child.expected_date_of_birth is None
+
+
+def test_upgrading_links_and_concludes_the_enquiries_of_earlier_releases(world):
+    """Before this release an enquiry stayed open after its ICPC and knew neither
+    meeting; the migration finds both, as finalising the ICPC now would."""
+    import importlib
+
+    from django.apps import apps
+
+    strategy, icpc = on_protection_plan(world, world.case, ICPC_AT)
+    Section47Enquiry.objects.update(
+        strategy_meeting=None, conference=None, completed_on=None, outcome=""
+    )
+    migration = importlib.import_module("cases.migrations.0021_statutory_states")
+    migration.link_enquiries_to_their_meetings(apps, None)
+    enquiry = Section47Enquiry.objects.get()
+    assert (enquiry.strategy_meeting, enquiry.conference) == (strategy, icpc)
+    assert (enquiry.completed_on, enquiry.outcome) == (ICPC_AT.date(), "icpc")
