@@ -78,6 +78,11 @@ urlpatterns = [
     path("cases/<uuid:case_id>/actions/", record.case_action_add, name="case_action_add"),
     path("cases/<uuid:case_id>/household/", record.case_household_add, name="case_household_add"),
     path(
+        "cases/<uuid:case_id>/assessments/start/",
+        statutory.case_assessment_start,
+        name="case_assessment_start",
+    ),
+    path(
         "cases/<uuid:case_id>/assessments/<uuid:assessment_id>/<slug:step>/",
         statutory.case_assessment,
         name="case_assessment",

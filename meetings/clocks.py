@@ -3,8 +3,11 @@
 The timescales themselves live in ``safeguard.workdays.TIMESCALES``; this module
 knows which earlier meeting each clock runs from:
 
-- ICPC: 15 working days from the last strategy discussion;
-- first core group: 10 working days from the ICPC;
+- ICPC: 15 working days from the strategy discussion that decided the open
+  section 47 enquiry (Working Together 2023, ch. 2), or from the enquiry's start
+  if a worker started it directly; a strategy discussion that decided no
+  enquiry starts no clock, and an enquiry its ICPC concluded is done with;
+- first core group: 10 working days from the ICPC (or transfer-in conference);
 - first review conference: 3 months from the ICPC, then at most 6 months from
   the last review, and never later than a review date a conference set.
 """
@@ -18,11 +21,11 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Case, Plan
-from meetings.models import Meeting, MeetingCase
+from cases.models import Case, Plan, Section47Enquiry
+from meetings.models import PLAN_STARTING, Meeting, MeetingCase
 from safeguard import workdays
 
-CONFERENCES = (Meeting.Kind.ICPC, Meeting.Kind.RCPC)
+CONFERENCES = (Meeting.Kind.ICPC, Meeting.Kind.RCPC, Meeting.Kind.TRANSFER_IN)
 
 
 @dataclass(frozen=True)
@@ -45,18 +48,9 @@ def _held(cases: Iterable[Case], kinds: Iterable[str]):
 
 def meeting_clock(kind: str, cases: list[Case], follows: Meeting | None = None) -> MeetingClock:
     if kind == Meeting.Kind.ICPC:
-        strategy = follows if follows and follows.kind == Meeting.Kind.STRATEGY else None
-        strategy = strategy or _held(cases, [Meeting.Kind.STRATEGY]).first()
-        if strategy is None:
-            return MeetingClock(None, None, "No strategy discussion is recorded for this child.")
-        start = workdays.local_date(strategy.scheduled_at)
-        return MeetingClock(
-            workdays.due_date("icpc", start),
-            strategy,
-            f"Within 15 working days of the strategy discussion on {start:%-d %B %Y}.",
-        )
+        return _icpc_clock(cases, follows)
     if kind == Meeting.Kind.CORE_GROUP:
-        icpc = _held(cases, [Meeting.Kind.ICPC]).first()
+        icpc = _held(cases, PLAN_STARTING).first()
         if icpc is None:
             return MeetingClock(None, None, "No initial child protection conference yet.")
         start = workdays.local_date(icpc.scheduled_at)
@@ -79,7 +73,7 @@ def meeting_clock(kind: str, cases: list[Case], follows: Meeting | None = None) 
         if last is None:
             return MeetingClock(None, None, "No initial child protection conference yet.")
         start = workdays.local_date(last.scheduled_at)
-        code = "first_review" if last.kind == Meeting.Kind.ICPC else "later_review"
+        code = "first_review" if last.kind in PLAN_STARTING else "later_review"
         due = workdays.due_date(code, start)
         set_by_conference = (
             Plan.objects.filter(
@@ -100,6 +94,55 @@ def meeting_clock(kind: str, cases: list[Case], follows: Meeting | None = None) 
             + (", by the review date the plan set." if due == set_by_conference else "."),
         )
     return MeetingClock(None, None, "")
+
+
+def _icpc_clock(cases: list[Case], follows: Meeting | None) -> MeetingClock:
+    if follows and follows.kind == Meeting.Kind.STRATEGY:
+        decided_none = (
+            follows.is_finalised
+            and not follows.subjects.filter(case__in=cases)
+            .exclude(decision=MeetingCase.Decision.NO_SECTION_47)
+            .exists()
+        )
+        if not decided_none:
+            return _from_strategy(follows)
+    # The enquiry still waiting for its conference; for brothers and sisters,
+    # the one started first (its deadline is the earliest).
+    enquiry = (
+        Section47Enquiry.objects.filter(case__in=cases, conference__isnull=True)
+        .filter(
+            Q(completed_on__isnull=True) | Q(outcome=Section47Enquiry.Outcome.ICPC),
+        )
+        .select_related("strategy_meeting")
+        .order_by("started_on")
+        .first()
+    )
+    if enquiry is not None and enquiry.strategy_meeting is not None:
+        return _from_strategy(enquiry.strategy_meeting)
+    if enquiry is not None:
+        return MeetingClock(
+            workdays.due_date("icpc", enquiry.started_on),
+            None,
+            f"Within 15 working days of the section 47 enquiry started on "
+            f"{enquiry.started_on:%-d %B %Y}.",
+        )
+    # Held but not yet written up: it may still decide an enquiry. One finalised
+    # with "no section 47 enquiry" starts no clock.
+    pending = _held(cases, [Meeting.Kind.STRATEGY]).filter(finalised_at__isnull=True).first()
+    if pending is not None:
+        return _from_strategy(pending)
+    return MeetingClock(
+        None, None, "No section 47 enquiry is waiting for a conference for this child."
+    )
+
+
+def _from_strategy(strategy: Meeting) -> MeetingClock:
+    start = workdays.local_date(strategy.scheduled_at)
+    return MeetingClock(
+        workdays.due_date("icpc", start),
+        strategy,
+        f"Within 15 working days of the strategy discussion on {start:%-d %B %Y}.",
+    )
 
 
 def propose_date(clock: MeetingClock, today: dt.date | None = None) -> dt.date:
@@ -140,7 +183,7 @@ def date_errors(kind: str, day: dt.date) -> list[str]:
 def review_limit(meeting: Meeting) -> dt.date | None:
     """The latest next review a conference may set for a child."""
     held_on = workdays.local_date(meeting.scheduled_at)
-    if meeting.kind == Meeting.Kind.ICPC:
+    if meeting.kind in PLAN_STARTING:
         return workdays.due_date("first_review", held_on)
     if meeting.kind == Meeting.Kind.RCPC:
         return workdays.due_date("later_review", held_on)
@@ -159,6 +202,6 @@ def proposed_next_dates(meeting: Meeting, subject: MeetingCase) -> dict[str, dt.
     if limit and not workdays.is_working_day(limit):
         limit = _previous_working_day(limit)
     dates: dict[str, dt.date | None] = {"next_review_on": limit}
-    if meeting.kind == Meeting.Kind.ICPC:
+    if meeting.kind in PLAN_STARTING:
         dates["first_core_group_on"] = core_group_limit(meeting)
     return dates

@@ -339,7 +339,7 @@ class MeetingRecordForm(forms.Form):
                     required=False,
                     initial=subject.decision,
                 )
-            if meeting.kind == Meeting.Kind.ICPC:
+            if meeting.starts_plans:
                 self.fields[f"category-{subject.pk}"] = forms.ChoiceField(
                     label=f"Category of abuse for {name}",
                     choices=[("", "Not a plan"), *Plan.Category.choices],
@@ -355,7 +355,7 @@ class MeetingRecordForm(forms.Form):
                     required=False,
                     initial=subject.next_review_on,
                 )
-            if meeting.kind == Meeting.Kind.ICPC:
+            if meeting.starts_plans:
                 self.fields[f"first_core_group_on-{subject.pk}"] = GovukDateField(
                     label=f"First core group for {name} by",
                     name="The first core group date",

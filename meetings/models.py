@@ -25,6 +25,10 @@ class Meeting(models.Model):
         RCPC = "rcpc", "Review child protection conference"
         CORE_GROUP = "core_group", "Core group meeting"
         MDT = "mdt", "MDT / complex case meeting"
+        # A child on another authority's protection plan who moves here: this
+        # authority's plan starts at its transfer-in conference (Working Together
+        # 2023, ch. 2), as an ICPC's would.
+        TRANSFER_IN = "transfer_in", "Transfer-in child protection conference"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=20, unique=True)
@@ -91,7 +95,12 @@ class Meeting(models.Model):
 
     @property
     def is_conference(self) -> bool:
-        return self.kind in (self.Kind.ICPC, self.Kind.RCPC)
+        return self.kind in (self.Kind.ICPC, self.Kind.RCPC, self.Kind.TRANSFER_IN)
+
+    @property
+    def starts_plans(self) -> bool:
+        """An initial or transfer-in conference: the only meetings that start a CP plan."""
+        return self.kind in PLAN_STARTING
 
     @property
     def is_late(self) -> bool:
@@ -169,7 +178,11 @@ DECISIONS_BY_KIND: dict[str, tuple[str, ...]] = {
     Meeting.Kind.STRATEGY: (MeetingCase.Decision.SECTION_47, MeetingCase.Decision.NO_SECTION_47),
     Meeting.Kind.ICPC: (MeetingCase.Decision.PLAN, MeetingCase.Decision.NO_PLAN),
     Meeting.Kind.RCPC: (MeetingCase.Decision.CONTINUE_PLAN, MeetingCase.Decision.END_PLAN),
+    Meeting.Kind.TRANSFER_IN: (MeetingCase.Decision.PLAN, MeetingCase.Decision.NO_PLAN),
 }
+# The conferences whose decision starts a child protection plan (census rules
+# 2883, 2885: a plan starts on the day of a conference, never otherwise).
+PLAN_STARTING = (Meeting.Kind.ICPC, Meeting.Kind.TRANSFER_IN)
 
 
 class MeetingInvitation(models.Model):

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from cases.models import Case, Section47Enquiry
 from cases.reminders import CASE_FIELDS, AgencyPeople, lead_worker_items, link_maker
-from meetings.models import AgencyReport, Meeting, MeetingCase, MeetingInvitation
+from meetings.models import PLAN_STARTING, AgencyReport, Meeting, MeetingCase, MeetingInvitation
 from safeguard import workdays
 from safeguard.notifications.registry import DueItem, register
 
@@ -45,7 +45,12 @@ def icpcs_to_arrange(horizon: dt.date) -> Iterator[DueItem]:
             case__status=Case.Status.OPEN,
         ).values("meeting_id", "meeting__scheduled_at", *CASE_FIELDS)
     )
-    latest_strategy = _latest_by_case(Meeting.Kind.STRATEGY)
+    # The clock runs from the latest discussion that decided an enquiry: a later
+    # one that decided none restarts nothing (Working Together 2023, ch. 2).
+    latest_strategy: dict = {}
+    for r in rows:
+        at = r["meeting__scheduled_at"]
+        latest_strategy[r["case_id"]] = max(at, latest_strategy.get(r["case_id"], at))
     icpcs = _latest_by_case(Meeting.Kind.ICPC)
     # An enquiry that ended without a conference stops the clock.
     ended = defaultdict(list)
@@ -89,7 +94,7 @@ def _open_meetings(kinds, horizon: dt.date) -> list[dict]:
 @register("conference_to_hold", label="Child protection conference to hold")
 def conferences_to_hold(horizon: dt.date) -> Iterator[DueItem]:
     """An arranged conference not yet held by its statutory date: its chair."""
-    rows = _open_meetings([Meeting.Kind.ICPC, Meeting.Kind.RCPC], horizon)
+    rows = _open_meetings([Meeting.Kind.ICPC, Meeting.Kind.RCPC, Meeting.Kind.TRANSFER_IN], horizon)
     people = AgencyPeople((r["lead_agency_id"] for r in rows), workers=())
     link = link_maker("meeting_detail")
     for row in rows:
@@ -107,7 +112,7 @@ def conferences_to_hold(horizon: dt.date) -> Iterator[DueItem]:
 def first_core_groups(horizon: dt.date) -> Iterator[DueItem]:
     rows = list(
         MeetingCase.objects.filter(
-            meeting__kind=Meeting.Kind.ICPC,
+            meeting__kind__in=PLAN_STARTING,
             meeting__finalised_at__isnull=False,
             decision=MeetingCase.Decision.PLAN,
             first_core_group_on__lte=horizon,

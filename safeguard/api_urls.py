@@ -16,6 +16,7 @@ from agencies.api import AgencyMembershipViewSet, AgencyMemberViewSet, AgencyTea
 from cases.api import (
     CaseActionViewSet,
     CaseInvolvementViewSet,
+    CaseStatutoryViewSet,
     CaseViewSet,
     ChildViewSet,
     ConcernViewSet,
@@ -129,6 +130,11 @@ agency_admin = [
     ),
 ]
 
+
+def _statutory(**methods: str):
+    return CaseStatutoryViewSet.as_view(methods)
+
+
 urlpatterns = [
     *router.urls,
     *case_parts,
@@ -141,6 +147,48 @@ urlpatterns = [
         "cases/<uuid:case_pk>/involvements/<uuid:pk>/end/",
         case_involvement_end,
         name="case-involvement-end",
+    ),
+    # The lead agency's statutory work (cases.api.statutory)
+    path(
+        "cases/<uuid:case_pk>/assessments/",
+        _statutory(post="assessment_start"),
+        name="case-assessments",
+    ),
+    path(
+        "cases/<uuid:case_pk>/assessments/<uuid:pk>/complete/",
+        _statutory(post="assessment_complete"),
+        name="case-assessment-complete",
+    ),
+    path(
+        "cases/<uuid:case_pk>/assessments/<uuid:pk>/authorise/",
+        _statutory(post="assessment_authorise"),
+        name="case-assessment-authorise",
+    ),
+    path(
+        "cases/<uuid:case_pk>/section-47/",
+        _statutory(get="section47_list", post="section47_start"),
+        name="case-section47",
+    ),
+    path(
+        "cases/<uuid:case_pk>/section-47/<uuid:pk>/complete/",
+        _statutory(post="section47_complete"),
+        name="case-section47-complete",
+    ),
+    path(
+        "cases/<uuid:case_pk>/plans/",
+        _statutory(get="plan_list", post="plan_start"),
+        name="case-plans",
+    ),
+    path(
+        "cases/<uuid:case_pk>/plans/<uuid:pk>/end/",
+        _statutory(post="plan_end"),
+        name="case-plan-end",
+    ),
+    path("cases/<uuid:case_pk>/closure/", _statutory(post="closure_request"), name="case-closure"),
+    path(
+        "cases/<uuid:case_pk>/closure/authorise/",
+        _statutory(post="closure_authorise"),
+        name="case-closure-authorise",
     ),
     # PDF case summaries (summaries.api)
     path(

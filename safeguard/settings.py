@@ -358,6 +358,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingDecisionEnum": "meetings.models.MeetingCase.Decision",
         "ConcernDecisionEnum": "cases.models.Concern.Decision",
         "CaseActionStatusEnum": "cases.models.CaseAction.Status",
+        "PlanKindEnum": "cases.models.Plan.Kind",
+        "Section47OutcomeEnum": "cases.models.Section47Enquiry.Outcome",
+        "OpenWorkKindEnum": ["assessment", "section47", "plan"],
     },
 }
 

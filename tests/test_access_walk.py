@@ -137,6 +137,10 @@ def scene(settings, tmp_path):
     world = World()
     concern = submit_concern(world)
     case = open_case_from_concern(world, concern)
+    from cases.models import Plan, Section47Enquiry
+
+    enquiry = Section47Enquiry.objects.create(case=case, started_on=dt.date.today())
+    plan = Plan.objects.create(case=case, kind="cin", start_date=dt.date.today())
     document = document_upload(
         acting_user=world.social_worker,
         case=case,
@@ -339,6 +343,9 @@ def scene(settings, tmp_path):
         "teams": team.pk,
         "merges": merge.pk,
         "involvements": case.involvements.get(agency=world.school).pk,
+        "assessments": case.assessments.get().pk,
+        "section-47": enquiry.pk,
+        "plans": plan.pk,
     }
     secrets = [
         concern.reference,
@@ -359,7 +366,7 @@ def to_url(route: str, values: dict, pk_for: dict) -> str | None:
     def fill(name: str) -> str:
         if name == "pk":
             # The collection is the path segment just before the pk.
-            collection = re.findall(r"([a-z-]+)/(?:<(?:\w+:)?pk>|\(\?P<pk>)", route)
+            collection = re.findall(r"([a-z0-9-]+)/(?:<(?:\w+:)?pk>|\(\?P<pk>)", route)
             key = collection[-1] if collection else ""
             if key not in pk_for:
                 raise AssertionError(f"The access walk does not know the object for {route}")

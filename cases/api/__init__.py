@@ -43,6 +43,7 @@ from cases.api.concerns import (
 )
 from cases.api.involvements import CaseInvolvementViewSet
 from cases.api.search import SearchView
+from cases.api.statutory import CaseStatutoryViewSet
 
 __all__ = [
     "CaseInvolvementViewSet",
@@ -54,6 +55,7 @@ __all__ = [
     "CaseActionSerializer",
     "CaseActionViewSet",
     "CaseSerializer",
+    "CaseStatutoryViewSet",
     "CaseViewSet",
     "ChildAddressSerializer",
     "ChildSerializer",

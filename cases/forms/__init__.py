@@ -33,6 +33,7 @@ from cases.forms.concerns import (
 )
 from cases.forms.statutory import (
     AssessmentCompleteForm,
+    AssessmentStartForm,
     CaseClosureForm,
     PlanEndForm,
     PlanStartForm,
@@ -41,6 +42,7 @@ from cases.forms.statutory import (
 )
 
 __all__ = [
+    "AssessmentStartForm",
     "ActionForm",
     "AddAgencyForm",
     "AllocateForm",

@@ -50,20 +50,25 @@ class CaseClosureForm(forms.Form):
     )
 
 
+class AssessmentStartForm(forms.Form):
+    started_on = GovukDateField(
+        label="Assessment started on", error_messages={"required": "Enter the start date"}
+    )
+
+
 class PlanStartForm(forms.Form):
+    """A worker starts a child in need plan; a child protection plan starts only
+    from an initial or transfer-in conference's record (the service refuses it)."""
+
     kind = forms.ChoiceField(
-        label="Plan",
         choices=Plan.Kind.choices,
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,
+        initial=Plan.Kind.CHILD_IN_NEED,
         error_messages={"required": "Choose the kind of plan"},
     )
-    category = forms.ChoiceField(
-        label="Category of abuse (child protection plans)",
-        choices=[("", "Not applicable"), *Plan.Category.choices],
-        required=False,
-    )
     start_date = GovukDateField(
-        label="Start date", error_messages={"required": "Enter the start date"}
+        label="Child in need plan started on",
+        error_messages={"required": "Enter the start date"},
     )
 
 

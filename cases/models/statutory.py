@@ -75,9 +75,34 @@ class Section47Enquiry(models.Model):
     started_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    # The strategy discussion that decided the enquiry (none if a worker started
+    # it directly) and the initial conference it led to, which concluded it: the
+    # ICPC clock runs from the first, the census's DateOfInitialCPC is the second.
+    strategy_meeting = models.ForeignKey(
+        "meetings.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="section47_decided",
+    )
+    conference = models.ForeignKey(
+        "meetings.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="section47_concluded",
+    )
 
     class Meta:
         ordering = ["-started_on"]
+        constraints = [
+            # Census rule 8890: never two enquiries open at once on one case.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(completed_on__isnull=True),
+                name="one_open_section47_per_case",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Section 47 enquiry on {self.case} from {self.started_on}"
@@ -117,6 +142,18 @@ class Plan(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="cp") | ~models.Q(category=""),
                 name="protection_plan_has_category",
+            ),
+            # One current plan of each kind (the services also refuse a CIN and a
+            # CP plan together, census rules 4001/4016/4017).
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(end_date__isnull=True),
+                name="one_current_plan_per_kind",
+            ),
+            # Census rule 8840: a child protection plan never starts and ends on one day.
+            models.CheckConstraint(
+                condition=~models.Q(kind="cp") | ~models.Q(end_date=models.F("start_date")),
+                name="protection_plan_not_same_day",
             ),
         ]
 

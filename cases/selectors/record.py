@@ -47,7 +47,11 @@ def case_detail_for(
         "address_history": list(case.child.address_history.all()),
         "professionals": list(professionals_for(case)),
         "plans": list(case.plans.all()),
-        "section47_enquiries": list(case.section47_enquiries.all()) if lead else [],
+        "section47_enquiries": list(
+            case.section47_enquiries.select_related("strategy_meeting", "conference")
+        )
+        if lead
+        else [],
         "episodes": list(case.episodes.all()) if lead else [],
         "assessments": list(case.assessments.select_related("completed_by", "authorised_by"))
         if lead

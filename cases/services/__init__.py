@@ -44,6 +44,7 @@ from cases.services.restrictions import (
 from cases.services.statutory import (
     assessment_authorise,
     assessment_complete,
+    assessment_start,
     case_closure_authorise,
     case_closure_request,
     open_episode_from_concern,
@@ -52,10 +53,12 @@ from cases.services.statutory import (
     plan_open,
     plan_start,
     section47_complete,
+    section47_conclude,
     section47_open,
     section47_start,
     validate_factors,
 )
+from cases.services.statutory_rules import StateRefused
 
 __all__ = [
     "case_add_agency",
@@ -95,6 +98,8 @@ __all__ = [
     "involvement_start",
     "occurred_at_for_day",
     "open_episode_from_concern",
+    "StateRefused",
+    "assessment_start",
     "plan_close",
     "plan_end",
     "plan_open",
@@ -102,6 +107,7 @@ __all__ = [
     "professional_add",
     "professional_end",
     "section47_complete",
+    "section47_conclude",
     "section47_open",
     "section47_start",
     "sniff_type",

@@ -17,6 +17,7 @@ from agencies.selectors import agencies_where
 from cases.child_identity import EDITABLE, StaleEdit
 from cases.matching import format_postcode, name_key
 from cases.models import Case, Child, ChildAddress, ChildMerge, Concern, HouseholdMember
+from cases.models.children import Sex
 from cases.selectors.policy import can_edit_child
 from safeguard.audit.services import audit_record
 from safeguard.core.dates import DateKind, date_problem
@@ -73,7 +74,12 @@ def child_update(
     if problem := date_problem(dob, DateKind.BIRTH, "Date of birth"):
         raise ValidationError({"date_of_birth": problem})
     if expected and dob:
-        raise ValidationError({"expected_date_of_birth": "Give a date of birth or an expected one"})
+        raise ValidationError(
+            {
+                "expected_date_of_birth": "Give a date of birth or an expected one, not both "
+                "(census rule 8525Q): once the child is born, clear the expected date"
+            }
+        )
     changes = {name: fields[name] for name in EDITABLE if name in fields}
     if "postcode" in changes:
         changes["postcode"] = format_postcode(changes["postcode"])
@@ -84,6 +90,7 @@ def child_update(
         current = previous or Child.objects.get(pk=child.pk)
         differing = [n for n in EDITABLE if n in fields and getattr(current, n) != fields[n]]
         raise StaleEdit(current=current, changed_fields=differing)
+    _require_birth_consistent(previous, changes)
     changes["first_name_key"] = name_key(changes.get("first_name", previous.first_name))
     changes["last_name_key"] = name_key(changes.get("last_name", previous.last_name))
     moved = _keep_previous_address(acting_user=acting_user, previous=previous, changes=changes)
@@ -201,3 +208,28 @@ def child_merge_undo(*, acting_user: AbstractBaseUser, merge: ChildMerge) -> Chi
         detail={"merged": merge.merged.reference},
     )
     return merge
+
+
+def _require_birth_consistent(previous: Child, changes: dict[str, Any]) -> None:
+    """The record as it will be: born (a date of birth) or unborn (an expected
+    date), never both (census rule 8525Q); an unborn child's sex is "not known"
+    (rule 8750), whatever a scan suggested."""
+    if changes.get("date_of_birth") and "expected_date_of_birth" not in changes:
+        # The child has been born (the API does not carry the expected date).
+        changes["expected_date_of_birth"] = None
+    dob = changes.get("date_of_birth", previous.date_of_birth)
+    expected = changes.get("expected_date_of_birth", previous.expected_date_of_birth)
+    if dob and expected:
+        raise ValidationError(
+            {
+                "expected_date_of_birth": "This child has a date of birth: an expected one is "
+                "only for an unborn child (census rule 8525Q)"
+            }
+        )
+    if expected and not dob and changes.get("sex", previous.sex) != Sex.UNKNOWN:
+        raise ValidationError(
+            {
+                "sex": "An unborn child's sex is recorded as 'Not known' until the child is "
+                "born (census rule 8750)"
+            }
+        )

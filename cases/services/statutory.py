@@ -6,6 +6,10 @@ source from the concern); an assessment decision starts the child and family
 assessment, due 45 working days after the referral. Completing an assessment
 sets the primary need; a manager authorises it. Closing a case takes a reason
 and a manager's authorisation, and closes the episode with the same reason.
+
+Every step checks the case's state (``statutory_rules``) under the case's lock:
+a child protection plan starts and ends only by a conference's decision (or
+ends with the case, where the law allows), never from a worker's form.
 """
 
 from __future__ import annotations
@@ -14,14 +18,33 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from cases.access import lock_case
 from cases.concurrency import AlreadyDone, StaleChange, on, person
 from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
-from cases.models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
+from cases.models import (
+    Assessment,
+    Case,
+    CaseClosure,
+    ChronologyEntry,
+    Concern,
+    Episode,
+    Plan,
+    Section47Enquiry,
+)
 from cases.selectors.policy import is_lead_manager as _lead_manager
 from cases.selectors.policy import is_lead_worker as _lead_worker
+from cases.services.statutory_rules import (
+    PLAN_ENDING_CLOSURES,
+    StateRefused,
+    assessment_start_problem,
+    plan_end_problem,
+    plan_start_problem,
+    require_closable,
+    section47_start_problem,
+)
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
@@ -66,6 +89,34 @@ def open_episode_from_concern(*, case: Case, concern: Concern) -> Episode:
 
 
 @transaction.atomic
+def assessment_start(
+    *, acting_user: AbstractBaseUser, case: Case, started_on: dt.date
+) -> Assessment:
+    """A second or later child and family assessment, one open at a time; its 45
+    working days run from its own start (the first's run from the referral)."""
+    if not _lead_worker(acting_user, case):
+        raise PermissionDenied("The lead agency starts assessments.")
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": "The start date must be today or in the past"})
+    case = lock_case(case)
+    if problem := assessment_start_problem(case, started_on):
+        raise StateRefused({"started_on": problem})
+    assessment = Assessment.objects.create(
+        case=case, started_on=started_on, due_on=workdays.due_date("assessment", started_on)
+    )
+    _chronology(case, acting_user, "Child and family assessment started")
+    audit_record(
+        user=acting_user,
+        action="create",
+        event="assessment_started",
+        obj=case,
+        case_id=case.pk,
+        detail={"started_on": started_on.isoformat()},
+    )
+    return assessment
+
+
+@transaction.atomic
 def assessment_complete(
     *,
     acting_user: AbstractBaseUser,
@@ -80,6 +131,7 @@ def assessment_complete(
     if not summary.strip():
         raise ValidationError({"summary": "Summarise the assessment's findings"})
     factors = validate_factors(factors)
+    lock_case(assessment.case)  # a case before its records (cases.access.lock_case)
     # Locked and read again: of two completions at once, the second waits here
     # and then finds the first, so one chronology entry and one audit row.
     _lock(assessment)
@@ -141,6 +193,7 @@ def validate_factors(factors: list[str]) -> list[str]:
 def assessment_authorise(*, acting_user: AbstractBaseUser, assessment: Assessment) -> Assessment:
     if not _lead_manager(acting_user, assessment.case):
         raise PermissionDenied("A manager of the lead agency authorises assessments.")
+    lock_case(assessment.case)
     _lock(assessment)
     if assessment.authorised_on:
         raise AlreadyDone(
@@ -170,10 +223,14 @@ def case_closure_request(
 ) -> CaseClosure:
     if not _lead_worker(acting_user, case):
         raise PermissionDenied("The lead agency closes cases.")
-    if case.status != Case.Status.OPEN:
-        raise ValidationError("This case is already closed.")
     if not explanation.strip():
         raise ValidationError({"explanation": "Explain why the case can close"})
+    case = lock_case(case)
+    if case.status != Case.Status.OPEN:
+        raise StateRefused("This case is already closed.")
+    # Asked now so the worker hears it before a manager is asked; asked again
+    # when the manager authorises, since work may have started meanwhile.
+    require_closable(case, reason)
     closure, _ = CaseClosure.objects.update_or_create(
         case=case,
         defaults={
@@ -205,8 +262,21 @@ def case_closure_authorise(*, acting_user: AbstractBaseUser, case: Case) -> Case
             current=case, message=f"This case was already closed{on(case.closed_at)}."
         )
     if closure is None:
-        raise ValidationError("There is no closure waiting for authorisation.")
+        raise StateRefused("There is no closure waiting for authorisation.")
+    require_closable(case, closure.reason)
     now = timezone.now()
+    closed_on = workdays.local_date(now)
+    if closure.reason in PLAN_ENDING_CLOSURES:
+        for plan in case.plans.filter(end_date__isnull=True):
+            if problem := plan_end_problem(plan, closed_on):
+                raise StateRefused({"reason": problem})
+            plan_close(
+                acting_user=acting_user,
+                plan=plan,
+                end_date=closed_on,
+                source=case.reference,
+                why=f"the case closed: {closure.get_reason_display()}",
+            )
     case.status = Case.Status.CLOSED
     case.closed_at = now
     case.version += 1
@@ -244,11 +314,22 @@ def section47_start(*, acting_user: AbstractBaseUser, case: Case, started_on: dt
     return section47_open(acting_user=acting_user, case=case, started_on=started_on)
 
 
-def section47_open(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.date, source=""):
-    """Open the enquiry; callers have checked who may (a worker, or a strategy discussion)."""
-    from cases.models import Section47Enquiry
-
-    enquiry = Section47Enquiry.objects.create(case=case, started_on=started_on)
+def section47_open(
+    *,
+    acting_user: AbstractBaseUser,
+    case: Case,
+    started_on: dt.date,
+    source: str = "",
+    strategy_meeting=None,
+) -> Section47Enquiry:
+    """Open the enquiry; callers have checked who may (a worker, or a strategy
+    discussion, given as ``strategy_meeting``: the ICPC clock runs from it)."""
+    case = lock_case(case)
+    if problem := section47_start_problem(case, started_on):
+        raise StateRefused({"started_on": problem})
+    enquiry = Section47Enquiry.objects.create(
+        case=case, started_on=started_on, strategy_meeting=strategy_meeting
+    )
     _chronology(case, acting_user, "Section 47 enquiry started", source=source)
     audit_record(
         user=acting_user, action="create", event="section47_started", obj=case, case_id=case.pk
@@ -260,6 +341,9 @@ def section47_open(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.
 def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
     if not _lead_worker(acting_user, enquiry.case):
         raise PermissionDenied("The lead agency completes section 47 enquiries.")
+    if outcome not in Section47Enquiry.Outcome.values:
+        raise ValidationError({"outcome": "Choose the outcome"})
+    lock_case(enquiry.case)
     _lock(enquiry)
     if enquiry.completed_on:
         raise AlreadyDone(
@@ -284,18 +368,72 @@ def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
     return enquiry
 
 
+def section47_conclude(
+    *, acting_user: AbstractBaseUser, case: Case, conference, held_on: dt.date
+) -> Section47Enquiry | None:
+    """An initial conference was held: the enquiry that led to it is concluded,
+    its outcome "conference held", linked to the conference (the census's
+    DateOfInitialCPC), so it is never offered for an outcome or a clock again.
+    Callers hold the case's lock (the conference's record is being finalised)."""
+    enquiry = (
+        case.section47_enquiries.filter(conference__isnull=True)
+        .filter(
+            models.Q(completed_on__isnull=True)
+            | models.Q(outcome=Section47Enquiry.Outcome.ICPC, completed_on__lte=held_on)
+        )
+        .order_by("-started_on")
+        .first()
+    )
+    if enquiry is None or enquiry.started_on > held_on:
+        return None
+    enquiry.completed_on = enquiry.completed_on or held_on
+    enquiry.outcome = Section47Enquiry.Outcome.ICPC
+    enquiry.conference = conference
+    enquiry.save(update_fields=["completed_on", "outcome", "conference"])
+    _chronology(
+        case,
+        acting_user,
+        "Section 47 enquiry concluded: initial child protection conference held",
+        source=conference.reference,
+    )
+    audit_record(
+        user=acting_user,
+        action="transition",
+        event="section47_concluded",
+        obj=case,
+        case_id=case.pk,
+        detail={"conference": conference.reference},
+    )
+    return enquiry
+
+
+CP_PLAN_STARTS = (
+    "A child protection plan starts only by the decision of an initial (or transfer-in) "
+    "child protection conference (census rules 2883, 2885). Arrange the conference from "
+    "the strategy discussion or the section 47 enquiry; its record starts the plan."
+)
+CP_PLAN_ENDS = (
+    "A child protection plan ends only by a review conference's decision (census rule 2885), "
+    "or with the case when the child has died, moved to another local authority or moved to "
+    "adult services. Arrange a review child protection conference."
+)
+
+
 @transaction.atomic
 def plan_start(
-    *, acting_user: AbstractBaseUser, case: Case, kind: str, category: str, start_date: dt.date
-):
-    """A plan starts; a child protection plan's first review is due in three months."""
+    *, acting_user: AbstractBaseUser, case: Case, kind: str, start_date: dt.date, category: str = ""
+) -> Plan:
+    """A worker starts a child in need plan. A child protection plan is refused
+    here: only a conference's decision starts one (``plan_open`` from its record)."""
     if not _lead_worker(acting_user, case):
         raise PermissionDenied("The lead agency records plans.")
+    if kind not in Plan.Kind.values:
+        raise ValidationError({"kind": "Choose the kind of plan"})
+    if kind == Plan.Kind.CHILD_PROTECTION:
+        raise StateRefused({"kind": CP_PLAN_STARTS})
     if start_date > timezone.localdate():
         raise ValidationError({"start_date": "The start date must be today or in the past"})
-    return plan_open(
-        acting_user=acting_user, case=case, kind=kind, category=category, start_date=start_date
-    )
+    return plan_open(acting_user=acting_user, case=case, kind=kind, start_date=start_date)
 
 
 def plan_open(
@@ -303,23 +441,33 @@ def plan_open(
     acting_user: AbstractBaseUser,
     case: Case,
     kind: str,
-    category: str,
     start_date: dt.date,
+    category: str = "",
     next_review_on: dt.date | None = None,
     source: str = "",
-):
-    """Start a plan; callers have checked who may (a worker, or a conference's decision)."""
-    from cases.access import lock_case
-    from cases.models import Plan
-
-    lock_case(case)  # "no current plan of this kind" holds until this one is saved
-
+) -> Plan:
+    """Start a plan; callers have checked who may (a worker's CIN plan, or a
+    conference's decision: ``source`` is then the conference's reference, and a
+    CP plan without one is refused). A CP plan ends the current CIN plan the
+    same day: the two never run together (census rules 4001, 4016, 4017)."""
+    case = lock_case(case)  # the state checked below holds until this plan is saved
+    if kind == Plan.Kind.CHILD_PROTECTION and not source:
+        raise StateRefused({"kind": CP_PLAN_STARTS})
     if kind == Plan.Kind.CHILD_PROTECTION and not category:
         raise ValidationError({"category": "Choose the category of abuse"})
-    if case.plans.filter(kind=kind, end_date__isnull=True).exists():
-        raise ValidationError({"kind": "There is already a current plan of this kind"})
-    if kind == Plan.Kind.CHILD_PROTECTION and next_review_on is None:
-        next_review_on = workdays.due_date("first_review", start_date)
+    if problem := plan_start_problem(case, kind, start_date):
+        raise StateRefused({"start_date": problem})
+    if kind == Plan.Kind.CHILD_PROTECTION:
+        for cin in case.plans.filter(kind=Plan.Kind.CHILD_IN_NEED, end_date__isnull=True):
+            plan_close(
+                acting_user=acting_user,
+                plan=cin,
+                end_date=start_date,
+                source=source,
+                why="a child protection plan started",
+            )
+        if next_review_on is None:
+            next_review_on = workdays.due_date("first_review", start_date)
     plan = Plan.objects.create(
         case=case,
         kind=kind,
@@ -340,7 +488,7 @@ def plan_open(
         event="plan_started",
         obj=case,
         case_id=case.pk,
-        detail={"kind": kind, "category": plan.category},
+        detail={"kind": kind, "category": plan.category, "source": source},
     )
     return plan
 
@@ -348,15 +496,16 @@ def plan_open(
 @transaction.atomic
 def plan_end(
     *, acting_user: AbstractBaseUser, plan, end_date: dt.date, expected_version: int | None = None
-):
-    """``expected_version``: the plan's version on the page the person used; if
-    the plan changed since (ended, or its review moved), nothing is changed."""
+) -> Plan:
+    """A worker ends a child in need plan. ``expected_version``: the plan's version
+    on the page the person used; if the plan changed since (ended, or its review
+    moved), nothing is changed. A child protection plan is refused: a review
+    conference ends it (``plan_close`` from its record)."""
     if not _lead_worker(acting_user, plan.case):
         raise PermissionDenied("The lead agency ends plans.")
     if end_date > timezone.localdate():
         raise ValidationError({"end_date": "The end date must be today or in the past"})
-    from cases.models import Plan
-
+    lock_case(plan.case)
     current = Plan.objects.select_for_update().get(pk=plan.pk)
     if expected_version is not None and current.version != expected_version:
         if current.end_date:
@@ -370,11 +519,17 @@ def plan_end(
             message=f"Someone else changed this {current.get_kind_display().lower()} since you "
             f"opened the page: {change}. Nothing was changed.",
         )
+    if current.kind == Plan.Kind.CHILD_PROTECTION and not current.end_date:
+        raise StateRefused({"end_date": CP_PLAN_ENDS})
     return plan_close(acting_user=acting_user, plan=current, end_date=end_date)
 
 
-def plan_close(*, acting_user: AbstractBaseUser, plan, end_date: dt.date, source: str = ""):
-    """End a plan; callers have checked who may (a worker, or a review conference)."""
+def plan_close(
+    *, acting_user: AbstractBaseUser, plan, end_date: dt.date, source: str = "", why: str = ""
+) -> Plan:
+    """End a plan; callers have checked who may (a worker's CIN plan, a review
+    conference, a CP plan starting, or the case closing as the law allows) and
+    hold the case's lock."""
     _lock(plan)
     if plan.end_date:
         raise AlreadyDone(
@@ -382,18 +537,24 @@ def plan_close(*, acting_user: AbstractBaseUser, plan, end_date: dt.date, source
             message=f"This {plan.get_kind_display().lower()} has already ended"
             f"{on(plan.end_date)}. Nothing was changed.",
         )
-    if end_date < plan.start_date:
-        raise ValidationError({"end_date": "A plan cannot end before it starts"})
+    if problem := plan_end_problem(plan, end_date):
+        raise StateRefused({"end_date": problem})
     plan.end_date = end_date
     plan.next_review_on = None
     plan.version += 1
     plan.save(update_fields=["end_date", "next_review_on", "version"])
-    _chronology(plan.case, acting_user, f"{plan.get_kind_display()} ended", source=source)
+    _chronology(
+        plan.case,
+        acting_user,
+        f"{plan.get_kind_display()} ended" + (f": {why}" if why else ""),
+        source=source,
+    )
     audit_record(
         user=acting_user,
         action="transition",
         event="plan_ended",
         obj=plan.case,
         case_id=plan.case_id,
+        detail={"source": source, "why": why} if source or why else None,
     )
     return plan

@@ -38,6 +38,7 @@ from cases.forms.case import (
 from cases.forms.filters import CaseFilter
 from cases.forms.statutory import (
     AssessmentCompleteForm,
+    AssessmentStartForm,
     CaseClosureForm,
     PlanEndForm,
     PlanStartForm,
@@ -126,13 +127,26 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         context.setdefault("plan_form", PlanStartForm())
         # One form per open item, each with its own ids (two open plans must not
         # share an "id_end_date").
+        # A form refused for one item comes back bound, with its errors beside it.
+        failed_plan, failed_plan_form = forms.pop("plan_end_failed", (None, None))
         for plan in context["plans"]:
-            plan.end_form = PlanEndForm(
-                auto_id=f"id_plan_{plan.pk.hex[:8]}_%s", initial={"version": plan.version}
+            plan.end_form = (
+                failed_plan_form
+                if plan.pk == failed_plan
+                else PlanEndForm(
+                    auto_id=f"id_plan_{plan.pk.hex[:8]}_%s", initial={"version": plan.version}
+                )
             )
+        failed_s47, failed_s47_form = forms.pop("s47_complete_failed", (None, None))
         for enquiry in context["section47_enquiries"]:
-            enquiry.complete_form = Section47CompleteForm(auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
+            enquiry.complete_form = (
+                failed_s47_form
+                if enquiry.pk == failed_s47
+                else Section47CompleteForm(auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
+            )
         context.setdefault("s47_form", Section47StartForm())
+        context.setdefault("assessment_start_form", AssessmentStartForm())
+        context["assessment_open"] = any(not a.authorised_on for a in context["assessments"])
 
         context.setdefault("closure_form", CaseClosureForm())
         context["is_lead_manager"] = selectors.can_allocate(request.user, case)

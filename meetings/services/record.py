@@ -23,6 +23,7 @@ from agencies.selectors import members_with_roles
 from cases.models import Case, CaseAction, Plan
 from cases.services import record as actions
 from cases.services import statutory as statutory_work
+from cases.services import statutory_rules as rules
 from meetings.clocks import core_group_limit, review_limit
 from meetings.models import (
     DECISIONS_BY_KIND,
@@ -220,7 +221,8 @@ def meeting_action_add(
 def finalise_problems(meeting: Meeting) -> list[tuple[str, str]]:
     """What must be put right before the record can be finalised: (field, message)."""
     problems: list[tuple[str, str]] = []
-    if workdays.local_date(meeting.scheduled_at) > timezone.localdate():
+    held_on = workdays.local_date(meeting.scheduled_at)
+    if held_on > timezone.localdate():
         problems.append(("", "The meeting has not happened yet"))
     for invitation in meeting.invitations.select_related("agency", "person"):
         if not invitation.attendance:
@@ -232,18 +234,26 @@ def finalise_problems(meeting: Meeting) -> list[tuple[str, str]]:
         if allowed and subject.decision not in allowed:
             problems.append((f"decision-{subject.pk}", f"Record the decision for {name}"))
             continue
-        current_plan = subject.case.plans.filter(
+        case = subject.case
+        field = f"decision-{subject.pk}"
+        current_plan = case.plans.filter(
             kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True
-        ).exists()
-        if subject.decision == MeetingCase.Decision.PLAN:
+        ).first()
+        # The same questions the case's services ask when the record is final
+        # (cases.services.statutory_rules), asked now so the chair sees them here.
+        problem = None
+        if subject.decision == MeetingCase.Decision.SECTION_47:
+            problem = rules.section47_start_problem(case, held_on)
+        elif subject.decision == MeetingCase.Decision.PLAN:
             if not subject.category:
                 problems.append(
                     (f"category-{subject.pk}", f"Choose the category of abuse for {name}")
                 )
-            if current_plan:
-                problems.append(
-                    (f"decision-{subject.pk}", f"{name} already has a child protection plan")
-                )
+            problem = rules.plan_start_problem(case, Plan.Kind.CHILD_PROTECTION, held_on)
+        elif subject.decision == MeetingCase.Decision.END_PLAN and current_plan:
+            problem = rules.plan_end_problem(current_plan, held_on)
+        if problem:
+            problems.append((field, f"{name}: {problem}"))
         reviews = (MeetingCase.Decision.CONTINUE_PLAN, MeetingCase.Decision.END_PLAN)
         if subject.decision in reviews and not current_plan:
             problems.append(
@@ -292,10 +302,19 @@ def meeting_finalise(*, acting_user: AbstractBaseUser, meeting: Meeting) -> Meet
     source = meeting.reference
     for subject in meeting.subjects.select_related("case__child"):
         case = subject.case
+        if meeting.kind == Meeting.Kind.ICPC:
+            # Held, whatever it decided: the enquiry that led here is concluded.
+            statutory_work.section47_conclude(
+                acting_user=acting_user, case=case, conference=meeting, held_on=held_on
+            )
         match subject.decision:
             case MeetingCase.Decision.SECTION_47:
                 statutory_work.section47_open(
-                    acting_user=acting_user, case=case, started_on=held_on, source=source
+                    acting_user=acting_user,
+                    case=case,
+                    started_on=held_on,
+                    source=source,
+                    strategy_meeting=meeting,
                 )
             case MeetingCase.Decision.PLAN:
                 statutory_work.plan_open(

@@ -58,6 +58,14 @@ DEFAULT_AGENDA = {
     ],
     Meeting.Kind.RCPC: ["Progress on the plan", "Agency updates", "Analysis of risk", "Decision"],
     Meeting.Kind.CORE_GROUP: ["Progress on actions", "Updates", "Next steps"],
+    Meeting.Kind.TRANSFER_IN: [
+        "Introductions and purpose",
+        "The plan as the other authority left it",
+        "Agency reports",
+        "Family's views",
+        "Analysis of risk",
+        "Decision",
+    ],
     Meeting.Kind.MDT: ["Information shared", "Discussion", "Actions"],
 }
 

@@ -289,9 +289,8 @@ def test_ending_a_plan_from_a_stale_page_is_refused(client, world):
     plan = statutory_work.plan_start(
         acting_user=world.social_worker,
         case=world.case,
-        kind="cp",
-        category="NEG",
-        start_date=timezone.localdate() - dt.timedelta(days=30),
+        kind="cin",
+        start_date=timezone.localdate(),
     )
     url = reverse("case_plan", args=[world.case.pk, "end"])
     today = timezone.localdate()
@@ -302,13 +301,13 @@ def test_ending_a_plan_from_a_stale_page_is_refused(client, world):
         "end_date_1": today.month,
         "end_date_2": today.year,
     }
-    # A review conference moved the review date after the page was opened.
+    # Someone changed the plan after the page was opened.
     Plan.objects.filter(pk=plan.pk).update(version=plan.version + 1)
     plan.refresh_from_db()
     client.force_login(world.social_worker)
     page = client.post(url, ending, follow=True).content.decode()
-    assert "Someone else changed this child protection plan since you opened the page" in page
-    assert "its next review is now due by" in page
+    assert "Someone else changed this child in need plan since you opened the page" in page
+    assert "it has been updated" in page
     assert Plan.objects.get(pk=plan.pk).end_date is None
     client.force_login(world.worker2)
     assert client.post(url, {**ending, "version": plan.version}).status_code == 302

@@ -238,8 +238,7 @@ def test_triage_says_what_is_already_known_about_each_match(client, world):
         acting_user=world.social_worker,
         case=case,
         kind="cin",
-        category="",
-        start_date=timezone.localdate() - dt.timedelta(days=10),
+        start_date=timezone.localdate(),
     )
     second = submit_concern(world, child_first_name="Amelia", child_last_name="Heart")
     login(client, world.social_worker)

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Plan, Section47Enquiry
-from safeguard import workdays
 from tests.factories import World, open_case_from_concern, submit_concern
 
 pytestmark = pytest.mark.django_db
@@ -24,18 +23,17 @@ def date_fields(prefix, day):
     return {f"{prefix}_0": day.day, f"{prefix}_1": day.month, f"{prefix}_2": day.year}
 
 
-def test_a_protection_plan_needs_a_category_and_sets_the_first_review(client, world):
+def test_a_child_in_need_plan_started_on_the_page_is_seen_by_involved_agencies(client, world):
+    """A CP plan starts only at a conference (tests/cases/test_statutory_states.py)."""
     today = timezone.localdate()
     client.force_login(world.social_worker)
     url = reverse("case_plan", args=[world.case.pk, "start"])
-    response = client.post(url, {"kind": "cp", "category": "", **date_fields("start_date", today)})
-    assert response.status_code == 302 and not Plan.objects.exists()  # refused, told why
-    client.post(url, {"kind": "cp", "category": "NEG", **date_fields("start_date", today)})
+    client.post(url, {"kind": "cin", **date_fields("start_date", today)})
     plan = Plan.objects.get()
-    assert plan.next_review_on == workdays.due_date("first_review", today)
+    assert plan.kind == "cin" and plan.next_review_on is None
     client.force_login(world.teacher)  # involved agencies see plans (SPEC 2)
     page = client.get(reverse("case_detail", args=[world.case.pk])).content.decode()
-    assert "Child protection plan" in page and "Neglect (NEG)" in page
+    assert "Child in need plan" in page
 
 
 def test_a_plan_cannot_end_before_it_starts(client, world):

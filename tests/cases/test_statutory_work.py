@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from cases import services
 from cases.models import Case, ChronologyEntry, Episode
 from safeguard import workdays
 from tests.factories import World, open_case_from_concern, submit_concern
@@ -68,6 +69,17 @@ def test_assessment_completed_then_authorised(client, world):
 
 
 def test_closing_needs_a_reason_and_a_manager(client, world):
+    # The assessment is authorised first: an open one stops the case closing
+    # (rule 8867; tests/cases/test_statutory_states.py).
+    assessment = world.case.assessments.get()
+    services.assessment_complete(
+        acting_user=world.social_worker,
+        assessment=assessment,
+        summary="No needs found.",
+        primary_need="N9",
+        factors=["21"],
+    )
+    services.assessment_authorise(acting_user=world.manager, assessment=assessment)
     client.force_login(world.social_worker)
     request_url = reverse("case_close", args=[world.case.pk, "request"])
     assert client.post(request_url, {"reason": "RC8", "explanation": ""}).status_code == 400

@@ -242,7 +242,6 @@ def test_completions_and_authorisations_at_once_happen_once(world, assessed):
                 acting_user=world.social_worker,
                 case=world.case,
                 kind="cin",
-                category="",
                 start_date=timezone.localdate(),
             )
         ]
@@ -250,7 +249,7 @@ def test_completions_and_authorisations_at_once_happen_once(world, assessed):
     )
     race.assert_only(ValidationError)
     assert len(race.wins) == 1
-    assert all("already a current plan" in " ".join(e.messages) for e in race.errors)
+    assert all("already a current child in need plan" in " ".join(e.messages) for e in race.errors)
     plan = Plan.objects.get(case=world.case)
     race = at_once(
         [
@@ -270,7 +269,7 @@ def test_completions_and_authorisations_at_once_happen_once(world, assessed):
     services.case_closure_request(
         acting_user=world.social_worker,
         case=world.case,
-        reason="RC8",
+        reason="RC7",  # not RC8: an enquiry and a plan followed the assessment (rule 2990)
         explanation="The plan has ended; no further needs.",
     )
     race = at_once(
@@ -334,3 +333,20 @@ def test_a_referral_accepted_eight_times_at_once_is_accepted_once(world):
         ChronologyEntry.objects.filter(title=f"Referral {referral.reference} accepted").count() == 1
     )
     grants_as_derived(world.case)
+
+
+def test_two_section_47_enquiries_started_at_once_make_one(world):
+    """The case's lock holds "no enquiry open" (census rule 8890) from the check
+    to the write; the partial unique index backs it."""
+    race = at_once(
+        [
+            lambda: services.section47_start(
+                acting_user=world.social_worker, case=world.case, started_on=timezone.localdate()
+            )
+        ]
+        * N
+    )
+    race.assert_only(ValidationError)
+    assert len(race.wins) == 1
+    assert all("8890" in " ".join(e.messages) for e in race.errors)
+    assert Section47Enquiry.objects.filter(case=world.case).count() == 1

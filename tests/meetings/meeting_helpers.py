@@ -51,3 +51,56 @@ def held_strategy_discussion(world, case, when: dt.datetime = STRATEGY_DAY) -> M
         meetings.meeting_finalise(acting_user=world.chair, meeting=meeting)
     meeting.refresh_from_db()
     return meeting
+
+
+def held_meeting(world, case, kind: str, when: dt.datetime, decision: dict | None = None):
+    """Arrange ``kind`` on ``case`` for ``when``, then record ``decision`` and
+    finalise it as the chair just after: the only way plans start and end."""
+    with travel(when - dt.timedelta(hours=1)):
+        meeting = meetings.meeting_schedule(
+            acting_user=world.social_worker,
+            kind=kind,
+            cases=[case],
+            chair=world.chair,
+            scheduled_at=when,
+            location="Civic Centre, room 1",
+            late_reason="Arranged late in a test",
+        )
+    with travel(when + dt.timedelta(hours=1)):
+        subject = meeting.subjects.get()
+        meeting.refresh_from_db()
+        meetings.meeting_record(
+            acting_user=world.chair,
+            meeting=meeting,
+            version=meeting.version,
+            attendance={},
+            minutes={},
+            decisions={str(subject.pk): decision or {}},
+        )
+        meetings.meeting_finalise(acting_user=world.chair, meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def plan_decision(held_on: dt.date, category: str = "NEG") -> dict:
+    """An initial conference's decision for a plan, with dates inside its clocks."""
+    return {
+        "decision": "plan",
+        "category": category,
+        "next_review_on": held_on + dt.timedelta(days=28),
+        "first_core_group_on": held_on + dt.timedelta(days=7),
+    }
+
+
+def on_protection_plan(world, case, icpc_at: dt.datetime = STRATEGY_DAY + dt.timedelta(days=7)):
+    """Strategy discussion (section 47), then an ICPC that starts a plan: the law's path."""
+    strategy = held_strategy_discussion_alone(world, case)
+    icpc = held_meeting(world, case, "icpc", icpc_at, plan_decision(icpc_at.date()))
+    return strategy, icpc
+
+
+def held_strategy_discussion_alone(world, case, when: dt.datetime = STRATEGY_DAY, s47=True):
+    """A strategy discussion with nobody invited (fast), deciding for or against s47."""
+    return held_meeting(
+        world, case, "strategy", when, {"decision": "section_47" if s47 else "no_section_47"}
+    )
