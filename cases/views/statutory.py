@@ -75,7 +75,14 @@ def case_close(request: HttpRequest, case_id, step: str) -> HttpResponse:
         form = CaseClosureForm(request.POST)
         if not form.is_valid():
             return _case_page(request, case_id, status=400, closure_form=form)
-        services.case_closure_request(acting_user=request.user, case=case, **form.cleaned_data)
+        try:
+            services.case_closure_request(acting_user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            # Beside the field that needs it (the date of death, say), not a banner.
+            if not hasattr(exc, "error_dict"):
+                raise
+            form.add_error(None, exc)
+            return _case_page(request, case_id, status=400, closure_form=form)
         messages.success(request, "Closure requested. A manager must authorise it.")
         return None
 
