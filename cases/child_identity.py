@@ -56,11 +56,13 @@ def census_item_problems(values: Mapping[str, Any]) -> dict[str, str]:
         )
     former = values.get("former_upn") or ""
     if former:
+        from django.core.exceptions import ValidationError
+
         from cases.identifiers import validate_upn
 
         try:
             validate_upn(former)
-        except Exception:  # noqa: BLE001 - a ValidationError, said in the record's words
+        except ValidationError:
             problems["former_upn"] = (
                 "Enter a valid former UPN: a check letter then 12 characters, like Q801200110001"
             )

@@ -181,7 +181,7 @@ def build_census_xml(
         ] + [(n.referral_date, 1, n) for n in record.nfa_referrals]
         for _day, kind, item in sorted(referrals, key=lambda r: (r[0], r[1])):
             if kind == 0:
-                _episode(element, item, record, gap, gaps)
+                _episode(element, item, record, gap)
             else:
                 _nfa_episode(element, item)
         if missing:
@@ -242,7 +242,6 @@ def _episode(
     record: EpisodeRecord,
     child: ChildRecord,
     gap: Callable[[str], None],
-    gaps: dict[str, int],
 ) -> None:
     episode = record.episode
     element = ET.SubElement(child_element, "CINdetails")

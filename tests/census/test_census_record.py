@@ -435,3 +435,21 @@ def test_the_assessment_carries_its_internal_review_date(world):
             factors=["17A"],
             internal_review_on=dt.date(2026, 11, 1),  # before it began
         )
+
+
+# The LA code ----------------------------------------------------------------------------
+
+
+def test_an_operator_sets_the_la_code_and_only_three_digits_are_taken(client, world):
+    from django.contrib.auth import get_user_model
+
+    operator = get_user_model().objects.create_superuser("operator", "op@example.org", "x")
+    client.force_login(operator)
+    url = reverse("admin:agencies_agency_change", args=[world.la.pk])
+    data = {"name": world.la.name, "la_code": "20A", "is_active": "on"}
+    assert client.post(url, data).status_code == 200  # shown again with the error
+    world.la.refresh_from_db()
+    assert world.la.la_code == "201"
+    assert client.post(url, {**data, "la_code": "202"}).status_code == 302
+    world.la.refresh_from_db()
+    assert world.la.la_code == "202"
