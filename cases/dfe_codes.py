@@ -12,6 +12,8 @@ Sources, checked for the 2025-26 and 2026-27 collections:
   them (PyPI ``csc-validator-be-cin`` 0.1.13, whose 2025-26 and 2026-27 rule
   sets change nothing from 2024-25): each rule below lists the codes it
   accepts;
+- the DfE common basic data set (CBDS) code sets, for the UPN-unknown
+  reasons (CS051);
 - "Children in need census: guide for local authorities" (the annexes on
   codes; e.g. the 2021-22 guide,
   https://www.readkong.com/page/children-in-need-census-2021-to-2022-guide-for-local-2063105).
@@ -67,6 +69,39 @@ class Disability(models.TextChoices):
     CON = "CON", "Consciousness"
     AUT = "AUT", "Diagnosed with autism or Asperger syndrome"
     DDA = "DDA", "Other disability under the Equality Act"
+
+
+class UpnUnknown(models.TextChoices):
+    """Reason a UPN is not held (UPNunknown, N00135): the schema's ``unknownupntype``
+    (UN1-UN7); labels as the DfE's common basic data set code set CS051 gives them.
+    Rule 8770Q asks for a UPN or one of UN2-UN7 for a child of six or more with a
+    referral that went on to further action; rule 8772 refuses UN7 beside such a
+    referral; a reason is given only when there is no UPN."""
+
+    UNDER_SIX = "UN1", "Child is aged under 6 years old and is not yet assigned a UPN"
+    NEVER_MAINTAINED_SCHOOL = (
+        "UN2",
+        "Child has never attended a maintained school in England and has not been assigned a UPN",
+    )
+    EDUCATED_OUTSIDE_ENGLAND = (
+        "UN3",
+        "Child is educated outside England and has not been assigned a UPN",
+    )
+    NEWLY_IN_NEED = (
+        "UN4",
+        "Child is newly in need (one week before the end of the collection period) and the "
+        "UPN was not yet known at the time of the return",
+    )
+    DISCREPANCY = (
+        "UN5",
+        "Sources collating UPNs reflect discrepancies for the child's name, surname or date "
+        "of birth, preventing reliable matching (for example a duplicated UPN)",
+    )
+    UNABLE_TO_OBTAIN = (
+        "UN6",
+        "Child is not looked after, and the authority is unable to obtain the UPN",
+    )
+    REFERRAL_NFA = "UN7", "Child referred but no further action taken"
 
 
 class ReferralSource(models.TextChoices):
@@ -221,8 +256,10 @@ class AssessmentFactor(models.TextChoices):
     CHILD_CRIMINAL_EXPLOITATION = "24A", "Child criminal exploitation"
 
 
-# Where a concern came from, as the census counts it, by the reporting agency's kind:
-# a default only, until people choose the source at triage (issue 12, item 1).
+# The source of referral a triage decision starts from, by the reporting
+# agency's kind: a suggestion the person deciding confirms or changes (the DfE
+# asks who referred, which the agency's kind alone cannot say: a health agency
+# may be a GP, a health visitor, A&E or a school nurse). Never stored unchosen.
 SOURCE_BY_AGENCY_KIND = {
     "education": ReferralSource.SCHOOLS,
     "police": ReferralSource.POLICE,

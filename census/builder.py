@@ -26,64 +26,39 @@ SOFTWARE_CODE = "Safeguard"
 RELEASE = "0.1.0"
 UPN_FORMAT = re.compile(r"^[A-Za-z]\d{12}$|^[A-Za-z]\d{11}[A-Za-z]$")
 DISABILITY_CODES = set(Disability.values)
-WHOLE = {"referral_nfa"}
+WHOLE: set[str] = set()
 
-# Data items the census asks for that the case record does not hold (yet): each
-# becomes a line of the return's gaps, with how many children it touched.
+# Data items the census asks for that the case record does not hold (yet), or
+# holds only in part: each becomes a line of the return's gaps, with how many
+# children it touched.
 GAP_TEXT = {
-    "upn_unknown": (
-        "UPNunknown (N00135)",
-        "Children with no UPN: the record holds no reason (UN1-UN7), so none is returned.",
-    ),
     "upn_malformed": (
         "UPN (N00001)",
         "UPNs on record that are not in the DfE's format (a letter, 11 digits, a digit "
         "or letter): left out rather than sent wrong.",
     ),
-    "former_upn": ("FormerUPN (N00002)", "Not held by the record; never returned."),
-    "death_date": (
-        "PersonDeathDate (N00108)",
-        "Not held by the record; never returned, even for closure reason RC2 (died).",
-    ),
-    "disability_not_recorded": (
-        "Disabilities (N00099)",
-        "Children whose disability is not recorded: the record cannot tell 'not yet "
-        "recorded' from 'none', so no code is returned (rule 8540 reports them).",
-    ),
     "disability_unknown_code": (
         "Disabilities (N00099)",
         "Codes on record that are not DfE disability codes: left out.",
     ),
-    "internal_review": (
-        "AssessmentInternalReviewDate (N00161)",
-        "Not held by the record; never returned.",
-    ),
-    "latest_category": (
-        "LatestCategoryOfAbuse (N00114)",
-        "The record holds one category per plan: it is returned as both the initial and "
-        "the latest category.",
-    ),
     "previous_plans": (
         "NumberOfPreviousCPP (N00106)",
-        "Counted from the child protection plans this record holds; plans with another "
-        "authority, or before the record began, are not known to it.",
-    ),
-    "referral_nfa": (
-        "ReferralNFA (N00112)",
-        "Front-door decisions of no further action are not recorded as census referrals: "
-        "only referrals that opened a case (an episode) are returned, all as ReferralNFA "
-        "false, so referral counts are low.",
+        "Children on a plan whose plans before this record are not known (nobody has "
+        "entered them on the child's record): counted from this record's plans only.",
     ),
     "icpc_link": (
         "DateOfInitialCPC (N00110)",
         "The record does not link a section 47 enquiry to the conference it led to: the "
         "first initial conference on or after the enquiry began is taken as its own.",
     ),
-    "referral_source_derived": (
-        "ReferralSource (N00152)",
-        "Derived from the reporting agency's kind when the case opened, not chosen by a "
-        "person: 1A-1D, 2B, 3A-3E, 4, 5B-5D, 7, 9 and 10 never arise.",
-    ),
+}
+
+# What a child's record must hold before the return can go, by the census item:
+# each child missing one is listed with a link to the page that records it.
+NEEDED_TEXT = {
+    "disabilities": "Disability: not yet recorded (record the disabilities, or 'No disability')",
+    "upn_or_reason": "UPN: none on record and no reason given (a child of six or more)",
+    "date_of_death": "Date of death: the case closed because the child died (RC2)",
 }
 
 
@@ -91,9 +66,13 @@ GAP_TEXT = {
 class CensusXml:
     content: bytes
     child_count: int
-    # LAchildID -> (case reference, case id), so each breach links to its case.
+    # LAchildID -> (case reference, case id), so each breach links to its case
+    # (blank for a child whose only referral ended in no further action).
     children: dict[str, tuple[str, str]] = field(default_factory=dict)
     gaps: list[dict] = field(default_factory=list)
+    # Children whose record lacks an item the census needs: {"la_child_id",
+    # "child_id", "case_id", "case_reference", "concern_id", "items": [text]}.
+    needed: list[dict] = field(default_factory=list)
 
 
 def la_child_id(reference: str) -> str:
@@ -121,7 +100,8 @@ def build_census_xml(
     serial_no: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> CensusXml:
-    gaps: dict[str, int] = dict.fromkeys(("former_upn", "death_date", "internal_review"), 0)
+    gaps: dict[str, int] = {}
+    needed: list[dict] = []
     root = ET.Element("Message")
     header = ET.SubElement(root, "Header")
     details = ET.SubElement(header, "CollectionDetails")
@@ -146,7 +126,10 @@ def build_census_xml(
     for position, record in enumerate(records, start=1):
         child = record.child
         child_id = la_child_id(child.reference)
-        index[child_id] = (record.case.reference, str(record.case.pk))
+        case = record.case
+        index[child_id] = (case.reference, str(case.pk)) if case else ("", "")
+        missing: list[str] = []
+        further_action = bool(record.episodes)  # a referral with ReferralNFA false
         element = ET.SubElement(children_element, "Child")
         identifiers = ET.SubElement(element, "ChildIdentifiers")
         _add(identifiers, "LAchildID", child_id)
@@ -155,15 +138,29 @@ def build_census_xml(
             _add(identifiers, "UPN", upn)
         elif upn:
             gap("upn_malformed")
-        else:
-            gap("upn_unknown")
-        gaps["former_upn"] += 1
+        former = (child.former_upn or "").strip().upper()
+        if former and UPN_FORMAT.match(former):
+            _add(identifiers, "FormerUPN", former)
+        elif former:
+            gap("upn_malformed")
+        if not upn:
+            reason = child.upn_unknown_reason
+            if not reason and not further_action:
+                # Only NFA referrals: the DfE's own reason for exactly that (UN7).
+                reason = "UN7"
+            _add(identifiers, "UPNunknown", reason or None)
+            if not reason and _school_age(child, year):
+                missing.append("upn_or_reason")
         if child.date_of_birth:
             _add(identifiers, "PersonBirthDate", _date(child.date_of_birth))
         elif child.expected_date_of_birth:
             _add(identifiers, "ExpectedPersonBirthDate", _date(child.expected_date_of_birth))
         _add(identifiers, "Sex", child.sex)
-        gaps["death_date"] += 1
+        _add(identifiers, "PersonDeathDate", _date(child.date_of_death))
+        if not child.date_of_death and any(
+            e.episode.closure_reason == "RC2" for e in record.episodes
+        ):
+            missing.append("date_of_death")
 
         characteristics = ET.SubElement(element, "ChildCharacteristics")
         _add(characteristics, "Ethnicity", child.ethnicity)
@@ -174,15 +171,34 @@ def build_census_xml(
             disabilities = ET.SubElement(characteristics, "Disabilities")
             for code in dict.fromkeys(codes):
                 _add(disabilities, "Disability", code)
-        else:
-            gap("disability_not_recorded")
+        elif further_action:
+            missing.append("disabilities")
 
-        for episode_record in record.episodes:
-            _episode(element, episode_record, record, gap, gaps)
+        # Each referral in date order: those that opened a case, and those that
+        # ended in no further action at the front door.
+        referrals: list[tuple[dt.date, int, object]] = [
+            (e.episode.referral_date, 0, e) for e in record.episodes
+        ] + [(n.referral_date, 1, n) for n in record.nfa_referrals]
+        for _day, kind, item in sorted(referrals, key=lambda r: (r[0], r[1])):
+            if kind == 0:
+                _episode(element, item, record, gap)
+            else:
+                _nfa_episode(element, item)
+        if missing:
+            first_nfa = record.nfa_referrals[0].concern if record.nfa_referrals else None
+            needed.append(
+                {
+                    "la_child_id": child_id,
+                    "child_id": str(child.pk),
+                    "case_id": str(case.pk) if case else "",
+                    "case_reference": case.reference if case else "",
+                    "concern_id": str(first_nfa.pk) if first_nfa else "",
+                    "items": [NEEDED_TEXT[key] for key in missing],
+                }
+            )
         if progress:
             progress(position, len(records))
 
-    gap("referral_nfa")
     ET.indent(root)
     content = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
     listed = []
@@ -194,7 +210,31 @@ def build_census_xml(
         listed.append(
             {"key": key, "item": item, "detail": detail, "count": None if key in WHOLE else count}
         )
-    return CensusXml(content=content, child_count=len(records), children=index, gaps=listed)
+    return CensusXml(
+        content=content, child_count=len(records), children=index, gaps=listed, needed=needed
+    )
+
+
+def _school_age(child, year: CensusYear) -> bool:
+    """Six or more at the census's reference date (rule 8770Q asks a UPN or a reason)."""
+    born = child.date_of_birth
+    if born is None:
+        return False
+    end = year.end
+    age = end.year - born.year - ((end.month, end.day) < (born.month, born.day))
+    return age >= 6
+
+
+def _nfa_episode(child_element: ET.Element, referral) -> None:
+    """A referral that ended in no further action: the referral date, who
+    referred and ReferralNFA true, nothing else. It carries no primary need
+    (rule 8610 asks one only of a referral that went on), no activity (8831,
+    8832, 4000) and no closure: the DfE's open-episode rules (8815, 8816, 8820)
+    all set an NFA referral aside."""
+    element = ET.SubElement(child_element, "CINdetails")
+    _add(element, "CINreferralDate", _date(referral.referral_date))
+    _add(element, "ReferralSource", referral.referral_source)
+    _add(element, "ReferralNFA", "true")
 
 
 def _episode(
@@ -202,13 +242,11 @@ def _episode(
     record: EpisodeRecord,
     child: ChildRecord,
     gap: Callable[[str], None],
-    gaps: dict[str, int],
 ) -> None:
     episode = record.episode
     element = ET.SubElement(child_element, "CINdetails")
     _add(element, "CINreferralDate", _date(episode.referral_date))
     _add(element, "ReferralSource", episode.referral_source)
-    gap("referral_source_derived")
     _add(element, "PrimaryNeedCode", episode.primary_need)
     _add(element, "CINclosureDate", _date(episode.closure_date))
     if episode.closure_date:
@@ -240,7 +278,7 @@ def _episode(
     for assessment in record.assessments:
         block = ET.SubElement(element, "Assessments")
         _add(block, "AssessmentActualStartDate", _date(assessment.started_on))
-        gaps["internal_review"] += 1
+        _add(block, "AssessmentInternalReviewDate", _date(assessment.internal_review_on))
         _add(block, "AssessmentAuthorisationDate", _date(assessment.authorised_on))
         if assessment.authorised_on and assessment.factors:
             factors = ET.SubElement(block, "FactorsIdentifiedAtAssessment")
@@ -260,7 +298,7 @@ def _episode(
             "not_substantiated",
         )
         _add(block, "ICPCnotRequired", "true" if not_required else "false")
-    # Every returned episode opened a case: a referral that went on to further action.
+    # An episode opened a case: a referral that went on to further action.
     _add(element, "ReferralNFA", "false")
     reviews = [c[0] for c in record.conferences if c[1] == Meeting.Kind.RCPC]
     for plan in record.cp_plans:
@@ -268,11 +306,12 @@ def _episode(
         _add(block, "CPPstartDate", _date(plan.start_date))
         _add(block, "CPPendDate", _date(plan.end_date))
         _add(block, "InitialCategoryOfAbuse", plan.category)
-        _add(block, "LatestCategoryOfAbuse", plan.category)
-        gap("latest_category")
+        _add(block, "LatestCategoryOfAbuse", plan.current_category)
         previous = sum(1 for start in child.all_cp_plan_starts if start < plan.start_date)
-        _add(block, "NumberOfPreviousCPP", previous)
-        gap("previous_plans")
+        before = child.child.cp_plans_before_record
+        if before is None:
+            gap("previous_plans")
+        _add(block, "NumberOfPreviousCPP", previous + (before or 0))
         held = [
             day
             for day in reviews

@@ -54,6 +54,8 @@ class CensusReturn(models.Model):
     breaches = models.JSONField(default=list, blank=True)
     return_level_breaches = models.JSONField(default=list, blank=True)
     gaps = models.JSONField(default=list, blank=True)
+    # Children whose record lacks an item the census needs, with where to fix it.
+    needed = models.JSONField(default=list, blank=True)
     rules_checked = models.PositiveIntegerField(null=True, blank=True)
     rules_failed_to_run = models.JSONField(default=list, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -21,7 +21,7 @@ from django.http import Http404
 from agencies.models import Agency
 from agencies.roles import CENSUS_ROLES
 from agencies.selectors import agencies_where
-from cases.models import Assessment, Case, Child, Episode, Plan, Section47Enquiry
+from cases.models import Assessment, Case, Child, Concern, Episode, Plan, Section47Enquiry
 from census.models import CensusReturn
 from census.years import CensusYear
 from meetings.models import Meeting, MeetingCase
@@ -87,10 +87,23 @@ class EpisodeRecord:
 
 
 @dataclass
+class NfaReferral:
+    """A front-door decision of no further action: a census referral of its own
+    (ReferralNFA true), made when no case was open for the child."""
+
+    referral_date: dt.date
+    referral_source: str
+    concern: Concern
+
+
+@dataclass
 class ChildRecord:
     child: Child
-    case: Case  # the latest of the child's cases in the return, for the report's link
+    # The latest of the child's cases in the return, for the report's links;
+    # None for a child whose only referrals in the year ended in no further action.
+    case: Case | None
     episodes: list[EpisodeRecord] = field(default_factory=list)
+    nfa_referrals: list[NfaReferral] = field(default_factory=list)
     # CP plans the record holds for the child, by start date: previous plans are counted from it.
     all_cp_plan_starts: list[dt.date] = field(default_factory=list)
 
@@ -120,7 +133,8 @@ def census_records(agency: Agency, year: CensusYear) -> list[ChildRecord]:
         .select_related("case__child")
         .order_by("case__child__reference", "referral_date", "id")
     )
-    if not episodes:
+    nfa = _nfa_referrals(agency, year)
+    if not episodes and not nfa:
         return []
     case_ids = {e.case_id for e in episodes}
     child_ids = {e.case.child_id for e in episodes}
@@ -184,6 +198,46 @@ def census_records(agency: Agency, year: CensusYear) -> list[ChildRecord]:
             record = children[child.pk] = ChildRecord(child=child, case=episode.case)
         record.case = episode.case
         record.episodes.append(by_episode[episode.pk])
+    for referral in nfa:
+        child = referral.concern.child
+        record = children.get(child.pk)
+        if record is None:
+            record = children[child.pk] = ChildRecord(child=child, case=None)
+        record.nfa_referrals.append(referral)
     for child_id, record in children.items():
         record.all_cp_plan_starts = sorted(cp_starts.get(child_id, []))
-    return list(children.values())
+    return sorted(children.values(), key=lambda r: r.child.reference)
+
+
+def _nfa_referrals(agency: Agency, year: CensusYear) -> list[NfaReferral]:
+    """The year's authorised front-door decisions of no further action for a child
+    with no case open at the time (with one open, the DfE counts no new referral:
+    the concern joined that case). Referral date: the day the concern arrived."""
+    concerns = (
+        Concern.objects.filter(
+            lead_agency=agency,
+            status=Concern.Status.COMPLETED,
+            decision=Concern.Decision.NO_FURTHER_ACTION,
+            case__isnull=True,
+            child__isnull=False,
+            child__merged_into__isnull=True,
+            # A day either side: the local date is checked below.
+            submitted_at__date__gte=year.start - dt.timedelta(days=1),
+            submitted_at__date__lte=year.end + dt.timedelta(days=1),
+        )
+        .select_related("child")
+        .order_by("submitted_at", "id")
+    )
+    referrals = []
+    for concern in concerns:
+        day = local_date(concern.submitted_at)
+        if year.start <= day <= year.end:
+            referrals.append(
+                NfaReferral(
+                    referral_date=day,
+                    # Decisions from before people chose the source: "10", unknown.
+                    referral_source=concern.referral_source or "10",
+                    concern=concern,
+                )
+            )
+    return referrals

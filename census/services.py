@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
@@ -60,6 +61,7 @@ class CensusBuild:
     breaches: list[dict] = field(default_factory=list)
     return_level: list[dict] = field(default_factory=list)
     gaps: list[dict] = field(default_factory=list)
+    needed: list[dict] = field(default_factory=list)
     rules_checked: int = 0
     rules_failed_to_run: list[str] = field(default_factory=list)
 
@@ -115,6 +117,7 @@ def census_build(
         child_count=xml.child_count,
         schema_errors=errors,
         gaps=xml.gaps,
+        needed=[_with_fix_url(entry) for entry in xml.needed],
     )
     report(70, "Checking the return against the DfE's validation rules")
     rules = checks.dfe_rule_check(xml.content, year)
@@ -122,12 +125,38 @@ def census_build(
         case_reference, case_id = xml.children.get(breach["la_child_id"], ("", ""))
         breach["case_reference"] = case_reference
         breach["case_id"] = case_id
+        breach["fix_url"] = _breach_fix_url(breach)
     build.breaches = rules.breaches
     build.return_level = rules.return_level
     build.rules_checked = rules.rules_checked
     build.rules_failed_to_run = rules.failed_to_run
     report(95, "Storing the return")
     return build
+
+
+# Where a breach of an item of the child's identity is put right: the child's
+# record (the page that edits it), not the case's activity.
+CHILD_TABLES = {"ChildIdentifiers", "ChildCharacteristics", "Disabilities"}
+
+
+def _breach_fix_url(breach: dict) -> str:
+    if not breach.get("case_id"):
+        return ""
+    name = "case_child_edit" if breach.get("table") in CHILD_TABLES else "case_detail"
+    return reverse(name, args=[breach["case_id"]])
+
+
+def _with_fix_url(entry: dict) -> dict:
+    """A child whose record lacks what the census needs, with the page to record it:
+    the child's details on their case, or, for a child with no case (only a
+    referral that ended in no further action), the concern at the front door."""
+    if entry["case_id"]:
+        url = reverse("case_child_edit", args=[entry["case_id"]])
+    elif entry["concern_id"]:
+        url = reverse("concern_detail", args=[entry["concern_id"]])
+    else:
+        url = ""
+    return entry | {"fix_url": url}
 
 
 # The request ----------------------------------------------------------------------
@@ -285,6 +314,7 @@ def census_render(return_id: uuid.UUID | str) -> str:
         breaches=build.breaches,
         return_level_breaches=build.return_level,
         gaps=build.gaps,
+        needed=build.needed,
         rules_checked=build.rules_checked,
         rules_failed_to_run=build.rules_failed_to_run,
         progress=100,

@@ -51,6 +51,7 @@ from cases.models import (
 from cases.services import case_work
 from cases.services.record import case_note_add
 from cases.services.restrictions import case_restrict
+from demo.census import LA_CODES, record_census_items, referral_source_for
 from safeguard import workdays
 from safeguard.notifications.models import Notification
 
@@ -450,7 +451,10 @@ def ensure_agencies_and_users(password: str) -> Built:
             agency, _ = Agency.objects.get_or_create(
                 slug=slug, defaults={"name": name, "kind": kind}
             )
-            _save_changes(agency, {"name": name, "kind": kind, "is_active": True})
+            wanted = {"name": name, "kind": kind, "is_active": True}
+            if slug in LA_CODES:  # the census header's LEA, so no --la-code is needed
+                wanted["la_code"] = LA_CODES[slug]
+            _save_changes(agency, wanted)
             built.agencies[slug] = agency
         for slug, agency in built.agencies.items():
             _save_changes(agency, {"default_lead_agency": built.agencies[FRONT_DOOR[slug]]})
@@ -788,6 +792,9 @@ class World:
             concern=concern,
             decision=decision,
             reason=reason or rng.choice(REASONS[decision]),
+            referral_source=referral_source_for(
+                concern, person.stage, (concern.categories or [""])[0]
+            ),
         )
         hours = rng.randint(26, 60) if late else rng.randint(2, 18)
         decided = min(concern.submitted_at + dt.timedelta(hours=hours), self.now - _MINUTE * 30)
@@ -1005,10 +1012,15 @@ def build_children(built: Built) -> None:
             ns.decide(concern, person, "assessment", reason=CONTINUING)
 
     # 3. Decided without a case: no further action, advice, early help, another agency.
-    for decision in ["nfa"] * 4 + ["advice"] * 3 + ["early_help"] * 4 + ["refer_other"]:
+    for number, decision in enumerate(
+        ["nfa"] * 4 + ["advice"] * 3 + ["early_help"] * 4 + ["refer_other"]
+    ):
         ages = (11, 16) if decision == "refer_other" else rng.choice([(0, 3), (4, 10), (11, 16)])
         person = ns.person(ages=ages)
-        submitted = ago(rng.randint(15, 500))
+        days = rng.randint(15, 500)
+        # The first no-further-action referral falls in this census year, so the
+        # return shows one (ReferralNFA true).
+        submitted = ago(min(days, 40) if number == 0 else days)
         category = "emotional"
         if decision != "refer_other":  # to CAMHS, for the child's emotional health
             category = person.rng.choice(LOWER_LEVEL_BY_AGE[person.stage])
@@ -1131,6 +1143,9 @@ def build_children(built: Built) -> None:
         ef.chronicle(Case.objects.get(pk=concern.case_id))
     ef.submit(ef.person(ages=(0, 3)), submitted=ago(0), category="neglect")
 
+    # 11. What the Children in Need census needs of each child's record.
+    record_census_items(built)
+
 
 def _actions_and_referrals(world: World, cases: list[Case]) -> None:
     """Open actions for the agencies on a few cases, and referrals at each stage."""
@@ -1239,6 +1254,9 @@ def rng_factors(case: Case) -> list[str]:
         "sexual": ["19C"],
         "self_harm": ["15A", "4A"],
         "online_harm": ["20"],
+        "cce": ["24A"],
+        "cse": ["11A"],
+        "other": ["20"],
     }
     factors: set[str] = set()
     for categories in case.concerns.values_list("categories", flat=True):

@@ -347,6 +347,15 @@ class MeetingRecordForm(forms.Form):
                     initial=subject.category,
                     help_text="Only if a child protection plan is needed",
                 )
+            elif meeting.kind == Meeting.Kind.RCPC:
+                self.fields[f"category-{subject.pk}"] = forms.ChoiceField(
+                    label=f"Latest category of abuse for {name}",
+                    choices=[("", "Unchanged"), *Plan.Category.choices],
+                    required=False,
+                    initial=subject.category,
+                    help_text="Only if the plan continues and the category has changed: "
+                    "the category it started with is kept as the initial one.",
+                )
             if meeting.is_conference:
                 self.fields[f"next_review_on-{subject.pk}"] = GovukDateField(
                     label=f"Review conference for {name} by",

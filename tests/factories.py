@@ -135,6 +135,7 @@ def open_case_from_concern(world: World, concern: Concern, decision: str = "asse
         concern=concern,
         decision=decision,
         reason="Needs assessment.",
+        referral_source=services.suggested_referral_source(concern),
     )
     concern = services.concern_authorise_decision(acting_user=world.manager, concern=concern)
     assert concern.case is not None

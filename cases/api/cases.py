@@ -114,6 +114,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "due_on",
             "completed_on",
             "authorised_on",
+            "internal_review_on",
             "factors",
         ]
 

@@ -24,7 +24,7 @@ from cases.api.common import (
     _etag,
     _version_from,
 )
-from cases.dfe_codes import Disability, Ethnicity
+from cases.dfe_codes import Disability, Ethnicity, UpnUnknown
 from cases.models import Child, ChildAddress, Sex
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import ErrorSerializer, error_response
@@ -65,7 +65,24 @@ class ChildUpdateSerializer(serializers.Serializer):
     sex = serializers.ChoiceField(choices=Sex.choices)
     gender = serializers.CharField(max_length=60, allow_blank=True)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
-    disabilities = serializers.ListField(child=serializers.ChoiceField(choices=Disability.choices))
+    disabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Disability.choices),
+        help_text='DfE disability codes. [] means not yet recorded; ["NONE"] means no '
+        "disability, and cannot be combined with another code (DfE rule 8790).",
+    )
+    upn_unknown_reason = serializers.ChoiceField(
+        choices=UpnUnknown.choices,
+        allow_blank=True,
+        help_text="Why the child has no UPN (DfE UN1-UN7); only when there is no UPN.",
+    )
+    former_upn = serializers.CharField(max_length=13, allow_blank=True)
+    date_of_death = BoundedDateField(allow_null=True, kind=DateKind.BIRTH, name="Date of death")
+    cp_plans_before_record = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        max_value=50,
+        help_text="Child protection plans before this authority's record began; null: not known.",
+    )
     language = serializers.CharField(max_length=60, allow_blank=True)
     address = serializers.CharField(allow_blank=True)
     postcode = serializers.CharField(max_length=10, allow_blank=True)

@@ -32,6 +32,7 @@ from cases.api.common import (
     _audit_list,
 )
 from cases.concern_rules import concern_errors
+from cases.dfe_codes import ReferralSource
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from cases.models import BodyMapMark, Concern
 from cases.services.concerns import CONCERN_FIELDS
@@ -56,6 +57,8 @@ class ConcernSerializer(serializers.ModelSerializer):
     decision = serializers.SerializerMethodField()
     decision_display = serializers.SerializerMethodField()
     decision_reason = serializers.SerializerMethodField()
+    referral_source = serializers.SerializerMethodField()
+    suggested_referral_source = serializers.SerializerMethodField()
     case = serializers.SerializerMethodField()
 
     class Meta:
@@ -74,6 +77,8 @@ class ConcernSerializer(serializers.ModelSerializer):
             "decision",
             "decision_display",
             "decision_reason",
+            "referral_source",
+            "suggested_referral_source",
             "case",
         ]
         extra_kwargs = {
@@ -123,6 +128,21 @@ class ConcernSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_decision_reason(self, concern: Concern) -> str | None:
         return concern.decision_reason if self._decision_visible(concern) else None
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReferralSource.choices, allow_null=True))
+    def get_referral_source(self, concern: Concern) -> str | None:
+        """Who referred, as the person deciding recorded it (census N00152)."""
+        if concern.referral_source and self._decision_visible(concern):
+            return concern.referral_source
+        return None
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReferralSource.choices, allow_null=True))
+    def get_suggested_referral_source(self, concern: Concern) -> str | None:
+        """For the front door, before a decision: the source the reporting agency's
+        kind suggests, to confirm or change when recording the decision."""
+        if self._triages(concern) and not concern.decision:
+            return services.suggested_referral_source(concern)
+        return None
 
     @extend_schema_field(ReferenceSerializer(allow_null=True))
     def get_case(self, concern: Concern) -> dict | None:
@@ -289,6 +309,12 @@ class LinkChildSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Concern.Decision.choices)
+    referral_source = serializers.ChoiceField(
+        choices=ReferralSource.choices,
+        help_text="Who referred the child, as the DfE Children in Need census counts it "
+        "(N00152). The concern's suggested_referral_source is a suggestion from the "
+        "reporting agency's kind, not a default: send the source you have confirmed.",
+    )
     reason = serializers.CharField(
         max_length=10000, error_messages={"blank": "Enter the reason for the decision"}
     )
@@ -462,6 +488,7 @@ class ConcernViewSet(
                 concern=concern,
                 decision=body.validated_data["decision"],
                 reason=body.validated_data["reason"],
+                referral_source=body.validated_data["referral_source"],
             )
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from agencies.models import Agency
-from cases.dfe_codes import Disability, Ethnicity
+from cases.dfe_codes import Disability, Ethnicity, UpnUnknown
 from cases.forms.common import ForAgencyForm, NhsNumberField, UpnField, WrittenForAgencyForm
 from cases.models import HouseholdMember, Sex
 from safeguard.core.dates import DateKind
@@ -245,15 +245,46 @@ class ChildIdentityForm(forms.Form):
         choices=Disability.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="Tick 'No disability' once you know the child has none. Leave every box "
+        "unticked only while it is not yet known: the record then says 'not yet recorded', "
+        "and the census cannot be returned until it is.",
     )
     language = forms.CharField(label="First language", required=False, max_length=60)
     nhs_number = NhsNumberField()
     upn = UpnField()
+    upn_unknown_reason = forms.ChoiceField(
+        label="If there is no UPN, why not?",
+        choices=[("", "There is a UPN, or the reason is not known")] + UpnUnknown.choices,
+        required=False,
+        help_text="The Children in Need census asks for a reason for a child of school age "
+        "with no UPN.",
+    )
+    former_upn = UpnField(label="Former UPN", help_text="Only if the child's UPN has changed.")
     address = forms.CharField(
         label="Address", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     school = forms.CharField(label="School or nursery", required=False, max_length=200)
+    date_of_death = GovukDateField(
+        label="Date of death",
+        required=False,
+        kind=DateKind.BIRTH,
+        help_text="Only if the child has died.",
+    )
+    cp_plans_before_record = forms.IntegerField(
+        label="Child protection plans before this record",
+        required=False,
+        min_value=0,
+        max_value=50,
+        help_text="How many child protection plans the child had before this authority's "
+        "record of them began, here or elsewhere, if you know. Leave blank if not known.",
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("upn") and data.get("upn_unknown_reason"):
+            self.add_error("upn_unknown_reason", "Give a reason only when the child has no UPN")
+        return data
 
     def clean_disabilities(self) -> list[str]:
         codes = self.cleaned_data["disabilities"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from cases.concern_rules import concern_errors
+from cases.dfe_codes import ReferralSource
 from cases.forms.common import YES_NO, ConsentToShare, NhsNumberField, UpnField
 from cases.models import BodyMapMark, Concern, Sex
 from safeguard.core.dates import DateKind
@@ -200,6 +201,13 @@ class DecisionForm(forms.Form):
         label="Decision",
         choices=Concern.Decision.choices,
         widget=forms.RadioSelect,
+    )
+    referral_source = forms.ChoiceField(
+        label="Who referred the child?",
+        help_text="As the Children in Need census counts it. Suggested from the reporting "
+        "agency; change it if, say, a GP rather than the hospital raised it.",
+        choices=ReferralSource.choices,
+        error_messages={"required": "Choose who referred the child"},
     )
     decision_reason = forms.CharField(
         label="Reason for the decision",

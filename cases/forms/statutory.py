@@ -6,6 +6,7 @@ from django import forms
 
 from cases.dfe_codes import AssessmentFactor, ClosureReason, PrimaryNeed
 from cases.models import Plan, Section47Enquiry
+from safeguard.core.dates import DateKind
 from safeguard.core.forms import GovukDateField
 
 
@@ -29,6 +30,14 @@ class AssessmentCompleteForm(forms.Form):
         error_messages={"required": "Choose the factors identified, or 'No factors identified'"},
     )
 
+    internal_review_on = GovukDateField(
+        label="Date of the internal review, if there was one",
+        required=False,
+        kind=DateKind.BIRTH,
+        help_text="If the assessment was reviewed within the service before authorisation "
+        "(CIN census, optional). Leave blank if there was none.",
+    )
+
     def clean_factors(self) -> list[str]:
         codes = self.cleaned_data["factors"]
         if AssessmentFactor.NONE in codes and len(codes) > 1:
@@ -47,6 +56,12 @@ class CaseClosureForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=10000,
         error_messages={"required": "Explain why the case can close"},
+    )
+    date_of_death = GovukDateField(
+        label="Date of death",
+        required=False,
+        kind=DateKind.BIRTH,
+        help_text="Only if the reason is 'Died' (RC2): the census needs the date.",
     )
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from agencies.models import Agency
-from cases.dfe_codes import Ethnicity
+from cases.dfe_codes import Ethnicity, UpnUnknown
 
 
 class Sex(models.TextChoices):
@@ -30,6 +30,12 @@ class Child(models.Model):
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
     upn = models.CharField(max_length=13, blank=True, db_index=True)
+    # Why there is no UPN (CIN census UPNunknown): only ever set when ``upn`` is blank.
+    upn_unknown_reason = models.CharField(
+        "Reason there is no UPN", max_length=3, choices=UpnUnknown.choices, blank=True
+    )
+    former_upn = models.CharField("Former UPN", max_length=13, blank=True)
+    date_of_death = models.DateField(null=True, blank=True)
     address = models.TextField(blank=True)
     postcode = models.CharField(max_length=10, blank=True, db_index=True)
     school = models.CharField(max_length=200, blank=True)
@@ -38,7 +44,12 @@ class Child(models.Model):
     )
     gender = models.CharField(max_length=60, blank=True, help_text="as the child describes it")
     ethnicity = models.CharField(max_length=4, choices=Ethnicity.choices, default=Ethnicity.NOBT)
+    # DfE disability codes. Empty: not yet recorded (the census cannot be returned
+    # for the child until it is); ["NONE"]: recorded as no disability.
     disabilities = models.JSONField(default=list, blank=True, help_text="DfE disability codes")
+    # Child protection plans the child had before this record holds any (here
+    # or with another authority), as a worker found out; None: not known.
+    cp_plans_before_record = models.PositiveSmallIntegerField(null=True, blank=True)
     language = models.CharField(max_length=60, blank=True, help_text="first language")
     version = models.PositiveIntegerField(default=1)
     # Set when this record was merged into another: it no longer stands alone.
@@ -54,6 +65,19 @@ class Child(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         verbose_name_plural = "children"
+        constraints = [
+            # A reason for no UPN beside a UPN would contradict it (census UPNunknown).
+            models.CheckConstraint(
+                condition=models.Q(upn="") | models.Q(upn_unknown_reason=""),
+                name="child_upn_or_reason_not_both",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_of_death__isnull=True)
+                | models.Q(date_of_birth__isnull=True)
+                | models.Q(date_of_death__gte=models.F("date_of_birth")),
+                name="child_dies_after_birth",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -61,6 +85,13 @@ class Child(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def disability_labels(self) -> list[str]:
+        """The disabilities as the person reads them; empty when not yet recorded."""
+        from cases.dfe_codes import Disability
+
+        labels = dict(Disability.choices)
+        return [labels.get(code, code) for code in self.disabilities or []]
 
 
 class ChildAddress(models.Model):

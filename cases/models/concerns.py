@@ -10,6 +10,7 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
+from cases.dfe_codes import ReferralSource
 from cases.models.case import Case
 from cases.models.children import Child
 
@@ -117,6 +118,9 @@ class Concern(models.Model):
     )
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
+    # Who referred, as the CIN census counts it: chosen by the person deciding
+    # (suggested from the reporting agency's kind); blank until a decision.
+    referral_source = models.CharField(max_length=3, choices=ReferralSource.choices, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -47,6 +47,9 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     authorised_on = models.DateField(null=True, blank=True)
+    # A review of the assessment within the service before it was authorised,
+    # where there was one (CIN census AssessmentInternalReviewDate, optional).
+    internal_review_on = models.DateField(null=True, blank=True)
     factors = models.JSONField(
         default=list, blank=True, help_text="DfE factors identified at the end of assessment"
     )
@@ -125,7 +128,10 @@ class Plan(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
     kind = models.CharField(max_length=3, choices=Kind.choices)
+    # The initial category of abuse, as the plan started; a review conference
+    # may change the latest one (blank: unchanged since the start).
     category = models.CharField(max_length=3, choices=Category.choices, blank=True)
+    latest_category = models.CharField(max_length=3, choices=Category.choices, blank=True)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     next_review_on = models.DateField(null=True, blank=True, db_index=True)
@@ -159,6 +165,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.case}"
+
+    @property
+    def current_category(self) -> str:
+        """The latest category of abuse: the initial one until a review changed it."""
+        return self.latest_category or self.category
 
 
 class CaseClosure(models.Model):

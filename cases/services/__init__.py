@@ -23,6 +23,7 @@ from cases.services.concerns import (
     concern_return_decision,
     concern_save_draft,
     concern_submit,
+    suggested_referral_source,
 )
 from cases.services.record import (
     ALLOWED_TYPES,
@@ -88,6 +89,7 @@ __all__ = [
     "concern_discard_draft",
     "concern_link_child",
     "concern_record_decision",
+    "suggested_referral_source",
     "concern_return_decision",
     "concern_save_draft",
     "concern_submit",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES, Role
 from agencies.selectors import agencies_where
-from cases.child_identity import EDITABLE, StaleEdit
+from cases.child_identity import EDITABLE, StaleEdit, census_item_problems
 from cases.matching import format_postcode, name_key
 from cases.models import Case, Child, ChildAddress, ChildMerge, Concern, HouseholdMember
 from cases.models.children import Sex
@@ -91,6 +91,11 @@ def child_update(
         differing = [n for n in EDITABLE if n in fields and getattr(current, n) != fields[n]]
         raise StaleEdit(current=current, changed_fields=differing)
     _require_birth_consistent(previous, changes)
+    if "former_upn" in changes:
+        changes["former_upn"] = (changes["former_upn"] or "").strip().upper()
+    after = {name: changes.get(name, getattr(previous, name)) for name in EDITABLE}
+    if problems := census_item_problems(after):
+        raise ValidationError(problems)
     changes["first_name_key"] = name_key(changes.get("first_name", previous.first_name))
     changes["last_name_key"] = name_key(changes.get("last_name", previous.last_name))
     moved = _keep_previous_address(acting_user=acting_user, previous=previous, changes=changes)

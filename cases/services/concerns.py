@@ -19,6 +19,7 @@ from agencies.models import Agency
 from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES, Role
 from agencies.selectors import agencies_where, members_with_roles
 from agencies.services import role_group
+from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, ReferralSource
 from cases.matching import format_postcode
 from cases.models import (
     BodyMapMark,
@@ -215,10 +216,24 @@ def concern_link_child(*, acting_user: AbstractBaseUser, concern: Concern, child
     return concern
 
 
+def suggested_referral_source(concern: Concern) -> str:
+    """The census source of referral a person deciding starts from: the reporting
+    agency's kind says roughly who referred, never exactly (a GP or A&E)."""
+    return SOURCE_BY_AGENCY_KIND.get(concern.reporting_agency.kind, ReferralSource.OTHER)
+
+
 @transaction.atomic
 def concern_record_decision(
-    *, acting_user: AbstractBaseUser, concern: Concern, decision: str, reason: str
+    *,
+    acting_user: AbstractBaseUser,
+    concern: Concern,
+    decision: str,
+    reason: str,
+    referral_source: str = "",
 ) -> Concern:
+    """``referral_source``: who referred, as the census counts it, chosen by the
+    person deciding (the page and the API require it). A caller that does not
+    say records "10" (unknown), never a guess."""
     _require_triage(acting_user, concern)
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.status not in (Concern.Status.SUBMITTED, Concern.Status.AWAITING_AUTHORISATION):
@@ -227,8 +242,11 @@ def concern_record_decision(
         raise ValidationError("Find or create the child before recording a decision.")
     if not reason.strip():
         raise ValidationError({"decision_reason": "Enter the reason for the decision"})
+    if referral_source and referral_source not in ReferralSource.values:
+        raise ValidationError({"referral_source": "Choose who referred the child"})
     concern.decision = decision
     concern.decision_reason = reason.strip()
+    concern.referral_source = referral_source or ReferralSource.UNKNOWN
     concern.decided_by = acting_user
     concern.decided_at = timezone.now()
     concern.status = Concern.Status.AWAITING_AUTHORISATION
@@ -239,7 +257,7 @@ def concern_record_decision(
         action="transition",
         event="triage_decision_recorded",
         obj=concern,
-        detail={"decision": decision},
+        detail={"decision": decision, "referral_source": concern.referral_source},
     )
     link = reverse("concern_triage", args=[concern.pk])
     notify(

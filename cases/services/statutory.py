@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from cases.access import lock_case
 from cases.concurrency import AlreadyDone, StaleChange, on, person
-from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
+from cases.dfe_codes import AssessmentFactor, ReferralSource
 from cases.models import (
     Assessment,
     Case,
@@ -77,7 +77,8 @@ def open_episode_from_concern(*, case: Case, concern: Concern) -> Episode:
     episode = Episode.objects.create(
         case=case,
         referral_date=referral_date,
-        referral_source=SOURCE_BY_AGENCY_KIND.get(concern.reporting_agency.kind, "8"),
+        # Chosen by the person who decided (UNKNOWN, "10", if nobody said).
+        referral_source=concern.referral_source or ReferralSource.UNKNOWN,
     )
     if concern.decision == Concern.Decision.ASSESSMENT:
         Assessment.objects.create(
@@ -124,14 +125,26 @@ def assessment_complete(
     summary: str,
     primary_need: str,
     factors: list[str],
+    internal_review_on: dt.date | None = None,
 ) -> Assessment:
-    """``factors``: the DfE codes of the factors identified, or ["21"] for none."""
+    """``factors``: the DfE codes of the factors identified, or ["21"] for none.
+    ``internal_review_on``: the day the assessment was reviewed within the
+    service, where it was (census AssessmentInternalReviewDate); None if not."""
     if not _lead_worker(acting_user, assessment.case):
         raise PermissionDenied("The lead agency completes assessments.")
     if not summary.strip():
         raise ValidationError({"summary": "Summarise the assessment's findings"})
     factors = validate_factors(factors)
     lock_case(assessment.case)  # a case before its records (cases.access.lock_case)
+    if internal_review_on is not None:
+        if internal_review_on > timezone.localdate():
+            raise ValidationError(
+                {"internal_review_on": "The review date must be today or earlier"}
+            )
+        if internal_review_on < assessment.started_on:
+            raise ValidationError(
+                {"internal_review_on": "The review date must be on or after the assessment began"}
+            )
     # Locked and read again: of two completions at once, the second waits here
     # and then finds the first, so one chronology entry and one audit row.
     _lock(assessment)
@@ -145,7 +158,10 @@ def assessment_complete(
     assessment.completed_by = acting_user
     assessment.summary = summary.strip()
     assessment.factors = factors
-    assessment.save(update_fields=["completed_on", "completed_by", "summary", "factors"])
+    assessment.internal_review_on = internal_review_on
+    assessment.save(
+        update_fields=["completed_on", "completed_by", "summary", "factors", "internal_review_on"]
+    )
     Episode.objects.filter(case=assessment.case, closure_date__isnull=True).update(
         primary_need=primary_need
     )
@@ -219,8 +235,17 @@ def assessment_authorise(*, acting_user: AbstractBaseUser, assessment: Assessmen
 
 @transaction.atomic
 def case_closure_request(
-    *, acting_user: AbstractBaseUser, case: Case, reason: str, explanation: str
+    *,
+    acting_user: AbstractBaseUser,
+    case: Case,
+    reason: str,
+    explanation: str,
+    date_of_death: dt.date | None = None,
 ) -> CaseClosure:
+    """``date_of_death``: required for reason RC2 (died) unless the child's record
+    already has it; it then goes on the child's record."""
+    from cases.services.census_record import death_for_closure
+
     if not _lead_worker(acting_user, case):
         raise PermissionDenied("The lead agency closes cases.")
     if not explanation.strip():
@@ -231,6 +256,9 @@ def case_closure_request(
     # Asked now so the worker hears it before a manager is asked; asked again
     # when the manager authorises, since work may have started meanwhile.
     require_closable(case, reason)
+    death_for_closure(
+        acting_user=acting_user, case=case, reason=reason, date_of_death=date_of_death
+    )
     closure, _ = CaseClosure.objects.update_or_create(
         case=case,
         defaults={
@@ -264,6 +292,8 @@ def case_closure_authorise(*, acting_user: AbstractBaseUser, case: Case) -> Case
     if closure is None:
         raise StateRefused("There is no closure waiting for authorisation.")
     require_closable(case, closure.reason)
+    if closure.reason == "RC2" and not type(case.child).objects.get(pk=case.child_id).date_of_death:
+        raise StateRefused("The child's date of death is not recorded: ask for closure again.")
     now = timezone.now()
     closed_on = workdays.local_date(now)
     if closure.reason in PLAN_ENDING_CLOSURES:

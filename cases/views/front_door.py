@@ -114,7 +114,13 @@ def concern_triage(request: HttpRequest, concern_id, *, forms: dict | None = Non
         }
     )
     decision_form = forms.get("decision") or DecisionForm(
-        initial={"decision": concern.decision, "decision_reason": concern.decision_reason}
+        initial={
+            "decision": concern.decision,
+            "decision_reason": concern.decision_reason,
+            # A suggestion the person confirms or changes (never stored unchosen).
+            "referral_source": concern.referral_source
+            or services.suggested_referral_source(concern),
+        }
     )
     clock = (
         workdays.clock(workdays.local_date(concern.decision_due_at))
@@ -195,6 +201,7 @@ def concern_decide(request: HttpRequest, concern_id) -> HttpResponse:
             concern=concern,
             decision=form.cleaned_data["decision"],
             reason=form.cleaned_data["decision_reason"],
+            referral_source=form.cleaned_data["referral_source"],
         )
     except ValidationError as exc:
         form.add_error(None, exc)

@@ -24,6 +24,7 @@ from cases.models import Case, CaseAction, Plan
 from cases.services import record as actions
 from cases.services import statutory as statutory_work
 from cases.services import statutory_rules as rules
+from cases.services.census_record import plan_latest_category_change
 from meetings.clocks import core_group_limit, review_limit
 from meetings.models import (
     DECISIONS_BY_KIND,
@@ -124,7 +125,10 @@ def meeting_record(
             errors[f"category-{subject.pk}"] = ["Choose a category of abuse"]
             continue
         subject.decision = decision
-        subject.category = category if decision == MeetingCase.Decision.PLAN else ""
+        # An initial conference's plan starts with a category; a review that
+        # continues the plan may change its latest one (blank: unchanged).
+        with_category = (MeetingCase.Decision.PLAN, MeetingCase.Decision.CONTINUE_PLAN)
+        subject.category = category if decision in with_category else ""
         subject.decision_notes = str(data.get("decision_notes") or "")
         subject.next_review_on = data.get("next_review_on")
         subject.first_core_group_on = data.get("first_core_group_on")
@@ -331,6 +335,14 @@ def meeting_finalise(*, acting_user: AbstractBaseUser, meeting: Meeting) -> Meet
                 case.plans.filter(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True).update(
                     next_review_on=subject.next_review_on, version=F("version") + 1
                 )
+                if subject.category:
+                    plan = case.plans.get(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True)
+                    plan_latest_category_change(
+                        acting_user=acting_user,
+                        plan=plan,
+                        category=subject.category,
+                        source=source,
+                    )
             case MeetingCase.Decision.END_PLAN:
                 plan = case.plans.get(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True)
                 statutory_work.plan_close(

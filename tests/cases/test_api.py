@@ -477,14 +477,17 @@ def test_triage_through_the_api(world):
         assert response.status_code == 403, name
     child = new_child(world)
     worker = api(world.social_worker)
-    response = worker.post(f"{url}/decision/", {"decision": "assessment", "reason": "x"})
+    response = worker.post(
+        f"{url}/decision/", {"decision": "assessment", "reason": "x", "referral_source": "2A"}
+    )
     assert response.status_code == 400  # the child must be found first
     assert "non_field_errors" in response.json()["errors"]
     response = worker.post(f"{url}/link-child/", {"child": str(child.pk)})
     assert response.status_code == 200, response.json()
     assert response.json()["child"]["reference"] == child.reference
     response = worker.post(
-        f"{url}/decision/", {"decision": "assessment", "reason": "Needs assessment."}
+        f"{url}/decision/",
+        {"decision": "assessment", "reason": "Needs assessment.", "referral_source": "2A"},
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "awaiting_authorisation"
@@ -500,7 +503,10 @@ def test_triage_through_the_api(world):
     mine = teacher.get(f"{url}/").json()
     assert mine["decision_reason"] == "Needs assessment." and mine["case"]["id"] == case["id"]
     # A decided concern cannot be decided again.
-    again = worker.post(f"{url}/decision/", {"decision": "nfa", "reason": "Changed my mind."})
+    again = worker.post(
+        f"{url}/decision/",
+        {"decision": "nfa", "reason": "Changed my mind.", "referral_source": "2A"},
+    )
     assert again.status_code == 400
 
 

@@ -190,7 +190,11 @@ def test_the_whole_front_door_journey(client, world):
 
     response = client.post(
         reverse("concern_decide", args=[concern.pk]),
-        {"decision": "assessment", "decision_reason": "Needs a child and family assessment."},
+        {
+            "decision": "assessment",
+            "decision_reason": "Needs a child and family assessment.",
+            "referral_source": "2A",
+        },
     )
     assert response.status_code == 302
     # The social worker cannot authorise their own decision.

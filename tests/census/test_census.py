@@ -81,9 +81,8 @@ def test_the_small_worlds_return_is_valid_against_the_schema(world):
     assert details.findtext("ReferralSource") == "2A"  # a school reported it
     assert details.findtext("ReferralNFA") == "false"
     assert details.find("Assessments/AssessmentActualStartDate") is not None
-    # The gaps say what the record cannot give, rather than guessing it.
-    gaps = {gap["key"] for gap in result.gaps}
-    assert {"former_upn", "death_date", "internal_review", "referral_nfa"} <= gaps
+    # The record now holds every item the census asks for: no gaps.
+    assert result.gaps == [] and result.needed == []
     assert result.sha256 == hashlib.sha256(result.content).hexdigest()
 
 
@@ -133,7 +132,12 @@ def test_a_missing_disability_record_is_reported_not_invented(world):
     child = ET.fromstring(result.content).find("Children/Child")  # noqa: S314
     assert child.find("ChildCharacteristics/Disabilities") is None
     assert "8540" in {b["rule"] for b in result.breaches}
-    assert "disability_not_recorded" in {gap["key"] for gap in result.gaps}
+    # Listed as needed before the return, linked to the child's details to record it.
+    (entry,) = result.needed
+    assert entry["fix_url"] == reverse("case_child_edit", args=[world.case.pk])
+    assert "Disability: not yet recorded" in entry["items"][0]
+    breach = next(b for b in result.breaches if b["rule"] == "8540")
+    assert breach["fix_url"] == reverse("case_child_edit", args=[world.case.pk])
 
 
 def test_another_agencys_cases_are_not_in_the_return(world):

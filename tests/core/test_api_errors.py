@@ -51,7 +51,8 @@ def test_400_names_each_field_with_its_messages(world):
 def test_400_for_the_request_as_a_whole_says_it_in_detail(world):
     concern = submit_concern(world)
     response = api(world.social_worker).post(
-        f"/api/v1/concerns/{concern.pk}/decision/", {"decision": "assessment", "reason": "x"}
+        f"/api/v1/concerns/{concern.pk}/decision/",
+        {"decision": "assessment", "reason": "x", "referral_source": "2A"},
     )
     body = error(response, 400)
     assert body["detail"] == " ".join(body["errors"]["non_field_errors"])

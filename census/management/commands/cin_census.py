@@ -71,6 +71,14 @@ class Command(BaseCommand):
             out.write(f"  {rule:>6} {kind:<5} {count:>4}  {message[:100]}")
         if build.rules_failed_to_run:
             out.write("Rules that could not run: " + ", ".join(build.rules_failed_to_run))
+        if build.needed:
+            out.write(
+                f"The census needs this before it can be returned ({len(build.needed)} children):"
+            )
+            for entry in build.needed:
+                where = entry["case_reference"] or "no case"
+                for item in entry["items"]:
+                    out.write(f"  {entry['la_child_id']} ({where}): {item}  {entry['fix_url']}")
         if build.gaps:
             out.write("Data items the record cannot give yet:")
             for gap in build.gaps:
@@ -102,7 +110,7 @@ class Command(BaseCommand):
         with path.open("w", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(
-                ["LAchildID", "case", "rule", "type", "message", "table", "field", "value"]
+                ["LAchildID", "case", "rule", "type", "message", "table", "field", "value", "fix"]
             )
             for b in build.breaches:
                 writer.writerow(
@@ -115,7 +123,23 @@ class Command(BaseCommand):
                         b["table"],
                         b["field"],
                         b["value"],
+                        b.get("fix_url", ""),
                     ]
                 )
             for b in build.return_level:
-                writer.writerow(["", "", b["rule"], b["type"], b["message"], "", "", ""])
+                writer.writerow(["", "", b["rule"], b["type"], b["message"], "", "", "", ""])
+            for entry in build.needed:
+                for item in entry["items"]:
+                    writer.writerow(
+                        [
+                            entry["la_child_id"],
+                            entry["case_reference"],
+                            "needed",
+                            "error",
+                            item,
+                            "",
+                            "",
+                            "",
+                            entry["fix_url"],
+                        ]
+                    )

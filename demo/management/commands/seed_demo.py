@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from agencies.models import Agency
 from cases.models import Case, Child, Concern
@@ -76,3 +77,26 @@ class Command(BaseCommand):
         ]
         self.stdout.write(self.style.SUCCESS(lines[0]))
         self.stdout.write("\n".join(lines[1:]))
+        self._census(built)
+
+    def _census(self, built) -> None:
+        """The demo's Children in Need census for the current year, checked as
+        ``cin_census`` checks it: what a lead would see before returning it."""
+        from census.services import census_build
+        from census.years import CensusYear
+
+        agency = built.agencies[NORTHSHIRE]
+        today = timezone.localdate()
+        year = CensusYear(today.year if today.month >= 4 else today.year - 1)
+        build = census_build(agency=agency, year=year, la_code=agency.la_code)
+        checked = build.breaches + build.return_level
+        errors = sum(1 for b in checked if b["type"] == "error")
+        queries = sum(1 for b in checked if b["type"] == "query")
+        self.stdout.write(
+            f"  census:   CIN {year.label} for {agency.slug} (LA {agency.la_code}): "
+            f"{build.child_count} children, schema "
+            f"{'valid' if build.schema_valid else 'INVALID'}, {errors} errors, "
+            f"{queries} queries, {len(build.needed)} children need an item recorded"
+        )
+        for rule, kind, count, message in build.breach_counts():
+            self.stdout.write(f"    {rule:>6} {kind:<5} {count:>3}  {message[:90]}")
