@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from cases.dfe_codes import AssessmentFactor, ClosureReason, PrimaryNeed
+from cases.forms.visits import wishes_fields
 from cases.models import Plan, Section47Enquiry
 from safeguard.core.forms import GovukDateField
 
@@ -28,6 +29,9 @@ class AssessmentCompleteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose the factors identified, or 'No factors identified'"},
     )
+    child_wishes, wishes_not_obtained, wishes_not_obtained_detail = wishes_fields(
+        required_hint=True
+    ).values()
 
     def clean_factors(self) -> list[str]:
         codes = self.cleaned_data["factors"]
@@ -85,3 +89,6 @@ class Section47CompleteForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the outcome"},
     )
+    child_wishes, wishes_not_obtained, wishes_not_obtained_detail = wishes_fields(
+        required_hint=True
+    ).values()

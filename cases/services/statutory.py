@@ -22,6 +22,7 @@ from cases.dfe_codes import SOURCE_BY_AGENCY_KIND, AssessmentFactor
 from cases.models import Assessment, Case, CaseClosure, ChronologyEntry, Concern, Episode
 from cases.selectors.policy import is_lead_manager as _lead_manager
 from cases.selectors.policy import is_lead_worker as _lead_worker
+from cases.services.wishes import clean_wishes
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
@@ -73,13 +74,24 @@ def assessment_complete(
     summary: str,
     primary_need: str,
     factors: list[str],
+    child_wishes: str = "",
+    wishes_not_obtained: str = "",
+    wishes_not_obtained_detail: str = "",
 ) -> Assessment:
-    """``factors``: the DfE codes of the factors identified, or ["21"] for none."""
+    """``factors``: the DfE codes of the factors identified, or ["21"] for none.
+    The child's wishes and feelings (s17(4A)), or why they were not obtained, are
+    required: an assessment never completes silent on them."""
     if not _lead_worker(acting_user, assessment.case):
         raise PermissionDenied("The lead agency completes assessments.")
     if not summary.strip():
         raise ValidationError({"summary": "Summarise the assessment's findings"})
     factors = validate_factors(factors)
+    wishes = clean_wishes(
+        child_wishes=child_wishes,
+        wishes_not_obtained=wishes_not_obtained,
+        wishes_not_obtained_detail=wishes_not_obtained_detail,
+        required=True,
+    )
     # Locked and read again: of two completions at once, the second waits here
     # and then finds the first, so one chronology entry and one audit row.
     _lock(assessment)
@@ -93,7 +105,9 @@ def assessment_complete(
     assessment.completed_by = acting_user
     assessment.summary = summary.strip()
     assessment.factors = factors
-    assessment.save(update_fields=["completed_on", "completed_by", "summary", "factors"])
+    for field, value in wishes.items():
+        setattr(assessment, field, value)
+    assessment.save(update_fields=["completed_on", "completed_by", "summary", "factors", *wishes])
     Episode.objects.filter(case=assessment.case, closure_date__isnull=True).update(
         primary_need=primary_need
     )
@@ -115,6 +129,8 @@ def assessment_complete(
             "primary_need": primary_need,
             "factors": factors,
             "late_by_working_days": max(late, 0),
+            "child_wishes_recorded": bool(wishes["child_wishes"]),
+            "wishes_not_obtained": wishes["wishes_not_obtained"],
         },
     )
     return assessment
@@ -257,9 +273,25 @@ def section47_open(*, acting_user: AbstractBaseUser, case: Case, started_on: dt.
 
 
 @transaction.atomic
-def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
+def section47_complete(
+    *,
+    acting_user: AbstractBaseUser,
+    enquiry,
+    outcome: str,
+    child_wishes: str = "",
+    wishes_not_obtained: str = "",
+    wishes_not_obtained_detail: str = "",
+):
+    """The child's wishes and feelings (s47(5A)), or why they were not obtained,
+    are required to complete the enquiry."""
     if not _lead_worker(acting_user, enquiry.case):
         raise PermissionDenied("The lead agency completes section 47 enquiries.")
+    wishes = clean_wishes(
+        child_wishes=child_wishes,
+        wishes_not_obtained=wishes_not_obtained,
+        wishes_not_obtained_detail=wishes_not_obtained_detail,
+        required=True,
+    )
     _lock(enquiry)
     if enquiry.completed_on:
         raise AlreadyDone(
@@ -269,7 +301,9 @@ def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
         )
     enquiry.completed_on = timezone.localdate()
     enquiry.outcome = outcome
-    enquiry.save(update_fields=["completed_on", "outcome"])
+    for field, value in wishes.items():
+        setattr(enquiry, field, value)
+    enquiry.save(update_fields=["completed_on", "outcome", *wishes])
     _chronology(
         enquiry.case, acting_user, f"Section 47 enquiry completed: {enquiry.get_outcome_display()}"
     )
@@ -279,7 +313,11 @@ def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
         event="section47_completed",
         obj=enquiry.case,
         case_id=enquiry.case_id,
-        detail={"outcome": outcome},
+        detail={
+            "outcome": outcome,
+            "child_wishes_recorded": bool(wishes["child_wishes"]),
+            "wishes_not_obtained": wishes["wishes_not_obtained"],
+        },
     )
     return enquiry
 
@@ -318,14 +356,24 @@ def plan_open(
         raise ValidationError({"category": "Choose the category of abuse"})
     if case.plans.filter(kind=kind, end_date__isnull=True).exists():
         raise ValidationError({"kind": "There is already a current plan of this kind"})
-    if kind == Plan.Kind.CHILD_PROTECTION and next_review_on is None:
-        next_review_on = workdays.due_date("first_review", start_date)
+    protection = kind == Plan.Kind.CHILD_PROTECTION
+    if next_review_on is None:
+        # A child in need plan is reviewed by the local standard too, so its
+        # review reminder can fire (editable with a reason: services.visits).
+        next_review_on = workdays.due_date(
+            "first_review" if protection else "cin_review", start_date
+        )
     plan = Plan.objects.create(
         case=case,
         kind=kind,
-        category=category if kind == Plan.Kind.CHILD_PROTECTION else "",
+        category=category if protection else "",
         start_date=start_date,
-        next_review_on=next_review_on if kind == Plan.Kind.CHILD_PROTECTION else None,
+        next_review_on=next_review_on,
+        # The local standards, which the plan may change with a reason.
+        visit_interval_working_days=workdays.TIMESCALES["cp_visit"].working_days
+        if protection
+        else None,
+        core_group_interval_weeks=workdays.TIMESCALES["core_group"].weeks if protection else None,
     )
     _chronology(
         case,

@@ -44,6 +44,7 @@ from cases.forms.statutory import (
 )
 from cases.models import Involvement
 from cases.sections import case_sections_for
+from cases.selectors.visits import visit_clock_for, visits_for
 from safeguard.audit.services import audit_record
 
 
@@ -103,6 +104,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     context["sibling_cases"] = list(selectors.linked_sibling_cases(request.user, case))
     if lead:
         today = timezone.localdate()
+        context["visits"] = list(visits_for(request.user, case)[:50])
+        context["visit_clock"] = visit_clock_for(case, today)
+        context["can_record_visit"] = selectors.is_lead_worker(request.user, case)
         for assessment in context["assessments"]:
             assessment.clock = (
                 None if assessment.completed_on else selectors.assessment_clock(assessment, today)
@@ -117,8 +121,11 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
             plan.end_form = PlanEndForm(
                 auto_id=f"id_plan_{plan.pk.hex[:8]}_%s", initial={"version": plan.version}
             )
+        failed = forms.get("s47_complete_forms", {})
         for enquiry in context["section47_enquiries"]:
-            enquiry.complete_form = Section47CompleteForm(auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
+            enquiry.complete_form = failed.get(enquiry.pk) or Section47CompleteForm(
+                auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s"
+            )
         context.setdefault("s47_form", Section47StartForm())
 
         context.setdefault("closure_form", CaseClosureForm())

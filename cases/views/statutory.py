@@ -20,6 +20,7 @@ from cases.forms.statutory import (
     Section47StartForm,
 )
 from cases.views.case import _case_page
+from safeguard.core.forms import add_service_errors
 
 
 def _statutory_step(request: HttpRequest, case, steps: dict) -> HttpResponse:
@@ -51,11 +52,17 @@ def case_assessment(request: HttpRequest, case_id, assessment_id, step: str) -> 
 
     def complete():
         form = AssessmentCompleteForm(request.POST)
-        if not form.is_valid():
+        if form.is_valid():
+            try:
+                services.assessment_complete(
+                    acting_user=request.user, assessment=assessment, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    raise
+                add_service_errors(form, exc)  # shown beside the fields, nothing typed lost
+        if form.errors:
             return _case_page(request, case_id, status=400, assessment_form=form)
-        services.assessment_complete(
-            acting_user=request.user, assessment=assessment, **form.cleaned_data
-        )
         messages.success(request, "Assessment completed. A manager must authorise it.")
         return None
 
@@ -136,12 +143,20 @@ def case_section47(request: HttpRequest, case_id, step: str) -> HttpResponse:
         enquiry = case.section47_enquiries.filter(
             pk=request.POST.get("enquiry"), completed_on__isnull=True
         ).first()
-        form = Section47CompleteForm(request.POST)
         if enquiry is None:
             raise Http404
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.section47_complete(acting_user=request.user, enquiry=enquiry, **form.cleaned_data)
+        form = Section47CompleteForm(request.POST, auto_id=f"id_s47_{enquiry.pk.hex[:8]}_%s")
+        if form.is_valid():
+            try:
+                services.section47_complete(
+                    acting_user=request.user, enquiry=enquiry, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                if not hasattr(exc, "error_dict"):
+                    raise
+                add_service_errors(form, exc)
+        if form.errors:
+            return _case_page(request, case_id, status=400, s47_complete_forms={enquiry.pk: form})
         messages.success(request, "Section 47 enquiry completed.")
         return None
 
