@@ -1202,6 +1202,7 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
                 summary="Needs identified; a child in need plan agreed with the family.",
                 primary_need="N1",
                 factors=rng_factors(case),
+                **demo_wishes(case),
             )
             assessment_authorise(acting_user=world.manager, assessment=assessment)
             done = assessment.due_on - dt.timedelta(days=5)

@@ -154,6 +154,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             cases=cases,
             chair=chair,
             scheduled_at=data["scheduled_at"],
+            format=data["format"],
             location=data["location"],
             video_link=data["video_link"],
             follows=follows,
@@ -351,6 +352,9 @@ class MeetingViewSet(viewsets.GenericViewSet):
             agency=_agency(body.validated_data["agency"]),
             text=body.validated_data["text"],
             shared_with_invitees=body.validated_data["shared_with_invitees"],
+            child_wishes=body.validated_data["child_wishes"],
+            wishes_not_obtained=body.validated_data["wishes_not_obtained"],
+            wishes_not_obtained_detail=body.validated_data["wishes_not_obtained_detail"],
         )
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -383,6 +387,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
                 attendance=data["attendance"],
                 minutes=data["minutes"],
                 decisions=data["decisions"],
+                attendee_attendance=data["attendee_attendance"],
             )
         except meetings.StaleRecord:
             return error_response(

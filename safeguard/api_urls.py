@@ -15,6 +15,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
 from cases.api.visits import CaseVisitViewSet, PlanScheduleViewSet
 from meetings.api import MeetingViewSet
+from meetings.attendee_api import MeetingAttendeeViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
 
@@ -29,12 +30,14 @@ case_actions = CaseActionViewSet.as_view({"get": "list", "post": "create"})
 case_action_done = CaseActionViewSet.as_view({"post": "done"})
 case_visits = CaseVisitViewSet.as_view({"get": "list", "post": "create"})
 plan_schedule = PlanScheduleViewSet.as_view({"post": "create"})
+meeting_attendees = MeetingAttendeeViewSet.as_view({"get": "list", "post": "create"})
 
 urlpatterns = [
     *router.urls,
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
     path("cases/<uuid:case_pk>/visits/", case_visits, name="case-visits"),
+    path("meetings/<uuid:meeting_pk>/attendees/", meeting_attendees, name="meeting-attendees"),
     path(
         "cases/<uuid:case_pk>/plans/<uuid:pk>/schedule/", plan_schedule, name="case-plan-schedule"
     ),
