@@ -140,13 +140,18 @@ def conference_decisions_for(user: User, case: Case) -> list[str]:
 
 
 def meeting_people_for(user: User, case: Case) -> dict | None:
-    """Who was invited to the case's latest conference or core group (the one
+    """Who was invited to the case's latest conference, core group or MDT (the one
     to come, for a meeting pack), by agency and by name, and whether they came:
     a meeting's attendance is part of its record for everyone who sees it."""
     meeting = (
         meetings_for_case(user, case)
         .filter(
-            kind__in=[Meeting.Kind.ICPC, Meeting.Kind.RCPC, Meeting.Kind.CORE_GROUP],
+            kind__in=[
+                Meeting.Kind.ICPC,
+                Meeting.Kind.RCPC,
+                Meeting.Kind.CORE_GROUP,
+                Meeting.Kind.MDT,
+            ],
             cancelled_at__isnull=True,
         )
         .first()
