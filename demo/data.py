@@ -1185,6 +1185,7 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
     recent ones are still open, and one is left overdue for the dashboard."""
     from cases.models import Assessment
     from cases.services.statutory import assessment_authorise, assessment_complete
+    from demo.child_work import demo_wishes
 
     today = timezone.localdate()
     overdue_left = False

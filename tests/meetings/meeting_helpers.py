@@ -29,6 +29,8 @@ def health_agency(world):
     from agencies.models import Agency
     from tests.factories import AgencyFactory
 
+    if getattr(world, "health", None):
+        return world.health
     return AgencyFactory(
         slug="health", name="Health Trust", kind=Agency.Kind.HEALTH, default_lead_agency=world.la
     )
