@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases.models import Case, ChronologyEntry, Episode, Plan, StatutoryVisit
+from cases.models import Case, ChronologyEntry, Episode, StatutoryVisit
 from cases.selectors.visits import visit_clock_for
 from cases.services.statutory import plan_open
 from cases.services.visits import plan_schedule_change, visit_record
