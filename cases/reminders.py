@@ -267,7 +267,7 @@ def cp_visits(horizon: dt.date) -> Iterator[DueItem]:
     from django.db.models import Max, OuterRef, Subquery
 
     from cases.models import StatutoryVisit
-    from cases.selectors.visits import visit_due_on
+    from cases.models.visits import visit_due_on
 
     last_seen = (
         StatutoryVisit.objects.filter(

@@ -12,10 +12,15 @@ viewset, which resolves the parent through its selector first.
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from cases.api import CaseActionViewSet, CaseViewSet, ChildViewSet, ConcernViewSet
-from cases.api.visits import CaseVisitViewSet, PlanScheduleViewSet
-from meetings.api import MeetingViewSet
-from meetings.attendee_api import MeetingAttendeeViewSet
+from cases.api import (
+    CaseActionViewSet,
+    CaseViewSet,
+    CaseVisitViewSet,
+    ChildViewSet,
+    ConcernViewSet,
+    PlanScheduleViewSet,
+)
+from meetings.api import MeetingAttendeeViewSet, MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
 

@@ -41,8 +41,11 @@ from cases.api.concerns import (
     LinkChildSerializer,
     ReturnSerializer,
 )
+from cases.api.visits import CaseVisitViewSet, PlanScheduleViewSet
 
 __all__ = [
+    "CaseVisitViewSet",
+    "PlanScheduleViewSet",
     "AgencySerializer",
     "AssessmentSerializer",
     "CASE_NOT_SEEN",

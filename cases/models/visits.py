@@ -7,12 +7,14 @@ know it (an unknown time stays unknown, never midnight or "now").
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
 
 from cases.models.case import Case
+from safeguard import workdays
 
 
 class StatutoryVisit(models.Model):
@@ -61,3 +63,16 @@ class StatutoryVisit(models.Model):
     @property
     def child_seen(self) -> bool:
         return self.seen != self.Seen.NOT_SEEN
+
+
+def plan_visit_interval(plan) -> int:
+    """A child protection plan's visit interval in working days: its own, or the
+    local standard (``safeguard.workdays``)."""
+    return plan.visit_interval_working_days or workdays.TIMESCALES["cp_visit"].working_days or 10
+
+
+def visit_due_on(plan, last_seen: dt.date | None) -> dt.date:
+    """When the next visit is due: the interval from the last time the child was
+    seen on this plan, or from the plan's start."""
+    start = max(last_seen, plan.start_date) if last_seen else plan.start_date
+    return workdays.add_working_days(start, plan_visit_interval(plan))

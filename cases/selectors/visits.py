@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Max, QuerySet
 
 from cases.models import Case, Plan, StatutoryVisit
+from cases.models.visits import plan_visit_interval, visit_due_on
 from cases.selectors.cases import User, has_lead_access
 from safeguard import workdays
 
@@ -26,15 +27,6 @@ def visits_for(user: User, case: Case) -> QuerySet[StatutoryVisit]:
     if not has_lead_access(user, case):
         return StatutoryVisit.objects.none()
     return StatutoryVisit.objects.filter(case=case).select_related("visited_by", "recorded_by")
-
-
-def plan_visit_interval(plan: Plan) -> int:
-    return plan.visit_interval_working_days or workdays.TIMESCALES["cp_visit"].working_days or 10
-
-
-def visit_due_on(plan: Plan, last_seen: dt.date | None) -> dt.date:
-    start = max(last_seen, plan.start_date) if last_seen else plan.start_date
-    return workdays.add_working_days(start, plan_visit_interval(plan))
 
 
 @dataclass(frozen=True)
