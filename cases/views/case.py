@@ -106,7 +106,7 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         today = timezone.localdate()
         context["visits"] = list(visits_for(request.user, case)[:50])
         context["visit_clock"] = visit_clock_for(case, today)
-        context["can_record_visit"] = selectors.is_lead_worker(request.user, case)
+        context["lead_worker"] = selectors.is_lead_worker(request.user, case)
         for assessment in context["assessments"]:
             assessment.clock = (
                 None if assessment.completed_on else selectors.assessment_clock(assessment, today)
