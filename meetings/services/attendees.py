@@ -131,7 +131,8 @@ def strategy_participant_problems(meeting: Meeting) -> list[tuple[str, str]]:
     )
     return [
         (
-            "participants",
+            # No one field to point at: the invitation or a named professional.
+            "",
             f"A strategy discussion includes {label} (Working Together 2023): invite "
             f"{label} and record someone from {label} as present",
         )
