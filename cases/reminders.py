@@ -256,3 +256,42 @@ def restriction_reviews(horizon: dt.date) -> Iterator[DueItem]:
             responsible=responsible or agency_managers,
             managers=agency_managers,
         )
+
+
+@register("cp_visit", label="Statutory visit to a child on a child protection plan")
+def cp_visits(horizon: dt.date) -> Iterator[DueItem]:
+    """A child on a child protection plan not seen within the plan's visit
+    interval: the allocated worker, escalated to the lead agency's managers.
+    Keyed by the plan and the due date, so a visit that moves the date stops the
+    old reminder and each stage of the new one is sent once."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    from cases.models import StatutoryVisit
+    from cases.models.visits import visit_due_on
+
+    last_seen = (
+        StatutoryVisit.objects.filter(
+            case_id=OuterRef("case_id"), visited_on__gte=OuterRef("start_date")
+        )
+        .exclude(seen=StatutoryVisit.Seen.NOT_SEEN)
+        .values("case_id")
+        .annotate(last=Max("visited_on"))
+        .values("last")
+    )
+    plans = Plan.objects.filter(
+        kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True, case__status=Case.Status.OPEN
+    ).annotate(last_seen=Subquery(last_seen))
+    rows = []
+    for plan in plans.only("pk", "start_date", "visit_interval_working_days", "case_id").values(
+        "pk", "start_date", "visit_interval_working_days", "last_seen", *CASE_FIELDS
+    ):
+        holder = Plan(
+            start_date=plan["start_date"],
+            visit_interval_working_days=plan["visit_interval_working_days"],
+        )
+        plan["visit_due"] = visit_due_on(holder, plan["last_seen"])
+        if plan["visit_due"] <= horizon:
+            rows.append(plan)
+    yield from lead_worker_items(
+        rows, subject=lambda row: f"visit:{row['pk']}", due_on=lambda row: row["visit_due"]
+    )

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from cases.views import audit, case, children, concerns, front_door, record, search, statutory
+from cases.views import (
+    audit,
+    case,
+    children,
+    concerns,
+    front_door,
+    record,
+    search,
+    statutory,
+    visits,
+)
 
 urlpatterns = [
     path("concerns/", concerns.concern_list, name="concern_list"),
@@ -89,6 +99,12 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_id>/close/<slug:step>/", statutory.case_close, name="case_close"),
     path("cases/<uuid:case_id>/plans/<slug:step>/", statutory.case_plan, name="case_plan"),
+    path(
+        "cases/<uuid:case_id>/plans/<uuid:plan_id>/schedule/",
+        visits.case_plan_schedule,
+        name="case_plan_schedule",
+    ),
+    path("cases/<uuid:case_id>/visits/new/", visits.case_visit_add, name="case_visit_add"),
     path(
         "cases/<uuid:case_id>/section-47/<slug:step>/",
         statutory.case_section47,

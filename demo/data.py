@@ -1211,6 +1211,7 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
     recent ones are still open, and one is left overdue for the dashboard."""
     from cases.models import Assessment
     from cases.services.statutory import assessment_authorise, assessment_complete
+    from demo.child_work import demo_wishes
 
     today = timezone.localdate()
     overdue_left = False
@@ -1228,6 +1229,7 @@ def _finish_old_assessments(world: World, cases: list[Case]) -> None:
                 summary="Needs identified; a child in need plan agreed with the family.",
                 primary_need="N1",
                 factors=rng_factors(case),
+                **demo_wishes(case),
             )
             assessment_authorise(acting_user=world.manager, assessment=assessment)
             done = assessment.due_on - dt.timedelta(days=5)

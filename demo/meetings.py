@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from cases.models import Case, ChronologyEntry
+from demo import child_work
 from meetings import services as meetings
 from meetings.models import Meeting
 from safeguard import workdays
@@ -75,6 +76,7 @@ def _hold(world: Any, meeting: Meeting, decisions: dict[Case, dict]) -> Meeting:
         meeting=meeting,
         version=meeting.version,
         attendance={str(i.pk): "present" for i in meeting.invitations.all()},
+        attendee_attendance=child_work.attendance_of(meeting),
         minutes={str(items[0].pk): "All agencies invited attended and shared what they know."}
         if items
         else {},
@@ -100,10 +102,12 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
     # A child on a protection plan for a while: strategy, ICPC, a review due soon.
     long_running = strategy_cases[0]
     started = _working_day_near(today - dt.timedelta(days=75))
-    strategy = _arrange(world, "strategy", [long_running], started, [police])
+    # Police and health take part in every strategy discussion (Working Together 2023).
+    strategy = _arrange(world, "strategy", [long_running], started, [police, health])
     _hold(world, strategy, {long_running: {"decision": "section_47"}})
     icpc_day = workdays.add_working_days(started, 12)
     icpc = _arrange(world, "icpc", [long_running], icpc_day, [police, health, school])
+    child_work.invite_family(world, icpc, long_running)
     review_on = _working_day_near(workdays.due_date("first_review", icpc_day))
     _hold(
         world,
@@ -119,7 +123,9 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
         },
     )
     core = _arrange(world, "core_group", [long_running], workdays.add_working_days(icpc_day, 8), [])
+    child_work.invite_family(world, core, long_running, child=False)
     _hold(world, core, {})
+    child_work.visits(world, long_running)
     if review_on > workdays.add_working_days(today, 1):
         _arrange(world, "rcpc", [long_running], review_on, [police, health, school])
 
@@ -158,7 +164,11 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
             agency=police,
             text="Three domestic abuse call-outs to the address in six months; "
             "the children were present at two.",
+            wishes_not_obtained="not_seen",
+            wishes_not_obtained_detail="Officers spoke to the adults only; the children "
+            "were asleep.",
         )
+        child_work.invite_family(world, icpc, siblings[0])
 
     # An MDT on a complex case, next week.
     if len(strategy_cases) > 1:

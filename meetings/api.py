@@ -47,6 +47,8 @@ from meetings.serializers import (
     ActionCreateSerializer,
     AddendumCreateSerializer,
     AddendumSerializer,
+    AttendeeCreateSerializer,
+    AttendeeSerializer,
     CancelSerializer,
     DeclineSerializer,
     DissentCreateSerializer,
@@ -154,6 +156,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
             cases=cases,
             chair=chair,
             scheduled_at=data["scheduled_at"],
+            format=data["format"],
             location=data["location"],
             video_link=data["video_link"],
             follows=follows,
@@ -351,6 +354,9 @@ class MeetingViewSet(viewsets.GenericViewSet):
             agency=_agency(body.validated_data["agency"]),
             text=body.validated_data["text"],
             shared_with_invitees=body.validated_data["shared_with_invitees"],
+            child_wishes=body.validated_data["child_wishes"],
+            wishes_not_obtained=body.validated_data["wishes_not_obtained"],
+            wishes_not_obtained_detail=body.validated_data["wishes_not_obtained_detail"],
         )
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -383,6 +389,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
                 attendance=data["attendance"],
                 minutes=data["minutes"],
                 decisions=data["decisions"],
+                attendee_attendance=data["attendee_attendance"],
             )
         except meetings.StaleRecord:
             return error_response(
@@ -498,3 +505,46 @@ class MeetingViewSet(viewsets.GenericViewSet):
             text=body.validated_data["text"],
         )
         return Response(AddendumSerializer(addendum).data, status=status.HTTP_201_CREATED)
+
+
+class MeetingAttendeeViewSet(viewsets.ViewSet):
+    """Parents, the child, advocates and professionals invited by name."""
+
+    @extend_schema(
+        responses={200: AttendeeSerializer(many=True), 404: NOT_FOUND},
+        description="Who is invited by name, their role and whether they attended.",
+    )
+    def list(self, request: Request, meeting_pk: str | None = None) -> Response:
+        detail = meeting_detail_for(request.user, meeting_pk)
+        return Response(AttendeeSerializer(detail["attendees"], many=True).data)
+
+    @extend_schema(
+        request=AttendeeCreateSerializer,
+        responses={201: AttendeeSerializer, **ERRORS},
+        description="Invite someone by name (the chair or the lead agency). A professional "
+        "names their agency, one involved in the case; a strategy discussion takes "
+        "professionals only. Attendance is recorded with the record "
+        "(``attendee_attendance``).",
+    )
+    def create(self, request: Request, meeting_pk: str | None = None) -> Response:
+        meeting = get_meeting_for(request.user, meeting_pk, audit=False)
+        if not meetings.can_manage(request.user, meeting):
+            raise Http404
+        body = AttendeeCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        agency = None
+        if data.get("agency"):
+            agency = meetings.attendee_agencies(meeting).filter(slug=data["agency"]).first()
+            if agency is None:
+                raise ValidationError({"agency": ["Choose an agency involved in the case"]})
+        attendee = _service(
+            meetings.attendee_add,
+            acting_user=request.user,
+            meeting=meeting,
+            name=data["name"],
+            kind=data["kind"],
+            role=data["role"],
+            agency=agency,
+        )
+        return Response(AttendeeSerializer(attendee).data, status=status.HTTP_201_CREATED)

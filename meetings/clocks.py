@@ -54,19 +54,26 @@ def meeting_clock(kind: str, cases: list[Case], follows: Meeting | None = None) 
         if icpc is None:
             return MeetingClock(None, None, "No initial child protection conference yet.")
         start = workdays.local_date(icpc.scheduled_at)
-        already = Meeting.objects.filter(
-            subjects__case__in=cases,
-            kind=Meeting.Kind.CORE_GROUP,
-            scheduled_at__gt=icpc.scheduled_at,
-            cancelled_at__isnull=True,
-        )
-        if already.exists():
-            return MeetingClock(None, icpc, "The first core group has been held.")
+        # Held, not merely arranged: a core group booked for next week does not
+        # stop the first core group's clock.
+        last = _held(cases, [Meeting.Kind.CORE_GROUP]).filter(scheduled_at__gt=icpc.scheduled_at)
+        last = last.first()
+        if last is None:
+            return MeetingClock(
+                workdays.due_date("first_core_group", start),
+                icpc,
+                f"The first core group is within 10 working days of the conference on "
+                f"{start:%-d %B %Y}.",
+            )
+        weeks = core_group_weeks(cases)
+        if weeks is None:
+            return MeetingClock(None, last, "No current child protection plan.")
+        held_on = workdays.local_date(last.scheduled_at)
         return MeetingClock(
-            workdays.due_date("first_core_group", start),
-            icpc,
-            f"The first core group is within 10 working days of the conference on "
-            f"{start:%-d %B %Y}.",
+            held_on + dt.timedelta(weeks=weeks),
+            last,
+            f"The plan's core group meets every {weeks} weeks; the last was held on "
+            f"{held_on:%-d %B %Y}.",
         )
     if kind == Meeting.Kind.RCPC:
         last = _held(cases, CONFERENCES).first()
@@ -143,6 +150,20 @@ def _from_strategy(strategy: Meeting) -> MeetingClock:
         strategy,
         f"Within 15 working days of the strategy discussion on {start:%-d %B %Y}.",
     )
+
+
+def core_group_weeks(cases: Iterable[Case]) -> int | None:
+    """How often the core group meets: the plan's own frequency (the most frequent
+    of a sibling group's plans), or ``None`` when no child has a current plan."""
+    weeks = list(
+        Plan.objects.filter(
+            case__in=list(cases), kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True
+        ).values_list("core_group_interval_weeks", flat=True)
+    )
+    if not weeks:
+        return None
+    default = workdays.TIMESCALES["core_group"].weeks or 6
+    return min(w or default for w in weeks)
 
 
 def propose_date(clock: MeetingClock, today: dt.date | None = None) -> dt.date:

@@ -10,8 +10,15 @@ from django import forms
 from django.utils import timezone
 
 from cases.forms import ActionForm
+from cases.forms.visits import wishes_fields
 from cases.models import Plan
-from meetings.models import DECISIONS_BY_KIND, Meeting, MeetingCase, MeetingInvitation
+from meetings.models import (
+    DECISIONS_BY_KIND,
+    Meeting,
+    MeetingAttendee,
+    MeetingCase,
+    MeetingInvitation,
+)
 from safeguard.core.dates import DateKind
 from safeguard.core.filters import GovukDateFilter, ListFilterSet
 from safeguard.core.forms import GovukDateField
@@ -65,7 +72,7 @@ class MeetingWhenForm(forms.Form):
 
 
 class MeetingScheduleForm(MeetingWhenForm):
-    field_order = ["cases", "chair", "scheduled_on", "scheduled_time"]
+    field_order = ["cases", "chair", "scheduled_on", "scheduled_time", "format", "location"]
 
     cases = forms.MultipleChoiceField(
         label="Which children is the meeting about?",
@@ -76,7 +83,17 @@ class MeetingScheduleForm(MeetingWhenForm):
     chair = forms.ModelChoiceField(
         queryset=None, label="Chair", error_messages={"required": "Choose the chair"}
     )
-    location = forms.CharField(label="Where", max_length=200, required=False)
+    format = forms.ChoiceField(
+        label="How will it be held?",
+        choices=Meeting.Format.choices,
+        widget=forms.RadioSelect,
+        initial=Meeting.Format.IN_PERSON,
+        help_text="A telephone or video discussion needs no place.",
+        error_messages={"required": "Say how the meeting will be held"},
+    )
+    location = forms.CharField(
+        label="Where (for a meeting in person)", max_length=200, required=False
+    )
     video_link = forms.URLField(
         label="Video link (optional)",
         max_length=300,
@@ -278,6 +295,9 @@ class AgencyReportForm(OwnIds, forms.Form):
         help_text="Unless you tick this, only the chair and the lead agency can read your "
         "report. Tick it only if every invited agency may read all of it.",
     )
+    child_wishes, wishes_not_obtained, wishes_not_obtained_detail = wishes_fields(
+        required_hint=False
+    ).values()
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -302,10 +322,13 @@ class MeetingRecordForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, meeting: Meeting, invitations, items, subjects, **kwargs) -> None:
+    def __init__(
+        self, *args, meeting: Meeting, invitations, items, subjects, attendees=(), **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.invitations, self.items, self.subjects = invitations, items, subjects
+        self.attendees = list(attendees)
         for invitation in invitations:
             who = (
                 f"{invitation.person.get_full_name() or invitation.person.username}, "
@@ -318,6 +341,14 @@ class MeetingRecordForm(forms.Form):
                 choices=MeetingInvitation.Attendance.choices,
                 required=False,
                 initial=invitation.attendance,
+            )
+        for attendee in self.attendees:
+            self.fields[f"person-attendance-{attendee.pk}"] = forms.ChoiceField(
+                label=f"{attendee.name}, {attendee.role}"
+                + (f", {attendee.agency.name}" if attendee.agency else ""),
+                choices=MeetingInvitation.Attendance.choices,
+                required=False,
+                initial=attendee.attendance,
             )
         for item in items:
             self.fields[f"minutes-{item.pk}"] = forms.CharField(
@@ -389,6 +420,12 @@ class MeetingRecordForm(forms.Form):
     def attendance(self) -> dict[str, str]:
         return {
             str(i.pk): self.cleaned_data.get(f"attendance-{i.pk}", "") for i in self.invitations
+        }
+
+    def attendee_attendance(self) -> dict[str, str]:
+        return {
+            str(a.pk): self.cleaned_data.get(f"person-attendance-{a.pk}", "")
+            for a in self.attendees
         }
 
     def minutes(self) -> dict[str, str]:
@@ -487,3 +524,33 @@ class MeetingFilter(ListFilterSet):
             value + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone()
         )
         return queryset.filter(scheduled_at__lt=end)
+
+
+class AttendeeForm(forms.Form):
+    """Someone invited by name: a parent, the child, an advocate or a professional."""
+
+    name = forms.CharField(
+        label="Full name", max_length=200, error_messages={"required": "Enter the person's name"}
+    )
+    kind = forms.ChoiceField(
+        label="Who are they?",
+        choices=MeetingAttendee.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose who they are"},
+    )
+    role = forms.CharField(
+        label="Their role",
+        help_text="For example: Mother, Independent advocate, Health visitor.",
+        max_length=200,
+        error_messages={"required": "Enter their role"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=None,
+        label="Their agency (professionals only)",
+        required=False,
+        empty_label="Not a professional",
+    )
+
+    def __init__(self, *args, agencies, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies

@@ -16,6 +16,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from agencies.models import Agency
 from cases.models import Plan
+from cases.models.wishes import ChildsWishes
 
 
 class Meeting(models.Model):
@@ -37,7 +38,16 @@ class Meeting(models.Model):
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chaired_meetings"
     )
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video call"
+        TELEPHONE = "telephone", "Telephone"
+
     scheduled_at = models.DateTimeField(db_index=True)
+    # How it is held: only a meeting in person needs a place (a telephone or
+    # video strategy discussion has none, and nobody should have to invent one).
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(max_length=300, blank=True)
     # The meeting this one follows from (an ICPC from its strategy discussion):
@@ -287,7 +297,7 @@ class InvitationRequest(models.Model):
         return f"{self.agency} to {self.meeting} ({self.status})"
 
 
-class AgencyReport(models.Model):
+class AgencyReport(ChildsWishes):
     """An invited agency's report for the meeting, written in the product."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -313,6 +323,49 @@ class AgencyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} report for {self.meeting}"
+
+
+class MeetingAttendee(models.Model):
+    """Someone invited by name who is not (or need not be) a user: a parent or
+    carer, the child, an advocate, or a professional from an involved agency.
+    The record says who they are, in what role, and whether they came."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", "Parent or carer"
+        CHILD = "child", "The child"
+        ADVOCATE = "advocate", "Advocate"
+        FAMILY = "family", "Other family member or supporter"
+        PROFESSIONAL = "professional", "Professional"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # Their role in their own words: "Mother", "Health visitor", "Independent advocate".
+    role = models.CharField(max_length=200)
+    # A professional's agency (the case's involved agencies); blank for family.
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    attendance = models.CharField(
+        max_length=16, choices=MeetingInvitation.Attendance.choices, blank=True
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="professional") | models.Q(agency__isnull=False),
+                name="professional_attendee_has_agency",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role}) at {self.meeting}"
 
 
 class AgendaItem(models.Model):

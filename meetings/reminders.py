@@ -133,6 +133,44 @@ def first_core_groups(horizon: dt.date) -> Iterator[DueItem]:
     )
 
 
+@register("core_group", label="Core group meeting")
+def later_core_groups(horizon: dt.date) -> Iterator[DueItem]:
+    """After the first core group, the next is due by the plan's core group
+    frequency from the last one held (finalised), while the plan lasts."""
+    from cases.models import Plan
+
+    weeks_by_case: dict = {}
+    for case_id, weeks, start in Plan.objects.filter(
+        kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True, case__status=Case.Status.OPEN
+    ).values_list("case_id", "core_group_interval_weeks", "start_date"):
+        weeks_by_case[case_id] = (weeks or workdays.TIMESCALES["core_group"].weeks or 6, start)
+    latest: dict = {}
+    for row in MeetingCase.objects.filter(
+        meeting__kind=Meeting.Kind.CORE_GROUP,
+        meeting__finalised_at__isnull=False,
+        case_id__in=list(weeks_by_case),
+    ).values("meeting_id", "meeting__scheduled_at", *CASE_FIELDS):
+        if (
+            row["case_id"] not in latest
+            or row["meeting__scheduled_at"] > latest[row["case_id"]]["meeting__scheduled_at"]
+        ):
+            latest[row["case_id"]] = row
+    rows = []
+    for case_id, row in latest.items():
+        weeks, plan_start = weeks_by_case[case_id]
+        held_on = workdays.local_date(row["meeting__scheduled_at"])
+        if held_on < plan_start:
+            continue  # a core group of an earlier plan
+        row["next_due"] = held_on + dt.timedelta(weeks=weeks)
+        if row["next_due"] <= horizon:
+            rows.append(row)
+    yield from lead_worker_items(
+        rows,
+        subject=lambda row: f"case:{row['case_id']}:core-group-after:{row['meeting_id']}",
+        due_on=lambda row: row["next_due"],
+    )
+
+
 @register("agency_report", label="Agency report for a meeting")
 def agency_reports(horizon: dt.date) -> Iterator[DueItem]:
     """An invited agency's report, until it is sent: its people, then its managers."""

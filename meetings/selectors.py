@@ -149,6 +149,9 @@ def meeting_detail_for(user: User, meeting_id: uuid.UUID | str) -> dict:
         "dissents": list(meeting.dissents.select_related("agency", "case__child")),
         "addenda": list(meeting.addenda.select_related("author")),
         "moves": list(meeting.moves.select_related("moved_by")),
+        # People invited by name (parents, the child, advocates, professionals):
+        # part of the meeting's record, for everyone who sees the meeting.
+        "attendees": list(meeting.attendees.select_related("agency")),
     }
 
 

@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.models import CaseAction
+from cases.models import CaseAction, WishesNotObtained
 from meetings.models import (
     AgencyReport,
     AgendaItem,
     InvitationRequest,
     Meeting,
     MeetingAddendum,
+    MeetingAttendee,
     MeetingCase,
     MeetingDissent,
     MeetingInvitation,
 )
 from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
 from safeguard.core.dates import DateKind
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = MeetingAttendee
+        fields = ["id", "name", "kind", "kind_display", "role", "agency", "attendance"]
+
+
+class AttendeeCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=MeetingAttendee.Kind.choices)
+    role = serializers.CharField(max_length=200)
+    agency = serializers.SlugField(
+        required=False, allow_blank=True, help_text="A professional's agency (slug)."
+    )
 
 
 class MeetingChildSerializer(serializers.ModelSerializer):
@@ -55,6 +75,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "lead_agency",
             "chair",
             "scheduled_at",
+            "format",
             "location",
             "video_link",
             "due_on",
@@ -93,6 +114,13 @@ class MeetingCreateSerializer(serializers.Serializer):
     cases = serializers.ListField(child=serializers.UUIDField(), min_length=1)
     chair = serializers.CharField(max_length=150)
     scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The date of the meeting")
+    format = serializers.ChoiceField(
+        choices=Meeting.Format.choices,
+        allow_blank=True,
+        default="",
+        help_text="in_person needs a location; video and telephone need none. Left out, it is "
+        "in_person when a location is given, else video when a video link is.",
+    )
     location = serializers.CharField(max_length=200, allow_blank=True, default="")
     video_link = serializers.URLField(max_length=300, allow_blank=True, default="")
     follows = serializers.UUIDField(required=False, allow_null=True)
@@ -186,7 +214,17 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AgencyReport
-        fields = ["id", "agency", "author", "text", "shared_with_invitees", "submitted_at"]
+        fields = [
+            "id",
+            "agency",
+            "author",
+            "text",
+            "shared_with_invitees",
+            "submitted_at",
+            "child_wishes",
+            "wishes_not_obtained",
+            "wishes_not_obtained_detail",
+        ]
 
 
 class ReportSubmitSerializer(serializers.Serializer):
@@ -198,6 +236,18 @@ class ReportSubmitSerializer(serializers.Serializer):
             "True to let every invited agency read the report. Left out, only the "
             "chair and the lead agency can read it: nothing is shared unless chosen."
         ),
+    )
+    child_wishes = serializers.CharField(
+        max_length=20000,
+        allow_blank=True,
+        default="",
+        help_text="The child's wishes and feelings as your agency heard them (s17(4A), s47(5A)).",
+    )
+    wishes_not_obtained = serializers.ChoiceField(
+        choices=WishesNotObtained.choices, allow_blank=True, default=""
+    )
+    wishes_not_obtained_detail = serializers.CharField(
+        max_length=5000, allow_blank=True, default=""
     )
 
 
@@ -240,6 +290,11 @@ class RecordDetailSerializer(serializers.Serializer):
     dissents = DissentSerializer(many=True)
     actions = MeetingActionSerializer(many=True)
     addenda = AddendumSerializer(many=True)
+    attendees = serializers.SerializerMethodField()
+
+    @extend_schema_field(AttendeeSerializer(many=True))
+    def get_attendees(self, detail: dict) -> list:
+        return AttendeeSerializer(detail["attendees"], many=True).data
 
 
 class MeetingDecisionSerializer(serializers.Serializer):
@@ -261,6 +316,11 @@ class RecordSerializer(serializers.Serializer):
     )
     minutes = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
     decisions = serializers.DictField(child=MeetingDecisionSerializer(), default=dict)
+    attendee_attendance = serializers.DictField(
+        child=serializers.ChoiceField(choices=MeetingInvitation.Attendance.choices),
+        default=dict,
+        help_text="Whether each person invited by name came, by the attendee's id.",
+    )
 
 
 class DissentCreateSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meetings import change_views, invite_views
+from meetings import attendee_views, change_views, invite_views
 from meetings import views as meeting_views
 
 urlpatterns = [
@@ -50,6 +50,11 @@ urlpatterns = [
         "meetings/<uuid:meeting_id>/invite-person/",
         meeting_views.meeting_invite_person,
         name="meeting_invite_person",
+    ),
+    path(
+        "meetings/<uuid:meeting_id>/attendees/new/",
+        attendee_views.meeting_attendee_add,
+        name="meeting_attendee_add",
     ),
     path("meetings/<uuid:meeting_id>/record/", meeting_views.meeting_record, name="meeting_record"),
     path(

@@ -137,6 +137,7 @@ def meeting_schedule(request: HttpRequest, case_id, kind: str) -> HttpResponse:
                 cases=form.chosen_cases(),
                 chair=data["chair"],
                 scheduled_at=form.scheduled_at(),
+                format=data["format"],
                 location=data["location"],
                 video_link=data["video_link"],
                 follows=follows,
@@ -189,6 +190,11 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
                     initial={
                         "text": mine.text if mine else "",
                         "shared_with_invitees": mine.shared_with_invitees if mine else False,
+                        "child_wishes": mine.child_wishes if mine else "",
+                        "wishes_not_obtained": mine.wishes_not_obtained if mine else "",
+                        "wishes_not_obtained_detail": mine.wishes_not_obtained_detail
+                        if mine
+                        else "",
                     },
                 ),
             )
@@ -225,6 +231,9 @@ def _detail(request: HttpRequest, meeting_id, status: int = 200, **forms) -> Htt
         request.user, meeting, context["subjects"]
     )
     context.update(contributed)
+    context["can_add_attendees"] = meeting.is_open and meetings.can_manage(request.user, meeting)
+    if meeting.kind == Meeting.Kind.STRATEGY:
+        context["participants"] = meetings.strategy_participants(meeting)
     context["schedulable_case"] = next(
         (s.case for s in context["subjects"] if meetings.can_schedule(request.user, s.case)), None
     )
@@ -278,6 +287,9 @@ def meeting_report(request: HttpRequest, meeting_id) -> HttpResponse:
                 agency=form.cleaned_data["agency"],
                 text=form.cleaned_data["text"],
                 shared_with_invitees=form.cleaned_data["shared_with_invitees"],
+                child_wishes=form.cleaned_data["child_wishes"],
+                wishes_not_obtained=form.cleaned_data["wishes_not_obtained"],
+                wishes_not_obtained_detail=form.cleaned_data["wishes_not_obtained_detail"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -397,6 +409,7 @@ def _record_form(meeting: Meeting, data=None) -> MeetingRecordForm:
         invitations=list(meeting.invitations.select_related("agency", "person")),
         items=list(meeting.agenda_items.all()),
         subjects=subjects,
+        attendees=meeting.attendees.select_related("agency"),
         initial={"version": meeting.version},
     )
     if data is None:
@@ -428,6 +441,9 @@ def _record_page(
         "meeting": meeting,
         "record_form": record_form,
         "attendance_fields": [record_form.bound("attendance", i) for i in record_form.invitations],
+        "attendee_fields": [
+            record_form.bound("person-attendance", a) for a in record_form.attendees
+        ],
         "minutes_fields": [record_form.bound("minutes", i) for i in record_form.items],
         "decision_groups": [
             (
@@ -480,6 +496,7 @@ def meeting_record(request: HttpRequest, meeting_id) -> HttpResponse:
                 attendance=form.attendance(),
                 minutes=form.minutes(),
                 decisions=form.decisions(),
+                attendee_attendance=form.attendee_attendance(),
             )
         except meetings.StaleRecord:
             message = (

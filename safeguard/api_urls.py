@@ -18,8 +18,10 @@ from cases.api import (
     CaseInvolvementViewSet,
     CaseStatutoryViewSet,
     CaseViewSet,
+    CaseVisitViewSet,
     ChildViewSet,
     ConcernViewSet,
+    PlanScheduleViewSet,
     SearchView,
 )
 from cases.api.allocation import AllocationViewSet
@@ -28,7 +30,7 @@ from cases.api.oversight import CaseOversightViewSet
 from cases.api.people import HouseholdViewSet, ProfessionalViewSet
 from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
 from cases.api.restriction import BreakGlassViewSet, RestrictionViewSet
-from meetings.api import MeetingViewSet
+from meetings.api import MeetingAttendeeViewSet, MeetingViewSet
 from referrals.api import ReferralViewSet
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
 
@@ -135,6 +137,10 @@ def _statutory(**methods: str):
     return CaseStatutoryViewSet.as_view(methods)
 
 
+case_visits = CaseVisitViewSet.as_view({"get": "list", "post": "create"})
+plan_schedule = PlanScheduleViewSet.as_view({"post": "create"})
+meeting_attendees = MeetingAttendeeViewSet.as_view({"get": "list", "post": "create"})
+
 urlpatterns = [
     *router.urls,
     *case_parts,
@@ -189,6 +195,11 @@ urlpatterns = [
         "cases/<uuid:case_pk>/closure/authorise/",
         _statutory(post="closure_authorise"),
         name="case-closure-authorise",
+    ),
+    path("cases/<uuid:case_pk>/visits/", case_visits, name="case-visits"),
+    path("meetings/<uuid:meeting_pk>/attendees/", meeting_attendees, name="meeting-attendees"),
+    path(
+        "cases/<uuid:case_pk>/plans/<uuid:pk>/schedule/", plan_schedule, name="case-plan-schedule"
     ),
     # PDF case summaries (summaries.api)
     path(

@@ -23,6 +23,7 @@ class Timescale:
     label: str
     working_days: int | None = None
     months: int | None = None
+    weeks: int | None = None
 
 
 # Working Together to Safeguard Children 2023 (England).
@@ -35,6 +36,13 @@ TIMESCALES: dict[str, Timescale] = {
         Timescale("first_core_group", "First core group after the ICPC", 10),
         Timescale("first_review", "First review conference after the ICPC", months=3),
         Timescale("later_review", "Later review conferences", months=6),
+        # Local standards, each a default a plan may change with a reason:
+        # a child on a child protection plan is seen at least every 10 working
+        # days; core groups meet every 6 weeks after the first; a child in need
+        # plan is reviewed within 3 months of its start.
+        Timescale("cp_visit", "Statutory visit to a child on a child protection plan", 10),
+        Timescale("core_group", "Core group after the first", weeks=6),
+        Timescale("cin_review", "Child in need plan review", months=3),
     )
 }
 
@@ -84,6 +92,8 @@ def due_date(code: str, start: dt.date) -> dt.date:
     scale = TIMESCALES[code]
     if scale.working_days is not None:
         return add_working_days(start, scale.working_days)
+    if scale.weeks is not None:
+        return start + dt.timedelta(weeks=scale.weeks)
     assert scale.months is not None
     return _add_months(start, scale.months)
 

@@ -37,8 +37,10 @@ from safeguard.audit.services import audit_record
 from summaries.models import CaseSummary
 from summaries.services import (
     NO_ACCESS_REASON,
+    childs_wishes_for,
     conference_decisions_for,
     expiry_from,
+    meeting_people_for,
     meeting_reports_for,
     summary_claim,
     summary_fail,
@@ -107,6 +109,8 @@ def summary_content_for(
         "current_plans": [p for p in plans if p.end_date is None or p.end_date >= today],
         "conference_decisions": conference_decisions_for(user, case),
         "meeting_reports": meeting_reports_for(user, case),
+        "meeting_people": meeting_people_for(user, case),
+        "childs_wishes": childs_wishes_for(user, case),
         "body_map_marks": list(
             BodyMapMark.objects.filter(
                 concern__in=selectors.concerns_on_case_for(user, case, lead=lead)

@@ -139,6 +139,65 @@ def conference_decisions_for(user: User, case: Case) -> list[str]:
     return lines
 
 
+def meeting_people_for(user: User, case: Case) -> dict | None:
+    """Who was invited to the case's latest conference, core group or MDT (the one
+    to come, for a meeting pack), by agency and by name, and whether they came:
+    a meeting's attendance is part of its record for everyone who sees it."""
+    meeting = (
+        meetings_for_case(user, case)
+        .filter(
+            kind__in=[
+                Meeting.Kind.ICPC,
+                Meeting.Kind.RCPC,
+                Meeting.Kind.CORE_GROUP,
+                Meeting.Kind.MDT,
+            ],
+            cancelled_at__isnull=True,
+        )
+        .first()
+    )
+    if meeting is None:
+        return None
+    return {
+        "meeting": meeting,
+        "invitations": list(meeting.invitations.select_related("agency", "person")),
+        "attendees": list(meeting.attendees.select_related("agency")),
+    }
+
+
+def childs_wishes_for(user: User, case: Case) -> list[dict]:
+    """The child's wishes and feelings as each record gives them, oldest first:
+    assessments and section 47 enquiries at the lead agency's level, and the
+    agency reports the user may read. A record that is silent says "Not recorded"."""
+    rows: list[dict] = []
+    if selectors.has_lead_access(user, case):
+        for assessment in case.assessments.filter(completed_on__isnull=False):
+            rows.append(
+                {
+                    "on": assessment.completed_on,
+                    "source": "Child and family assessment",
+                    "text": assessment.wishes_summary,
+                }
+            )
+        for enquiry in case.section47_enquiries.filter(completed_on__isnull=False):
+            rows.append(
+                {
+                    "on": enquiry.completed_on,
+                    "source": "Section 47 enquiry",
+                    "text": enquiry.wishes_summary,
+                }
+            )
+    for report in meeting_reports_for(user, case):
+        rows.append(
+            {
+                "on": timezone.localtime(report.submitted_at).date(),
+                "source": f"{report.agency.name}, report to {report.meeting.reference}",
+                "text": report.wishes_summary,
+            }
+        )
+    return sorted(rows, key=lambda row: row["on"])
+
+
 def meeting_reports_for(user: User, case: Case) -> list[AgencyReport]:
     """The agency reports to the case's meetings that ``user`` reads on those
     meetings' pages, oldest meeting first: who sent each and what it says."""

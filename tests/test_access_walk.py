@@ -230,6 +230,15 @@ def scene(settings, tmp_path):
         minutes={str(closed.pk): "LEAD-ONLY-MINUTES-MARKER"},
         decisions={},
     )
+    from cases.services.statutory import plan_open
+
+    plan = plan_open(
+        acting_user=world.chair,
+        case=case,
+        kind="cp",
+        category="NEG",
+        start_date=dt.date.today(),
+    )
     from summaries.services import summary_request
 
     summary = summary_request(acting_user=world.manager, case=case)
@@ -300,6 +309,8 @@ def scene(settings, tmp_path):
     values = {
         "team_id": team.pk,
         "meeting_id": meeting.pk,
+        "meeting_pk": meeting.pk,
+        "plan_id": plan.pk,
         "invitation_id": meeting.invitations.get().pk,
         "invitation_request_id": waiting.pk,
         "kind": "icpc",

@@ -44,9 +44,12 @@ from cases.api.concerns import (
 from cases.api.involvements import CaseInvolvementViewSet
 from cases.api.search import SearchView
 from cases.api.statutory import CaseStatutoryViewSet
+from cases.api.visits import CaseVisitViewSet, PlanScheduleViewSet
 
 __all__ = [
     "CaseInvolvementViewSet",
+    "CaseVisitViewSet",
+    "PlanScheduleViewSet",
     "SearchView",
     "AgencySerializer",
     "AssessmentSerializer",

@@ -26,7 +26,7 @@ from cases.api.cases import AssessmentSerializer
 from cases.api.common import FORBIDDEN, INVALID, NOT_FOUND, _as_drf_error, _version_from
 from cases.concurrency import AlreadyDone, StaleChange
 from cases.dfe_codes import AssessmentFactor, ClosureReason, PrimaryNeed
-from cases.models import Case, Plan, Section47Enquiry
+from cases.models import Case, Plan, Section47Enquiry, WishesNotObtained
 from cases.services.statutory_rules import StateRefused
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import ErrorSerializer, error_response, flatten
@@ -85,7 +85,23 @@ class StartedOnSerializer(serializers.Serializer):
     started_on = BoundedDateField(name="The start date")
 
 
-class AssessmentCompleteSerializer(serializers.Serializer):
+class WishesSerializer(serializers.Serializer):
+    """The child's wishes and feelings (Children Act 1989 s17(4A), s47(5A)), or
+    why they were not obtained: one of the two is required to complete."""
+
+    child_wishes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    wishes_not_obtained = serializers.ChoiceField(
+        choices=WishesNotObtained.choices, required=False, allow_blank=True
+    )
+    wishes_not_obtained_detail = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True
+    )
+
+
+class AssessmentCompleteSerializer(WishesSerializer):
+    internal_review_on = BoundedDateField(
+        name="The internal review date", required=False, allow_null=True
+    )
     summary = serializers.CharField(max_length=20000)
     primary_need = serializers.ChoiceField(choices=PrimaryNeed.choices)
     factors = serializers.ListField(
@@ -93,7 +109,7 @@ class AssessmentCompleteSerializer(serializers.Serializer):
     )
 
 
-class Section47CompleteSerializer(serializers.Serializer):
+class Section47CompleteSerializer(WishesSerializer):
     outcome = serializers.ChoiceField(choices=Section47Enquiry.Outcome.choices)
 
 
@@ -112,6 +128,12 @@ class PlanEndSerializer(serializers.Serializer):
 class ClosureSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
     explanation = serializers.CharField(max_length=10000)
+    date_of_death = BoundedDateField(
+        name="The date of death",
+        required=False,
+        allow_null=True,
+        help_text="Required for reason RC2 (died) unless the child's record has it.",
+    )
 
 
 def _call(service: Callable[..., Any], **kwargs: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from cases.dfe_codes import AssessmentFactor, ClosureReason, PrimaryNeed
+from cases.forms.visits import wishes_fields
 from cases.models import Plan, Section47Enquiry
 from safeguard.core.dates import DateKind
 from safeguard.core.forms import GovukDateField
@@ -29,6 +30,9 @@ class AssessmentCompleteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose the factors identified, or 'No factors identified'"},
     )
+    child_wishes, wishes_not_obtained, wishes_not_obtained_detail = wishes_fields(
+        required_hint=True
+    ).values()
 
     internal_review_on = GovukDateField(
         label="Date of the internal review, if there was one",
@@ -105,3 +109,6 @@ class Section47CompleteForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the outcome"},
     )
+    child_wishes, wishes_not_obtained, wishes_not_obtained_detail = wishes_fields(
+        required_hint=True
+    ).values()

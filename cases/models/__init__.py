@@ -26,6 +26,8 @@ from cases.models.record import (
     HouseholdMember,
 )
 from cases.models.statutory import Assessment, CaseClosure, Episode, Plan, Section47Enquiry
+from cases.models.visits import StatutoryVisit
+from cases.models.wishes import WishesNotObtained
 
 __all__ = [
     "Assessment",
@@ -54,4 +56,6 @@ __all__ = [
     "Plan",
     "Section47Enquiry",
     "Sex",
+    "StatutoryVisit",
+    "WishesNotObtained",
 ]

@@ -100,6 +100,7 @@ class ChronologyEntry(models.Model):
         INVOLVEMENT = "involvement", "Agency involvement"
         REFERRAL = "referral", "Referral"
         MEETING = "meeting", "Meeting"
+        VISIT = "visit", "Statutory visit"
         NOTE = "note", "Significant event"
 
     class Visibility(models.TextChoices):

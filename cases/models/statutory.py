@@ -9,6 +9,7 @@ from django.db import models
 
 from cases.dfe_codes import AssessmentFactor, ClosureReason, PrimaryNeed, ReferralSource
 from cases.models.case import Case
+from cases.models.wishes import ChildsWishes
 
 
 class Episode(models.Model):
@@ -31,7 +32,7 @@ class Episode(models.Model):
         return f"{self.case} from {self.referral_date}"
 
 
-class Assessment(models.Model):
+class Assessment(ChildsWishes):
     """A child and family assessment, due 45 working days after the referral."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -65,7 +66,7 @@ class Assessment(models.Model):
         return [f"{code} {labels.get(code, '')}".strip() for code in self.factors]
 
 
-class Section47Enquiry(models.Model):
+class Section47Enquiry(ChildsWishes):
     """An enquiry under section 47 of the Children Act 1989."""
 
     class Outcome(models.TextChoices):
@@ -135,6 +136,11 @@ class Plan(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     next_review_on = models.DateField(null=True, blank=True, db_index=True)
+    # A child protection plan's own frequencies (safeguard.workdays gives the
+    # defaults; a change takes a reason, in the chronology): statutory visits
+    # every N working days, core groups every N weeks after the first.
+    visit_interval_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    core_group_interval_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

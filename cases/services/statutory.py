@@ -45,6 +45,7 @@ from cases.services.statutory_rules import (
     require_closable,
     section47_start_problem,
 )
+from cases.services.wishes import clean_wishes
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 
@@ -126,10 +127,15 @@ def assessment_complete(
     primary_need: str,
     factors: list[str],
     internal_review_on: dt.date | None = None,
+    child_wishes: str = "",
+    wishes_not_obtained: str = "",
+    wishes_not_obtained_detail: str = "",
 ) -> Assessment:
     """``factors``: the DfE codes of the factors identified, or ["21"] for none.
     ``internal_review_on``: the day the assessment was reviewed within the
-    service, where it was (census AssessmentInternalReviewDate); None if not."""
+    service, where it was (census AssessmentInternalReviewDate); None if not.
+    The child's wishes and feelings (s17(4A)), or why they were not obtained, are
+    required: an assessment never completes silent on them."""
     if not _lead_worker(acting_user, assessment.case):
         raise PermissionDenied("The lead agency completes assessments.")
     if not summary.strip():
@@ -145,6 +151,12 @@ def assessment_complete(
             raise ValidationError(
                 {"internal_review_on": "The review date must be on or after the assessment began"}
             )
+    wishes = clean_wishes(
+        child_wishes=child_wishes,
+        wishes_not_obtained=wishes_not_obtained,
+        wishes_not_obtained_detail=wishes_not_obtained_detail,
+        required=True,
+    )
     # Locked and read again: of two completions at once, the second waits here
     # and then finds the first, so one chronology entry and one audit row.
     _lock(assessment)
@@ -159,8 +171,17 @@ def assessment_complete(
     assessment.summary = summary.strip()
     assessment.factors = factors
     assessment.internal_review_on = internal_review_on
+    for field, value in wishes.items():
+        setattr(assessment, field, value)
     assessment.save(
-        update_fields=["completed_on", "completed_by", "summary", "factors", "internal_review_on"]
+        update_fields=[
+            "completed_on",
+            "completed_by",
+            "summary",
+            "factors",
+            "internal_review_on",
+            *wishes,
+        ]
     )
     Episode.objects.filter(case=assessment.case, closure_date__isnull=True).update(
         primary_need=primary_need
@@ -183,6 +204,8 @@ def assessment_complete(
             "primary_need": primary_need,
             "factors": factors,
             "late_by_working_days": max(late, 0),
+            "child_wishes_recorded": bool(wishes["child_wishes"]),
+            "wishes_not_obtained": wishes["wishes_not_obtained"],
         },
     )
     return assessment
@@ -368,12 +391,28 @@ def section47_open(
 
 
 @transaction.atomic
-def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
+def section47_complete(
+    *,
+    acting_user: AbstractBaseUser,
+    enquiry,
+    outcome: str,
+    child_wishes: str = "",
+    wishes_not_obtained: str = "",
+    wishes_not_obtained_detail: str = "",
+):
+    """The child's wishes and feelings (s47(5A)), or why they were not obtained,
+    are required to complete the enquiry."""
     if not _lead_worker(acting_user, enquiry.case):
         raise PermissionDenied("The lead agency completes section 47 enquiries.")
     if outcome not in Section47Enquiry.Outcome.values:
         raise ValidationError({"outcome": "Choose the outcome"})
     lock_case(enquiry.case)
+    wishes = clean_wishes(
+        child_wishes=child_wishes,
+        wishes_not_obtained=wishes_not_obtained,
+        wishes_not_obtained_detail=wishes_not_obtained_detail,
+        required=True,
+    )
     _lock(enquiry)
     if enquiry.completed_on:
         raise AlreadyDone(
@@ -383,7 +422,9 @@ def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
         )
     enquiry.completed_on = timezone.localdate()
     enquiry.outcome = outcome
-    enquiry.save(update_fields=["completed_on", "outcome"])
+    for field, value in wishes.items():
+        setattr(enquiry, field, value)
+    enquiry.save(update_fields=["completed_on", "outcome", *wishes])
     _chronology(
         enquiry.case, acting_user, f"Section 47 enquiry completed: {enquiry.get_outcome_display()}"
     )
@@ -393,7 +434,11 @@ def section47_complete(*, acting_user: AbstractBaseUser, enquiry, outcome: str):
         event="section47_completed",
         obj=enquiry.case,
         case_id=enquiry.case_id,
-        detail={"outcome": outcome},
+        detail={
+            "outcome": outcome,
+            "child_wishes_recorded": bool(wishes["child_wishes"]),
+            "wishes_not_obtained": wishes["wishes_not_obtained"],
+        },
     )
     return enquiry
 
@@ -487,7 +532,8 @@ def plan_open(
         raise ValidationError({"category": "Choose the category of abuse"})
     if problem := plan_start_problem(case, kind, start_date):
         raise StateRefused({"start_date": problem})
-    if kind == Plan.Kind.CHILD_PROTECTION:
+    protection = kind == Plan.Kind.CHILD_PROTECTION
+    if protection:
         for cin in case.plans.filter(kind=Plan.Kind.CHILD_IN_NEED, end_date__isnull=True):
             plan_close(
                 acting_user=acting_user,
@@ -496,14 +542,23 @@ def plan_open(
                 source=source,
                 why="a child protection plan started",
             )
-        if next_review_on is None:
-            next_review_on = workdays.due_date("first_review", start_date)
+    if next_review_on is None:
+        # A child in need plan is reviewed by the local standard too, so its
+        # review reminder can fire (editable with a reason: services.visits).
+        next_review_on = workdays.due_date(
+            "first_review" if protection else "cin_review", start_date
+        )
     plan = Plan.objects.create(
         case=case,
         kind=kind,
-        category=category if kind == Plan.Kind.CHILD_PROTECTION else "",
+        category=category if protection else "",
         start_date=start_date,
-        next_review_on=next_review_on if kind == Plan.Kind.CHILD_PROTECTION else None,
+        next_review_on=next_review_on,
+        # The local standards, which the plan may change with a reason.
+        visit_interval_working_days=workdays.TIMESCALES["cp_visit"].working_days
+        if protection
+        else None,
+        core_group_interval_weeks=workdays.TIMESCALES["core_group"].weeks if protection else None,
     )
     _chronology(
         case,

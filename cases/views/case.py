@@ -47,6 +47,7 @@ from cases.forms.statutory import (
 )
 from cases.models import Case, Involvement
 from cases.sections import case_sections_for
+from cases.selectors.visits import visit_clock_for, visits_for
 from safeguard.audit.services import audit_record
 
 
@@ -117,6 +118,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     context["sibling_cases"] = list(selectors.linked_sibling_cases(request.user, case))
     if lead:
         today = timezone.localdate()
+        context["visits"] = list(visits_for(request.user, case)[:50])
+        context["visit_clock"] = visit_clock_for(case, today)
+        context["lead_worker"] = selectors.is_lead_worker(request.user, case)
         for assessment in context["assessments"]:
             assessment.clock = (
                 None if assessment.completed_on else selectors.assessment_clock(assessment, today)

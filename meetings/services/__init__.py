@@ -11,6 +11,12 @@ attendance, minutes, decisions, dissent, actions, finalising, addenda);
 use this package as one module (``from meetings import services``).
 """
 
+from meetings.services.attendees import (
+    attendee_add,
+    attendee_agencies,
+    strategy_participant_problems,
+    strategy_participants,
+)
 from meetings.services.changes import meeting_cancel, meeting_reschedule
 from meetings.services.common import (
     CHAIR_ROLES,
@@ -55,6 +61,10 @@ __all__ = [
     "RecordFinal",
     "StaleRecord",
     "addendum_add",
+    "attendee_add",
+    "attendee_agencies",
+    "strategy_participant_problems",
+    "strategy_participants",
     "agenda_item_add",
     "can_manage",
     "can_schedule",

@@ -35,6 +35,7 @@ from meetings.models import (
     MeetingDissent,
     MeetingInvitation,
 )
+from meetings.services.attendees import attendance_problems, strategy_participant_problems
 from meetings.services.common import (
     can_manage,
     lock_meeting,
@@ -88,8 +89,11 @@ def meeting_record(
     attendance: Mapping[str, str],
     minutes: Mapping[str, str],
     decisions: Mapping[str, Mapping[str, object]],
+    attendee_attendance: Mapping[str, str] | None = None,
 ) -> Meeting:
     """Save what the chair has recorded so far. Called for every autosave too.
+
+    ``attendee_attendance``: whether each person invited by name came, by their id.
 
     Keys are the ids of invitations, agenda items and children's places; a
     record saved elsewhere since ``version`` raises ``StaleRecord`` rather than
@@ -107,6 +111,11 @@ def meeting_record(
         if value is not None and value in MeetingInvitation.Attendance.values:
             invitation.attendance = value
             invitation.save(update_fields=["attendance"])
+    for attendee in meeting.attendees.all():
+        value = (attendee_attendance or {}).get(str(attendee.pk))
+        if value is not None and value in MeetingInvitation.Attendance.values:
+            attendee.attendance = value
+            attendee.save(update_fields=["attendance"])
     for item in meeting.agenda_items.all():
         value = minutes.get(str(item.pk))
         if value is not None and value != item.minutes:
@@ -232,6 +241,8 @@ def finalise_problems(meeting: Meeting) -> list[tuple[str, str]]:
         if not invitation.attendance:
             who = invitation.person.get_full_name() if invitation.person else invitation.agency.name
             problems.append((f"attendance-{invitation.pk}", f"Record whether {who} attended"))
+    problems.extend(attendance_problems(meeting))
+    problems.extend(strategy_participant_problems(meeting))
     allowed = DECISIONS_BY_KIND.get(meeting.kind)
     for subject in meeting.subjects.select_related("case__child"):
         name = subject.case.child.full_name

@@ -18,6 +18,7 @@ from agencies.selectors import members_with_roles
 from cases.access import lock_cases, sync_case_grants
 from cases.models import Case, Involvement
 from cases.services.case import involvement_reason_end, involvement_start
+from cases.services.wishes import clean_wishes
 from meetings.clocks import date_errors, meeting_clock
 from meetings.grants import sync_meeting_grants
 from meetings.models import (
@@ -80,6 +81,7 @@ def meeting_schedule(
     scheduled_at: dt.datetime,
     location: str = "",
     video_link: str = "",
+    format: str = "",
     follows: Meeting | None = None,
     late_reason: str = "",
     report_due_on: dt.date | None = None,
@@ -116,8 +118,18 @@ def meeting_schedule(
         ]
     if report_due_on and (report_due_on > day or report_due_on < timezone.localdate()):
         errors["report_due_on"] = ["Reports must be due between today and the meeting date"]
-    if location.strip() == "" and video_link.strip() == "":
-        errors["location"] = ["Enter where the meeting will be held, or a video link"]
+    # How it is held, said or (from older callers) read from what they gave.
+    format = format or (
+        Meeting.Format.IN_PERSON
+        if location.strip()
+        else Meeting.Format.VIDEO
+        if video_link.strip()
+        else ""
+    )
+    if format not in Meeting.Format.values:
+        errors["format"] = ["Say how the meeting will be held: in person, by video or by telephone"]
+    elif format == Meeting.Format.IN_PERSON and not location.strip():
+        errors["location"] = ["Enter where the meeting will be held"]
     rules = [invite_rules(acting_user, cases, lead_agency, agency) for agency in invite]
     if not invite_reason.strip() and (beyond := [r.agency.name for r in rules if r.needs_reason]):
         errors["invite_reason"] = [
@@ -135,6 +147,7 @@ def meeting_schedule(
         lead_agency=lead_agency,
         chair=chair,
         scheduled_at=scheduled_at,
+        format=format,
         location=location.strip(),
         video_link=video_link.strip(),
         follows=clock.runs_from or follows,
@@ -446,26 +459,34 @@ def report_submit(
     agency: Agency,
     text: str,
     shared_with_invitees: bool = False,
+    child_wishes: str = "",
+    wishes_not_obtained: str = "",
+    wishes_not_obtained_detail: str = "",
 ) -> AgencyReport:
+    """The child's wishes and feelings as the agency heard them, or why it has
+    none: optional on a report, where it is shown as "not recorded"."""
     require_open(meeting)
     if not report_agencies(acting_user, meeting).filter(pk=agency.pk).exists():
         raise PermissionDenied("Your agency is not invited to this meeting.")
     if not text.strip():
         raise ValidationError({"text": "Enter your agency's report"})
+    wishes = clean_wishes(
+        child_wishes=child_wishes,
+        wishes_not_obtained=wishes_not_obtained,
+        wishes_not_obtained_detail=wishes_not_obtained_detail,
+        required=False,
+    )
+    fields = {
+        "author": acting_user,
+        "text": text.strip(),
+        "shared_with_invitees": shared_with_invitees,
+        **wishes,
+    }
     report, created = AgencyReport.objects.update_or_create(
         meeting=meeting,
         agency=agency,
-        defaults={
-            "author": acting_user,
-            "text": text.strip(),
-            "shared_with_invitees": shared_with_invitees,
-        },
-        create_defaults={
-            "author": acting_user,
-            "text": text.strip(),
-            "shared_with_invitees": shared_with_invitees,
-            "submitted_at": timezone.now(),
-        },
+        defaults=fields,
+        create_defaults={**fields, "submitted_at": timezone.now()},
     )
     audit_record(
         user=acting_user,

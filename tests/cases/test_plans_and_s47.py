@@ -62,7 +62,11 @@ def test_section_47_started_and_completed(client, world):
     enquiry = Section47Enquiry.objects.get()
     client.post(
         reverse("case_section47", args=[world.case.pk, "complete"]),
-        {"enquiry": enquiry.pk, "outcome": "icpc"},
+        {
+            "enquiry": enquiry.pk,
+            "outcome": "icpc",
+            "child_wishes": "I want to stay with my nan.",
+        },
     )
     enquiry.refresh_from_db()
     assert enquiry.outcome == "icpc" and enquiry.completed_on

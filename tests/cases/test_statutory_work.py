@@ -49,6 +49,7 @@ def test_assessment_completed_then_authorised(client, world):
             "summary": "Neglect confirmed; CIN plan.",
             "primary_need": "N1",
             "factors": ["3B", "16A", "1B"],
+            "child_wishes": "Amelia said she wants her dad to stop shouting.",
         },
     )
     assessment.refresh_from_db()

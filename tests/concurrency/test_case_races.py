@@ -179,6 +179,7 @@ def _complete(world, assessment_pk):
         summary="Neglect confirmed.",
         primary_need="N1",
         factors=["3B"],
+        wishes_not_obtained="too_young",
     )
 
 
@@ -223,6 +224,7 @@ def test_completions_and_authorisations_at_once_happen_once(world, assessed):
                 acting_user=world.social_worker,
                 enquiry=Section47Enquiry.objects.get(pk=enquiry.pk),
                 outcome="cin",
+                child_wishes="I feel safe at school.",
             )
         ]
         * N
@@ -291,7 +293,12 @@ def test_completing_an_assessment_twice_through_the_page_shows_a_message_not_an_
         client.force_login(world.social_worker)
         clients.append(client)
     url = reverse("case_assessment", args=[world.case.pk, assessed.pk, "complete"])
-    form = {"summary": "Neglect confirmed.", "primary_need": "N1", "factors": ["3B"]}
+    form = {
+        "summary": "Neglect confirmed.",
+        "primary_need": "N1",
+        "factors": ["3B"],
+        "wishes_not_obtained": "declined",
+    }
     race = at_once([(lambda c=c: c.post(url, form)) for c in clients], atomic=False)
     race.assert_only()
     assert {r.status_code for r in race.wins} == {302}

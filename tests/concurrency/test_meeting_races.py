@@ -17,7 +17,7 @@ from meetings.models import AgendaItem, Meeting, MeetingDissent
 from meetings.services import record as record_services
 from tests.concurrency.conftest import N, at_once, audit_count, wait_for_lock_waiters
 from tests.factories import World, open_case_from_concern, submit_concern
-from tests.meetings.meeting_helpers import LONDON, STRATEGY_DAY, travel
+from tests.meetings.meeting_helpers import LONDON, STRATEGY_DAY, health_agency, travel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +35,8 @@ def world():
             chair=w.chair,
             scheduled_at=STRATEGY_DAY,
             location="Police station, interview room 2",
-            invite=[w.police],
-            invite_reason="The police hold the report of the assault.",
+            invite=[w.police, health_agency(w)],
+            invite_reason="The police hold the report of the assault; health examined him.",
         )
     return w
 
@@ -72,7 +72,6 @@ def test_edits_waiting_while_the_record_is_finalised_are_refused_after_it(world,
     record itself) arrive. Each waits for the finalising to commit, then is refused
     with who finalised it and when; none lands on the final record."""
     meeting, case = world.meeting, world.case
-    invitation = meeting.invitations.get()
     subject = meeting.subjects.get()
     edits_waiting = N - 1
     with travel(STRATEGY_DAY + dt.timedelta(hours=1)):
@@ -80,7 +79,7 @@ def test_edits_waiting_while_the_record_is_finalised_are_refused_after_it(world,
             acting_user=world.chair,
             meeting=meeting,
             version=meeting.version,
-            attendance={str(invitation.pk): "present"},
+            attendance={str(i.pk): "present" for i in meeting.invitations.all()},
             minutes={},
             decisions={str(subject.pk): {"decision": "section_47"}},
         )

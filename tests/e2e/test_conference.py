@@ -43,6 +43,7 @@ class DemoWorld:
         self.police = Agency.objects.get(slug="northshire-police")
         self.csc = Agency.objects.get(slug="northshire-csc")
         self.school = Agency.objects.get(slug="hillside-primary")
+        self.health = Agency.objects.get(slug="northshire-health")
         self.teacher = users.get(username="practitioner@hillside-primary")
 
 

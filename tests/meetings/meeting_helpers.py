@@ -24,8 +24,22 @@ def travel(moment: dt.datetime):
     return time_machine.travel(moment, tick=True)
 
 
+def health_agency(world):
+    """A health trust: with the police, a strategy discussion cannot do without it."""
+    from agencies.models import Agency
+    from tests.factories import AgencyFactory
+
+    if getattr(world, "health", None):
+        return world.health
+    return AgencyFactory(
+        slug="health", name="Health Trust", kind=Agency.Kind.HEALTH, default_lead_agency=world.la
+    )
+
+
 def held_strategy_discussion(world, case, when: dt.datetime = STRATEGY_DAY) -> Meeting:
-    """A strategy discussion on ``case``, held at ``when`` and finalised: proceed to s47."""
+    """A strategy discussion on ``case``, held at ``when`` and finalised: proceed to
+    s47. Police and health take part (Working Together 2023)."""
+    health = health_agency(world)
     with travel(when - dt.timedelta(hours=1)):
         meeting = meetings.meeting_schedule(
             acting_user=world.social_worker,
@@ -34,17 +48,17 @@ def held_strategy_discussion(world, case, when: dt.datetime = STRATEGY_DAY) -> M
             chair=world.chair,
             scheduled_at=when,
             location="Police station, interview room 2",
-            invite=[world.police],
-            invite_reason="Police are a statutory partner in this meeting (Working Together 2023)",
+            invite=[world.police, health],
+            invite_reason="Police and health are statutory partners in this meeting "
+            "(Working Together 2023)",
         )
     with travel(when + dt.timedelta(hours=1)):
-        invitation = meeting.invitations.get()
         subject = meeting.subjects.get()
         meetings.meeting_record(
             acting_user=world.chair,
             meeting=meeting,
             version=meeting.version,
-            attendance={str(invitation.pk): "present"},
+            attendance={str(i.pk): "present" for i in meeting.invitations.all()},
             minutes={},
             decisions={str(subject.pk): {"decision": "section_47"}},
         )

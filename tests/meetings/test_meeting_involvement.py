@@ -224,7 +224,7 @@ def test_people_who_cannot_invite_cannot_withdraw(client, world):
 
 def test_a_final_record_keeps_its_invitations(client, world):
     held = held_strategy_discussion(world, world.case, STRATEGY_DAY + dt.timedelta(days=1))
-    invitation = held.invitations.get()
+    invitation = held.invitations.get(agency=world.police)
     with travel(STRATEGY_DAY + dt.timedelta(days=2)):
         with pytest.raises(ValidationError, match="final"):
             meetings.invitation_withdraw(acting_user=world.chair, invitation=invitation, reason="x")

@@ -1,0 +1,57 @@
+"""Reads of statutory visits and the visit clock of a child protection plan.
+
+While a child is on a child protection plan, the child is to be seen at least
+every N working days (the plan's own interval; ``safeguard.workdays``'s
+``cp_visit`` by default). The clock runs from the last visit at which the
+child was seen, or from the plan's start: a visit where the child was not
+seen is recorded, and does not stop the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Max, QuerySet
+
+from cases.models import Case, Plan, StatutoryVisit
+from cases.models.visits import plan_visit_interval, visit_due_on
+from cases.selectors.cases import User, has_lead_access
+from safeguard import workdays
+
+
+def visits_for(user: User, case: Case) -> QuerySet[StatutoryVisit]:
+    """Visits are the lead agency's record of its work with the child; an
+    involved agency does not see them (SPEC 2: assessments and visits are the
+    lead agency's)."""
+    if not has_lead_access(user, case):
+        return StatutoryVisit.objects.none()
+    return StatutoryVisit.objects.filter(case=case).select_related("visited_by", "recorded_by")
+
+
+@dataclass(frozen=True)
+class VisitClock:
+    plan: Plan
+    last_seen: dt.date | None
+    clock: workdays.Clock
+
+    @property
+    def interval(self) -> int:
+        return plan_visit_interval(self.plan)
+
+
+def visit_clock_for(case: Case, today: dt.date | None = None) -> VisitClock | None:
+    """The visit clock of the case's current child protection plan, if any."""
+    plan = (
+        Plan.objects.filter(case=case, kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True)
+        .order_by("-start_date")
+        .first()
+    )
+    if plan is None:
+        return None
+    last_seen = (
+        StatutoryVisit.objects.filter(case=case, visited_on__gte=plan.start_date)
+        .exclude(seen=StatutoryVisit.Seen.NOT_SEEN)
+        .aggregate(last=Max("visited_on"))["last"]
+    )
+    return VisitClock(plan, last_seen, workdays.clock(visit_due_on(plan, last_seen), today))
