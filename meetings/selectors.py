@@ -12,8 +12,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Concat
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, Role
@@ -175,21 +189,83 @@ def meetings_for_case(user: User, case) -> QuerySet[Meeting]:
     return meetings_for(user).filter(subjects__case=case).distinct().order_by("-scheduled_at")
 
 
-def reports_owed_by(user: User) -> QuerySet[Meeting]:
-    """Meetings still to come where the user's agency was asked for a report and has
-    not sent it, soonest due first."""
+def _owed_by(user: User) -> Q:
+    """Meetings where the user's agency was asked for a report and has not sent it."""
     mine = agencies_where(user, roles=CASE_WORKING_ROLES).values("pk")
     asked = MeetingInvitation.objects.filter(agency_id__in=mine, report_requested=True)
     sent = AgencyReport.objects.filter(agency_id__in=mine)
+    return Q(id__in=asked.values("meeting_id")) & ~Q(id__in=sent.values("meeting_id"))
+
+
+def reports_owed_by(user: User) -> QuerySet[Meeting]:
+    """Meetings still open where the user's agency was asked for a report and has
+    not sent it, soonest due first."""
     return (
         meetings_for(user)
-        .filter(
-            finalised_at__isnull=True,
-            cancelled_at__isnull=True,
-            id__in=asked.values("meeting_id"),
-        )
-        .exclude(id__in=sent.values("meeting_id"))
+        .filter(_owed_by(user), finalised_at__isnull=True, cancelled_at__isnull=True)
         .order_by("report_due_on", "scheduled_at")
+    )
+
+
+@dataclass(frozen=True)
+class MyMeetings:
+    upcoming: list[Meeting]
+    reports_due: list[Meeting]
+    to_write_up: list[Meeting]
+
+    def all(self) -> list[Meeting]:
+        return [*self.upcoming, *self.reports_due, *self.to_write_up]
+
+
+MY_MEETINGS_READ = 60
+MY_MEETINGS_SHOWN = 10
+
+
+def my_meetings_for(user: User) -> MyMeetings:
+    """The open meetings "My work" lists, in one query: those to come, those
+    whose report the user's agency owes, and those the user chaired that have
+    been held but whose record is not finalised (theirs to write up). Each
+    carries its first child's name and case reference and how many children
+    it covers, so the lists name the child without a query per meeting."""
+    now = timezone.now()
+    owed = _owed_by(user)
+    write_up = Q(chair=user, scheduled_at__lt=now)
+    first = MeetingCase.objects.filter(meeting=OuterRef("pk")).order_by("case__reference")
+    rows = list(
+        meetings_for(user)
+        .filter(finalised_at__isnull=True, cancelled_at__isnull=True)
+        .filter(Q(scheduled_at__gte=now) | write_up | owed)
+        .annotate(
+            is_owed=ExpressionWrapper(owed, output_field=BooleanField()),
+            child_name=Subquery(
+                first.annotate(
+                    name=Concat(
+                        "case__child__first_name",
+                        Value(" "),
+                        "case__child__last_name",
+                        output_field=CharField(),
+                    )
+                ).values("name")[:1]
+            ),
+            case_reference=Subquery(first.values("case__reference")[:1]),
+            children=Subquery(
+                MeetingCase.objects.filter(meeting=OuterRef("pk"))
+                .order_by()
+                .values("meeting")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+        )
+        .order_by("scheduled_at", "id")[:MY_MEETINGS_READ]
+    )
+    shown = MY_MEETINGS_SHOWN
+    return MyMeetings(
+        upcoming=[m for m in rows if m.scheduled_at >= now][:shown],
+        reports_due=sorted(
+            (m for m in rows if m.is_owed),
+            key=lambda m: (m.report_due_on is None, m.report_due_on, m.scheduled_at),
+        )[:shown],
+        to_write_up=[m for m in rows if m.chair_id == user.pk and m.scheduled_at < now][:shown],
     )
 
 

@@ -2,20 +2,37 @@
 through its selectors, overdue first."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from agencies.roles import TRIAGE_ROLES
+from agencies.roles import CASE_WORKING_ROLES, TRIAGE_ROLES
 from agencies.selectors import roles_for
 from cases import selectors as case_selectors
-from meetings.selectors import meetings_for, reports_owed_by
+from meetings.selectors import my_meetings_for
 from safeguard import workdays
-from safeguard.notifications.selectors import notifications_for
+from safeguard.audit.services import audit_record
+from safeguard.notifications.selectors import groups, notification_groups_for, unread_count_for
 
 QUEUE_SHOWN = 200
 UNREAD_SHOWN = 5
+DUE_SHOWN = 15
+GROUPS_READ = 100
+
+
+def _audit_what_is_named(user, context: dict, mine) -> None:
+    """My work names children (allocated cases, due dates, meetings): one audit
+    row per view naming every case and meeting shown; nothing shown, no row."""
+    cases = [c.reference for c in context.get("my_cases", [])]
+    cases += [d.case_reference for d in context.get("due", [])]
+    meetings = sorted({m.reference for m in mine.all()})
+    if cases or meetings:
+        audit_record(
+            user=user,
+            action="list",
+            event="my_work_listed",
+            detail={"references": sorted(set(cases)), "meetings": meetings},
+        )
 
 
 @login_required
@@ -23,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """My work: what needs this person's attention, overdue first."""
     user = request.user
     today = timezone.localdate()
-    context: dict = {"roles": roles_for(user)}
+    context: dict = {"roles": roles_for(user), "today": today}
     request.user_roles = context["roles"]  # read once: the navigation needs them too
     my_concerns = list(case_selectors.my_concerns_for(user)[:10])
     context["drafts"] = [c for c in my_concerns if c.status == "draft"]
@@ -46,21 +63,24 @@ def home(request: HttpRequest) -> HttpResponse:
             "immediate_risk": sum(1 for c in queue if c.immediate_risk),
             "awaiting_authorisation": sum(1 for c in queue if c.status == "awaiting_authorisation"),
         }
-        context["my_cases"] = case_selectors.allocated_cases_for(user, limit=10)
-    # Kind, time and chair are all the list shows: no children fetched with them.
-    upcoming = meetings_for(user).filter(
-        scheduled_at__gte=timezone.now(), finalised_at__isnull=True, cancelled_at__isnull=True
+        context["my_cases"] = case_selectors.allocated_cases_for(user, limit=10, audit=False)
+    if context["roles"] & CASE_WORKING_ROLES:
+        # Dated work, soonest first: the person's actions and the statutory
+        # dates of the cases they hold, each with the child's name.
+        context["due"] = case_selectors.due_work_for(user, limit=DUE_SHOWN, audit=False)
+    mine = my_meetings_for(user)
+    context.update(
+        meetings=mine.upcoming, reports_due=mine.reports_due, to_write_up=mine.to_write_up
     )
-    context["meetings"] = list(upcoming.order_by("scheduled_at")[:10])
-    context["reports_due"] = list(reports_owed_by(user)[:10])
-    # The newest unread, each carrying how many are unread in all (a window
-    # over the whole set, counted before the limit): the header's count needs
-    # no query of its own.
-    unread = list(
-        notifications_for(user)
-        .filter(read_at__isnull=True)
-        .annotate(unread_total=Window(Count("id")))[:UNREAD_SHOWN]
-    )
-    context["notifications"] = unread
-    request.unread_notifications = unread[0].unread_total if unread else 0
+    _audit_what_is_named(user, context, mine)
+    # Unread notifications, one line per kind and thing (five "new action"
+    # lines on one case are one line), each a link to what it is about.
+    # The badge counts every unread one: summed from the groups when they are
+    # few enough to read (nearly always), counted otherwise.
+    unread = groups(notification_groups_for(user, unread_only=True)[: GROUPS_READ + 1])
+    context["notifications"] = unread[:UNREAD_SHOWN]
+    if len(unread) > GROUPS_READ:
+        request.unread_notifications = unread_count_for(user)
+    else:
+        request.unread_notifications = sum(g.unread for g in unread)
     return render(request, "work/home.html", context)

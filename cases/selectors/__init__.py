@@ -45,6 +45,7 @@ from cases.selectors.concerns import (
     mark_position,
     my_concerns_for,
 )
+from cases.selectors.due import DueWork, due_work_for
 from cases.selectors.known import Known, known_about
 from cases.selectors.policy import (
     can_add_marks,
@@ -94,6 +95,8 @@ __all__ = [
     "actions_for",
     "active_break_glass",
     "allocated_cases_for",
+    "DueWork",
+    "due_work_for",
     "allocatable_teams",
     "allocatable_workers",
     "allocation_text",

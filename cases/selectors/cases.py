@@ -247,14 +247,15 @@ def case_page_for(
     return keyset_page(cases, ordering, cursor, query=query)
 
 
-def allocated_cases_for(user: User, *, limit: int = 10) -> list[Case]:
+def allocated_cases_for(user: User, *, limit: int = 10, audit: bool = True) -> list[Case]:
     """The newest cases allocated to the user that they still see, for "My work".
 
     The list names each child, so reading it is audited like any other case
     list (one row naming the references shown); an empty list reads nothing.
+    ``audit=False``: the caller writes one row for everything its page lists.
     """
     cases = list(case_list_for(user).filter(allocated_worker=user)[:limit])
-    if cases:
+    if cases and audit:
         audit_record(
             user=user,
             action="list",

@@ -81,9 +81,17 @@ def dispatch_emails(email_ids: list[str]) -> None:
 
 
 def notification_mark_read(*, user: AbstractBaseUser, notification: Notification) -> None:
-    if notification.recipient_id == user.pk and notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    """Opening a notification reads its whole group: every unread one of the
+    same kind about the same thing (its reference), which the list showed as
+    one line. One that names nothing is read alone."""
+    if notification.recipient_id != user.pk:
+        return
+    group = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification.reference:
+        group = group.filter(kind=notification.kind, reference=notification.reference)
+    else:
+        group = group.filter(pk=notification.pk)
+    group.update(read_at=timezone.now())
 
 
 def reminder_preference_set(*, user: AbstractBaseUser, reminder_email: str) -> None:

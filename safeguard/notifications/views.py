@@ -5,14 +5,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from safeguard.notifications.selectors import notifications_for
+from safeguard.notifications.selectors import groups, notification_groups_for, notifications_for
 from safeguard.notifications.services import notification_mark_read
 
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notifications_for(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "notifications/notification_list.html", {"page": page})
+    """One line per kind of notification about one thing, newest first: a
+    reader scans what happened, not every repetition of it."""
+    page = Paginator(notification_groups_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"page": page, "groups": groups(page.object_list)},
+    )
 
 
 @login_required

@@ -108,13 +108,13 @@ def test_the_home_pages_allocated_cases_list_is_audited(client, world):
     client.force_login(world.social_worker)
     page = client.get(reverse("home")).content.decode()
     assert world.case.reference in page
-    (row,) = rows("allocated_cases_listed")
+    (row,) = rows("my_work_listed")
     assert (row.username, row.action) == (world.social_worker.username, "list")
     assert row.detail["references"] == [world.case.reference]
     # Nothing allocated, nothing listed: no row pretending a read.
     client.force_login(world.manager)
     client.get(reverse("home"))
-    assert len(rows("allocated_cases_listed")) == 1
+    assert len(rows("my_work_listed")) == 1
 
 
 def test_reading_the_child_shows_in_who_has_viewed_the_case(client, world):
