@@ -361,6 +361,9 @@ SPECTACULAR_SETTINGS = {
         "PlanKindEnum": "cases.models.Plan.Kind",
         "Section47OutcomeEnum": "cases.models.Section47Enquiry.Outcome",
         "OpenWorkKindEnum": ["assessment", "section47", "plan"],
+        "ReferralSourceEnum": "cases.dfe_codes.ReferralSource",
+        "AttendeeKindEnum": "meetings.models.MeetingAttendee.Kind",
+        "InvolvementReasonEnum": "cases.models.Involvement.Reason",
     },
 }
 

@@ -238,6 +238,7 @@ def scene(settings, tmp_path):
         kind="cp",
         category="NEG",
         start_date=dt.date.today(),
+        source="MTG-TEST-ICPC",
     )
     from summaries.services import summary_request
 

@@ -282,14 +282,11 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.case_list_with_involvements_for(self.request.user)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        cases = self.get_queryset()
+        cases = selectors.with_lead_access(self.get_queryset(), request.user)
         few = selectors.visible_case_ids_if_few(request.user)
         if few is not None:
             cases = cases.filter(pk__in=few)
         page = self.paginate_queryset(cases)
-        lead = selectors.lead_access_case_ids(request.user, (c.pk for c in page))
-        for case in page:
-            case.lead_access = case.pk in lead
         data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
         _audit_list(request, "cases_listed", (c.reference for c in page))
         return self.get_paginated_response(data)

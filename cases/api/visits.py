@@ -62,7 +62,7 @@ class VisitCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=20000, required=False, allow_blank=True)
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanClockSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
         fields = [
@@ -148,7 +148,7 @@ class PlanScheduleViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=PlanScheduleSerializer,
-        responses={200: PlanSerializer, 400: INVALID, 404: NOT_FOUND},
+        responses={200: PlanClockSerializer, 400: INVALID, 404: NOT_FOUND},
         description="Change a current plan's review date (child in need plans) or its visit "
         "interval and core group frequency (child protection plans), with the reason.",
     )
@@ -163,4 +163,4 @@ class PlanScheduleViewSet(viewsets.ViewSet):
             plan = plan_schedule_change(acting_user=request.user, plan=plan, **body.validated_data)
         except DjangoValidationError as exc:
             raise _as_drf_error(exc) from exc
-        return Response(PlanSerializer(plan).data)
+        return Response(PlanClockSerializer(plan).data)

@@ -30,8 +30,8 @@ from cases.selectors.children import (
     children_at_front_door,
     children_for,
     get_child_for,
-    lead_access_case_ids,
     restricted_children_at_front_door,
+    with_lead_access,
 )
 from cases.selectors.concerns import (
     CENTRES,
@@ -141,7 +141,7 @@ __all__ = [
     "household_for",
     "current_reasons_prefetch",
     "involvements_for",
-    "lead_access_case_ids",
+    "with_lead_access",
     "linked_sibling_cases",
     "mark_position",
     "my_concerns_for",

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 
 from agencies.models import Agency
@@ -92,14 +99,13 @@ def get_child_for(user: User, child_id: uuid.UUID | str, *, audit: bool = True) 
     return child
 
 
-def lead_access_case_ids(user: User, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    """Of ``case_ids``, those the user sees at the lead agency's level: one query
-    for a whole page, where ``has_lead_access`` is one per case."""
-    ids = list(case_ids)
-    if not ids or not user.is_authenticated or not user.is_active:
-        return set()
+def with_lead_access(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """Each case carrying ``lead_access``: whether the user sees it at the lead
+    agency's level. Asked in the page's own query, not one more for the page."""
+    if not user.is_authenticated or not user.is_active:
+        return cases.annotate(lead_access=Value(False, output_field=BooleanField()))
     lead = ids_with_permission(user, VIEW_LEAD) | _break_glass_case_ids(user)
-    return set(Case.objects.filter(pk__in=ids).filter(lead).values_list("pk", flat=True))
+    return cases.annotate(lead_access=ExpressionWrapper(lead, output_field=BooleanField()))
 
 
 def case_list_with_involvements_for(user: User) -> QuerySet[Case]:

@@ -32,7 +32,11 @@ def api(user) -> APIClient:
 
 def end_police_involvement(world: World) -> None:
     involvement = world.case.involvements.get(agency=world.police, ended_at__isnull=True)
-    services.case_end_involvement(acting_user=world.social_worker, involvement=involvement)
+    services.case_end_involvement(
+        acting_user=world.social_worker,
+        involvement=involvement,
+        reason="The police no longer work with the family",
+    )
 
 
 def audit_rows(event: str, user) -> list[AuditEvent]:

@@ -307,7 +307,7 @@ def test_ending_a_plan_from_a_stale_page_is_refused(client, world):
     client.force_login(world.social_worker)
     page = client.post(url, ending, follow=True).content.decode()
     assert "Someone else changed this child in need plan since you opened the page" in page
-    assert "it has been updated" in page
+    assert "its next review is now due by" in page
     assert Plan.objects.get(pk=plan.pk).end_date is None
     client.force_login(world.worker2)
     assert client.post(url, {**ending, "version": plan.version}).status_code == 302

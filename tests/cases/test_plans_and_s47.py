@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Plan, Section47Enquiry
+from safeguard import workdays
 from tests.factories import World, open_case_from_concern, submit_concern
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,10 @@ def test_a_child_in_need_plan_started_on_the_page_is_seen_by_involved_agencies(c
     url = reverse("case_plan", args=[world.case.pk, "start"])
     client.post(url, {"kind": "cin", **date_fields("start_date", today)})
     plan = Plan.objects.get()
-    assert plan.kind == "cin" and plan.next_review_on is None
+    # Reviewed by the local standard (three months) unless someone set a date.
+    assert plan.kind == "cin" and plan.next_review_on == workdays.due_date(
+        "cin_review", plan.start_date
+    )
     client.force_login(world.teacher)  # involved agencies see plans (SPEC 2)
     page = client.get(reverse("case_detail", args=[world.case.pk])).content.decode()
     assert "Child in need plan" in page

@@ -18,7 +18,7 @@ from cases.selectors import search as search_module
 from cases.selectors.search import Kind, parse, search
 from cases.services.case import involvement_end, involvement_start
 from cases.services.restrictions import case_restrict
-from cases.services.statutory import plan_start
+from cases.services.statutory import plan_open
 from safeguard.audit.models import AuditEvent
 from safeguard.core.dates import age_label
 from tests.factories import World, open_case_from_concern, submit_concern
@@ -38,12 +38,13 @@ def world():
     Child.objects.filter(pk=w.child.pk).update(nhs_number=NHS, upn=UPN, postcode="NS1 2AB")
     w.child.refresh_from_db()
     w.concern = w.case.concerns.get()
-    plan_start(
-        acting_user=w.social_worker,
+    plan_open(  # as an ICPC's record starts it (the conference itself is not the point here)
+        acting_user=w.chair,
         case=w.case,
         kind="cp",
         category="NEG",
         start_date=timezone.localdate(),
+        source="MTG-TEST-ICPC",
     )
     # A restricted case: only the manager is named on it.
     w.hidden = open_case_from_concern(

@@ -317,6 +317,7 @@ def test_a_case_with_open_work_cannot_close(client, world):
 
     # Each closed or ended: the case closes.
     services.assessment_complete(
+        child_wishes="She wants things to calm down at home",
         acting_user=world.social_worker,
         assessment=assessment,
         summary="Needs met by the family.",
@@ -324,7 +325,12 @@ def test_a_case_with_open_work_cannot_close(client, world):
         factors=["21"],
     )
     services.assessment_authorise(acting_user=world.manager, assessment=assessment)
-    services.section47_complete(acting_user=world.social_worker, enquiry=enquiry, outcome="cin")
+    services.section47_complete(
+        child_wishes="She wants things to calm down at home",
+        acting_user=world.social_worker,
+        enquiry=enquiry,
+        outcome="cin",
+    )
     services.plan_end(acting_user=world.social_worker, plan=plan, end_date=today)
     assert (
         api(world.social_worker).post(f"/api/v1/cases/{case.pk}/closure/", closing).status_code
@@ -371,6 +377,7 @@ def test_second_and_later_assessments_one_at_a_time(client, world):
     )
     assert status == 400 and "is still open" in page
     services.assessment_complete(
+        child_wishes="She wants things to calm down at home",
         acting_user=world.social_worker,
         assessment=first,
         summary="Done.",

@@ -74,6 +74,7 @@ def test_closing_needs_a_reason_and_a_manager(client, world):
     # (rule 8867; tests/cases/test_statutory_states.py).
     assessment = world.case.assessments.get()
     services.assessment_complete(
+        child_wishes="She wants things to calm down at home",
         acting_user=world.social_worker,
         assessment=assessment,
         summary="No needs found.",

@@ -50,7 +50,12 @@ def world():
     w.plan_start = working_days_ago(20)
     # As a conference's decision would start it.
     w.plan = plan_open(
-        acting_user=w.chair, case=w.case, kind="cp", category="NEG", start_date=w.plan_start
+        acting_user=w.chair,
+        case=w.case,
+        kind="cp",
+        category="NEG",
+        start_date=w.plan_start,
+        source="MTG-TEST-ICPC",
     )
     return w
 

@@ -43,6 +43,16 @@ def world(time_machine):
     return w
 
 
+@pytest.fixture
+def finished(world):
+    """The world with its assessment completed and authorised: a case closes only
+    once its work is (census rules 8867, 8868), and closing is the point here."""
+    Assessment.objects.filter(case=world.case).update(
+        completed_on=dt.date(2026, 11, 3), authorised_on=dt.date(2026, 11, 4)
+    )
+    return world
+
+
 def build(world):
     return census.census_build(agency=world.la, year=CensusYear.parse(YEAR), la_code="201")
 
@@ -210,7 +220,8 @@ def test_a_school_age_child_with_no_upn_and_no_reason_is_needed(world):
 # Closing a case because the child died (RC2) -----------------------------------------
 
 
-def test_closing_for_rc2_without_a_date_of_death_is_refused(world):
+def test_closing_for_rc2_without_a_date_of_death_is_refused(finished):
+    world = finished
     with pytest.raises(Exception) as refused:
         case_closure_request(
             acting_user=world.social_worker, case=world.case, reason="RC2", explanation="x"
@@ -219,7 +230,8 @@ def test_closing_for_rc2_without_a_date_of_death_is_refused(world):
     assert not CaseClosure.objects.filter(case=world.case).exists()
 
 
-def test_closing_for_rc2_through_the_page_asks_for_the_date(client, world):
+def test_closing_for_rc2_through_the_page_asks_for_the_date(client, finished):
+    world = finished
     client.force_login(world.social_worker)
     url = reverse("case_close", args=[world.case.pk, "request"])
     response = client.post(url, {"reason": "RC2", "explanation": "Amelia died in hospital."})
@@ -239,7 +251,8 @@ def test_closing_for_rc2_through_the_page_asks_for_the_date(client, world):
     assert Child.objects.get(pk=world.case.child_id).date_of_death == dt.date(2026, 11, 2)
 
 
-def test_a_date_of_death_is_refused_with_another_reason_or_before_birth(world):
+def test_a_date_of_death_is_refused_with_another_reason_or_before_birth(finished):
+    world = finished
     with pytest.raises(Exception) as refused:
         case_closure_request(
             acting_user=world.social_worker,
@@ -260,7 +273,8 @@ def test_a_date_of_death_is_refused_with_another_reason_or_before_birth(world):
     assert "date_of_death" in refused.value.message_dict
 
 
-def test_a_case_closed_rc2_returns_the_date_of_death(world):
+def test_a_case_closed_rc2_returns_the_date_of_death(finished):
+    world = finished
     Child.objects.filter(pk=world.case.child_id).update(
         disabilities=["NONE"], upn_unknown_reason="UN2"
     )
@@ -413,6 +427,7 @@ def test_the_assessment_carries_its_internal_review_date(world):
     Assessment.objects.filter(case=world.case).update(started_on=dt.date(2026, 11, 2))
     assessment = Assessment.objects.get(case=world.case)
     assessment_complete(
+        child_wishes="She wants things to calm down at home",
         acting_user=world.social_worker,
         assessment=assessment,
         summary="Needs identified.",
@@ -428,6 +443,7 @@ def test_the_assessment_carries_its_internal_review_date(world):
             case=world.case, started_on=dt.date(2026, 11, 5), due_on=dt.date(2027, 1, 1)
         )
         assessment_complete(
+            child_wishes="She wants things to calm down at home",
             acting_user=world.social_worker,
             assessment=other,
             summary="x",

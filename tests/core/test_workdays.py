@@ -47,6 +47,9 @@ def test_every_timescale_has_a_due_date():
         "first_core_group": D(2026, 1, 29),
         "first_review": D(2026, 4, 15),
         "later_review": D(2026, 7, 15),
+        "cp_visit": D(2026, 1, 29),  # 10 working days
+        "core_group": D(2026, 2, 26),  # 6 weeks
+        "cin_review": D(2026, 4, 15),  # 3 months
     }
     assert {code: workdays.due_date(code, start) for code in workdays.TIMESCALES} == expected
 

@@ -123,8 +123,9 @@ def test_a_manager_builds_downloads_and_reads_the_census_report(
     page.get_by_role("link", name="See the checks").click()
     assert page.get_by_test_id("census-schema").inner_text() == "Valid"
     report = page.get_by_test_id("census-breaches")
-    assert "8540" in report.inner_text()
-    assert page.get_by_test_id("census-gaps").is_visible()
+    # The demo's record is complete (0 errors); what remains are the DfE's
+    # queries about work still open mid-year, each by child.
+    assert "8670Q" in report.inner_text()
     assert_accessible(page)
     first_case = report.locator("a").first
     case_reference = first_case.inner_text().split("(")[0].strip()

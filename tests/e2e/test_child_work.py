@@ -89,6 +89,7 @@ def test_recording_a_visit_by_keyboard(live_server, page, settings, seed_demo):
             kind="cp",
             category="NEG",
             start_date=timezone.localdate(),
+            source="MTG-TEST-ICPC",
         )
     base = live_server.url
     sign_in(page, base, "social_worker@northshire-csc", PASSWORD)

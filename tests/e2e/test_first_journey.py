@@ -47,7 +47,7 @@ def test_concern_to_case_journey(live_server, page, demo):
     dob.get_by_label("Day").fill("14")
     dob.get_by_label("Month").fill("2")
     dob.get_by_label("Year").fill("2017")
-    page.get_by_label("Postcode").fill("NS4 7XY")
+    page.locator("#id_child_postcode").fill("NS4 7XY")  # the look-up has a postcode too
     page.get_by_label("What did you see or hear?").fill(
         'Skye said: "Mum\'s boyfriend locked me out all night." <b>She was cold.</b>'
     )

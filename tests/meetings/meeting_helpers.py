@@ -70,6 +70,14 @@ def held_strategy_discussion(world, case, when: dt.datetime = STRATEGY_DAY) -> M
 def held_meeting(world, case, kind: str, when: dt.datetime, decision: dict | None = None):
     """Arrange ``kind`` on ``case`` for ``when``, then record ``decision`` and
     finalise it as the chair just after: the only way plans start and end."""
+    # A strategy discussion is not finalised without the police and health.
+    partners = {}
+    if kind == Meeting.Kind.STRATEGY:
+        partners = {
+            "invite": [world.police, health_agency(world)],
+            "invite_reason": "Police and health are statutory partners in this meeting "
+            "(Working Together 2023)",
+        }
     with travel(when - dt.timedelta(hours=1)):
         meeting = meetings.meeting_schedule(
             acting_user=world.social_worker,
@@ -79,6 +87,7 @@ def held_meeting(world, case, kind: str, when: dt.datetime, decision: dict | Non
             scheduled_at=when,
             location="Civic Centre, room 1",
             late_reason="Arranged late in a test",
+            **partners,
         )
     with travel(when + dt.timedelta(hours=1)):
         subject = meeting.subjects.get()
@@ -87,7 +96,7 @@ def held_meeting(world, case, kind: str, when: dt.datetime, decision: dict | Non
             acting_user=world.chair,
             meeting=meeting,
             version=meeting.version,
-            attendance={},
+            attendance={str(i.pk): "present" for i in meeting.invitations.all()},
             minutes={},
             decisions={str(subject.pk): decision or {}},
         )

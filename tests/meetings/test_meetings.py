@@ -493,7 +493,7 @@ def test_my_work_lists_the_meetings_coming_up_and_the_reports_owed(client, world
         icpc = schedule_icpc(world, dt.date(2026, 12, 22))
         client.force_login(world.officer)
         page = client.get(reverse("home")).content.decode()
-        assert "Reports your agency owes" in page and icpc.reference in page
+        assert "Reports your agency owes" in page and world.case.reference in page
         meetings.report_submit(
             acting_user=world.officer, meeting=icpc, agency=world.police, text="Sent."
         )

@@ -13,7 +13,7 @@ from meetings import services as meetings
 from meetings.models import Meeting
 from meetings.next_steps import next_steps_for
 from tests.factories import World, open_case_from_concern, submit_concern
-from tests.meetings.meeting_helpers import LONDON, STRATEGY_DAY, at, travel
+from tests.meetings.meeting_helpers import LONDON, STRATEGY_DAY, at, health_agency, travel
 from tests.meetings.test_meetings import finalise
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,9 @@ def schedule(world, case, kind, when, follows=None) -> Meeting:
         scheduled_at=when,
         location="Civic Centre",
         follows=follows,
-        invite=[world.police],
-        invite_reason="Police are a statutory partner in this meeting (Working Together 2023)",
+        invite=[world.police, health_agency(world)],
+        invite_reason="Police and health are statutory partners in this meeting "
+        "(Working Together 2023)",
     )
 
 
