@@ -109,7 +109,10 @@ def test_no_icpc_once_the_enquiry_closed_without_one_and_nothing_on_a_closed_cas
         assert "icpc" in steps(world, case)
         enquiry = case.section47_enquiries.get()
         case_services.section47_complete(
-            acting_user=world.social_worker, enquiry=enquiry, outcome="not_substantiated"
+            acting_user=world.social_worker,
+            enquiry=enquiry,
+            outcome="not_substantiated",
+            child_wishes="She said she feels safe with her nan",
         )
         assert "icpc" not in steps(world, case)
         case.status = case.Status.CLOSED
