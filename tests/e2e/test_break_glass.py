@@ -4,6 +4,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import assert_accessible, sign_in
 
@@ -35,7 +36,7 @@ def test_manager_breaks_glass_and_it_is_on_the_record(live_server, page, setting
     banner = page.get_by_test_id("restricted-banner").inner_text()
     assert "break-glass access until" in banner
     assert page.get_by_test_id("case-child-name").inner_text().strip()
-    assert page.get_by_test_id("chronology").is_visible()
+    expect(page.get_by_test_id("chronology")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Who has viewed this record").click()

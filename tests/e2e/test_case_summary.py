@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import Case
 from safeguard.audit.models import AuditEvent
@@ -45,7 +46,7 @@ def test_manager_requests_watches_and_downloads_a_summary(
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     assert_accessible(page)
     page.get_by_role("link", name="Request a PDF summary").click()
-    assert page.get_by_role("heading", name="Request a PDF summary").is_visible()
+    expect(page.get_by_role("heading", name="Request a PDF summary")).to_be_visible()
     assert_accessible(page)
 
     # A range that ends before it starts is refused next to the fields.
@@ -65,12 +66,12 @@ def test_manager_requests_watches_and_downloads_a_summary(
 
     page.wait_for_url(re.compile(r"/summaries/[0-9a-f-]{36}/$"))
     status_url = page.url
-    assert page.get_by_role("heading", name="PDF summary").is_visible()
+    expect(page.get_by_role("heading", name="PDF summary")).to_be_visible()
     assert_accessible(page)
     # No worker yet: the page is seen waiting, so "ready" can only arrive by polling.
     assert "Queued" in page.get_by_test_id("summary-status").inner_text()
-    assert page.get_by_test_id("summary-download").is_hidden()
-    assert page.get_by_role("link", name="Refresh this page").is_visible()
+    expect(page.get_by_test_id("summary-download")).to_be_hidden()
+    expect(page.get_by_role("link", name="Refresh this page")).to_be_visible()
 
     with pdf_worker(tmp_path, settings.MEDIA_ROOT) as worker_log:
         # Mark this document: if the page reloaded, the mark would be gone.
@@ -103,7 +104,7 @@ def test_manager_requests_watches_and_downloads_a_summary(
         # A social worker of the same team sees the case, but not the manager's summary.
         sign_in(page, live_server.url, "social_worker@northshire-csc", PASSWORD)
         page.goto(f"{live_server.url}/cases/{case.pk}/")
-        assert page.get_by_test_id("case-child-name").is_visible()
+        expect(page.get_by_test_id("case-child-name")).to_be_visible()
         response = page.goto(download_url)
         assert response.status == 404
         assert_accessible(page)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from playwright.sync_api import expect
 
 from census.models import CensusReturn
 from safeguard.audit.models import AuditEvent
@@ -80,7 +81,7 @@ def test_a_manager_builds_downloads_and_reads_the_census_report(
 
     sign_in(page, live_server.url, "manager@northshire-csc", PASSWORD)
     page.get_by_role("link", name="CIN census").click()
-    assert page.get_by_role("heading", name="Children in need census").is_visible()
+    expect(page.get_by_role("heading", name="Children in need census")).to_be_visible()
     assert_accessible(page)
 
     # The demo's authority has no DfE code on record: a wrong one is refused by the field.
@@ -94,8 +95,8 @@ def test_a_manager_builds_downloads_and_reads_the_census_report(
     page.wait_for_url(re.compile(r"/census/[0-9a-f-]{36}/$"))
     status_url = page.url
     assert "Queued" in page.get_by_test_id("census-status").inner_text()
-    assert page.get_by_test_id("census-download").is_hidden()
-    assert page.get_by_role("link", name="Refresh this page").is_visible()
+    expect(page.get_by_test_id("census-download")).to_be_hidden()
+    expect(page.get_by_role("link", name="Refresh this page")).to_be_visible()
     assert_accessible(page)
 
     with census_worker(tmp_path, settings.MEDIA_ROOT) as worker_log:

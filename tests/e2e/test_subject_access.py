@@ -18,6 +18,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cases.models import HouseholdMember
 from safeguard.audit.models import AuditEvent
@@ -70,7 +71,7 @@ def test_an_officer_answers_a_subject_access_request(
 
     sign_in(page, live_server.url, "auditor@northshire-csc", PASSWORD)
     page.get_by_role("link", name="Subject access").click()
-    assert page.get_by_role("heading", name="Subject access requests").is_visible()
+    expect(page.get_by_role("heading", name="Subject access requests")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Log a request").click()
@@ -113,7 +114,7 @@ def test_an_officer_answers_a_subject_access_request(
     press_tab_until(page, "Gather the records")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/items/$"))
-    assert page.get_by_role("heading", name="Review and redact").is_visible()
+    expect(page.get_by_role("heading", name="Review and redact")).to_be_visible()
     item_texts = " ".join(page.get_by_test_id("sar-item-text").all_inner_texts())
     assert sibling_name in item_texts
     assert_accessible(page)
@@ -139,7 +140,7 @@ def test_an_officer_answers_a_subject_access_request(
     page.get_by_role("button", name="Produce the bundle").click()
     page.wait_for_url(re.compile(r"/bundles/[0-9a-f-]{36}/$"))
     assert "Queued" in page.get_by_test_id("sar-bundle-status").inner_text()
-    assert page.get_by_test_id("sar-bundle-download").is_hidden()
+    expect(page.get_by_test_id("sar-bundle-download")).to_be_hidden()
     assert_accessible(page)
 
     with pdf_worker(tmp_path, settings.MEDIA_ROOT) as worker_log:
