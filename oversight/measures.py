@@ -20,12 +20,12 @@ defined (``safeguard.workdays.TIMESCALES``, ``meetings.clocks``,
 - statutory visit: a child on a child protection plan seen within the plan's
   visit interval (``StatutoryVisit.due_on``, the visit clock on the day).
 
-Source: Working Together to Safeguard Children 2023 (DfE), chapter 2
-(decision within one working day; assessment within 45 working days; ICPC
-within 15 working days of the strategy discussion; first core group within 10
-working days of the ICPC; first review within 3 months, then at most every 6
-months). Visit frequency is the local standard ``cp_visit`` in
-``safeguard.workdays``.
+Source: Working Together to Safeguard Children 2023 (DfE), chapter 3,
+"Providing help, support and protection" (decision within one working day;
+assessment within 45 working days; ICPC within 15 working days of the
+strategy discussion; first core group within 10 working days of the ICPC;
+first review within 3 months, then at most every 6 months). Visit frequency
+is the local standard ``cp_visit`` in ``safeguard.workdays``.
 
 A meeting is counted once per child it was about (``MeetingCase``), since the
 figures and their drill-downs are about children's cases.
@@ -49,7 +49,10 @@ from meetings.clocks import held
 from meetings.models import PLAN_STARTING, Meeting, MeetingCase
 from safeguard import workdays
 
-SOURCE = "Working Together to Safeguard Children 2023, chapter 2"
+SOURCE = (
+    "Working Together to Safeguard Children 2023, chapter 3 "
+    "(Providing help, support and protection)"
+)
 
 
 def _tz() -> ZoneInfo:

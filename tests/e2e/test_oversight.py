@@ -76,14 +76,15 @@ def test_a_manager_reads_the_dashboard_and_follows_figures_by_keyboard(
     # A timescale's first non-zero month, its cases reached by keyboard.
     page.go_back()
     page.wait_for_load_state()
-    table = page.get_by_test_id("table-triage")
-    link = table.locator("tbody a").first
-    if link.count():
-        done = int(re.match(r"\d+", link.inner_text()).group())
-        press(page, link)
-        expect(page.get_by_test_id("figure-cases")).to_be_visible()
-        expect(page.get_by_test_id("figure-cases").locator("tbody tr")).to_have_count(min(done, 25))
-        assert_accessible(page)
+    # The demo's front door decided concerns this year: the first month with
+    # any, its cases reached by keyboard, as many rows as the figure says.
+    link = page.get_by_test_id("table-triage").locator("tbody a").first
+    expect(link).to_be_visible()
+    done = int(re.match(r"\d+", link.inner_text()).group())
+    press(page, link)
+    expect(page.get_by_test_id("figure-cases")).to_be_visible()
+    expect(page.get_by_test_id("figure-cases").locator("tbody tr")).to_have_count(min(done, 25))
+    assert_accessible(page)
 
     # On a phone the dashboard's tables reflow and the charts scale.
     page.set_viewport_size({"width": 390, "height": 844})
