@@ -107,6 +107,8 @@ class Caseload:
     open_cases: int = 0
     teams: list[str] = field(default_factory=list)
     is_member: bool = True
+    # The drill-down to the cases counted, set by the page.
+    link: str = ""
 
 
 def _name(first: str, last: str, username: str) -> str:
