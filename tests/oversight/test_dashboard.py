@@ -247,7 +247,7 @@ def test_viewing_the_dashboard_writes_one_audit_row(client, year):
     assert year.d.reference in rows[0].detail["references"]
 
 
-def test_the_dashboard_costs_the_same_few_queries_however_much_work(
+def test_the_dashboard_and_its_drill_downs_are_a_fixed_few_queries(
     client, year, django_assert_max_num_queries
 ):
     client.force_login(year.manager)
