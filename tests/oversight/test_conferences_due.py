@@ -130,3 +130,15 @@ def test_the_view_costs_a_constant_few_queries(client, year, django_assert_max_n
     # audit row, the unread badge, savepoints.
     with travel(NOW), django_assert_max_num_queries(12):
         assert client.get(reverse("conferences_due")).status_code == 200
+
+
+def test_a_review_past_the_date_its_conference_set_is_late(client, year):
+    # C's plan was to be reviewed by 16 June; on Friday 19 June it is 3 working days late.
+    client.force_login(year.chair)
+    with travel(NOW + dt.timedelta(days=4)):
+        response = client.get(reverse("conferences_due"))
+    owed = response.context["owed"]["reviews"]
+    assert (owed.owed, owed.late) == (2, 1)
+    late = response.context["reviews"][0]
+    assert late["case"] == year.c and late["clock"].overdue
+    assert "Overdue by 3 working days" in response.content.decode()
