@@ -42,8 +42,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, Team
 from agencies.roles import Role
 from agencies.services import membership_add, role_group
 from cases.models import (
@@ -63,6 +64,13 @@ from demo.data import EASTFIELD, HEALTH, HILLSIDE, POLICE
 from demo.scale_audit import audit_rows
 from demo.scale_grants import case_grants, concern_grants, meeting_grants
 from demo.scale_sql import drop_constraints_and_indexes, insert_select, uuid_literal
+from demo.scale_work import (
+    WORK_TABLES,
+    conference_meetings,
+    plan_work,
+    work_chronology,
+    work_rows,
+)
 from meetings.models import (
     Meeting,
     MeetingCase,
@@ -91,13 +99,17 @@ TABLES = [
     MeetingUserObjectPermission,
     ChronologyEntry,
     AuditEvent,
+    *WORK_TABLES,
 ]
 
 
 # The first children of a run, by place: (draw -> value). Restricted (0, 1; the
 # second also has a meeting, health involved and the demo social worker named);
 # meetings with health (2), with the police's involvement ended (3), with the
-# school (4) and the neighbouring authority (5); a concern at the front door (6).
+# school (4) and the neighbouring authority (5); a concern at the front door (6);
+# the long case, open five years with health involved (7: demo.scale_work
+# makes its chronology 1,000 entries long).
+LONG_CASE = 7
 SHOWCASE: dict[int, dict[str, int]] = {
     0: {"r_restricted": 0, "r_worker": 1},
     1: {"r_restricted": 1, "r_meeting": 0, "r_involved": 0, "r_worker": 0, "r_status": 0},
@@ -106,7 +118,10 @@ SHOWCASE: dict[int, dict[str, int]] = {
     4: {"r_meeting": 0, "r_involved": 100, "r_restricted": 100},
     5: {"r_meeting": 0, "r_involved": 200, "r_restricted": 100},
     6: {"r_restricted": 5000},
+    LONG_CASE: {"r_status": 0, "r_involved": 2, "r_restricted": 100, "r_days": 1790},
 }
+# Open cases waiting for a worker: 1 in 8 (the oversight dashboard's unallocated work).
+UNALLOCATED_IN_100 = 12
 
 
 @dataclass
@@ -131,6 +146,7 @@ class Cast:
     neighbour: Agency
     users: dict[str, int]  # "<role>@<agency-slug>" -> user id
     workers: list[int]
+    teams: list[int | None]  # each worker's team (the lead's teams in turn), as ``workers``
 
 
 def build_county(
@@ -138,11 +154,13 @@ def build_county(
     lead: Agency,
     child_reference_prefix: str,
     seed: int = 2026,
+    work: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> County:
     """Give every child of ``lead`` whose reference starts with
     ``child_reference_prefix`` and who has no case yet a case, and everything
-    around it (module docstring). One transaction; PostgreSQL only."""
+    around it (module docstring); with ``work``, the statutory work too
+    (``demo.scale_work``). One transaction; PostgreSQL only."""
     if connection.vendor != "postgresql":
         raise NotImplementedError("seed_scale builds cases on PostgreSQL only")
     county = County()
@@ -164,20 +182,29 @@ def build_county(
             cursor.execute("SET LOCAL work_mem = '64MB'")
             _plan(cursor, cast, child_reference_prefix, seed)
             step("plan")
+            if work:
+                plan_work(cursor, cast.workers)
+                step("work plan")
             dropped = drop_constraints_and_indexes(cursor, [m._meta.db_table for m in TABLES])
             step("drop indexes")
             _cases(cursor, cast, seed)
             step("cases")
             _concerns(cursor, cast, seed)
             step("concerns")
-            _meetings(cursor, cast, seed)
+            _meetings(cursor, cast, seed, work)
             step("meetings")
+            if work:
+                county.counts.update(work_rows(cursor, _user(cast, Role.MANAGER, cast.lead)))
+                step("statutory work")
             case_grants(cursor)
             meeting_grants(cursor)
             concern_grants(cursor, cast.lead)
             step("grants")
             _chronology(cursor, cast)
             step("chronology")
+            if work:
+                work_chronology(cursor, cast.lead.pk, LONG_CASE)
+                step("work chronology")
             county.counts["audit rows"] = audit_rows(cursor, set(cast.users.values()))
             step("audit")
             for sql in dropped:
@@ -228,7 +255,10 @@ def _cast(lead: Agency) -> Cast:
             role_group(agency=Agency.objects.get(slug=slug), role=role)
     children = Child.objects.filter(lead_agency=lead).count()
     wanted = max(2, children // CHILDREN_PER_WORKER)
-    workers = []
+    # The lead's teams (seed_demo's assessment and child protection teams) take
+    # the workers in turn, so allocated cases have a team as ``case_allocate`` gives.
+    teams = list(Team.objects.filter(agency=lead).order_by("name"))
+    workers, worker_teams = [], []
     for k in range(1, wanted + 1):
         username = f"social_worker.{k:04d}@{lead.slug}"
         user, created = User.objects.get_or_create(
@@ -244,6 +274,10 @@ def _cast(lead: Agency) -> Cast:
             user.save(update_fields=["password"])
             membership_add(acting_user=None, user=user, agency=lead, role=Role.SOCIAL_WORKER)
         workers.append(user.pk)
+        team = teams[(k - 1) % len(teams)] if teams else None
+        if team is not None:
+            team.members.add(user)
+        worker_teams.append(team.pk if team else None)
     return Cast(
         lead=lead,
         health=agencies[HEALTH],
@@ -252,6 +286,7 @@ def _cast(lead: Agency) -> Cast:
         neighbour=agencies[EASTFIELD],
         users=users,
         workers=workers,
+        teams=worker_teams,
     )
 
 
@@ -301,13 +336,15 @@ def _plan(cursor, cast: Cast, prefix: str, seed: int) -> None:
                CASE WHEN d.r_status >= 20 THEN LEAST(o.opened_at + make_interval(
                    days => 30 + mod(d.h / 13, 300)::int), now() - interval '1 day') END
                    AS closed_at,
-               CASE WHEN d.r_status < 20 THEN (%s::int[])[1 + mod(d.r_worker, %s)] END
-                   AS worker_id,
+               CASE WHEN d.r_status < 20 AND mod(d.h / 17, 100) >= %s
+                   THEN (%s::int[])[1 + mod(d.r_worker, %s)] END AS worker_id,
                %s AS opened_by_id
         FROM scale_draws d, LATERAL (SELECT now() - make_interval(
-            days => d.r_days::int + 2, mins => d.r_minutes::int) AS opened_at) o
+            -- never before the child was born (census rule 8606)
+            days => LEAST(d.r_days, GREATEST(current_date - d.date_of_birth - 3, 0))::int + 2,
+            mins => d.r_minutes::int) AS opened_at) o
         """,
-        [workers, len(workers), _user(cast, Role.SOCIAL_WORKER, cast.lead)],
+        [UNALLOCATED_IN_100, workers, len(workers), _user(cast, Role.SOCIAL_WORKER, cast.lead)],
     )
     cursor.execute("DROP TABLE scale_draws")
     cursor.execute("CREATE INDEX ON scale_plan (case_id)")
@@ -332,6 +369,7 @@ def _cases(cursor, cast: Cast, seed: int) -> None:
             "opened_by_id": "opened_by_id",
             "closed_at": "closed_at",
             "allocated_worker_id": "worker_id",
+            "team_id": _worker_team(cast),
             "is_restricted": "is_restricted",
             "restricted_at": "CASE WHEN is_restricted THEN opened_at + interval '1 day' END",
             "restriction_reason": "CASE WHEN is_restricted THEN "
@@ -409,6 +447,18 @@ def _cases(cursor, cast: Cast, seed: int) -> None:
         "SELECT case_id, %s, opened_at + interval '1 day' FROM scale_plan "
         "WHERE is_restricted AND mod(r_worker, 2) = 0) named",
         [manager, social_worker],
+    )
+
+
+def _worker_team(cast: Cast) -> str:
+    """SQL: the team of the case's worker (``worker_id``), none when unallocated."""
+    pairs = [(w, t) for w, t in zip(cast.workers, cast.teams, strict=True) if t is not None]
+    if not pairs:
+        return "NULL::uuid"
+    return (
+        "CASE worker_id "
+        + " ".join(f"WHEN {int(w)} THEN {uuid_literal(t)}" for w, t in pairs)
+        + " END"
     )
 
 
@@ -513,30 +563,54 @@ def _concerns(cursor, cast: Cast, seed: int) -> None:
 # Meetings -------------------------------------------------------------------------
 
 
-def _meetings(cursor, cast: Cast, seed: int) -> None:
-    """A strategy discussion on 2 cases in 100: the involved agencies (ended or
-    not) and the police invited, health's practitioner by name."""
+def _meetings(cursor, cast: Cast, seed: int, work: bool) -> None:
+    """A strategy discussion on 2 cases in 100 (and with ``work``, the
+    conferences and core groups that follow: ``demo.scale_work``): the involved
+    agencies (ended or not) and the police invited, health's practitioner by name."""
     tag = f"S{seed % 100:02d}"
     chair = _user(cast, Role.CHAIR, cast.lead)
     cursor.execute(
-        "CREATE TEMP TABLE scale_meeting ON COMMIT DROP AS SELECT md5('meeting:' || "
-        "case_id::text)::uuid AS meeting_id, case_id, n, opened_at + interval '3 days' AS at, "
-        "is_open FROM scale_plan WHERE r_meeting < 2"
+        f"""
+        CREATE TEMP TABLE scale_meeting ON COMMIT DROP AS
+        SELECT md5('meeting:' || case_id::text)::uuid AS meeting_id, case_id, n,
+               opened_at + interval '3 days' AS at, 'strategy'::text AS kind,
+               'MTG-{tag}-' || lpad(n::text, 8, '0') AS reference,
+               'Share information and decide on a section 47 enquiry.'::text AS purpose,
+               CASE WHEN opened_at + interval '3 days' < now() THEN 'section_47' ELSE '' END
+                   AS decision,
+               ''::text AS category, NULL::date AS due_on, ''::text AS late_reason,
+               NULL::uuid AS follows_id, NULL::date AS first_core_group_on,
+               NULL::date AS next_review_on
+        FROM scale_plan WHERE r_meeting < 2
+        """  # noqa: S608 - our own SQL, no input in it
+    )
+    if work:
+        conference_meetings(cursor, tag)
+    # Held: a strategy discussion once its time has passed (as before the
+    # conferences were added); a conference or core group held before today.
+    cursor.execute(
+        "ALTER TABLE scale_meeting ADD COLUMN held boolean; "
+        "UPDATE scale_meeting SET held = CASE WHEN kind = 'strategy' THEN at < now() "
+        "ELSE (at AT TIME ZONE 'Europe/London')::date < %s END",
+        [timezone.localdate()],
     )
     insert_select(
         cursor,
         Meeting,
         {
             "id": "meeting_id",
-            "reference": f"'MTG-{tag}-' || lpad(n::text, 8, '0')",
-            "kind": "'strategy'",
+            "reference": "reference",
+            "kind": "kind",
             "lead_agency_id": uuid_literal(cast.lead.pk),
             "chair_id": str(chair),
             "scheduled_at": "at",
             "location": "'Northtown Civic Centre, room 2'",
-            "purpose": "'Share information and decide on a section 47 enquiry.'",
-            "finalised_at": "CASE WHEN at < now() THEN at + interval '2 hours' END",
-            "finalised_by_id": f"CASE WHEN at < now() THEN {chair} END",
+            "purpose": "purpose",
+            "follows_id": "follows_id",
+            "due_on": "due_on",
+            "late_reason": "late_reason",
+            "finalised_at": "CASE WHEN held THEN at + interval '2 hours' END",
+            "finalised_by_id": f"CASE WHEN held THEN {chair} END",
             "created_by_id": str(_user(cast, Role.SOCIAL_WORKER, cast.lead)),
             "created_at": "at - interval '2 days'",
             "updated_at": "at",
@@ -550,7 +624,10 @@ def _meetings(cursor, cast: Cast, seed: int) -> None:
             "id": "md5('meetingcase:' || meeting_id::text)::uuid",
             "meeting_id": "meeting_id",
             "case_id": "case_id",
-            "decision": "CASE WHEN at < now() THEN 'section_47' ELSE '' END",
+            "decision": "CASE WHEN held THEN decision ELSE '' END",
+            "category": "CASE WHEN held THEN category ELSE '' END",
+            "first_core_group_on": "CASE WHEN held THEN first_core_group_on END",
+            "next_review_on": "CASE WHEN held THEN next_review_on END",
         },
         "FROM scale_meeting",
     )
@@ -612,8 +689,11 @@ def _chronology(cursor, cast: Cast) -> None:
             FROM scale_concern c JOIN agencies_agency a ON a.id = c.reporting_id
             WHERE c.decided
             UNION ALL
-            SELECT s.case_id, s.at, %s::uuid, 'meeting', 'Strategy discussion', '',
-                   m.reference, m.chair_id
+            SELECT s.case_id, s.at, %s::uuid, 'meeting', CASE s.kind
+                   WHEN 'strategy' THEN 'Strategy discussion'
+                   WHEN 'icpc' THEN 'Initial child protection conference'
+                   WHEN 'rcpc' THEN 'Review child protection conference'
+                   ELSE 'Core group meeting' END, '', m.reference, m.chair_id
             FROM scale_meeting s JOIN cases_meeting m ON m.id = s.meeting_id
         ) entries""",
         [cast.lead.pk, cast.lead.pk, cast.lead.pk, cast.lead.pk],
