@@ -8,9 +8,10 @@ case and builds around the cases what the application would have recorded:
   ended, the neighbouring authority in 1 in 1,000, a school in 1 in 10,000), so
   that at a million children the lead authority's social worker sees about a
   million cases, health about ten thousand and the school about a hundred;
-- one case in five open and allocated to one of the lead agency's social
-  workers (one for every 5,000 children); one in a thousand restricted, with
-  its manager (and for half of them the demo social worker) named on it;
+- one case in five open, most allocated to one of the lead agency's social
+  workers (one for every 5,000 children, in its teams in turn); one in a
+  thousand restricted, with its manager (and for half of them the demo social
+  worker) named on it;
 - concerns: one from each agency involved because of a concern, one logged at
   the lead's front door for three cases in ten, all decided, and one in two
   thousand still waiting at the front door;
@@ -18,7 +19,10 @@ case and builds around the cases what the application would have recorded:
   lead's chair, with the involved agencies and the police invited (the
   police's invitation is not access where it is not involved) and health's
   practitioner invited by name;
-- the chronology entries and audit rows those acts write.
+- the chronology entries and audit rows those acts write;
+- unless ``work`` is false, the statutory work on every case, and the
+  conferences and core groups that follow the strategy discussions
+  (``demo/scale_work.py``); one open case in eight is left unallocated.
 
 The guardian grants are not invented alongside: they are derived in SQL from
 the rows above by the same rules as ``cases.access.desired_group_grants`` /
@@ -42,7 +46,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.utils import timezone
 
 from agencies.models import Agency, Team
 from agencies.roles import Role
@@ -63,14 +66,9 @@ from cases.models import (
 from demo.data import EASTFIELD, HEALTH, HILLSIDE, POLICE
 from demo.scale_audit import audit_rows
 from demo.scale_grants import case_grants, concern_grants, meeting_grants
+from demo.scale_meetings import strategy_and_conferences
 from demo.scale_sql import drop_constraints_and_indexes, insert_select, uuid_literal
-from demo.scale_work import (
-    WORK_TABLES,
-    conference_meetings,
-    plan_work,
-    work_chronology,
-    work_rows,
-)
+from demo.scale_work import WORK_TABLES, plan_work, work_chronology, work_rows
 from meetings.models import (
     Meeting,
     MeetingCase,
@@ -191,7 +189,17 @@ def build_county(
             step("cases")
             _concerns(cursor, cast, seed)
             step("concerns")
-            _meetings(cursor, cast, seed, work)
+            strategy_and_conferences(
+                cursor,
+                tag=f"S{seed % 100:02d}",
+                lead_id=cast.lead.pk,
+                chair=_user(cast, Role.CHAIR, cast.lead),
+                scheduler=_user(cast, Role.SOCIAL_WORKER, cast.lead),
+                police_id=cast.police.pk,
+                health_id=cast.health.pk,
+                health_practitioner=_user(cast, Role.PRACTITIONER, cast.health),
+                work=work,
+            )
             step("meetings")
             if work:
                 county.counts.update(work_rows(cursor, _user(cast, Role.MANAGER, cast.lead)))
@@ -561,95 +569,6 @@ def _concerns(cursor, cast: Cast, seed: int) -> None:
 
 
 # Meetings -------------------------------------------------------------------------
-
-
-def _meetings(cursor, cast: Cast, seed: int, work: bool) -> None:
-    """A strategy discussion on 2 cases in 100 (and with ``work``, the
-    conferences and core groups that follow: ``demo.scale_work``): the involved
-    agencies (ended or not) and the police invited, health's practitioner by name."""
-    tag = f"S{seed % 100:02d}"
-    chair = _user(cast, Role.CHAIR, cast.lead)
-    cursor.execute(
-        f"""
-        CREATE TEMP TABLE scale_meeting ON COMMIT DROP AS
-        SELECT md5('meeting:' || case_id::text)::uuid AS meeting_id, case_id, n,
-               opened_at + interval '3 days' AS at, 'strategy'::text AS kind,
-               'MTG-{tag}-' || lpad(n::text, 8, '0') AS reference,
-               'Share information and decide on a section 47 enquiry.'::text AS purpose,
-               CASE WHEN opened_at + interval '3 days' < now() THEN 'section_47' ELSE '' END
-                   AS decision,
-               ''::text AS category, NULL::date AS due_on, ''::text AS late_reason,
-               NULL::uuid AS follows_id, NULL::date AS first_core_group_on,
-               NULL::date AS next_review_on
-        FROM scale_plan WHERE r_meeting < 2
-        """  # noqa: S608 - our own SQL, no input in it
-    )
-    if work:
-        conference_meetings(cursor, tag)
-    # Held: a strategy discussion once its time has passed (as before the
-    # conferences were added); a conference or core group held before today.
-    cursor.execute(
-        "ALTER TABLE scale_meeting ADD COLUMN held boolean; "
-        "UPDATE scale_meeting SET held = CASE WHEN kind = 'strategy' THEN at < now() "
-        "ELSE (at AT TIME ZONE 'Europe/London')::date < %s END",
-        [timezone.localdate()],
-    )
-    insert_select(
-        cursor,
-        Meeting,
-        {
-            "id": "meeting_id",
-            "reference": "reference",
-            "kind": "kind",
-            "lead_agency_id": uuid_literal(cast.lead.pk),
-            "chair_id": str(chair),
-            "scheduled_at": "at",
-            "location": "'Northtown Civic Centre, room 2'",
-            "purpose": "purpose",
-            "follows_id": "follows_id",
-            "due_on": "due_on",
-            "late_reason": "late_reason",
-            "finalised_at": "CASE WHEN held THEN at + interval '2 hours' END",
-            "finalised_by_id": f"CASE WHEN held THEN {chair} END",
-            "created_by_id": str(_user(cast, Role.SOCIAL_WORKER, cast.lead)),
-            "created_at": "at - interval '2 days'",
-            "updated_at": "at",
-        },
-        "FROM scale_meeting",
-    )
-    insert_select(
-        cursor,
-        MeetingCase,
-        {
-            "id": "md5('meetingcase:' || meeting_id::text)::uuid",
-            "meeting_id": "meeting_id",
-            "case_id": "case_id",
-            "decision": "CASE WHEN held THEN decision ELSE '' END",
-            "category": "CASE WHEN held THEN category ELSE '' END",
-            "first_core_group_on": "CASE WHEN held THEN first_core_group_on END",
-            "next_review_on": "CASE WHEN held THEN next_review_on END",
-        },
-        "FROM scale_meeting",
-    )
-    insert_select(
-        cursor,
-        MeetingInvitation,
-        {
-            "id": "md5('invitation:' || meeting_id::text || agency_id::text || "
-            "coalesce(person_id, 0)::text)::uuid",
-            "meeting_id": "meeting_id",
-            "agency_id": "agency_id",
-            "person_id": "person_id",
-            "invited_at": "at - interval '2 days'",
-        },
-        "FROM (SELECT DISTINCT m.meeting_id, m.at, i.agency_id, NULL::integer AS person_id "
-        "FROM scale_meeting m JOIN scale_involvement i ON i.case_id = m.case_id "
-        "WHERE i.level = 'involved' "
-        "UNION SELECT meeting_id, at, %s::uuid, NULL FROM scale_meeting "
-        "UNION SELECT m.meeting_id, m.at, i.agency_id, %s FROM scale_meeting m "
-        "JOIN scale_involvement i ON i.case_id = m.case_id AND i.agency_id = %s) invited",
-        [cast.police.pk, _user(cast, Role.PRACTITIONER, cast.health), cast.health.pk],
-    )
 
 
 # Chronology ----------------------------------------------------------------------

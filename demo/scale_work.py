@@ -23,8 +23,9 @@ the referral. Then, drawn per case:
   plan in 5), some with the child not seen and why;
 - a child in need plan after the assessment on 1 case in 4;
 - closed cases closed with a reason the rules allow (``statutory_rules``):
-  RC8 or RC9 "after assessment" only where nothing followed it, RC7 otherwise,
-  and only when the work is done: a case on the section 47 route closes a week
+  RC8 or RC9 "after assessment" only where nothing followed it and the case
+  closed within a month of the assessment's authorisation, RC7 (or RC3, RC4)
+  otherwise, and only when the work is done: a case on the section 47 route closes a week
   after its last step, or stays open when that is still to come.
 
 Dates come from a working-day calendar built in Python by ``safeguard.workdays``
