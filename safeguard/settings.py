@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "census",
     "subject_access",
     "retention",
+    "oversight",
     "work",
     "demo",
 ]
