@@ -230,8 +230,9 @@ class MeetingViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[ID_PARAMETER],
         request=None,
-        responses={200: InvitationRequestSerializer(many=True), **ERRORS},
-        description="Invitations waiting for a manager of the lead agency (lead agency only).",
+        responses={200: InvitationRequestSerializer(many=True), 404: NOT_FOUND},
+        description="Invitations waiting for a manager of the lead agency (lead agency only): "
+        "the meeting's whole list (never paged).",
     )
     @action(detail=True, methods=["get"], url_path="invitation-requests", pagination_class=None)
     def invitation_requests(self, request: Request, pk: str | None = None) -> Response:

@@ -111,7 +111,7 @@ def refused_only_for_rules(ctx, response, case) -> bool | None:
 
 
 # Derandomized: the same requests on every run, so a failure in CI is one you can replay.
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 10
 
 
 @dataclass
