@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from agencies import selectors, services, teams
 from agencies.models import Agency, Membership, Team
 from agencies.roles import Role
+from safeguard.core.api_fields import StrictCharField
 from safeguard.core.pagination import cursor_pagination
 
 SLUG = OpenApiParameter(
@@ -63,10 +64,10 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MemberInviteSerializer(serializers.Serializer):
     """The page's ``MemberInviteForm``."""
 
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
+    first_name = StrictCharField(max_length=150)
+    last_name = StrictCharField(max_length=150)
     email = serializers.EmailField(max_length=254, help_text="Their work e-mail address.")
-    username = serializers.CharField(
+    username = StrictCharField(
         max_length=150,
         validators=[UnicodeUsernameValidator()],
         help_text="What they will sign in with. An existing account is added only if the "

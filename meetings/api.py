@@ -171,21 +171,28 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return Response(MeetingSerializer(meeting).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        methods=["GET"],
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={200: InvitationSerializer(many=True), 404: NOT_FOUND},
+        description="Who is invited: the meeting's whole list (never paged).",
+    )
+    @extend_schema(
+        methods=["POST"],
         parameters=[ID_PARAMETER],
         request=InviteSerializer,
         responses={
-            200: InvitationSerializer(many=True),
             201: InvitationSerializer,
             202: InvitationRequestSerializer,
             **ERRORS,
         },
-        description="GET: who is invited. POST: invite an agency, or a named person in it. "
+        description="Invite an agency, or a named person in it. "
         "An agency not involved in the case needs a ``reason`` (400 without). One of another "
         "local authority needs a manager of the lead agency: anyone else gets a 403 saying "
         "so, or, with ``request_authorisation``, a 202 and an invitation request that shares "
         "nothing until a manager authorises it.",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def invitations(self, request: Request, pk: str | None = None) -> Response:
         meeting = self._meeting(pk)
         if request.method == "GET":
@@ -224,10 +231,11 @@ class MeetingViewSet(viewsets.GenericViewSet):
     @extend_schema(
         parameters=[ID_PARAMETER],
         request=None,
-        responses={200: InvitationRequestSerializer(many=True), **ERRORS},
-        description="Invitations waiting for a manager of the lead agency (lead agency only).",
+        responses={200: InvitationRequestSerializer(many=True), 404: NOT_FOUND},
+        description="Invitations waiting for a manager of the lead agency (lead agency only): "
+        "the meeting's whole list (never paged).",
     )
-    @action(detail=True, methods=["get"], url_path="invitation-requests")
+    @action(detail=True, methods=["get"], url_path="invitation-requests", pagination_class=None)
     def invitation_requests(self, request: Request, pk: str | None = None) -> Response:
         meeting = self._meeting(pk)
         if not has_meeting_lead_access(request.user, meeting):
@@ -334,12 +342,20 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
+        methods=["GET"],
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={200: ReportSerializer(many=True), 404: NOT_FOUND},
+        description="The reports you may read: the meeting's whole list (never paged).",
+    )
+    @extend_schema(
+        methods=["POST"],
         parameters=[ID_PARAMETER],
         request=ReportSubmitSerializer,
-        responses={200: ReportSerializer(many=True), 201: ReportSerializer, **ERRORS},
-        description="GET: the reports you may read. POST: send or update your agency's report.",
+        responses={201: ReportSerializer, **ERRORS},
+        description="Send or update your agency's report.",
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def reports(self, request: Request, pk: str | None = None) -> Response:
         if request.method == "GET":
             return Response(
@@ -422,10 +438,18 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return Response(DissentSerializer(dissent).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=ActionCreateSerializer,
-        responses={200: MeetingActionSerializer(many=True), 201: MeetingActionSerializer, **ERRORS},
+        methods=["GET"],
+        request=None,
+        responses={200: MeetingActionSerializer(many=True), 404: NOT_FOUND},
+        description="The actions agreed at the meeting: its whole list (never paged).",
     )
-    @action(detail=True, methods=["get", "post"], url_path="actions")
+    @extend_schema(
+        methods=["POST"],
+        request=ActionCreateSerializer,
+        responses={201: MeetingActionSerializer, **ERRORS},
+        description="Record an action agreed at the meeting, for one of its children.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="actions", pagination_class=None)
     def meeting_actions(self, request: Request, pk: str | None = None) -> Response:
         if request.method == "GET":
             rows = meeting_detail_for(request.user, pk)["actions"]

@@ -147,7 +147,13 @@ class MeetingCreateSerializer(serializers.Serializer):
 
 class InvitationSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    person = serializers.CharField(source="person.username", default=None)
+    person = serializers.CharField(
+        source="person.username",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="The person invited by name; null when the agency is invited as a whole.",
+    )
 
     class Meta:
         model = MeetingInvitation
@@ -267,7 +273,13 @@ class DissentSerializer(serializers.ModelSerializer):
 
 class MeetingActionSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.CharField(source="owner.username", default=None)
+    owner = serializers.CharField(
+        source="owner.username",
+        default=None,
+        allow_null=True,
+        read_only=True,
+        help_text="Null until someone is named.",
+    )
 
     class Meta:
         model = CaseAction

@@ -356,10 +356,15 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Safeguard API",
     "DESCRIPTION": "Multi-agency child safeguarding case management. Every route obeys the "
-    "same access rules as the pages: what you may not see does not exist (404).",
+    "same access rules as the pages: what you may not see does not exist (404). Text is "
+    "trimmed of surrounding spaces before it is checked (a field that may not be blank "
+    "refuses one of only spaces), and a NUL character is refused in any text.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Request bodies as their own components (``...Request``): what a client may
+    # send (required, not blank, no NUL) is then not confused with what it reads.
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Case.Status",
         "ConcernStatusEnum": "cases.models.Concern.Status",

@@ -28,6 +28,7 @@ from cases.api.common import (
     NOT_FOUND,
     UUID_PATTERN,
     AgencySerializer,
+    CaseNestedViewSet,
     ChildSummarySerializer,
     ForAgencySerializer,
     _as_drf_error,
@@ -387,24 +388,47 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 # Children -----------------------------------------------------------------------
 
 
-class CaseActionViewSet(viewsets.ViewSet):
+class CaseActionViewSet(CaseNestedViewSet):
     """Actions on a case (``cases/{case_id}/actions/``): the lead agency sets
     them; each agency sees and completes its own."""
 
-    lookup_value_regex = UUID_PATTERN
+    # Soonest due first. A case's actions are read through the (case, status)
+    # index, so ordering one case's few dozen needs no index of its own.
+    pagination_class = cursor_pagination("due_on", "id")
+    serializer_class = CaseActionSerializer
 
-    def _case(self, request: Request, case_pk: str):
-        case = selectors.get_case_for(request.user, case_pk, audit=False)
-        return case, selectors.has_lead_access(request.user, case)
+    def _case_and_lead(self, case_pk: str | None):
+        case = self._case(case_pk)
+        return case, selectors.has_lead_access(self.request.user, case)
 
-    @extend_schema(responses=CaseActionSerializer(many=True))
+    @extend_schema(
+        responses={200: CaseActionSerializer(many=True), 404: NOT_FOUND},
+        description="The case's actions you may see (the lead agency: all of them; another "
+        "agency: its own), soonest due first, a page at a time. Audited on the case.",
+    )
     def list(self, request: Request, case_pk: str | None = None) -> Response:
-        rows = selectors.action_list_for(request.user, case_pk)
-        return Response(CaseActionSerializer(rows, many=True).data)
+        case, lead = self._case_and_lead(case_pk)
+        page = self.paginate_queryset(selectors.actions_for(request.user, case, lead=lead))
+        selectors.action_list_read(request.user, case, page)
+        return self.get_paginated_response(CaseActionSerializer(page, many=True).data)
 
-    @extend_schema(request=CaseActionCreateSerializer, responses={201: CaseActionSerializer})
+    @extend_schema(
+        request=CaseActionCreateSerializer,
+        responses={
+            201: CaseActionSerializer,
+            400: INVALID,
+            404: OpenApiResponse(
+                description="No such case, one you may not see, or one whose lead agency "
+                "you are not in: the lead agency sets actions (as on the case page)."
+            ),
+        },
+    )
     def create(self, request: Request, case_pk: str | None = None) -> Response:
-        case, _lead = self._case(request, case_pk)
+        case, lead = self._case_and_lead(case_pk)
+        # Setting actions is the lead agency's work: for anyone else the route
+        # does not exist, as on the page (and as for the lead agency's other work).
+        if not lead:
+            raise Http404
         body = CaseActionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -459,7 +483,7 @@ class CaseActionViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["post"])
     def done(self, request: Request, case_pk: str | None = None, pk: str | None = None) -> Response:
-        case, lead = self._case(request, case_pk)
+        case, lead = self._case_and_lead(case_pk)
         row = selectors.actions_for(request.user, case, lead=lead).filter(pk=pk).first()
         if row is None:
             raise Http404

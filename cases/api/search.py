@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -80,7 +80,7 @@ class SearchView(APIView):
             f"is never found, nor counted), best first, at most {LIMIT}. Every search is "
             "audited: what was searched, not what was found."
         ),
-        parameters=[OpenApiParameter("q", str, required=True, description="What to search for.")],
+        parameters=[SearchQuerySerializer],
         responses={200: SearchResultsSerializer, 400: INVALID, 404: NOT_FOUND},
     )
     def get(self, request: Request) -> Response:

@@ -63,7 +63,7 @@ from cases.selectors.policy import (
 )
 from cases.selectors.record import (
     action_agencies,
-    action_list_for,
+    action_list_read,
     action_owner_candidates,
     actions_for,
     allocatable_teams,
@@ -92,7 +92,7 @@ __all__ = [
     "access_log_for",
     "action_agencies",
     "action_owner_candidates",
-    "action_list_for",
+    "action_list_read",
     "actions_for",
     "active_break_glass",
     "allocated_cases_for",

@@ -4,6 +4,7 @@ allocation, and the whole case page in a fixed number of queries."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -139,13 +140,11 @@ def action_owner_candidates(agencies: QuerySet[Agency]) -> QuerySet:
     )
 
 
-def action_list_for(user: AbstractBaseUser, case_id: uuid.UUID | str) -> list[CaseAction]:
-    """The case's actions the user may see, read as a list of their own (the
-    API's ``cases/{id}/actions/``): audited on the case, so the read shows in
-    its "who has viewed this record". The case page's actions are part of its
-    ``case_viewed``."""
-    case = get_case_for(user, case_id, audit=False)
-    rows = list(actions_for(user, case, lead=has_lead_access(user, case)))
+def action_list_read(user: AbstractBaseUser, case: Case, rows: Iterable[CaseAction]) -> None:
+    """Record that ``user`` read a page of the case's actions as a list of their
+    own (the API's ``cases/{id}/actions/``): audited on the case, so the read
+    shows in its "who has viewed this record". The case page's actions are part
+    of its ``case_viewed``."""
     audit_record(
         user=user,
         action="list",
@@ -154,7 +153,6 @@ def action_list_for(user: AbstractBaseUser, case_id: uuid.UUID | str) -> list[Ca
         case_id=case.pk,
         detail={"actions": [str(a.pk) for a in rows]},
     )
-    return rows
 
 
 def case_list_read(user: AbstractBaseUser, case: Case, *, event: str, rows) -> None:

@@ -52,14 +52,14 @@ def test_the_apis_case_actions_list_is_audited_on_the_case(world):
         due_on=dt.date.today() + dt.timedelta(days=7),
     )
     response = api(world.teacher).get(f"/api/v1/cases/{world.case.pk}/actions/")
-    assert response.status_code == 200 and len(response.json()) == 1
+    assert response.status_code == 200 and len(response.json()["results"]) == 1
     (row,) = rows("case_actions_listed")
     assert (row.username, row.case_id, row.action) == (
         world.teacher.username,
         world.case.pk,
         "list",
     )
-    assert row.detail["actions"] == [response.json()[0]["id"]]
+    assert row.detail["actions"] == [response.json()["results"][0]["id"]]
     # ...and it is in the case's "who has viewed this record".
     assert row in selectors.access_log_for(world.manager, world.case)
     # An outsider reads nothing, and leaves no row claiming they did.

@@ -74,3 +74,31 @@ def test_bad_actions_are_refused(client, world):
 def test_involved_agencies_cannot_set_actions(client, world):
     client.force_login(world.teacher)
     assert add(client, world, "x", world.school).status_code == 404
+
+
+def test_an_involved_agency_gets_the_same_404_from_the_page_and_the_api(client, world):
+    """Setting actions is the lead agency's work: for an agency that takes part
+    in the case (and sees it) the page's form and the API's route alike do not
+    exist, and nothing is added. The lead agency's worker is answered by both."""
+    from rest_framework.test import APIClient
+
+    assert client.get(reverse("case_detail", args=[world.case.pk])).status_code == 302  # signed out
+    client.force_login(world.teacher)
+    assert client.get(reverse("case_detail", args=[world.case.pk])).status_code == 200
+    page = add(client, world, "Check attendance", world.school)
+    assert page.status_code == 404
+    api = APIClient()
+    api.force_authenticate(world.teacher)
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    body = {"description": "Check attendance", "agency": "school", "due_on": due}
+    refused = api.post(f"/api/v1/cases/{world.case.pk}/actions/", body, format="json")
+    assert refused.status_code == 404
+    assert refused.json() == {"detail": "Not found.", "errors": {}}
+    assert not CaseAction.objects.filter(case=world.case).exists()
+
+    client.force_login(world.social_worker)
+    assert add(client, world, "Check attendance", world.school).status_code == 302
+    api.force_authenticate(world.social_worker)
+    created = api.post(f"/api/v1/cases/{world.case.pk}/actions/", body, format="json")
+    assert created.status_code == 201, created.json()
+    assert CaseAction.objects.filter(case=world.case).count() == 2

@@ -630,14 +630,17 @@ def test_actions_through_the_api(world):
     action_id = response.json()["id"]
     teacher = APIClient()
     teacher.force_authenticate(world.teacher)
-    assert [a["id"] for a in teacher.get(f"/api/v1/cases/{case.pk}/actions/").json()] == [action_id]
-    # Involved agencies cannot set actions.
+    listed = teacher.get(f"/api/v1/cases/{case.pk}/actions/").json()
+    assert [a["id"] for a in listed["results"]] == [action_id]
+    assert listed["next"] is None
+    # Involved agencies cannot set actions: setting them is the lead agency's
+    # work, which for anyone else does not exist (404), as on the case page.
     refused = teacher.post(
         f"/api/v1/cases/{case.pk}/actions/",
         {"description": "x", "agency": "school", "due_on": due},
         format="json",
     )
-    assert refused.status_code == 403
+    assert refused.status_code == 404
     done = teacher.post(f"/api/v1/cases/{case.pk}/actions/{action_id}/done/")
     assert done.json()["status"] == "done"
     outsider = APIClient()

@@ -42,6 +42,15 @@ PAGINATED = {
     f"{AGENCY}/members/": "PaginatedMembershipList",
     f"{CASE}/access-log/": "PaginatedAccessLogRowList",
     f"{AGENCY}/teams/": "PaginatedTeamList",
+    f"{CASE}/actions/": "PaginatedCaseActionList",
+}
+# A meeting's own few rows: whole arrays, as they are returned.
+MEETING_ARRAYS = {
+    "/api/v1/meetings/{id}/invitations/": "Invitation",
+    "/api/v1/meetings/{id}/invitation-requests/": "InvitationRequest",
+    "/api/v1/meetings/{id}/reports/": "Report",
+    "/api/v1/meetings/{id}/actions/": "MeetingAction",
+    "/api/v1/meetings/{meeting_pk}/attendees/": "Attendee",
 }
 
 
@@ -82,6 +91,16 @@ def test_nested_lists_are_documented_as_the_paginated_shape_they_return(schema):
         assert cursor, path
 
 
+def test_meeting_lists_are_documented_as_the_arrays_they_return(schema):
+    for path, component in MEETING_ARRAYS.items():
+        get = schema["paths"][path]["get"]
+        ok = get["responses"]["200"]["content"]["application/json"]["schema"]
+        assert ok == {"type": "array", "items": {"$ref": f"#/components/schemas/{component}"}}
+        assert not [p for p in get.get("parameters", []) if p["name"] == "cursor"], path
+        # A GET answers no 201 or 409: those are the POST's, documented on it.
+        assert set(get["responses"]) == {"200"} | COMMON, (path, sorted(get["responses"]))
+
+
 def test_uploads_are_multipart_and_downloads_are_the_files_types(schema):
     post = schema["paths"][f"{CASE}/documents/"]["post"]
     assert set(post["requestBody"]["content"]) == {"multipart/form-data"}
@@ -95,6 +114,8 @@ def test_what_can_be_null_is_declared_nullable(schema):
         ("CaseNote", "author"),
         ("CaseDocument", "uploaded_by"),
         ("CaseAction", "owner"),
+        ("Invitation", "person"),
+        ("MeetingAction", "owner"),
         ("Professional", "username"),
         ("Professional", "ended_at"),
         ("HouseholdMember", "sibling_reference"),

@@ -263,7 +263,7 @@ def test_an_action_done_from_a_stale_page_says_who_did_it(client, world, action)
 def test_the_api_marks_actions_done_with_if_match(world, action):
     url = f"/api/v1/cases/{world.case.pk}/actions/{action.pk}/done/"
     listed = api(world.teacher).get(f"/api/v1/cases/{world.case.pk}/actions/").json()
-    assert listed[0]["version"] == 1
+    assert listed["results"][0]["version"] == 1
     stale = f'"{action.pk}-v0"'
     refused = api(world.teacher).post(url, HTTP_IF_MATCH=stale)
     assert refused.status_code == 412

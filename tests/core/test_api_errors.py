@@ -3,7 +3,6 @@ and the schema says so for every operation."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 
@@ -89,13 +88,14 @@ def test_401_without_credentials_or_with_a_wrong_token():
 
 
 def test_403_when_signed_in_but_not_allowed(world):
-    case = open_case_from_concern(world, submit_concern(world))
+    # The teacher who logged the concern sees it, but does not work the front door.
+    concern = submit_concern(world)
     response = api(world.teacher).post(
-        f"/api/v1/cases/{case.pk}/actions/",
-        {"description": "x", "agency": "school", "due_on": str(dt.date.today())},
+        f"/api/v1/concerns/{concern.pk}/decision/",
+        {"decision": "nfa", "reason": "x", "referral_source": "2A"},
         format="json",
     )
-    error(response, 403)
+    assert error(response, 403)["detail"] == "You do not work this front door."
 
 
 def test_404_from_a_view_and_from_the_url_resolver(world):
