@@ -9,6 +9,7 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -72,8 +73,11 @@ def children_for(user: User) -> QuerySet[Child]:
         return Child.objects.none()
     doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
     # Subqueries rather than a join across cases: no duplicate rows, no DISTINCT.
+    # A probe per child (EXISTS on the child's cases), never ``IN`` the user's
+    # visible cases: that hashed every case a school sees the hard way, walking
+    # a million of them (7.5 s for one search at county scale, bench/RESULTS.md).
     return Child.objects.filter(
-        Q(pk__in=cases_for(user).values("child_id"))
+        Q(Exists(cases_for(user).filter(child=OuterRef("pk"))))
         | (
             Q(lead_agency__in=doors, merged_into__isnull=True)
             # As at triage: NOT EXISTS from the restricted records, never an
