@@ -478,8 +478,15 @@ def work_rows(cursor, manager: int) -> dict[str, int]:
             "visited_by_id": worker,
             "recorded_by_id": worker,
             "recorded_at": f"(v.visited_on + time '17:00') AT TIME ZONE {LOCAL}",
+            # The visit clock on the day (cases.models.visits.visit_due_on): the
+            # plan's 10 working days from the last visit that saw the child, or
+            # from the plan's start, the ICPC.
+            "due_on": "pg_temp.wd_add(coalesce(v.last_seen, s.icpc_on), 10)",
         },
-        "FROM scale_visit v JOIN scale_work w USING (case_id)",
+        "FROM (SELECT v.*, max(v.visited_on) FILTER (WHERE v.seen_draw >= 8) OVER ("
+        "PARTITION BY v.case_id ORDER BY v.k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)"
+        " AS last_seen FROM scale_visit v) v JOIN scale_work w USING (case_id)"
+        " JOIN scale_s47 s USING (case_id)",
     )
     counts = {}
     for model, label in [

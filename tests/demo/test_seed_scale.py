@@ -33,6 +33,7 @@ from cases.models import (
     Section47Enquiry,
     StatutoryVisit,
 )
+from cases.models.visits import visit_due_on
 from cases.selectors.cases import cases_for
 from cases.selectors.concerns import concerns_for
 from cases.services.statutory_rules import AFTER_ASSESSMENT_CLOSURES, open_work, require_closable
@@ -224,10 +225,15 @@ def _the_statutory_work_is_in_states_the_rules_allow(county):
                 assert cin_end <= cp.start_date or cp_end <= cin.start_date, case.reference
         for enquiry in case.section47_enquiries.all():
             _enquiry_follows_its_strategy_discussion(case, enquiry)
-        for visit in case.visits.all():
+        seen_before = None
+        for visit in sorted(case.visits.all(), key=lambda v: v.visited_on):
             (cp,) = [p for p in plans if p.kind == Plan.Kind.CHILD_PROTECTION]
             assert cp.start_date < visit.visited_on <= (cp.end_date or today)
             assert visit.child_seen or visit.not_seen_reason
+            # The clock the service stores on the day, so "visits on time" counts them.
+            assert visit.due_on == visit_due_on(cp, seen_before), case.reference
+            if visit.child_seen:
+                seen_before = visit.visited_on
         if case.status == Case.Status.CLOSED:
             # Closed with a reason the service would have accepted, nothing open.
             assert episode.closure_date == workdays.local_date(case.closed_at)
