@@ -45,17 +45,26 @@ def case_work(context: dict, today: dt.date, *, manager: bool, user) -> list[Cou
     agency's manager) the open cases nobody holds."""
     counts: list[Count] = []
     due = context.get("due") or []
+    soon_until = today + dt.timedelta(days=DUE_SOON_DAYS)
+    # The list is cut at its length, soonest first: the kind its last item
+    # is of may have more beyond it, so that count says "more than".
+    last = due[-1].due_on if due and context.get("due_more") else None
+
+    def label(words: str, within) -> str:
+        return f"More than {words}" if last is not None and within(last) else words
+
     overdue = sum(1 for d in due if d.due_on < today)
     if overdue:
-        counts.append(
-            Count(overdue, _plural(overdue, "item overdue", "items overdue"), "#due", True)
-        )
+        words = _plural(overdue, "item overdue", "items overdue")
+        counts.append(Count(overdue, label(words, lambda d: d < today), "#due", True))
     today_n = sum(1 for d in due if d.due_on == today)
     if today_n:
-        counts.append(Count(today_n, f"{today_n} due today", "#due", True))
-    soon = sum(1 for d in due if today < d.due_on <= today + dt.timedelta(days=DUE_SOON_DAYS))
+        words = f"{today_n} due today"
+        counts.append(Count(today_n, label(words, lambda d: d == today), "#due", True))
+    soon = sum(1 for d in due if today < d.due_on <= soon_until)
     if soon:
-        counts.append(Count(soon, f"{soon} due in the next {DUE_SOON_DAYS} days", "#due"))
+        words = f"{soon} due in the next {DUE_SOON_DAYS} days"
+        counts.append(Count(soon, label(words, lambda d: today < d <= soon_until), "#due"))
     if "my_cases_count" in context:
         n = context["my_cases_count"]
         url = _query(reverse("case_list"), allocated="me")
@@ -70,7 +79,7 @@ def case_work(context: dict, today: dt.date, *, manager: bool, user) -> list[Cou
     return counts
 
 
-def meeting_work(context: dict) -> list[Count]:
+def meeting_work(context: dict, today: dt.date) -> list[Count]:
     counts: list[Count] = []
     if n := len(context.get("to_write_up") or []):
         counts.append(
@@ -85,7 +94,15 @@ def meeting_work(context: dict) -> list[Count]:
             )
         )
     if n := len(context.get("meetings") or []):
-        url = _query(reverse("meeting_list"), state="open", sort="oldest")
+        # The list of open meetings from today, soonest first: those coming up.
+        url = _query(
+            reverse("meeting_list"),
+            state="open",
+            sort="oldest",
+            date_from_0=str(today.day),
+            date_from_1=str(today.month),
+            date_from_2=str(today.year),
+        )
         counts.append(Count(n, _plural(n, "meeting coming up", "meetings coming up"), url))
     return counts
 

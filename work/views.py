@@ -44,7 +44,7 @@ def _at_a_glance(user, context: dict, today, works_front_door: bool) -> list[gla
     if roles & CASE_WORKING_ROLES:
         manager = works_front_door and Role.MANAGER in roles
         counts += glance.case_work(context, today, manager=manager, user=user)
-    counts += glance.meeting_work(context)
+    counts += glance.meeting_work(context, today)
     if Role.AGENCY_ADMIN in roles:
         counts += glance.administration(user)
     if roles & INFORMATION_GOVERNANCE_ROLES:
@@ -95,7 +95,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if context["roles"] & CASE_WORKING_ROLES:
         # Dated work, soonest first: the person's actions and the statutory
         # dates of the cases they hold, each with the child's name.
-        context["due"] = case_selectors.due_work_for(user, limit=DUE_SHOWN, audit=False)
+        due = case_selectors.due_work_for(user, limit=DUE_SHOWN + 1, audit=False)
+        context["due"], context["due_more"] = due[:DUE_SHOWN], len(due) > DUE_SHOWN
     mine = my_meetings_for(user)
     context.update(
         meetings=mine.upcoming, reports_due=mine.reports_due, to_write_up=mine.to_write_up

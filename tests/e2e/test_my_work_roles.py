@@ -42,6 +42,15 @@ def _open_my_work(page, base: str, username: str) -> None:
     assert_accessible(page)
 
 
+def _tab_to(page, text: re.Pattern) -> None:
+    """Press Tab, as a keyboard user does, until what has focus says ``text``."""
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if text.search(page.evaluate("document.activeElement.textContent").strip()):
+            return
+    pytest.fail(f"nothing saying {text.pattern!r} can be reached with Tab")
+
+
 def _assert_due_rows(page, username: str) -> list:
     """Every dated item the person holds is a row: its date, what it is, the child."""
     due = due_work_for(_user(username), limit=15, audit=False)
@@ -154,12 +163,7 @@ def test_a_duty_social_worker_works_from_my_work_with_the_keyboard_only(
     held = mine.count()
     target = glance.get_by_role("link", name=re.compile(r"cases? allocated to you"))
     expect(target).to_have_text(f"{held} case{'s' if held > 1 else ''} allocated to you")
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent").strip() == target.inner_text():
-            break
-    else:
-        pytest.fail("the count of allocated cases cannot be reached with Tab")
+    _tab_to(page, re.compile(re.escape(target.inner_text()) + "$"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/cases/?allocated=me*")
     expect(page.locator("h1")).to_have_text("Cases")
@@ -175,7 +179,7 @@ def test_a_duty_social_worker_works_from_my_work_with_the_keyboard_only(
         .first
     )
     reference = re.search(r"CAS-\S+", notice.inner_text()).group(0)
-    notice.focus()
+    _tab_to(page, re.compile(rf"Case {reference} has been allocated to you"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/cases/*/")
     expect(page.locator("main")).to_contain_text(reference)
