@@ -148,7 +148,7 @@ def main() -> None:
                 for name, t, n in rows
             ),
             f"runs: {RUNS} each after {WARM} to warm up; database: {engine}; case {CASE} as {USER}",
-            f"load: {load}",
+            load,
         ]
         print("\n".join(lines))
         if args.write:
