@@ -3,7 +3,8 @@
 A contents list under the child's name links to each section's heading; the
 skip link reaches the page's content; following a contents link moves the
 reader there and the keyboard on from there; on a 390x844 phone nothing
-scrolls sideways and wide tables reflow into one block per row. axe checks
+scrolls sideways and wide tables (here and on the case, front door and
+meeting lists) reflow into one block per row. axe checks
 the page at both sizes."""
 
 from __future__ import annotations
@@ -94,5 +95,18 @@ def test_a_reader_jumps_between_the_case_page_sections_on_a_desktop_and_a_phone(
         # Each cell says which column it was.
         assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Action"'
         assert_accessible(mobile)
+
+        # The lists a duty worker opens on the way reflow the same way.
+        for path, testid in (
+            ("/cases/", "case-list"),
+            ("/front-door/", "front-door-queue"),
+            ("/meetings/", "meetings"),
+        ):
+            mobile.goto(base + path)
+            rows = mobile.get_by_test_id(testid).locator("tbody tr")
+            expect(rows.first).to_be_visible()
+            assert rows.first.evaluate("tr => getComputedStyle(tr).display") == "block", path
+            assert mobile.evaluate("document.documentElement.scrollWidth") <= 390, path
+            assert_accessible(mobile)
     finally:
         phone.close()
