@@ -8,9 +8,10 @@ case and builds around the cases what the application would have recorded:
   ended, the neighbouring authority in 1 in 1,000, a school in 1 in 10,000), so
   that at a million children the lead authority's social worker sees about a
   million cases, health about ten thousand and the school about a hundred;
-- one case in five open and allocated to one of the lead agency's social
-  workers (one for every 5,000 children); one in a thousand restricted, with
-  its manager (and for half of them the demo social worker) named on it;
+- one case in five open, most allocated to one of the lead agency's social
+  workers (one for every 5,000 children, in its teams in turn); one in a
+  thousand restricted, with its manager (and for half of them the demo social
+  worker) named on it;
 - concerns: one from each agency involved because of a concern, one logged at
   the lead's front door for three cases in ten, all decided, and one in two
   thousand still waiting at the front door;
@@ -18,7 +19,10 @@ case and builds around the cases what the application would have recorded:
   lead's chair, with the involved agencies and the police invited (the
   police's invitation is not access where it is not involved) and health's
   practitioner invited by name;
-- the chronology entries and audit rows those acts write.
+- the chronology entries and audit rows those acts write;
+- unless ``work`` is false, the statutory work on every case, and the
+  conferences and core groups that follow the strategy discussions
+  (``demo/scale_work.py``); one open case in eight is left unallocated.
 
 The guardian grants are not invented alongside: they are derived in SQL from
 the rows above by the same rules as ``cases.access.desired_group_grants`` /
@@ -43,7 +47,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
-from agencies.models import Agency
+from agencies.models import Agency, Team
 from agencies.roles import Role
 from agencies.services import membership_add, role_group
 from cases.models import (
@@ -62,7 +66,9 @@ from cases.models import (
 from demo.data import EASTFIELD, HEALTH, HILLSIDE, POLICE
 from demo.scale_audit import audit_rows
 from demo.scale_grants import case_grants, concern_grants, meeting_grants
+from demo.scale_meetings import strategy_and_conferences
 from demo.scale_sql import drop_constraints_and_indexes, insert_select, uuid_literal
+from demo.scale_work import WORK_TABLES, plan_work, work_chronology, work_rows
 from meetings.models import (
     Meeting,
     MeetingCase,
@@ -91,13 +97,17 @@ TABLES = [
     MeetingUserObjectPermission,
     ChronologyEntry,
     AuditEvent,
+    *WORK_TABLES,
 ]
 
 
 # The first children of a run, by place: (draw -> value). Restricted (0, 1; the
 # second also has a meeting, health involved and the demo social worker named);
 # meetings with health (2), with the police's involvement ended (3), with the
-# school (4) and the neighbouring authority (5); a concern at the front door (6).
+# school (4) and the neighbouring authority (5); a concern at the front door (6);
+# the long case, open five years with health involved (7: demo.scale_work
+# makes its chronology 1,000 entries long).
+LONG_CASE = 7
 SHOWCASE: dict[int, dict[str, int]] = {
     0: {"r_restricted": 0, "r_worker": 1},
     1: {"r_restricted": 1, "r_meeting": 0, "r_involved": 0, "r_worker": 0, "r_status": 0},
@@ -106,7 +116,10 @@ SHOWCASE: dict[int, dict[str, int]] = {
     4: {"r_meeting": 0, "r_involved": 100, "r_restricted": 100},
     5: {"r_meeting": 0, "r_involved": 200, "r_restricted": 100},
     6: {"r_restricted": 5000},
+    LONG_CASE: {"r_status": 0, "r_involved": 2, "r_restricted": 100, "r_days": 1790},
 }
+# Open cases waiting for a worker: 1 in 8 (the oversight dashboard's unallocated work).
+UNALLOCATED_IN_100 = 12
 
 
 @dataclass
@@ -131,6 +144,7 @@ class Cast:
     neighbour: Agency
     users: dict[str, int]  # "<role>@<agency-slug>" -> user id
     workers: list[int]
+    teams: list[int | None]  # each worker's team (the lead's teams in turn), as ``workers``
 
 
 def build_county(
@@ -138,11 +152,13 @@ def build_county(
     lead: Agency,
     child_reference_prefix: str,
     seed: int = 2026,
+    work: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> County:
     """Give every child of ``lead`` whose reference starts with
     ``child_reference_prefix`` and who has no case yet a case, and everything
-    around it (module docstring). One transaction; PostgreSQL only."""
+    around it (module docstring); with ``work``, the statutory work too
+    (``demo.scale_work``). One transaction; PostgreSQL only."""
     if connection.vendor != "postgresql":
         raise NotImplementedError("seed_scale builds cases on PostgreSQL only")
     county = County()
@@ -164,20 +180,39 @@ def build_county(
             cursor.execute("SET LOCAL work_mem = '64MB'")
             _plan(cursor, cast, child_reference_prefix, seed)
             step("plan")
+            if work:
+                plan_work(cursor, cast.workers)
+                step("work plan")
             dropped = drop_constraints_and_indexes(cursor, [m._meta.db_table for m in TABLES])
             step("drop indexes")
             _cases(cursor, cast, seed)
             step("cases")
             _concerns(cursor, cast, seed)
             step("concerns")
-            _meetings(cursor, cast, seed)
+            strategy_and_conferences(
+                cursor,
+                tag=f"S{seed % 100:02d}",
+                lead_id=cast.lead.pk,
+                chair=_user(cast, Role.CHAIR, cast.lead),
+                scheduler=_user(cast, Role.SOCIAL_WORKER, cast.lead),
+                police_id=cast.police.pk,
+                health_id=cast.health.pk,
+                health_practitioner=_user(cast, Role.PRACTITIONER, cast.health),
+                work=work,
+            )
             step("meetings")
+            if work:
+                county.counts.update(work_rows(cursor, _user(cast, Role.MANAGER, cast.lead)))
+                step("statutory work")
             case_grants(cursor)
             meeting_grants(cursor)
             concern_grants(cursor, cast.lead)
             step("grants")
             _chronology(cursor, cast)
             step("chronology")
+            if work:
+                work_chronology(cursor, cast.lead.pk, LONG_CASE)
+                step("work chronology")
             county.counts["audit rows"] = audit_rows(cursor, set(cast.users.values()))
             step("audit")
             for sql in dropped:
@@ -228,7 +263,10 @@ def _cast(lead: Agency) -> Cast:
             role_group(agency=Agency.objects.get(slug=slug), role=role)
     children = Child.objects.filter(lead_agency=lead).count()
     wanted = max(2, children // CHILDREN_PER_WORKER)
-    workers = []
+    # The lead's teams (seed_demo's assessment and child protection teams) take
+    # the workers in turn, so allocated cases have a team as ``case_allocate`` gives.
+    teams = list(Team.objects.filter(agency=lead).order_by("name"))
+    workers, worker_teams = [], []
     for k in range(1, wanted + 1):
         username = f"social_worker.{k:04d}@{lead.slug}"
         user, created = User.objects.get_or_create(
@@ -244,6 +282,10 @@ def _cast(lead: Agency) -> Cast:
             user.save(update_fields=["password"])
             membership_add(acting_user=None, user=user, agency=lead, role=Role.SOCIAL_WORKER)
         workers.append(user.pk)
+        team = teams[(k - 1) % len(teams)] if teams else None
+        if team is not None:
+            team.members.add(user)
+        worker_teams.append(team.pk if team else None)
     return Cast(
         lead=lead,
         health=agencies[HEALTH],
@@ -252,6 +294,7 @@ def _cast(lead: Agency) -> Cast:
         neighbour=agencies[EASTFIELD],
         users=users,
         workers=workers,
+        teams=worker_teams,
     )
 
 
@@ -301,13 +344,15 @@ def _plan(cursor, cast: Cast, prefix: str, seed: int) -> None:
                CASE WHEN d.r_status >= 20 THEN LEAST(o.opened_at + make_interval(
                    days => 30 + mod(d.h / 13, 300)::int), now() - interval '1 day') END
                    AS closed_at,
-               CASE WHEN d.r_status < 20 THEN (%s::int[])[1 + mod(d.r_worker, %s)] END
-                   AS worker_id,
+               CASE WHEN d.r_status < 20 AND mod(d.h / 17, 100) >= %s
+                   THEN (%s::int[])[1 + mod(d.r_worker, %s)] END AS worker_id,
                %s AS opened_by_id
         FROM scale_draws d, LATERAL (SELECT now() - make_interval(
-            days => d.r_days::int + 2, mins => d.r_minutes::int) AS opened_at) o
+            -- never before the child was born (census rule 8606)
+            days => LEAST(d.r_days, GREATEST(current_date - d.date_of_birth - 3, 0))::int + 2,
+            mins => d.r_minutes::int) AS opened_at) o
         """,
-        [workers, len(workers), _user(cast, Role.SOCIAL_WORKER, cast.lead)],
+        [UNALLOCATED_IN_100, workers, len(workers), _user(cast, Role.SOCIAL_WORKER, cast.lead)],
     )
     cursor.execute("DROP TABLE scale_draws")
     cursor.execute("CREATE INDEX ON scale_plan (case_id)")
@@ -332,6 +377,7 @@ def _cases(cursor, cast: Cast, seed: int) -> None:
             "opened_by_id": "opened_by_id",
             "closed_at": "closed_at",
             "allocated_worker_id": "worker_id",
+            "team_id": _worker_team(cast),
             "is_restricted": "is_restricted",
             "restricted_at": "CASE WHEN is_restricted THEN opened_at + interval '1 day' END",
             "restriction_reason": "CASE WHEN is_restricted THEN "
@@ -409,6 +455,18 @@ def _cases(cursor, cast: Cast, seed: int) -> None:
         "SELECT case_id, %s, opened_at + interval '1 day' FROM scale_plan "
         "WHERE is_restricted AND mod(r_worker, 2) = 0) named",
         [manager, social_worker],
+    )
+
+
+def _worker_team(cast: Cast) -> str:
+    """SQL: the team of the case's worker (``worker_id``), none when unallocated."""
+    pairs = [(w, t) for w, t in zip(cast.workers, cast.teams, strict=True) if t is not None]
+    if not pairs:
+        return "NULL::uuid"
+    return (
+        "CASE worker_id "
+        + " ".join(f"WHEN {int(w)} THEN {uuid_literal(t)}" for w, t in pairs)
+        + " END"
     )
 
 
@@ -513,68 +571,6 @@ def _concerns(cursor, cast: Cast, seed: int) -> None:
 # Meetings -------------------------------------------------------------------------
 
 
-def _meetings(cursor, cast: Cast, seed: int) -> None:
-    """A strategy discussion on 2 cases in 100: the involved agencies (ended or
-    not) and the police invited, health's practitioner by name."""
-    tag = f"S{seed % 100:02d}"
-    chair = _user(cast, Role.CHAIR, cast.lead)
-    cursor.execute(
-        "CREATE TEMP TABLE scale_meeting ON COMMIT DROP AS SELECT md5('meeting:' || "
-        "case_id::text)::uuid AS meeting_id, case_id, n, opened_at + interval '3 days' AS at, "
-        "is_open FROM scale_plan WHERE r_meeting < 2"
-    )
-    insert_select(
-        cursor,
-        Meeting,
-        {
-            "id": "meeting_id",
-            "reference": f"'MTG-{tag}-' || lpad(n::text, 8, '0')",
-            "kind": "'strategy'",
-            "lead_agency_id": uuid_literal(cast.lead.pk),
-            "chair_id": str(chair),
-            "scheduled_at": "at",
-            "location": "'Northtown Civic Centre, room 2'",
-            "purpose": "'Share information and decide on a section 47 enquiry.'",
-            "finalised_at": "CASE WHEN at < now() THEN at + interval '2 hours' END",
-            "finalised_by_id": f"CASE WHEN at < now() THEN {chair} END",
-            "created_by_id": str(_user(cast, Role.SOCIAL_WORKER, cast.lead)),
-            "created_at": "at - interval '2 days'",
-            "updated_at": "at",
-        },
-        "FROM scale_meeting",
-    )
-    insert_select(
-        cursor,
-        MeetingCase,
-        {
-            "id": "md5('meetingcase:' || meeting_id::text)::uuid",
-            "meeting_id": "meeting_id",
-            "case_id": "case_id",
-            "decision": "CASE WHEN at < now() THEN 'section_47' ELSE '' END",
-        },
-        "FROM scale_meeting",
-    )
-    insert_select(
-        cursor,
-        MeetingInvitation,
-        {
-            "id": "md5('invitation:' || meeting_id::text || agency_id::text || "
-            "coalesce(person_id, 0)::text)::uuid",
-            "meeting_id": "meeting_id",
-            "agency_id": "agency_id",
-            "person_id": "person_id",
-            "invited_at": "at - interval '2 days'",
-        },
-        "FROM (SELECT DISTINCT m.meeting_id, m.at, i.agency_id, NULL::integer AS person_id "
-        "FROM scale_meeting m JOIN scale_involvement i ON i.case_id = m.case_id "
-        "WHERE i.level = 'involved' "
-        "UNION SELECT meeting_id, at, %s::uuid, NULL FROM scale_meeting "
-        "UNION SELECT m.meeting_id, m.at, i.agency_id, %s FROM scale_meeting m "
-        "JOIN scale_involvement i ON i.case_id = m.case_id AND i.agency_id = %s) invited",
-        [cast.police.pk, _user(cast, Role.PRACTITIONER, cast.health), cast.health.pk],
-    )
-
-
 # Chronology ----------------------------------------------------------------------
 
 
@@ -612,8 +608,11 @@ def _chronology(cursor, cast: Cast) -> None:
             FROM scale_concern c JOIN agencies_agency a ON a.id = c.reporting_id
             WHERE c.decided
             UNION ALL
-            SELECT s.case_id, s.at, %s::uuid, 'meeting', 'Strategy discussion', '',
-                   m.reference, m.chair_id
+            SELECT s.case_id, s.at, %s::uuid, 'meeting', CASE s.kind
+                   WHEN 'strategy' THEN 'Strategy discussion'
+                   WHEN 'icpc' THEN 'Initial child protection conference'
+                   WHEN 'rcpc' THEN 'Review child protection conference'
+                   ELSE 'Core group meeting' END, '', m.reference, m.chair_id
             FROM scale_meeting s JOIN cases_meeting m ON m.id = s.meeting_id
         ) entries""",
         [cast.lead.pk, cast.lead.pk, cast.lead.pk, cast.lead.pk],

@@ -41,6 +41,7 @@ from meetings.selectors import (
     has_meeting_lead_access,
     meeting_detail_for,
     meeting_list_for,
+    meeting_rows_for,
     pending_requests_for,
 )
 from meetings.serializers import (
@@ -128,7 +129,7 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return meeting_list_for(self.request.user)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(meeting_rows_for(request.user))
         _audit_list(request, "meetings_listed", (m.reference for m in page))
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
 

@@ -35,12 +35,21 @@ class MeetingClock:
     explanation: str
 
 
+def held(prefix: str = "") -> Q:
+    """A meeting counts as held once its time has come or it has been written
+    up, unless it was cancelled (``prefix`` reaches the meeting from another
+    model, e.g. ``"meeting__"``). The clocks and the oversight dashboard's
+    figures both ask this, so "held" means one thing."""
+    return Q(**{f"{prefix}cancelled_at__isnull": True}) & (
+        Q(**{f"{prefix}scheduled_at__lte": timezone.now()})
+        | Q(**{f"{prefix}finalised_at__isnull": False})
+    )
+
+
 def _held(cases: Iterable[Case], kinds: Iterable[str]):
     return (
-        Meeting.objects.filter(
-            subjects__case__in=list(cases), kind__in=list(kinds), cancelled_at__isnull=True
-        )
-        .filter(Q(scheduled_at__lte=timezone.now()) | Q(finalised_at__isnull=False))
+        Meeting.objects.filter(subjects__case__in=list(cases), kind__in=list(kinds))
+        .filter(held())
         .distinct()
         .order_by("-scheduled_at")
     )

@@ -81,7 +81,17 @@ class Meeting(models.Model):
         db_table = "cases_meeting"
         ordering = ["-scheduled_at"]
         # The meeting lists' keyset order (meetings.selectors.MEETING_ORDER).
-        indexes = [models.Index(fields=["scheduled_at", "id"], name="meeting_list_order")]
+        indexes = [
+            models.Index(fields=["scheduled_at", "id"], name="meeting_list_order"),
+            # Meetings still open (to come, or held and being written up) are
+            # bounded by the work in hand, not by the county's history: "My
+            # work" and the list's "to come" walk only these.
+            models.Index(
+                fields=["scheduled_at", "id"],
+                name="meeting_open_order",
+                condition=models.Q(finalised_at__isnull=True, cancelled_at__isnull=True),
+            ),
+        ]
         permissions = [
             ("view_meeting_lead", "See a meeting's closed items and every agency's report"),
             ("chair_meeting", "Run a meeting and finalise its record"),

@@ -33,7 +33,7 @@ from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, Role
 from agencies.selectors import agencies_where, has_role
 from cases.models import Case, CaseAction, Involvement
-from cases.selectors.cases import still_a_member
+from cases.selectors.cases import granted_ids_if_few, still_a_member
 from meetings.models import (
     AgencyReport,
     AgendaItem,
@@ -52,16 +52,20 @@ CHAIR = "chair_meeting"
 User = AbstractBaseUser | AnonymousUser
 
 
+def _permission(codename: str) -> QuerySet:
+    return Permission.objects.filter(
+        codename=codename,
+        content_type__app_label=Meeting._meta.app_label,
+        content_type__model=Meeting._meta.model_name,
+    ).values("pk")
+
+
 def _meeting_ids_with(user: AbstractBaseUser, codename: str) -> Q:
     """One EXISTS per meeting over both grant tables, as for cases
     (``cases.selectors.cases.ids_with_permission``): a list walks its index in
     order and probes the grants, never hashing every meeting the user sees."""
     groups = user.groups.filter(agency_role__agency__is_active=True).values("pk")
-    permission = Permission.objects.filter(
-        codename=codename,
-        content_type__app_label=Meeting._meta.app_label,
-        content_type__model=Meeting._meta.model_name,
-    ).values("pk")
+    permission = _permission(codename)
     by_group = MeetingGroupObjectPermission.objects.filter(
         content_object=OuterRef("pk"), group__in=groups, permission__in=permission
     ).values_list(Value(1))
@@ -94,6 +98,23 @@ def meeting_list_for(user: User) -> QuerySet[Meeting]:
         )
         .order_by(*MEETING_ORDER)
     )
+
+
+def meeting_rows_for(user: User) -> QuerySet[Meeting]:
+    """``meeting_list_for`` for a list page: when the user sees few meetings
+    (a school invited to a handful of a county's), fetched by id from their
+    grants rather than found by walking every meeting in date order."""
+    return _few_first(user, meeting_list_for(user))
+
+
+def _few_first(user: User, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    few = granted_ids_if_few(
+        user,
+        _permission(VIEW),
+        user_grants=MeetingUserObjectPermission,
+        group_grants=MeetingGroupObjectPermission,
+    )
+    return meetings if few is None else meetings.filter(pk__in=few)
 
 
 def get_meeting_for(user: User, meeting_id: uuid.UUID | str, *, audit: bool = True) -> Meeting:

@@ -39,7 +39,7 @@ from meetings.selectors import (
     get_meeting_for,
     is_manager_of,
     meeting_detail_for,
-    meeting_list_for,
+    meeting_rows_for,
     pending_requests_for,
 )
 from safeguard.audit.services import audit_record
@@ -51,7 +51,7 @@ from safeguard.core.keyset import keyset_page
 def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filters = MeetingFilter(request.GET or None, queryset=Meeting.objects.none())
-    meetings_qs = filters.narrow(meeting_list_for(request.user))
+    meetings_qs = filters.narrow(meeting_rows_for(request.user))
     to_come = Q(scheduled_at__gte=now, finalised_at__isnull=True)
     upcoming = list(meetings_qs.filter(to_come).order_by("scheduled_at")[:50])
     # Held: finalised, or its time has passed (a record still being written).

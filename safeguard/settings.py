@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "census",
     "subject_access",
     "retention",
+    "oversight",
     "work",
     "demo",
 ]
@@ -111,6 +112,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: every query here is a short OLTP read or write, and at a county's
+    # scale the planner's cost estimates for the access probes (EXISTS over
+    # grants) run into the hundreds of thousands, past jit_above_cost. JIT then
+    # spent ~1 s compiling a query that ran in 9 ms (bench/RESULTS.md, "home").
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(None, [DATABASES["default"]["OPTIONS"].get("options", ""), "-c jit=off"])
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

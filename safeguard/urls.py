@@ -18,6 +18,7 @@ urlpatterns = [
     path("census/", include("census.urls")),
     path("subject-access/", include("subject_access.urls")),
     path("retention/", include("retention.urls")),
+    path("dashboard/", include("oversight.urls")),
     path("agencies/", include("agencies.urls")),
     path("api/v1/", include("safeguard.api_urls")),
     # The schema maps every route and field of case data: for signed-in users only.

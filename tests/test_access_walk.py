@@ -107,6 +107,10 @@ LISTS = {
     "retention_queue",
     "legal_holds",
     "retention_certificates",
+    # Oversight (tests/oversight): figures and lists of the cases the user sees.
+    "dashboard",
+    "dashboard_cases",
+    "conferences_due",
 }
 
 
@@ -340,6 +344,7 @@ def scene(settings, tmp_path):
         "item_id": sar_item.pk,
         "redaction_id": redaction.pk,
         "bundle_id": sar_bundle.pk,
+        "code": "triage",
     }
     # DRF routes name their object "pk"; which object depends on the route.
     pk_for = {

@@ -394,7 +394,13 @@ class ConcernViewSet(
         return Response(data, status=status_code, **kwargs)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        concerns = self.get_queryset()
+        # A few granted concerns are fetched by id rather than found by walking
+        # the county's in date order (``visible_concern_ids_if_few``).
+        few = selectors.visible_concern_ids_if_few(request.user)
+        if few is not None:
+            concerns = concerns.filter(pk__in=few)
+        page = self.paginate_queryset(concerns)
         data = ConcernSerializer(page, many=True, context=self._context_for(page)).data
         _audit_list(request, "concerns_listed", (c.reference for c in page))
         return self.get_paginated_response(data)

@@ -45,6 +45,12 @@ class StatutoryVisit(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # When the visit clock said this visit was due, as it stood for the day of
+    # the visit (``visit_due_on``: the interval from the last time the child was
+    # seen on the child protection plan then current); empty when no plan was.
+    # Kept so that "visits on time" is one comparison in an aggregate query,
+    # never a working-day calendar rebuilt in SQL.
+    due_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-visited_on", "-visited_at_time", "-recorded_at"]

@@ -44,6 +44,7 @@ from cases.selectors.concerns import (
     get_concern_for,
     mark_position,
     my_concerns_for,
+    visible_concern_ids_if_few,
 )
 from cases.selectors.due import DueWork, due_work_for
 from cases.selectors.known import Known, known_about
@@ -152,4 +153,5 @@ __all__ = [
     "restricted_cases_noticed_by",
     "restricted_children_at_front_door",
     "visible_case_ids_if_few",
+    "visible_concern_ids_if_few",
 ]

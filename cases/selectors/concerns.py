@@ -16,7 +16,13 @@ from cases.models import (
     ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
 )
-from cases.selectors.cases import User, case_visible_to, ids_with_permission
+from cases.selectors.cases import (
+    User,
+    case_visible_to,
+    granted_ids_if_few,
+    ids_with_permission,
+    permission_ids,
+)
 from safeguard.audit.services import audit_record
 
 
@@ -75,6 +81,18 @@ def concerns_for(user: User) -> QuerySet[Concern]:
         "case",
         "decided_by",
         "authorised_by",
+    )
+
+
+def visible_concern_ids_if_few(user: User) -> list[uuid.UUID] | None:
+    """The ids of every concern granted to the user when there are at most
+    ``FEW``, else ``None``. A superset of what they see: ``concerns_for`` still
+    applies the restricted-case rule to each."""
+    return granted_ids_if_few(
+        user,
+        permission_ids("view_concern"),
+        user_grants=ConcernUserObjectPermission,
+        group_grants=ConcernGroupObjectPermission,
     )
 
 

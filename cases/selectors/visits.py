@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from cases.models import Case, Plan, StatutoryVisit
 from cases.models.visits import plan_visit_interval, visit_due_on
@@ -55,3 +55,26 @@ def visit_clock_for(case: Case, today: dt.date | None = None) -> VisitClock | No
         .aggregate(last=Max("visited_on"))["last"]
     )
     return VisitClock(plan, last_seen, workdays.clock(visit_due_on(plan, last_seen), today))
+
+
+def visit_due_for(case: Case, visited_on: dt.date) -> dt.date | None:
+    """When the visit clock said a visit on ``visited_on`` was due: from the last
+    time the child was seen before that day on the child protection plan then
+    current (or the plan's start). ``None`` when no such plan was current: the
+    clock runs only during a plan."""
+    plan = (
+        Plan.objects.filter(case=case, kind=Plan.Kind.CHILD_PROTECTION, start_date__lte=visited_on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=visited_on))
+        .order_by("-start_date")
+        .first()
+    )
+    if plan is None:
+        return None
+    last_seen = (
+        StatutoryVisit.objects.filter(
+            case=case, visited_on__gte=plan.start_date, visited_on__lt=visited_on
+        )
+        .exclude(seen=StatutoryVisit.Seen.NOT_SEEN)
+        .aggregate(last=Max("visited_on"))["last"]
+    )
+    return visit_due_on(plan, last_seen)

@@ -25,6 +25,7 @@ from agencies.selectors import members_with_roles
 from cases.access import lock_case
 from cases.models import Case, ChronologyEntry, Plan, StatutoryVisit
 from cases.selectors.policy import is_lead_worker
+from cases.selectors.visits import visit_due_for
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.core.dates import DateKind, date_problem
@@ -94,6 +95,7 @@ def visit_record(
         visited_by=visited_by,
         note=note.strip(),
         recorded_by=acting_user,
+        due_on=visit_due_for(case, visited_on),
     )
     tz = timezone.get_current_timezone()
     # The chronology needs a moment: the time when known, else the start of the

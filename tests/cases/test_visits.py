@@ -359,3 +359,37 @@ def test_a_child_in_need_plan_gets_a_review_date_that_the_reminder_uses(
     assert ReminderDelivery.objects.filter(
         kind="plan_review", recipient=world.social_worker, due_on=changed.next_review_on
     ).exists()
+
+
+def test_each_visit_keeps_the_due_date_its_clock_gave_that_day(world):
+    """The oversight dashboard counts visits on time from this date: the clock
+    as it stood on the day of the visit, a visit that missed the child
+    stopping nothing. Visits recorded before the field have it filled by the
+    same rule (the migration)."""
+    import importlib
+    from pathlib import Path
+
+    from django.apps import apps
+
+    first = visit(world, working_days_ago(3), seen="not_seen", not_seen_reason="no_answer")
+    second = visit(world, working_days_ago(2))
+    third = visit(world, working_days_ago(1))
+    from_start = workdays.add_working_days(world.plan_start, 10)
+    assert first.due_on == second.due_on == from_start
+    assert third.due_on == workdays.add_working_days(working_days_ago(2), 10)
+    # A visit before the plan began is on no clock.
+    with_no_plan = visit(world, world.plan_start - dt.timedelta(days=1))
+    assert with_no_plan.due_on is None
+
+    StatutoryVisit.objects.update(due_on=None)
+    # Found by name: migrations are renumbered when branches merge.
+    (path,) = Path(__file__).parents[2].glob("cases/migrations/*_visit_due_on.py")
+    migration = importlib.import_module(f"cases.migrations.{path.stem}")
+    migration.fill_due_dates(apps, None)
+    stored = dict(StatutoryVisit.objects.values_list("pk", "due_on"))
+    assert stored == {
+        first.pk: from_start,
+        second.pk: from_start,
+        third.pk: third.due_on,
+        with_no_plan.pk: None,
+    }

@@ -25,14 +25,19 @@ WALK = textwrap.dedent(
     from django.contrib.auth import get_user_model
     from django.test import Client
     from cases.models import Case
+    from django.utils import timezone
     from meetings.models import Meeting
 
     settings.ALLOWED_HOSTS = ["*"]
+    month = f"{timezone.localdate():%Y-%m}"
     case, meeting = Case.objects.first(), Meeting.objects.first()
     urls = [
         "/", "/cases/", "/cases/?allocated=unallocated", "/concerns/", "/meetings/",
         "/front-door/", "/search/?q=Hart", "/search/?q=NS1", "/notifications/",
         f"/cases/{case.pk}/", f"/meetings/{meeting.pk}/", "/census/", "/audit/",
+        "/dashboard/", "/dashboard/cases/?worker=none", "/dashboard/conferences/",
+        *(f"/dashboard/timescales/{m}/?month={month}" for m in
+          ("triage", "assessments", "icpcs", "core-groups", "reviews", "visits")),
     ]
     people = [
         "social_worker@northshire-csc", "manager@northshire-csc", "chair@northshire-csc",

@@ -5,7 +5,9 @@ Builds N children (demo/scale_children.py) and then, on PostgreSQL, a case
 for each with everything the application would have recorded around it:
 involvements and the guardian grants derived from them, restricted cases with
 named access, concerns, meetings with invitations and their grants,
-chronology entries and sealed audit rows (demo/scale_county.py). Run it after
+chronology entries and sealed audit rows (demo/scale_county.py), and unless
+``--no-work`` the statutory work on them: episodes, assessments, section 47
+enquiries, conferences, plans, core groups and visits (demo/scale_work.py). Run it after
 ``seed_demo``, on a database of its own: tables' indexes and constraints are
 dropped while the rows go in and put back once after.
 """
@@ -23,7 +25,8 @@ class Command(BaseCommand):
     help = (
         "Add N invented children (realistic names, addresses, identifiers) to an agency, "
         "then a county's cases around them by the application's rules: involvements, "
-        "grants, restricted cases, concerns, meetings, chronology and sealed audit rows. "
+        "grants, restricted cases, concerns, meetings, chronology and sealed audit rows, "
+        "and the statutory work (--no-work leaves it out). "
         "At a million children the lead agency's social worker sees about 1,000,000 "
         "cases, health's practitioner about 10,000 and Hillside Primary's about 100. "
         "Cases need PostgreSQL; on SQLite only --children-only works. Run seed_demo first."
@@ -35,6 +38,12 @@ class Command(BaseCommand):
             "--agency", default=NORTHSHIRE, help=f"lead agency slug ({NORTHSHIRE}; seed_demo)"
         )
         parser.add_argument("--seed", type=int, default=2026, help="random seed (2026)")
+        parser.add_argument(
+            "--no-work",
+            action="store_true",
+            help="leave out the statutory work (episodes, assessments, section 47 enquiries, "
+            "conferences, plans, core groups, visits): demo/scale_work.py",
+        )
         parser.add_argument(
             "--children-only",
             action="store_true",
@@ -71,6 +80,7 @@ class Command(BaseCommand):
                 lead=agency,
                 child_reference_prefix=f"{prefix}-",
                 seed=options["seed"],
+                work=not options["no_work"],
                 progress=(lambda line: self.stdout.write(f"  {line}")) if verbose else None,
             )
         except LookupError as exc:

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class OversightConfig(AppConfig):
+    """Oversight (SPEC 3.8): a manager's dashboard of caseloads, unallocated
+    work and timescale compliance, and a chair's view of conferences owed. It
+    reads the domain apps through their access policy and owns no data."""
+
+    name = "oversight"
+    verbose_name = "Oversight"
+
+    def ready(self) -> None:
+        from agencies.roles import Role
+        from safeguard.core import navigation
+
+        navigation.register("Dashboard", "dashboard", roles={Role.MANAGER}, position=45)
+        navigation.register("Conferences due", "conferences_due", roles={Role.CHAIR}, position=55)

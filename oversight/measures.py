@@ -1,0 +1,220 @@
+"""The timescales the dashboard measures, each as rows a query can count.
+
+Every measure compares a date the record already keeps with the due date its
+statutory clock stored when the work started, so compliance is one comparison
+inside an aggregate query and the working-day rules stay where they are
+defined (``safeguard.workdays.TIMESCALES``, ``meetings.clocks``,
+``cases.models.visits``):
+
+- triage: a front-door decision within 1 working day of the concern's
+  submission (``Concern.decision_due_at``, set at submission);
+- assessment: a child and family assessment completed within 45 working days
+  (``Assessment.due_on``, set when it started);
+- ICPC: the initial child protection conference within 15 working days of the
+  strategy discussion (``Meeting.due_on``, set by the ICPC clock when it was
+  arranged, and kept when the conference is moved);
+- first core group: within 10 working days of the ICPC (the core group that
+  follows the ICPC; ``Meeting.due_on`` from its clock);
+- review conference: the first within 3 months of the ICPC, later ones within
+  6 months of the last (``Meeting.due_on`` from the review clock);
+- statutory visit: a child on a child protection plan seen within the plan's
+  visit interval (``StatutoryVisit.due_on``, the visit clock on the day).
+
+Source: Working Together to Safeguard Children 2023 (DfE), chapter 3,
+"Providing help, support and protection" (decision within one working day;
+assessment within 45 working days; ICPC within 15 working days of the
+strategy discussion; first core group within 10 working days of the ICPC;
+first review within 3 months, then at most every 6 months). Visit frequency
+is the local standard ``cp_visit`` in ``safeguard.workdays``.
+
+A meeting is counted once per child it was about (``MeetingCase``), since the
+figures and their drill-downs are about children's cases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from cases.models import Assessment, StatutoryVisit
+from cases.selectors import case_visible_to, concerns_for
+from cases.selectors.cases import User
+from meetings.clocks import held
+from meetings.models import PLAN_STARTING, Meeting, MeetingCase
+from safeguard import workdays
+
+SOURCE = (
+    "Working Together to Safeguard Children 2023, chapter 3 "
+    "(Providing help, support and protection)"
+)
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    label: str
+    # What is counted, in the plural, for the table's caption and the chart.
+    counted: str
+    # The field holding when the work was done: its month is the figure's month.
+    done: str
+    done_is_moment: bool
+    rows: Callable[[User, list], QuerySet]
+    on_time: Callable[[], Q]
+    # Due and done dates of one row, for the drill-down's columns.
+    due_of: Callable[[object], dt.date]
+    done_of: Callable[[object], dt.date]
+    # The drill-down's keyset order: the row's own columns, ending in its key.
+    order: tuple[str, ...] = ("id",)
+    source: str = SOURCE
+
+    def in_window(self, start: dt.date, end: dt.date) -> Q:
+        """Done on or after ``start`` and before ``end`` (local days)."""
+        if self.done_is_moment:
+            tz = _tz()
+            return Q(
+                **{
+                    f"{self.done}__gte": dt.datetime.combine(start, dt.time(), tz),
+                    f"{self.done}__lt": dt.datetime.combine(end, dt.time(), tz),
+                }
+            )
+        return Q(**{f"{self.done}__gte": start, f"{self.done}__lt": end})
+
+
+def _on_case(qs: QuerySet, user: User, agency_ids: list) -> QuerySet:
+    # The one access rule, per row: a case the manager may not see (a
+    # restricted case they are not named on) is in no figure.
+    return qs.filter(case__lead_agency_id__in=agency_ids).filter(case_visible_to(user, "case_id"))
+
+
+def _triage(user: User, agency_ids: list) -> QuerySet:
+    # concerns_for: a concern linked to a restricted case the manager may not
+    # see is hidden from them, as on the front door.
+    return concerns_for(user).filter(
+        lead_agency_id__in=agency_ids,
+        decided_at__isnull=False,
+        decision_due_at__isnull=False,
+    )
+
+
+def _meetings(kind: str, **more) -> Callable[[User, list], QuerySet]:
+    def rows(user: User, agency_ids: list) -> QuerySet:
+        qs = MeetingCase.objects.filter(
+            meeting__kind=kind, meeting__due_on__isnull=False, **more
+        ).filter(held("meeting__"))
+        return _on_case(qs, user, agency_ids).select_related("meeting")
+
+    return rows
+
+
+def _meeting_on_time() -> Q:
+    return Q(meeting__due_on__gte=TruncDate("meeting__scheduled_at", tzinfo=_tz()))
+
+
+def _assessments(user: User, agency_ids: list) -> QuerySet:
+    return _on_case(Assessment.objects.filter(completed_on__isnull=False), user, agency_ids)
+
+
+def _visits(user: User, agency_ids: list) -> QuerySet:
+    # A visit at which the child was not seen is recorded but is not the visit
+    # the clock asks for (cases.selectors.visits): only visits that saw the child.
+    qs = StatutoryVisit.objects.filter(due_on__isnull=False).exclude(
+        seen=StatutoryVisit.Seen.NOT_SEEN
+    )
+    return _on_case(qs, user, agency_ids)
+
+
+def _held_on(row) -> dt.date:
+    return workdays.local_date(row.meeting.scheduled_at)
+
+
+MEASURES: dict[str, Measure] = {
+    m.code: m
+    for m in (
+        Measure(
+            "triage",
+            f"Front-door decisions within {workdays.TIMESCALES['referral_decision'].working_days}"
+            " working day",
+            "front-door decisions",
+            "decided_at",
+            True,
+            _triage,
+            lambda: Q(decided_at__lte=F("decision_due_at")),
+            lambda c: workdays.local_date(c.decision_due_at),
+            lambda c: workdays.local_date(c.decided_at),
+            order=("decided_at", "id"),
+        ),
+        Measure(
+            "assessments",
+            f"Assessments completed within {workdays.TIMESCALES['assessment'].working_days}"
+            " working days",
+            "assessments completed",
+            "completed_on",
+            False,
+            _assessments,
+            lambda: Q(completed_on__lte=F("due_on")),
+            lambda a: a.due_on,
+            lambda a: a.completed_on,
+            order=("completed_on", "id"),
+        ),
+        Measure(
+            "icpcs",
+            f"Initial conferences within {workdays.TIMESCALES['icpc'].working_days} working days"
+            " of the strategy discussion",
+            "initial child protection conferences held",
+            "meeting__scheduled_at",
+            True,
+            _meetings(Meeting.Kind.ICPC),
+            _meeting_on_time,
+            lambda s: s.meeting.due_on,
+            _held_on,
+        ),
+        Measure(
+            "core-groups",
+            f"First core groups within {workdays.TIMESCALES['first_core_group'].working_days}"
+            " working days of the initial conference",
+            "first core groups held",
+            "meeting__scheduled_at",
+            True,
+            _meetings(Meeting.Kind.CORE_GROUP, meeting__follows__kind__in=PLAN_STARTING),
+            _meeting_on_time,
+            lambda s: s.meeting.due_on,
+            _held_on,
+        ),
+        Measure(
+            "reviews",
+            "Review conferences on time",
+            "review child protection conferences held",
+            "meeting__scheduled_at",
+            True,
+            _meetings(Meeting.Kind.RCPC),
+            _meeting_on_time,
+            lambda s: s.meeting.due_on,
+            _held_on,
+        ),
+        Measure(
+            "visits",
+            "Statutory visits on time",
+            "visits at which the child was seen",
+            "visited_on",
+            False,
+            _visits,
+            lambda: Q(visited_on__lte=F("due_on")),
+            lambda v: v.due_on,
+            lambda v: v.visited_on,
+            order=("visited_on", "id"),
+            source="Local standard: a child on a child protection plan is seen at least every "
+            f"{workdays.TIMESCALES['cp_visit'].working_days} working days (the plan may set "
+            "its own interval)",
+        ),
+    )
+}

@@ -1,0 +1,410 @@
+"""What the oversight pages read, always for an acting user and through the
+one access policy (``cases.selectors.case_visible_to``): a case the person may
+not see (a restricted case they are not named on) is in no figure, no list
+and no drill-down.
+
+Figures are aggregate queries (``Count`` with a filter, grouped by month or by
+worker), a constant number whatever the size of the county; lists are bounded
+or keyset-paginated. A figure and its drill-down are built from the same
+queryset (``measures.MEASURES``, ``workload_cases``), so the drill-down shows
+exactly the cases the figure counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.http import Http404
+from django.utils import timezone
+
+from agencies.models import Agency, Membership, Team
+from agencies.roles import LEAD_AGENCY_ROLES, Role
+from agencies.selectors import agencies_where
+from cases.models import Case, Plan, Section47Enquiry
+from cases.selectors import case_visible_to
+from cases.selectors.cases import User
+from meetings.models import Meeting, MeetingCase
+from oversight.measures import MEASURES, Measure
+from safeguard import workdays
+
+MONTHS = 12
+UNALLOCATED_SHOWN = 10
+OWED_SHOWN = 100
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def overseen_agencies(user: User) -> list[Agency]:
+    """The lead agencies (children's social care) the user manages; anyone
+    else has no dashboard (404)."""
+    agencies = list(
+        agencies_where(user, roles=[Role.MANAGER], kind=Agency.Kind.SOCIAL_CARE).order_by("name")
+    )
+    if not agencies:
+        raise Http404("No dashboard")
+    return agencies
+
+
+def chaired_agencies(user: User) -> list[Agency]:
+    """Lead agencies whose conferences the user chairs or arranges (chairs and
+    managers); anyone else has no view of conferences owed (404)."""
+    agencies = list(
+        agencies_where(user, roles=[Role.CHAIR, Role.MANAGER], kind=Agency.Kind.SOCIAL_CARE)
+    )
+    if not agencies:
+        raise Http404("No conferences view")
+    return agencies
+
+
+# Months ------------------------------------------------------------------------
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def last_months(today: dt.date, n: int = MONTHS) -> list[dt.date]:
+    """The first days of the last ``n`` months, this month last."""
+    this = today.replace(day=1)
+    return [add_months(this, i) for i in range(1 - n, 1)]
+
+
+def parse_month(value: str | None, months: list[dt.date]) -> dt.date:
+    """``YYYY-MM`` within the dashboard's months, or 404."""
+    try:
+        month = dt.date.fromisoformat(f"{value}-01") if value and len(value) == 7 else None
+    except ValueError:
+        raise Http404("No such month") from None
+    if month is None or month not in months:
+        raise Http404("No such month")
+    return month
+
+
+# Caseloads and unallocated work ---------------------------------------------------
+
+
+def _open_cases(user: User, agency_ids: list) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(status=Case.Status.OPEN, lead_agency_id__in=agency_ids)
+        .filter(case_visible_to(user))
+        .order_by()
+    )
+
+
+@dataclass
+class Caseload:
+    agency: Agency
+    worker_id: int
+    name: str
+    open_cases: int = 0
+    teams: list[str] = field(default_factory=list)
+    is_member: bool = True
+    # The drill-down to the cases counted, set by the page.
+    link: str = ""
+
+
+def _name(first: str, last: str, username: str) -> str:
+    return f"{first} {last}".strip() or username
+
+
+def caseloads(user: User, agencies: list[Agency]) -> list[Caseload]:
+    """Open cases allocated to each worker of the agencies (social workers and
+    managers, with none if they hold none), and to anyone no longer a worker
+    there who still holds some. Three queries: counts grouped by worker, the
+    workers, their teams."""
+    by_id = {a.pk: a for a in agencies}
+    rows: dict[tuple, Caseload] = {}
+    for agency_id, user_id, first, last, username in (
+        Membership.objects.filter(
+            agency_id__in=list(by_id),
+            role__in=list(LEAD_AGENCY_ROLES),
+            is_active=True,
+            user__is_active=True,
+        )
+        .values_list(
+            "agency_id", "user_id", "user__first_name", "user__last_name", "user__username"
+        )
+        .distinct()
+    ):
+        rows[(agency_id, user_id)] = Caseload(
+            by_id[agency_id], user_id, _name(first, last, username)
+        )
+    counted = (
+        _open_cases(user, list(by_id))
+        .filter(allocated_worker__isnull=False)
+        .values(
+            "lead_agency_id",
+            "allocated_worker_id",
+            "allocated_worker__first_name",
+            "allocated_worker__last_name",
+            "allocated_worker__username",
+        )
+        .annotate(n=Count("pk"))
+    )
+    for row in counted:
+        key = (row["lead_agency_id"], row["allocated_worker_id"])
+        if key not in rows:
+            rows[key] = Caseload(
+                by_id[key[0]],
+                key[1],
+                _name(
+                    row["allocated_worker__first_name"],
+                    row["allocated_worker__last_name"],
+                    row["allocated_worker__username"],
+                ),
+                is_member=False,
+            )
+        rows[key].open_cases = row["n"]
+    for agency_id, user_id, team in Team.objects.filter(
+        agency_id__in=list(by_id), members__isnull=False
+    ).values_list("agency_id", "members", "name"):
+        if (agency_id, user_id) in rows:
+            rows[(agency_id, user_id)].teams.append(team)
+    return sorted(rows.values(), key=lambda c: (c.agency.name, -c.open_cases, c.name))
+
+
+@dataclass(frozen=True)
+class Unallocated:
+    count: int
+    oldest: list[Case]
+
+
+def unallocated(user: User, agencies: list[Agency]) -> Unallocated:
+    """Open cases nobody is allocated to: how many, and the longest waiting
+    (since the case opened: an allocation is never taken back to nobody)."""
+    cases = _open_cases(user, [a.pk for a in agencies]).filter(allocated_worker__isnull=True)
+    oldest = list(
+        cases.select_related("child", "lead_agency").order_by("opened_at", "id")[:UNALLOCATED_SHOWN]
+    )
+    count = len(oldest) if len(oldest) < UNALLOCATED_SHOWN else cases.count()
+    return Unallocated(count, oldest)
+
+
+def workload_cases(
+    user: User, agencies: list[Agency], *, agency: Agency | None, worker_id: int | None
+) -> QuerySet[Case]:
+    """The open cases behind a caseload figure (``worker_id``) or the
+    unallocated figure (``None``), by the same rule the figures count."""
+    ids = [agency.pk] if agency is not None else [a.pk for a in agencies]
+    cases = _open_cases(user, ids).select_related("child", "lead_agency", "allocated_worker")
+    if worker_id is None:
+        return cases.filter(allocated_worker__isnull=True)
+    return cases.filter(allocated_worker_id=worker_id)
+
+
+# Timescale compliance --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthFigure:
+    month: dt.date
+    total: int
+    on_time: int
+
+    @property
+    def late(self) -> int:
+        return self.total - self.on_time
+
+    @property
+    def percent(self) -> int | None:
+        """Whole per cent on time; ``None`` when nothing was due that month."""
+        return round(100 * self.on_time / self.total) if self.total else None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    measure: Measure
+    months: list[MonthFigure]
+
+    @property
+    def total(self) -> int:
+        return sum(m.total for m in self.months)
+
+    @property
+    def on_time(self) -> int:
+        return sum(m.on_time for m in self.months)
+
+    @property
+    def late(self) -> int:
+        return self.total - self.on_time
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.on_time / self.total) if self.total else None
+
+
+def _month_of(measure: Measure):
+    if measure.done_is_moment:
+        return TruncMonth(measure.done, output_field=DateField(), tzinfo=_tz())
+    return TruncMonth(measure.done, output_field=DateField())
+
+
+def compliance(user: User, agencies: list[Agency], months: list[dt.date]) -> list[Compliance]:
+    """Each measure month by month: how many were done and how many on time.
+    One grouped query per measure."""
+    ids = [a.pk for a in agencies]
+    end = add_months(months[-1], 1)
+    result = []
+    for measure in MEASURES.values():
+        counted = {
+            row["month"]: row
+            for row in measure.rows(user, ids)
+            .filter(measure.in_window(months[0], end))
+            .annotate(month=_month_of(measure))
+            .values("month")
+            .annotate(total=Count("pk"), on_time=Count("pk", filter=measure.on_time()))
+            .order_by("month")
+        }
+        figures = [
+            MonthFigure(m, counted[m]["total"], counted[m]["on_time"])
+            if m in counted
+            else MonthFigure(m, 0, 0)
+            for m in months
+        ]
+        result.append(Compliance(measure, figures))
+    return result
+
+
+OUTCOMES = {"on-time": "on time", "late": "late"}
+
+
+def figure_rows(
+    user: User, agencies: list[Agency], measure: Measure, month: dt.date, outcome: str | None
+) -> QuerySet:
+    """The rows behind one month's figure of ``measure`` (all, on time or late)."""
+    rows = (
+        measure.rows(user, [a.pk for a in agencies])
+        .filter(measure.in_window(month, add_months(month, 1)))
+        .select_related("case__child")
+    )
+    if outcome == "on-time":
+        rows = rows.filter(measure.on_time())
+    elif outcome == "late":
+        rows = rows.filter(~measure.on_time())
+    return rows
+
+
+# Conferences owed (the chair's view) ---------------------------------------------
+
+
+def latest_start_overdue(code: str, today: dt.date) -> dt.date:
+    """The latest day a clock of ``code`` could have started and be overdue
+    today. The due date never moves earlier as the start moves later, so
+    "overdue" is "started on or before this day": one comparison in SQL, by the
+    timescale's own rule (``workdays.due_date``)."""
+    day = today
+    while workdays.due_date(code, day) >= today:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _unwritten(kind: str, now: dt.datetime) -> Exists:
+    # Held (its time has come) but not yet written up: no longer owed.
+    return Exists(
+        MeetingCase.objects.filter(
+            case=OuterRef("case_id"),
+            meeting__kind=kind,
+            meeting__finalised_at__isnull=True,
+            meeting__cancelled_at__isnull=True,
+            meeting__scheduled_at__lte=now,
+        )
+    )
+
+
+def _arranged(kind: str, now: dt.datetime) -> QuerySet:
+    return MeetingCase.objects.filter(
+        case=OuterRef("case_id"),
+        meeting__kind=kind,
+        meeting__finalised_at__isnull=True,
+        meeting__cancelled_at__isnull=True,
+        meeting__scheduled_at__gt=now,
+    ).order_by("meeting__scheduled_at")
+
+
+def _with_arranged(qs: QuerySet, kind: str, now: dt.datetime) -> QuerySet:
+    arranged = _arranged(kind, now)
+    return qs.annotate(
+        arranged_at=Subquery(arranged.values("meeting__scheduled_at")[:1]),
+        arranged_id=Subquery(arranged.values("meeting_id")[:1]),
+        arranged_reference=Subquery(arranged.values("meeting__reference")[:1]),
+    )
+
+
+def icpcs_owed(
+    user: User, agencies: list[Agency], *, arranged: bool = True
+) -> QuerySet[Section47Enquiry]:
+    """Section 47 enquiries still waiting for their initial conference (as the
+    ICPC clock finds them, ``meetings.clocks``): none yet, or the enquiry
+    concluded for one; with ``clock_from``, the day the 15 working days run
+    from (the strategy discussion, or the enquiry's start without one)."""
+    now = timezone.now()
+    qs = (
+        Section47Enquiry.objects.filter(conference__isnull=True, case__status=Case.Status.OPEN)
+        .filter(Q(completed_on__isnull=True) | Q(outcome=Section47Enquiry.Outcome.ICPC))
+        .filter(case__lead_agency__in=agencies)
+        .filter(case_visible_to(user, "case_id"))
+        .exclude(_unwritten(Meeting.Kind.ICPC, now))
+        .annotate(
+            clock_from=Coalesce(
+                TruncDate("strategy_meeting__scheduled_at", tzinfo=_tz()), F("started_on")
+            )
+        )
+        .select_related("case__child")
+    )
+    if not arranged:
+        return qs.order_by()
+    return _with_arranged(qs, Meeting.Kind.ICPC, now).order_by("clock_from", "pk")
+
+
+def reviews_owed(user: User, agencies: list[Agency], *, arranged: bool = True) -> QuerySet[Plan]:
+    """Current child protection plans and the review conference each is owed by
+    (the date the last conference set within the review clock)."""
+    now = timezone.now()
+    qs = (
+        Plan.objects.filter(
+            kind=Plan.Kind.CHILD_PROTECTION,
+            end_date__isnull=True,
+            next_review_on__isnull=False,
+            case__status=Case.Status.OPEN,
+        )
+        .filter(case__lead_agency__in=agencies)
+        .filter(case_visible_to(user, "case_id"))
+        .exclude(_unwritten(Meeting.Kind.RCPC, now))
+        .select_related("case__child")
+    )
+    if not arranged:
+        return qs.order_by()
+    return _with_arranged(qs, Meeting.Kind.RCPC, now).order_by("next_review_on", "pk")
+
+
+@dataclass(frozen=True)
+class Owed:
+    rows: list
+    owed: int
+    late: int
+
+
+def owed_summary(user: User, agencies: list[Agency], today: dt.date) -> dict[str, Owed]:
+    """Both lists (their first ``OWED_SHOWN``) with how many are owed and late,
+    counted in the database."""
+    icpc_late = Q(clock_from__lte=latest_start_overdue("icpc", today))
+    review_late = Q(next_review_on__lt=today)
+    result = {}
+    for key, owed, late in (
+        ("icpcs", icpcs_owed, icpc_late),
+        ("reviews", reviews_owed, review_late),
+    ):
+        counts = owed(user, agencies, arranged=False).aggregate(
+            owed=Count("pk"), late=Count("pk", filter=late)
+        )
+        rows = list(owed(user, agencies)[:OWED_SHOWN])
+        result[key] = Owed(rows, counts["owed"], counts["late"])
+    return result
