@@ -8,12 +8,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count as DbCount
+from django.db.models import Q
 from django.urls import reverse
 
 from agencies.models import Agency, Membership, Team
-from agencies.selectors import administered_agencies
+from agencies.roles import Role
+from agencies.selectors import administered_agencies, agencies_where
 from cases import selectors as case_selectors
 from cases.models import Case
+from oversight.selectors import icpcs_owed, latest_start_overdue, reviews_owed
 from retention.models import RetentionReview
 from retention.selectors import retention_agencies_for
 from subject_access.models import SubjectAccessRequest
@@ -107,6 +111,30 @@ def meeting_work(context: dict, today: dt.date) -> list[Count]:
     return counts
 
 
+def conferences_owed(user, today: dt.date) -> list[Count]:
+    """For a lead agency's chairs and managers: the initial and review
+    conferences the clocks say are owed and not yet held, counted as the
+    Conferences due page counts them (the page lists them, late first)."""
+    agencies = list(
+        agencies_where(user, roles=[Role.CHAIR, Role.MANAGER], kind=Agency.Kind.SOCIAL_CARE)
+    )
+    if not agencies:
+        return []
+    owed = late = 0
+    for query, overdue in (
+        (icpcs_owed, Q(clock_from__lte=latest_start_overdue("icpc", today))),
+        (reviews_owed, Q(next_review_on__lt=today)),
+    ):
+        counted = query(user, agencies, arranged=False).aggregate(
+            owed=DbCount("pk"), late=DbCount("pk", filter=overdue)
+        )
+        owed, late = owed + counted["owed"], late + counted["late"]
+    label = _plural(owed, "conference owed", "conferences owed")
+    if late:
+        label += f", {late} late"
+    return [Count(owed, label, reverse("conferences_due"), late > 0)]
+
+
 def administration(user) -> list[Count]:
     """An agency administrator's work is the agency's members and teams."""
     counts: list[Count] = []
@@ -152,4 +180,11 @@ def information_governance(user, today: dt.date) -> list[Count]:
     return counts
 
 
-__all__ = ["Count", "administration", "case_work", "information_governance", "meeting_work"]
+__all__ = [
+    "Count",
+    "administration",
+    "case_work",
+    "conferences_owed",
+    "information_governance",
+    "meeting_work",
+]

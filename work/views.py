@@ -45,6 +45,8 @@ def _at_a_glance(user, context: dict, today, works_front_door: bool) -> list[gla
         manager = works_front_door and Role.MANAGER in roles
         counts += glance.case_work(context, today, manager=manager, user=user)
     counts += glance.meeting_work(context, today)
+    if roles & {Role.CHAIR, Role.MANAGER}:
+        counts += glance.conferences_owed(user, today)
     if Role.AGENCY_ADMIN in roles:
         counts += glance.administration(user)
     if roles & INFORMATION_GOVERNANCE_ROLES:

@@ -233,6 +233,17 @@ def test_a_chair_is_told_a_meeting_held_today_needs_writing_up(
         expect(page.locator("h1")).to_contain_text("Record")
         assert_accessible(page)
 
+        # The conferences the clocks say are owed: counted, and a link to them.
+        page.goto(base + "/")
+        owed = page.get_by_test_id("at-a-glance").get_by_role(
+            "link", name=re.compile(r"conferences? owed")
+        )
+        count = int(owed.inner_text().split()[0])
+        owed.click()
+        page.wait_for_url("**/dashboard/conferences/")
+        expect(page.locator("main tbody tr")).to_have_count(count)
+        assert_accessible(page)
+
 
 def test_an_agency_administrator_counts_members_and_opens_them(
     live_server, page, settings, seed_demo
