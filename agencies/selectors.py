@@ -39,6 +39,25 @@ def forget_memberships(user_id: int) -> None:
     memo = request_memo()
     if memo is not None:
         memo.pop(("memberships", user_id), None)
+        memo.pop(("roles_by_agency", user_id), None)
+
+
+def holds_role_in(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str], agency_id) -> bool:
+    """Whether ``user`` holds one of ``roles`` in the agency ``agency_id``
+    (active membership of an active agency). The case page asks this of the
+    lead agency half a dozen times (may they allocate, restrict, add a
+    professional...): one query per request answers them all."""
+    memo = request_memo()
+    key = ("roles_by_agency", getattr(user, "pk", None))
+    if memo is not None and key in memo:
+        held = memo[key]
+    else:
+        held: dict = {}
+        for role, pk in active_memberships(user).values_list("role", "agency_id"):
+            held.setdefault(pk, set()).add(role)
+        if memo is not None:
+            memo[key] = held
+    return bool(held.get(agency_id, set()) & set(roles))
 
 
 def agency_slugs_for(user: AbstractBaseUser | AnonymousUser) -> list[str]:

@@ -15,14 +15,26 @@ from django.db import transaction
 from agencies.models import Agency, AgencyRoleGroup, Membership
 from agencies.roles import ROLE_PERMISSIONS, Role, group_name
 from agencies.selectors import has_role
+from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
 from safeguard.core.api_tokens import token_revoke
 
 
 def role_group(*, agency: Agency, role: str) -> Group:
-    """The group for (agency, role), created with its model permissions on first use."""
+    """The group for (agency, role), created with its model permissions on first use.
+
+    Granting access for one meeting asks for the same few groups dozens of
+    times (each invitee, each case, each role): within one request an
+    existing group is read once. A group created here is not remembered, so a
+    rolled-back creation is never handed out."""
+    memo = request_memo()
+    key = ("role_group", agency.pk, role)
+    if memo is not None and key in memo:
+        return memo[key]
     link = AgencyRoleGroup.objects.select_related("group").filter(agency=agency, role=role).first()
     if link:
+        if memo is not None:
+            memo[key] = link.group
         return link.group
     with transaction.atomic():
         group, _ = Group.objects.get_or_create(name=group_name(agency.slug, role))

@@ -22,13 +22,22 @@ from django.utils import timezone
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.services import role_group
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Involvement
+from safeguard.audit.context import request_memo
 
 VIEW = "view_case"
 VIEW_LEAD = "view_case_lead"
 
 
 def _permission(codename: str) -> Permission:
-    return Permission.objects.get(content_type__app_label="cases", codename=codename)
+    """Read once per request: every grant made in one asks for the same two."""
+    memo = request_memo()
+    key = ("cases_permission", codename)
+    if memo is not None and key in memo:
+        return memo[key]
+    permission = Permission.objects.get(content_type__app_label="cases", codename=codename)
+    if memo is not None:
+        memo[key] = permission
+    return permission
 
 
 def desired_group_grants(case: Case) -> set[tuple[int, str]]:

@@ -26,6 +26,10 @@ class CaseSection:
     slot: str
     template: str
     context: Callable[[AbstractBaseUser, Case], dict[str, Any]]
+    # A "main" section with a heading: the page's contents list links to
+    # ``#anchor`` (the heading's id in ``template``) under ``title``.
+    title: str = ""
+    anchor: str = ""
 
 
 _sections: dict[str, CaseSection] = {}

@@ -71,5 +71,7 @@ def register() -> None:
             slot="main",
             template="meetings/includes/case_section.html",
             context=_case_section,
+            title="Meetings",
+            anchor="meetings",
         )
     )

@@ -322,11 +322,23 @@ class MeetingRecordForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    # The child's next dates the clocks propose; see ``_offer_proposed``.
+    PROPOSED_FIELDS = ("next_review_on", "first_core_group_on")
+
     def __init__(
-        self, *args, meeting: Meeting, invitations, items, subjects, attendees=(), **kwargs
+        self,
+        *args,
+        meeting: Meeting,
+        invitations,
+        items,
+        subjects,
+        attendees=(),
+        proposed: dict | None = None,
+        **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
+        self.proposed: dict[tuple[str, object], dt.date] = {}
         self.invitations, self.items, self.subjects = invitations, items, subjects
         self.attendees = list(attendees)
         for invitation in invitations:
@@ -412,6 +424,41 @@ class MeetingRecordForm(forms.Form):
                 max_length=20000,
                 initial=subject.decision_notes,
             )
+            self._offer_proposed(subject, (proposed or {}).get(subject.pk, {}))
+
+    def _offer_proposed(self, subject, dates: dict) -> None:
+        """A date the clock proposes is offered beside the box, never put in
+        it: the box shows only what the record holds, so the page never shows
+        a date that was not saved. Ticking the (unticked) box is the chair
+        saying the proposed date; it is then saved like a typed one."""
+        for field in self.PROPOSED_FIELDS:
+            day = dates.get(field)
+            if day is None or f"{field}-{subject.pk}" not in self.fields:
+                continue
+            saved = getattr(subject, field)
+            # A recorded date is in the box: nothing to offer. But a page
+            # that ticked the box and saved (as autosave does) keeps posting
+            # the tick with the boxes still empty: it still means that date.
+            if saved and not (self.is_bound and saved == day):
+                continue
+            self.proposed[(field, subject.pk)] = day
+            self.fields[f"use-{field}-{subject.pk}"] = forms.BooleanField(
+                label=f"Use the proposed date, {day.day} {day:%B %Y}",
+                help_text="The latest working day the statutory timescale allows. "
+                "Or type another date above.",
+                required=False,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for (field, pk), day in self.proposed.items():
+            if not cleaned.get(f"use-{field}-{pk}"):
+                continue
+            if cleaned.get(f"{field}-{pk}"):
+                self.add_error(f"use-{field}-{pk}", "Type a date or use the proposed one, not both")
+            else:
+                cleaned[f"{field}-{pk}"] = day
+        return cleaned
 
     def bound(self, prefix: str, obj) -> forms.BoundField | None:
         name = f"{prefix}-{obj.pk}"

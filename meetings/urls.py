@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from meetings import attendee_views, change_views, invite_views
+from meetings import attendee_views, change_views, invite_views, record_views
 from meetings import views as meeting_views
 
 urlpatterns = [
@@ -56,25 +56,25 @@ urlpatterns = [
         attendee_views.meeting_attendee_add,
         name="meeting_attendee_add",
     ),
-    path("meetings/<uuid:meeting_id>/record/", meeting_views.meeting_record, name="meeting_record"),
+    path("meetings/<uuid:meeting_id>/record/", record_views.meeting_record, name="meeting_record"),
     path(
         "meetings/<uuid:meeting_id>/agenda/",
-        meeting_views.meeting_agenda_add,
+        record_views.meeting_agenda_add,
         name="meeting_agenda_add",
     ),
     path(
         "meetings/<uuid:meeting_id>/dissent/",
-        meeting_views.meeting_dissent_add,
+        record_views.meeting_dissent_add,
         name="meeting_dissent_add",
     ),
     path(
         "meetings/<uuid:meeting_id>/actions/",
-        meeting_views.meeting_action_add,
+        record_views.meeting_action_add,
         name="meeting_action_add",
     ),
     path(
         "meetings/<uuid:meeting_id>/finalise/",
-        meeting_views.meeting_finalise,
+        record_views.meeting_finalise,
         name="meeting_finalise",
     ),
     path(

@@ -6,17 +6,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from agencies.roles import CASE_WORKING_ROLES, TRIAGE_ROLES
-from agencies.selectors import roles_for
+from agencies.models import Agency
+from agencies.roles import CASE_WORKING_ROLES, INFORMATION_GOVERNANCE_ROLES, TRIAGE_ROLES, Role
+from agencies.selectors import agencies_where, roles_for
 from cases import selectors as case_selectors
 from meetings.selectors import my_meetings_for
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.notifications.selectors import groups, notification_groups_for, unread_count_for
+from work import glance
 
 QUEUE_SHOWN = 200
 UNREAD_SHOWN = 5
 DUE_SHOWN = 15
+MY_CASES_SHOWN = 10
 GROUPS_READ = 100
 
 
@@ -35,6 +38,22 @@ def _audit_what_is_named(user, context: dict, mine) -> None:
         )
 
 
+def _at_a_glance(user, context: dict, today, works_front_door: bool) -> list[glance.Count]:
+    roles = context["roles"]
+    counts: list[glance.Count] = []
+    if roles & CASE_WORKING_ROLES:
+        manager = works_front_door and Role.MANAGER in roles
+        counts += glance.case_work(context, today, manager=manager, user=user)
+    counts += glance.meeting_work(context, today)
+    if roles & {Role.CHAIR, Role.MANAGER}:
+        counts += glance.conferences_owed(user, today)
+    if Role.AGENCY_ADMIN in roles:
+        counts += glance.administration(user)
+    if roles & INFORMATION_GOVERNANCE_ROLES:
+        counts += glance.information_governance(user, today)
+    return counts
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My work: what needs this person's attention, overdue first."""
@@ -45,7 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
     my_concerns = list(case_selectors.my_concerns_for(user)[:10])
     context["drafts"] = [c for c in my_concerns if c.status == "draft"]
     context["recent_concerns"] = [c for c in my_concerns if c.status != "draft"][:5]
-    if context["roles"] & TRIAGE_ROLES:
+    # The front door is a local authority's: a school's manager has none.
+    works_front_door = bool(context["roles"] & TRIAGE_ROLES) and (
+        agencies_where(user, TRIAGE_ROLES, kind=Agency.Kind.SOCIAL_CARE).exists()
+    )
+    if works_front_door:
         # A bounded look at the queue: its head, never a count of all of it.
         queue = list(case_selectors.front_door_queue_for(user)[: QUEUE_SHOWN + 1])
         more = len(queue) > QUEUE_SHOWN
@@ -63,16 +86,25 @@ def home(request: HttpRequest) -> HttpResponse:
             "immediate_risk": sum(1 for c in queue if c.immediate_risk),
             "awaiting_authorisation": sum(1 for c in queue if c.status == "awaiting_authorisation"),
         }
-        context["my_cases"] = case_selectors.allocated_cases_for(user, limit=10, audit=False)
+        held = case_selectors.allocated_cases_for(user, limit=MY_CASES_SHOWN + 1, audit=False)
+        context["my_cases"] = held[:MY_CASES_SHOWN]
+        # Counted only when there are more than the page lists.
+        context["my_cases_count"] = (
+            len(held)
+            if len(held) <= MY_CASES_SHOWN
+            else case_selectors.case_list_for(user).filter(allocated_worker=user).count()
+        )
     if context["roles"] & CASE_WORKING_ROLES:
         # Dated work, soonest first: the person's actions and the statutory
         # dates of the cases they hold, each with the child's name.
-        context["due"] = case_selectors.due_work_for(user, limit=DUE_SHOWN, audit=False)
+        due = case_selectors.due_work_for(user, limit=DUE_SHOWN + 1, audit=False)
+        context["due"], context["due_more"] = due[:DUE_SHOWN], len(due) > DUE_SHOWN
     mine = my_meetings_for(user)
     context.update(
         meetings=mine.upcoming, reports_due=mine.reports_due, to_write_up=mine.to_write_up
     )
     _audit_what_is_named(user, context, mine)
+    context["glance"] = _at_a_glance(user, context, today, works_front_door)
     # Unread notifications, one line per kind and thing (five "new action"
     # lines on one case are one line), each a link to what it is about.
     # The badge counts every unread one: summed from the groups when they are

@@ -72,10 +72,11 @@ class ForAgencyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.lead = lead
         self.fields["agency"].queryset = agencies
-        if agencies.count() == 1:
+        first_two = list(agencies[:2])  # one query tells one from several
+        if len(first_two) == 1:
             # One agency: nothing to choose, so nothing to get wrong.
             self.fields["agency"].widget = forms.HiddenInput()
-            self.fields["agency"].initial = self.only_agency = agencies.first()
+            self.fields["agency"].initial = self.only_agency = first_two[0]
             self.fields["agency"].required = False
 
     def clean_agency(self):

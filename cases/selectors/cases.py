@@ -32,6 +32,7 @@ from cases.models import (
     Involvement,
     InvolvementReason,
 )
+from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
 from safeguard.core.keyset import KeysetPage, keyset_page
 
@@ -311,13 +312,23 @@ def case_read_record(user: User, case: Case) -> None:
 
 
 def has_lead_access(user: User, case: Case) -> bool:
+    """Whether ``user`` sees ``case`` as its lead agency does. Asked by most
+    parts of the case page (each policy check, the chronology, the
+    sections): answered once per request, and afresh outside one."""
     if not user.is_authenticated:
         return False
-    return (
+    memo = request_memo()
+    key = ("lead_access", user.pk, case.pk)
+    if memo is not None and key in memo:
+        return memo[key]
+    lead = (
         Case.objects.filter(pk=case.pk)
         .filter(ids_with_permission(user, VIEW_LEAD) | _break_glass_case_ids(user))
         .exists()
     )
+    if memo is not None:
+        memo[key] = lead
+    return lead
 
 
 def chronology_for(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 
 from agencies.roles import LEAD_AGENCY_ROLES, TRIAGE_ROLES, Role
-from agencies.selectors import agencies_where
+from agencies.selectors import agencies_where, holds_role_in
 from cases.models import Case, Child, Concern
 from cases.selectors.cases import User, cases_for, has_lead_access, restricted_cases_noticed_by
 
@@ -26,21 +26,19 @@ def can_triage(user: User, concern: Concern) -> bool:
 
 
 def can_authorise(user: User, concern: Concern) -> bool:
-    return agencies_where(user, roles=[Role.MANAGER]).filter(pk=concern.lead_agency_id).exists()
+    return holds_role_in(user, [Role.MANAGER], concern.lead_agency_id)
 
 
 def is_lead_worker(user: AbstractBaseUser, case: Case) -> bool:
     """A social worker or manager of the lead agency who sees the case as the lead does."""
-    return agencies_where(user, roles=LEAD_AGENCY_ROLES).filter(
-        pk=case.lead_agency_id
-    ).exists() and has_lead_access(user, case)
+    return holds_role_in(user, LEAD_AGENCY_ROLES, case.lead_agency_id) and has_lead_access(
+        user, case
+    )
 
 
 def is_lead_manager(user: AbstractBaseUser, case: Case) -> bool:
     """A manager of the lead agency who sees the case as the lead does."""
-    return agencies_where(user, roles=[Role.MANAGER]).filter(
-        pk=case.lead_agency_id
-    ).exists() and has_lead_access(user, case)
+    return holds_role_in(user, [Role.MANAGER], case.lead_agency_id) and has_lead_access(user, case)
 
 
 def can_manage_professionals(user: AbstractBaseUser, case: Case) -> bool:
@@ -59,10 +57,10 @@ def can_allocate(user: AbstractBaseUser, case: Case) -> bool:
 
 def can_restrict(user: AbstractBaseUser, case: Case) -> bool:
     """Managers of the lead agency who can see the case."""
-    is_lead_manager = (
-        agencies_where(user, roles=[Role.MANAGER]).filter(pk=case.lead_agency_id).exists()
+    return (
+        holds_role_in(user, [Role.MANAGER], case.lead_agency_id)
+        and cases_for(user).filter(pk=case.pk).exists()
     )
-    return is_lead_manager and cases_for(user).filter(pk=case.pk).exists()
 
 
 def can_break_glass(user: AbstractBaseUser, case: Case) -> bool:

@@ -20,6 +20,7 @@ from cases.models import Case, CaseAction, CaseDocument, CaseNote, CaseProfessio
 from cases.selectors.cases import (
     User,
     active_break_glass,
+    case_read_record,
     cases_for,
     chronology_for,
     get_case_for,
@@ -31,10 +32,19 @@ from safeguard.audit.services import audit_record
 
 
 def case_detail_for(
-    user: User, case_id: uuid.UUID | str, *, chronology_filters: dict[str, Any] | None = None
+    user: User,
+    case_id: uuid.UUID | str,
+    *,
+    chronology_filters: dict[str, Any] | None = None,
+    case: Case | None = None,
 ) -> dict[str, Any]:
-    """Everything the case page shows, in a fixed number of queries."""
-    case = get_case_for(user, case_id)
+    """Everything the case page shows, in a fixed number of queries.
+    ``case``: the case as the caller already read it for ``user`` (through
+    ``get_case_for``), so it is not read twice; its reading is audited here."""
+    if case is None:
+        case = get_case_for(user, case_id)
+    else:
+        case_read_record(user, case)
     lead = has_lead_access(user, case)
     concerns = concerns_on_case_for(user, case, lead=lead)
 

@@ -194,15 +194,25 @@ def meeting_schedule(
             reference=meeting.reference,
             link_path=meeting_link(meeting),
         )
+    invited = False
     for rule in rules:
         if rule.needs_manager:
             invitation_request(
                 acting_user=acting_user, meeting=meeting, agency=rule.agency, reason=invite_reason
             )
         else:
+            # The grants are made once for all of them, below: each
+            # reconciliation reads every grant on the meeting.
             meeting_invite(
-                acting_user=acting_user, meeting=meeting, agency=rule.agency, reason=invite_reason
+                acting_user=acting_user,
+                meeting=meeting,
+                agency=rule.agency,
+                reason=invite_reason,
+                sync_grants=False,
             )
+            invited = True
+    if invited:
+        sync_meeting_grants(meeting)
     return meeting
 
 
@@ -215,8 +225,12 @@ def meeting_invite(
     person: AbstractBaseUser | None = None,
     report_requested: bool = True,
     reason: str = "",
+    sync_grants: bool = True,
 ) -> MeetingInvitation:
     """Invite an agency (or a named professional in it); it becomes involved in the cases.
+
+    ``sync_grants=False``: the caller makes the meeting's grants itself, in
+    the same transaction, once it has invited everyone (``meeting_schedule``).
 
     An agency not yet invited passes ``require_invitable``: ``reason`` if it has
     no part in the case, a manager of the lead agency if it is of another local
@@ -266,7 +280,8 @@ def meeting_invite(
                 reason=Involvement.Reason.MEETING,
                 source_reference=meeting.reference,
             )
-    sync_meeting_grants(meeting)
+    if sync_grants:
+        sync_meeting_grants(meeting)
     audit_record(
         user=acting_user,
         action="grant",

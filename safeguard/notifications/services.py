@@ -33,36 +33,94 @@ def notify(
     link_path: str = "",
     urgent: bool = False,
 ) -> list[Notification]:
-    """Create one notification (and e-mail) per recipient, at most once per dedupe key."""
+    """Create one notification (and e-mail) per recipient, at most once per dedupe key.
+
+    Three queries however many recipients (those already told, then the rows
+    in two inserts); if someone else tells one of them at the same moment the
+    batch is refused whole and each recipient is tried on their own."""
+    people = {u.pk: u for u in recipients}
+    if not people:
+        return []
+    told = set(
+        Notification.objects.filter(recipient__in=list(people), dedupe_key=dedupe_key).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    fields = {
+        "kind": kind,
+        "dedupe_key": dedupe_key,
+        "title": title,
+        "reference": reference,
+        "link_path": link_path,
+        "is_urgent": urgent,
+    }
+    pending = [u for pk, u in people.items() if pk not in told]
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(
+                [Notification(recipient=user, **fields) for user in pending]
+            )
+            emails = OutboundEmail.objects.bulk_create(
+                [
+                    _email(
+                        note,
+                        user,
+                        urgent=urgent,
+                        title=title,
+                        reference=reference,
+                        link_path=link_path,
+                    )
+                    for note, user in zip(created, pending, strict=True)
+                    if user.email
+                ]
+            )
+    except IntegrityError:
+        created, emails = _notify_one_by_one(pending, fields)
+    # One publish for the whole transaction, after it commits: a dead broker
+    # costs the page one failed attempt, not one per recipient.
+    dispatch_emails([str(e.pk) for e in emails])
+    return created
+
+
+def _email(
+    note: Notification, user, *, urgent: bool, title: str, reference: str, link_path: str
+) -> OutboundEmail:
+    return OutboundEmail(
+        notification=note,
+        to_address=user.email,
+        subject=f"{'URGENT: ' if urgent else ''}Safeguard: {reference or title}",
+        body=email_body(title=title, reference=reference, link_path=link_path),
+    )
+
+
+def _notify_one_by_one(
+    people: list[AbstractBaseUser], fields: dict
+) -> tuple[list[Notification], list[OutboundEmail]]:
     created: list[Notification] = []
-    email_ids: list[str] = []
-    for user in {u.pk: u for u in recipients}.values():
+    emails: list[OutboundEmail] = []
+    for user in people:
         try:
             with transaction.atomic():
-                note = Notification.objects.create(
-                    recipient=user,
-                    kind=kind,
-                    dedupe_key=dedupe_key,
-                    title=title,
-                    reference=reference,
-                    link_path=link_path,
-                    is_urgent=urgent,
-                )
-                if user.email:
-                    email = OutboundEmail.objects.create(
-                        notification=note,
-                        to_address=user.email,
-                        subject=f"{'URGENT: ' if urgent else ''}Safeguard: {reference or title}",
-                        body=email_body(title=title, reference=reference, link_path=link_path),
+                note = Notification.objects.create(recipient=user, **fields)
+                email = (
+                    _email(
+                        note,
+                        user,
+                        urgent=fields["is_urgent"],
+                        title=fields["title"],
+                        reference=fields["reference"],
+                        link_path=fields["link_path"],
                     )
-                    email_ids.append(str(email.pk))
+                    if user.email
+                    else None
+                )
+                if email is not None:
+                    email.save()
+                    emails.append(email)
         except IntegrityError:
             continue  # already notified for this key: exactly once
         created.append(note)
-    # One publish for the whole transaction, after it commits: a dead broker
-    # costs the page one failed attempt, not one per recipient.
-    dispatch_emails(email_ids)
-    return created
+    return created, emails
 
 
 def email_body(*, title: str, reference: str, link_path: str) -> str:

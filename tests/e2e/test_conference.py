@@ -21,6 +21,7 @@ from agencies.models import Agency
 from cases import services
 from cases.models import Plan
 from cases.services.case import involvement_start
+from meetings.clocks import proposed_next_dates
 from meetings.models import Meeting
 from safeguard import workdays
 from tests.e2e.helpers import assert_accessible, sign_in, sign_out
@@ -184,14 +185,22 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
         page.get_by_label("4. Analysis of risk").fill("Neglect over two years; worsening.")
         page.get_by_label("A child protection plan is needed").check()
         page.get_by_label("Category of abuse for Maisie Conference-Test").select_option("NEG")
-        review = date_value(page, f"next_review_on-{meeting.subjects.get().pk}")
-        core = date_value(page, f"first_core_group_on-{meeting.subjects.get().pk}")
+        # The clocks' dates are offered beside empty boxes (the record holds
+        # none yet); the chair chooses them, and what is saved is what shows.
+        subject = meeting.subjects.get()
+        offered = proposed_next_dates(meeting, subject)
+        review, core = offered["next_review_on"], offered["first_core_group_on"]
         assert proposed < review <= workdays.due_date("first_review", proposed)
         assert core <= workdays.due_date("first_core_group", proposed)
+        assert page.locator(f"#id_first_core_group_on-{subject.pk}_0").input_value() == ""
+        for day in (core, review):
+            page.get_by_label(f"Use the proposed date, {day.day} {day:%B %Y}").check()
         # Autosave keeps what is typed without pressing anything.
         page.get_by_test_id("autosave-status").filter(has_text="Saved at").wait_for()
         page.get_by_role("button", name="Save the record").click()
         assert "Record saved" in page.content()
+        assert date_value(page, f"next_review_on-{subject.pk}") == review
+        assert date_value(page, f"first_core_group_on-{subject.pk}") == core
 
         page.get_by_text("Record a professional's dissent").click()
         page.get_by_label("Name of the professional who disagrees").fill("Dr Amira Shah")

@@ -213,4 +213,28 @@ def test_my_work_is_a_fixed_number_of_queries_however_much_is_due(client, world)
             )
         more = counted()
     assert more == first
-    assert more <= 12
+    # 13: one of them asks whether a triage role is held in a local authority
+    # (the front door is a local authority's; a school's manager has none).
+    assert more <= 13
+
+
+def test_a_schools_manager_has_no_front_door_and_a_duty_manager_counts_what_is_unallocated(
+    client, world
+):
+    from tests.factories import make_user
+
+    head = make_user("manager@school", world.school, "manager")
+    with travel(BEFORE):
+        page = home(client, head)
+        # The front door is a local authority's: nothing about concerns waiting at one.
+        assert 'data-testid="front-door-summary"' not in page
+        assert "concerns waiting" not in page
+
+        unallocated = open_case_from_concern(world, submit_concern(world), decision="strategy")
+        page = home(client, world.manager)
+        glance = section(page, "at-a-glance")
+        assert 'data-testid="front-door-summary"' in page
+        assert "1 open case not allocated</a>" in glance
+        assert 'href="/cases/?allocated=none&amp;status=open"' in glance
+        listed = client.get("/cases/?allocated=none&status=open").content.decode()
+        assert unallocated.reference in listed and world.case.reference not in listed

@@ -1,0 +1,121 @@
+"""Issue 14 item 9: the case page and arranging a meeting cost a fixed number
+of queries however much the case holds (meetings, actions, chronology).
+Timings are for bench/journeys.py, never for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services
+from cases.services.case_work import chronology_add
+from meetings.models import Meeting
+from tests.meetings.meeting_helpers import STRATEGY_DAY, at, travel
+from tests.meetings.test_meetings import schedule_icpc, world  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+# Budgets: what the pages take today, with a little room. A change that adds
+# a query per meeting, action or entry fails the equality checks first.
+CASE_PAGE = 56
+ARRANGE_GET = 14
+ARRANGE_POST = 145  # with two agencies invited: each invitation costs its own
+
+
+def _grow(world, n: int, start: int) -> None:  # noqa: F811
+    """``n`` more actions, chronology entries and meetings on the case."""
+    for i in range(start, start + n):
+        services.action_add(
+            acting_user=world.social_worker,
+            case=world.case,
+            description=f"Action {i}",
+            agency=world.la,
+            owner=world.social_worker,
+            due_on=timezone.localdate() + dt.timedelta(days=i),
+        )
+        chronology_add(
+            acting_user=world.social_worker,
+            case=world.case,
+            agency=world.la,
+            occurred_at=timezone.now() - dt.timedelta(days=i + 1),
+            title=f"Event {i}",
+            body="Something that happened.",
+            lead_only=False,
+        )
+        schedule_icpc(
+            world,
+            dt.date(2026, 12, 22),
+            kind=Meeting.Kind.MDT,
+            scheduled_at=at(dt.date(2026, 12, 21) + dt.timedelta(days=i), 10),
+            follows=None,
+        )
+
+
+def _count(client, method: str, url: str, data=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url) if method == "GET" else client.post(url, data)
+    assert response.status_code in (200, 302), response.status_code
+    return len(queries.captured_queries)
+
+
+def test_the_case_page_costs_the_same_with_one_or_many_meetings_actions_and_entries(
+    client,
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    url = reverse("case_detail", args=[world.case.pk])
+    with travel(STRATEGY_DAY + dt.timedelta(days=1)):
+        _grow(world, 1, 0)
+        client.force_login(world.social_worker)
+        client.get(url)
+        few = _count(client, "GET", url)
+        _grow(world, 4, 1)
+        many = _count(client, "GET", url)
+        assert many == few
+        with django_assert_max_num_queries(CASE_PAGE):
+            client.get(url)
+        page = client.get(url).content.decode()
+        assert page.count("Action ") >= 5 and "Event 4" in page
+
+
+def _arrange_form(world, n: int) -> dict:  # noqa: F811
+    day = dt.date(2027, 1, 11) + dt.timedelta(days=n)
+    return {
+        "cases": [str(world.case.pk)],
+        "chair": str(world.chair.pk),
+        "scheduled_on_0": day.day,
+        "scheduled_on_1": day.month,
+        "scheduled_on_2": day.year,
+        "scheduled_time": "10:00",
+        "format": "in_person",
+        "location": "Civic Centre, room 4",
+        "invite": [str(world.police.pk), str(world.school.pk)],
+    }
+
+
+def test_arranging_a_meeting_costs_the_same_however_many_the_case_has(
+    client,
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    url = reverse("meeting_schedule", args=[world.case.pk, "mdt"])
+    with travel(STRATEGY_DAY + dt.timedelta(days=1)):
+        _grow(world, 1, 0)
+        client.force_login(world.social_worker)
+        client.get(url)
+        get_few = _count(client, "GET", url)
+        post_few = _count(client, "POST", url, _arrange_form(world, 0))
+        _grow(world, 4, 1)
+        assert _count(client, "GET", url) == get_few
+        assert _count(client, "POST", url, _arrange_form(world, 1)) == post_few
+        with django_assert_max_num_queries(ARRANGE_GET):
+            client.get(url)
+        with django_assert_max_num_queries(ARRANGE_POST):
+            response = client.post(url, _arrange_form(world, 2))
+        assert response.status_code == 302
+        assert Meeting.objects.filter(kind=Meeting.Kind.MDT, subjects__case=world.case).count() == 8
