@@ -20,14 +20,14 @@ def active_memberships(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membe
     return Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
 
 
-def _membership_rows(user: AbstractBaseUser | AnonymousUser) -> list[tuple[str, str]]:
-    """(role, agency slug) of the user's active memberships, read once per
-    request: the page, the navigation and each audit row all ask."""
+def _membership_rows(user: AbstractBaseUser | AnonymousUser) -> list[tuple[str, str, str]]:
+    """(role, agency slug, agency kind) of the user's active memberships, read
+    once per request: the page, the navigation and each audit row all ask."""
     memo = request_memo()
     key = ("memberships", getattr(user, "pk", None))
     if memo is not None and key in memo:
         return memo[key]
-    rows = list(active_memberships(user).values_list("role", "agency__slug"))
+    rows = list(active_memberships(user).values_list("role", "agency__slug", "agency__kind"))
     if memo is not None:
         memo[key] = rows
     return rows
@@ -61,7 +61,7 @@ def holds_role_in(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str], 
 
 
 def agency_slugs_for(user: AbstractBaseUser | AnonymousUser) -> list[str]:
-    return sorted({slug for _, slug in _membership_rows(user)})
+    return sorted({slug for _, slug, _ in _membership_rows(user)})
 
 
 def agencies_where(
@@ -85,8 +85,10 @@ def has_role(
     return qs.exists()
 
 
-def roles_for(user: AbstractBaseUser | AnonymousUser) -> set[str]:
-    return {role for role, _ in _membership_rows(user)}
+def roles_for(user: AbstractBaseUser | AnonymousUser, kind: str | None = None) -> set[str]:
+    """The roles the user holds (in agencies of ``kind``, when given), from the
+    memberships read once per request."""
+    return {role for role, _, of in _membership_rows(user) if kind is None or of == kind}
 
 
 def lead_agencies() -> QuerySet[Agency]:

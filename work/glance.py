@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count as DbCount
-from django.db.models import Q
+from django.db import connections
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from agencies.models import Agency, Membership, Team
@@ -25,6 +25,9 @@ from subject_access.selectors import requests_for
 
 OPEN_CASES = {"status": Case.Status.OPEN}
 DUE_SOON_DAYS = 7
+# Counts of sets that grow with a county (open cases nobody holds, conferences
+# owed) stop here and say "more than": never an exact count of a large set.
+CAP = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +46,40 @@ def _query(url: str, **params: str) -> str:
     return url + "?" + "&".join(f"{k}={v}" for k, v in params.items())
 
 
-def case_work(context: dict, today: dt.date, *, manager: bool, user) -> list[Count]:
+def counted(queries: dict[str, QuerySet]) -> dict[str, int]:
+    """How many rows each query has, up to ``CAP`` + 1, all in one statement:
+    ``SELECT (SELECT count(*) FROM (q1 LIMIT CAP+1)), (...)``. The queries are
+    compiled by Django, so each keeps its own access rule."""
+    if not queries:
+        return {}
+    parts, params = [], []
+    for i, qs in enumerate(queries.values()):
+        sql, more = qs.order_by().values("pk")[: CAP + 1].query.sql_with_params()
+        # Django compiled the SQL; every value in it is a parameter.
+        parts.append(f"(SELECT count(*) FROM ({sql}) counted{i})")  # noqa: S608
+        params += more
+    db = next(iter(queries.values())).db
+    with connections[db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(queries, row, strict=True))
+
+
+def _many(n: int, words: str) -> str:
+    return f"More than {CAP:,} {words}" if n > CAP else f"{n} {words}"
+
+
+def unallocated_query(user) -> QuerySet:
+    """Open cases the manager sees that nobody holds (read off a partial index
+    of just those, ``case_unallocated_open``)."""
+    return case_selectors.case_list_for(user).filter(allocated_worker__isnull=True, **OPEN_CASES)
+
+
+def case_work(context: dict, today: dt.date, *, unallocated: int | None = None) -> list[Count]:
     """Counts for those who work cases: what is overdue and due today among the
     dated work listed, their open cases, meetings and reports, and (for a lead
-    agency's manager) the open cases nobody holds."""
+    agency's manager, ``unallocated`` counted by ``counted``) the open cases
+    nobody holds."""
     counts: list[Count] = []
     due = context.get("due") or []
     soon_until = today + dt.timedelta(days=DUE_SOON_DAYS)
@@ -73,13 +106,11 @@ def case_work(context: dict, today: dt.date, *, manager: bool, user) -> list[Cou
         n = context["my_cases_count"]
         url = _query(reverse("case_list"), allocated="me")
         counts.append(Count(n, _plural(n, "case allocated to you", "cases allocated to you"), url))
-    if manager:
-        n = case_selectors.case_list_for(user).filter(allocated_worker__isnull=True, **OPEN_CASES)
-        n = n.count()
+    if unallocated is not None:
+        n = unallocated
         url = _query(reverse("case_list"), allocated="none", status=Case.Status.OPEN)
-        counts.append(
-            Count(n, _plural(n, "open case not allocated", "open cases not allocated"), url, n > 0)
-        )
+        words = "open case not allocated" if n == 1 else "open cases not allocated"
+        counts.append(Count(n, _many(n, words), url, n > 0))
     return counts
 
 
@@ -111,27 +142,28 @@ def meeting_work(context: dict, today: dt.date) -> list[Count]:
     return counts
 
 
-def conferences_owed(user, today: dt.date) -> list[Count]:
+def conference_queries(user, today: dt.date) -> dict[str, QuerySet]:
     """For a lead agency's chairs and managers: the initial and review
-    conferences the clocks say are owed and not yet held, counted as the
-    Conferences due page counts them (the page lists them, late first)."""
-    agencies = list(
-        agencies_where(user, roles=[Role.CHAIR, Role.MANAGER], kind=Agency.Kind.SOCIAL_CARE)
-    )
-    if not agencies:
-        return []
-    owed = late = 0
-    for query, overdue in (
-        (icpcs_owed, Q(clock_from__lte=latest_start_overdue("icpc", today))),
-        (reviews_owed, Q(next_review_on__lt=today)),
-    ):
-        counted = query(user, agencies, arranged=False).aggregate(
-            owed=DbCount("pk"), late=DbCount("pk", filter=overdue)
-        )
-        owed, late = owed + counted["owed"], late + counted["late"]
-    label = _plural(owed, "conference owed", "conferences owed")
+    conferences the clocks say are owed and not yet held, and those late, as
+    the Conferences due page counts them (the page lists them, late first)."""
+    agencies = agencies_where(user, roles=[Role.CHAIR, Role.MANAGER], kind=Agency.Kind.SOCIAL_CARE)
+    icpcs = icpcs_owed(user, agencies, arranged=False)
+    reviews = reviews_owed(user, agencies, arranged=False)
+    return {
+        "icpcs": icpcs,
+        "icpcs_late": icpcs.filter(clock_from__lte=latest_start_overdue("icpc", today)),
+        "reviews": reviews,
+        "reviews_late": reviews.filter(next_review_on__lt=today),
+    }
+
+
+def conferences_owed(counts: dict[str, int]) -> list[Count]:
+    """The line for ``conference_queries`` once ``counted``."""
+    owed = counts["icpcs"] + counts["reviews"]
+    late = counts["icpcs_late"] + counts["reviews_late"]
+    label = _many(owed, "conference owed" if owed == 1 else "conferences owed")
     if late:
-        label += f", {late} late"
+        label += f", {_many(late, 'late')}" if late > CAP else f", {late} late"
     return [Count(owed, label, reverse("conferences_due"), late > 0)]
 
 
@@ -184,7 +216,10 @@ __all__ = [
     "Count",
     "administration",
     "case_work",
+    "conference_queries",
     "conferences_owed",
+    "counted",
+    "unallocated_query",
     "information_governance",
     "meeting_work",
 ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, INFORMATION_GOVERNANCE_ROLES, TRIAGE_ROLES, Role
-from agencies.selectors import agencies_where, roles_for
+from agencies.selectors import roles_for
 from cases import selectors as case_selectors
 from meetings.selectors import my_meetings_for
 from safeguard import workdays
@@ -41,12 +41,19 @@ def _audit_what_is_named(user, context: dict, mine) -> None:
 def _at_a_glance(user, context: dict, today, works_front_door: bool) -> list[glance.Count]:
     roles = context["roles"]
     counts: list[glance.Count] = []
+    # The counts of sets that grow with the county, in one statement.
+    queries = {}
+    if works_front_door and Role.MANAGER in roles:
+        queries["unallocated"] = glance.unallocated_query(user)
+    overseer = bool(roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & {Role.CHAIR, Role.MANAGER})
+    if overseer:
+        queries.update(glance.conference_queries(user, today))
+    found = glance.counted(queries)
     if roles & CASE_WORKING_ROLES:
-        manager = works_front_door and Role.MANAGER in roles
-        counts += glance.case_work(context, today, manager=manager, user=user)
+        counts += glance.case_work(context, today, unallocated=found.get("unallocated"))
     counts += glance.meeting_work(context, today)
-    if roles & {Role.CHAIR, Role.MANAGER}:
-        counts += glance.conferences_owed(user, today)
+    if overseer:
+        counts += glance.conferences_owed(found)
     if Role.AGENCY_ADMIN in roles:
         counts += glance.administration(user)
     if roles & INFORMATION_GOVERNANCE_ROLES:
@@ -65,9 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context["drafts"] = [c for c in my_concerns if c.status == "draft"]
     context["recent_concerns"] = [c for c in my_concerns if c.status != "draft"][:5]
     # The front door is a local authority's: a school's manager has none.
-    works_front_door = bool(context["roles"] & TRIAGE_ROLES) and (
-        agencies_where(user, TRIAGE_ROLES, kind=Agency.Kind.SOCIAL_CARE).exists()
-    )
+    works_front_door = bool(roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & TRIAGE_ROLES)
     if works_front_door:
         # A bounded look at the queue: its head, never a count of all of it.
         queue = list(case_selectors.front_door_queue_for(user)[: QUEUE_SHOWN + 1])

@@ -59,6 +59,13 @@ class Case(models.Model):
             models.Index(
                 fields=["reference"], condition=models.Q(is_restricted=True), name="case_restricted"
             ),
+            # Open cases nobody holds, longest waiting first: a manager's count
+            # and the dashboard read only these, never every open case.
+            models.Index(
+                fields=["opened_at", "id"],
+                condition=models.Q(status="open", allocated_worker__isnull=True),
+                name="case_unallocated_open",
+            ),
         ]
         permissions = [
             ("view_case_lead", "See the lead agency's own content on a case"),
