@@ -1149,7 +1149,7 @@ def build_children(built: Built) -> None:
     # an unborn child, a child who moved in, referrals, documents (demo.year).
     from demo.year import build_year
 
-    build_year(ns, northshire_cases)
+    build_year(ns, northshire_cases, rng_factors)
 
     # 12. What the Children in Need census needs of each child's record.
     record_census_items(built)

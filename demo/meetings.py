@@ -22,7 +22,7 @@ from safeguard import workdays
 CHAIR = "chair@northshire-csc"
 
 
-def _working_day_near(day: dt.date) -> dt.date:
+def working_day_near(day: dt.date) -> dt.date:
     while not workdays.is_working_day(day):
         day -= dt.timedelta(days=1)
     return day
@@ -32,7 +32,7 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
 
 
-def _arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **extra) -> Meeting:
+def arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **extra) -> Meeting:
     """Arrange a meeting; a past ``day`` is set after the services have checked the rest."""
     today = timezone.localdate()
     chair = world.built.users[CHAIR]
@@ -65,7 +65,7 @@ def _recompute_clock(meeting: Meeting) -> None:
     meeting.due_on = clock.due_on
 
 
-def _hold(world: Any, meeting: Meeting, decisions: dict[Case, dict]) -> Meeting:
+def hold(world: Any, meeting: Meeting, decisions: dict[Case, dict]) -> Meeting:
     """Record and finalise a meeting as its chair, dating its chronology to the day."""
     chair = world.built.users[CHAIR]
     meeting.refresh_from_db()
@@ -101,15 +101,15 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
 
     # A child on a protection plan for a while: strategy, ICPC, a review due soon.
     long_running = strategy_cases[0]
-    started = _working_day_near(today - dt.timedelta(days=75))
+    started = working_day_near(today - dt.timedelta(days=75))
     # Police and health take part in every strategy discussion (Working Together 2023).
-    strategy = _arrange(world, "strategy", [long_running], started, [police, health])
-    _hold(world, strategy, {long_running: {"decision": "section_47"}})
+    strategy = arrange(world, "strategy", [long_running], started, [police, health])
+    hold(world, strategy, {long_running: {"decision": "section_47"}})
     icpc_day = workdays.add_working_days(started, 12)
-    icpc = _arrange(world, "icpc", [long_running], icpc_day, [police, health, school])
+    icpc = arrange(world, "icpc", [long_running], icpc_day, [police, health, school])
     child_work.invite_family(world, icpc, long_running)
-    review_on = _working_day_near(workdays.due_date("first_review", icpc_day))
-    _hold(
+    review_on = working_day_near(workdays.due_date("first_review", icpc_day))
+    hold(
         world,
         icpc,
         {
@@ -122,27 +122,25 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
             }
         },
     )
-    core = _arrange(world, "core_group", [long_running], workdays.add_working_days(icpc_day, 8), [])
+    core = arrange(world, "core_group", [long_running], workdays.add_working_days(icpc_day, 8), [])
     child_work.invite_family(world, core, long_running, child=False)
-    _hold(world, core, {})
+    hold(world, core, {})
     child_work.visits(world, long_running)
     if review_on > workdays.add_working_days(today, 1):
-        _arrange(world, "rcpc", [long_running], review_on, [police, health, school])
+        arrange(world, "rcpc", [long_running], review_on, [police, health, school])
 
     # Brothers and sisters after a police call-out: one strategy discussion for
     # both, and their initial conference coming up, reports requested.
     if len(siblings) == 2:
-        when = _working_day_near(today - dt.timedelta(days=8))
-        joint = _arrange(world, "strategy", siblings, when, [police, health])
-        _hold(
+        when = working_day_near(today - dt.timedelta(days=8))
+        joint = arrange(world, "strategy", siblings, when, [police, health])
+        hold(
             world,
             joint,
             {case: {"decision": "section_47"} for case in siblings},
         )
         due = workdays.due_date("icpc", when)
-        day = max(
-            workdays.add_working_days(today, 2), _working_day_near(due - dt.timedelta(days=2))
-        )
+        day = max(workdays.add_working_days(today, 2), working_day_near(due - dt.timedelta(days=2)))
         reason = "" if day <= due else "The family's solicitor could not attend sooner."
         icpc = meetings.meeting_schedule(
             acting_user=world.social_worker,
@@ -172,7 +170,7 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
 
     # An MDT on a complex case, next week.
     if len(strategy_cases) > 1:
-        _arrange(
+        arrange(
             world,
             "mdt",
             [strategy_cases[1]],

@@ -49,7 +49,7 @@ from cases.services.statutory import (
 )
 from cases.services.visits import plan_schedule_change
 from demo import child_work
-from demo.meetings import _arrange, _hold, _working_day_near
+from demo.meetings import arrange, hold, working_day_near
 from meetings import services as meetings
 from meetings.models import Meeting
 from referrals.models import Referral
@@ -68,7 +68,7 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 def _days_ago(days: int) -> dt.date:
     """The working day ``days`` back from today (or the one before it)."""
-    return _working_day_near(timezone.localdate() - dt.timedelta(days=days))
+    return working_day_near(timezone.localdate() - dt.timedelta(days=days))
 
 
 def _date_what_was_made(case: Case, since: dt.datetime, day: dt.date, hour: int = 15) -> None:
@@ -81,8 +81,10 @@ def _date_what_was_made(case: Case, since: dt.datetime, day: dt.date, hour: int 
 class Year:
     """The census year's stories, told by one local authority's ``World``."""
 
-    def __init__(self, world) -> None:
+    def __init__(self, world, factors) -> None:
+        """``factors``: the census factors that fit a case's concerns (demo.data)."""
         self.world = world
+        self.factors = factors
         self.built = world.built
         self.agencies = world.built.agencies
         self.users = world.built.users
@@ -101,6 +103,7 @@ class Year:
 
     def _assess(self, case: Case, done: dt.date, *, summary: str, need: str = "N1") -> None:
         """The first assessment, completed on ``done`` and authorised two working days later."""
+        factors = self.factors(case)
         assessment = case.assessments.get(completed_on__isnull=True)
         since = timezone.now()
         assessment_complete(
@@ -108,7 +111,7 @@ class Year:
             assessment=assessment,
             summary=summary,
             primary_need=need,
-            factors=_factors(case),
+            factors=factors,
             **child_work.demo_wishes(case),
         )
         assessment_authorise(acting_user=self.world.manager, assessment=assessment)
@@ -204,13 +207,13 @@ class Year:
         )
         referral = case.episodes.get().referral_date
         strategy_day = workdays.add_working_days(referral, 1)
-        strategy = _arrange(world, "strategy", [case], strategy_day, [police, health])
-        _hold(world, strategy, {case: {"decision": "section_47"}})
+        strategy = arrange(world, "strategy", [case], strategy_day, [police, health])
+        hold(world, strategy, {case: {"decision": "section_47"}})
         icpc_day = workdays.add_working_days(strategy_day, 11)
-        icpc = _arrange(world, "icpc", [case], icpc_day, [police, health, school])
+        icpc = arrange(world, "icpc", [case], icpc_day, [police, health, school])
         child_work.invite_family(world, icpc, case)
-        first_review = _working_day_near(icpc_day + dt.timedelta(days=80))
-        _hold(
+        first_review = working_day_near(icpc_day + dt.timedelta(days=80))
+        hold(
             world,
             icpc,
             {
@@ -224,11 +227,11 @@ class Year:
                 }
             },
         )
-        core = _arrange(world, "core_group", [case], workdays.add_working_days(icpc_day, 7), [])
-        _hold(world, core, {})
-        second_review = _working_day_near(first_review + dt.timedelta(days=70))
-        review = _arrange(world, "rcpc", [case], first_review, [police, health, school])
-        _hold(
+        core = arrange(world, "core_group", [case], workdays.add_working_days(icpc_day, 7), [])
+        hold(world, core, {})
+        second_review = working_day_near(first_review + dt.timedelta(days=70))
+        review = arrange(world, "rcpc", [case], first_review, [police, health, school])
+        hold(
             world,
             review,
             {
@@ -240,8 +243,8 @@ class Year:
                 }
             },
         )
-        review = _arrange(world, "rcpc", [case], second_review, [police, health, school])
-        _hold(
+        review = arrange(world, "rcpc", [case], second_review, [police, health, school])
+        hold(
             world,
             review,
             {
@@ -275,8 +278,10 @@ class Year:
         # after the referral.
         today = timezone.localdate()
         census_end = dt.date(today.year + (today.month >= 4), 3, 31)
-        expected = min(max(today + dt.timedelta(days=55), census_end - dt.timedelta(days=14)),
-                       today + dt.timedelta(days=180))
+        expected = min(
+            max(today + dt.timedelta(days=55), census_end - dt.timedelta(days=14)),
+            today + dt.timedelta(days=180),
+        )
         weeks = 40 - (expected - _days_ago(30)).days // 7
         child = services.child_create(
             acting_user=world.social_worker,
@@ -300,7 +305,8 @@ class Year:
                 "child_last_name": person.last,
                 "child_address": person.address,
                 "child_postcode": person.postcode,
-                "account": f"Antenatal appointment at {weeks} weeks; baby due {expected:%-d %B %Y}. "
+                "account": f"Antenatal appointment at {weeks} weeks; baby due "
+                f"{expected:%-d %B %Y}. "
                 "Mother, 19, disclosed that her partner controls her money and phone, and "
                 "that he pushed her in the second month of the pregnancy.",
                 "observed_at": submitted - dt.timedelta(hours=3),
@@ -358,10 +364,10 @@ class Year:
         )
         referral = case.episodes.get().referral_date
         held = workdays.add_working_days(referral, 10)
-        transfer = _arrange(world, "transfer_in", [case], held, [police, health, school])
+        transfer = arrange(world, "transfer_in", [case], held, [police, health, school])
         child_work.invite_family(world, transfer, case)
-        review_on = _working_day_near(workdays.due_date("first_review", held))
-        _hold(
+        review_on = working_day_near(workdays.due_date("first_review", held))
+        hold(
             world,
             transfer,
             {
@@ -375,8 +381,8 @@ class Year:
                 }
             },
         )
-        core = _arrange(world, "core_group", [case], workdays.add_working_days(held, 7), [])
-        _hold(world, core, {})
+        core = arrange(world, "core_group", [case], workdays.add_working_days(held, 7), [])
+        hold(world, core, {})
         child_work.visits(world, case)
         child = case.child
         child.refresh_from_db()
@@ -428,7 +434,9 @@ class Year:
         officer = self.users[f"practitioner@{POLICE}"]
         a = self.agencies
         involved = {
-            c.pk: set(c.involvements.filter(ended_at__isnull=True).values_list("agency__slug", flat=True))
+            c.pk: set(
+                c.involvements.filter(ended_at__isnull=True).values_list("agency__slug", flat=True)
+            )
             for c in cases
         }
         open_cases = [c for c in cases if not c.is_restricted]
@@ -439,55 +447,110 @@ class Year:
         stories = [
             # (sender, from, to, case, steps [(actor, action, reason)], days ago sent, reason, ask)
             (
-                sw, NORTHSHIRE, HEALTH, on(HILLSIDE), [(nurse, "acknowledge", ""), (nurse, "accept", ""), (sw, "close", "")],
-                150, "Persistent low mood and sleeping badly since the home move.",
+                sw,
+                NORTHSHIRE,
+                HEALTH,
+                on(HILLSIDE),
+                [(nurse, "acknowledge", ""), (nurse, "accept", ""), (sw, "close", "")],
+                150,
+                "Persistent low mood and sleeping badly since the home move.",
                 "Please assess for the CAMHS waiting list.",
             ),
             (
-                sw, NORTHSHIRE, POLICE, on(POLICE), [(officer, "acknowledge", "")],
-                6, "Mother reports the former partner has been outside the house twice.",
+                sw,
+                NORTHSHIRE,
+                POLICE,
+                on(POLICE),
+                [(officer, "acknowledge", "")],
+                6,
+                "Mother reports the former partner has been outside the house twice.",
                 "Please flag the address and consider a welfare visit.",
             ),
             (
-                sw, NORTHSHIRE, HILLSIDE, on(HILLSIDE), [],
-                0, "The child is moving to Hillside from January.",
+                sw,
+                NORTHSHIRE,
+                HILLSIDE,
+                on(HILLSIDE),
+                [],
+                0,
+                "The child is moving to Hillside from January.",
                 "Please arrange a transition meeting with the family and the current school.",
             ),
             (
-                school, HILLSIDE, NORTHSHIRE, on(HILLSIDE), [],
-                0, "Attendance has dropped to 70% this half term and the child is often hungry.",
+                school,
+                HILLSIDE,
+                NORTHSHIRE,
+                on(HILLSIDE),
+                [],
+                0,
+                "Attendance has dropped to 70% this half term and the child is often hungry.",
                 "Please consider whether the plan needs review.",
             ),
             (
-                officer, POLICE, NORTHSHIRE, on(POLICE), [(sw, "acknowledge", ""), (sw, "accept", "")],
-                70, "Missing from home overnight; found with older youths in Castlebridge.",
+                officer,
+                POLICE,
+                NORTHSHIRE,
+                on(POLICE),
+                [(sw, "acknowledge", ""), (sw, "accept", "")],
+                70,
+                "Missing from home overnight; found with older youths in Castlebridge.",
                 "Please hold a return home interview and review the exploitation risk.",
             ),
             (
-                nurse, HEALTH, NORTHSHIRE, on(HEALTH),
-                [(sw, "decline", "Already open to the assessment team: the information is on "
-                  "the case and the allocated worker will act on it.")],
-                110, "Missed immunisations and two missed health visitor contacts.",
+                nurse,
+                HEALTH,
+                NORTHSHIRE,
+                on(HEALTH),
+                [
+                    (
+                        sw,
+                        "decline",
+                        "Already open to the assessment team: the information is on "
+                        "the case and the allocated worker will act on it.",
+                    )
+                ],
+                110,
+                "Missed immunisations and two missed health visitor contacts.",
                 "Please consider a child and family assessment.",
             ),
             (
-                nurse, HEALTH, HILLSIDE, on(HEALTH, HILLSIDE), [(nurse, "withdraw", "Sent for the wrong child; re-sent.")],
-                95, "Enuresis clinic starting; the child may need a discreet toilet pass.",
+                nurse,
+                HEALTH,
+                HILLSIDE,
+                on(HEALTH, HILLSIDE),
+                [(nurse, "withdraw", "Sent for the wrong child; re-sent.")],
+                95,
+                "Enuresis clinic starting; the child may need a discreet toilet pass.",
                 "Please agree a toilet pass with the family.",
             ),
             (
-                school, HILLSIDE, HEALTH, on(HILLSIDE, HEALTH), [(nurse, "accept", ""), (school, "close", "")],
-                200, "The child has lost weight and seems low in mood this term.",
+                school,
+                HILLSIDE,
+                HEALTH,
+                on(HILLSIDE, HEALTH),
+                [(nurse, "accept", ""), (school, "close", "")],
+                200,
+                "The child has lost weight and seems low in mood this term.",
                 "Please assess whether a referral to CAMHS is needed.",
             ),
             (
-                school, HILLSIDE, HEALTH, on(HILLSIDE, HEALTH), [(nurse, "decline", "CAMHS criteria not met; GP review offered instead.")],
-                45, "Frequent headaches in class; the family says the GP is hard to reach.",
+                school,
+                HILLSIDE,
+                HEALTH,
+                on(HILLSIDE, HEALTH),
+                [(nurse, "decline", "CAMHS criteria not met; GP review offered instead.")],
+                45,
+                "Frequent headaches in class; the family says the GP is hard to reach.",
                 "Please offer a school nurse review.",
             ),
             (
-                officer, POLICE, HEALTH, on(POLICE, HEALTH), [(nurse, "acknowledge", ""), (nurse, "accept", "")],
-                20, "Witnessed a serious domestic incident; nightmares since, says the mother.",
+                officer,
+                POLICE,
+                HEALTH,
+                on(POLICE, HEALTH),
+                [(nurse, "acknowledge", ""), (nurse, "accept", "")],
+                20,
+                "Witnessed a serious domestic incident; nightmares since, says the mother.",
                 "Please offer trauma-informed support through the school nursing team.",
             ),
         ]
@@ -515,11 +578,7 @@ class Year:
                 referral = referral_transition(
                     acting_user=actor, referral=referral, action=action, reason=why
                 )
-            sent = (
-                timezone.now() - dt.timedelta(hours=2)
-                if days == 0
-                else _at(_days_ago(days), 10)
-            )
+            sent = timezone.now() - dt.timedelta(hours=2) if days == 0 else _at(_days_ago(days), 10)
             self._date_referral(referral, sent, since)
             made.append(referral)
         return made
@@ -551,13 +610,28 @@ class Year:
         MEDIA_ROOT says): a signed plan, a health report, a child's drawing."""
         made = []
         plans = [
-            (NORTHSHIRE, "social_worker", "Safety plan signed by the family", "pdf",
-             CaseNote.Sensitivity.SHARED),
-            (HEALTH, "practitioner", "Health visitor's report to conference", "pdf",
-             CaseNote.Sensitivity.SHARED),
+            (
+                NORTHSHIRE,
+                "social_worker",
+                "Safety plan signed by the family",
+                "pdf",
+                CaseNote.Sensitivity.SHARED,
+            ),
+            (
+                HEALTH,
+                "practitioner",
+                "Health visitor's report to conference",
+                "pdf",
+                CaseNote.Sensitivity.SHARED,
+            ),
             (HILLSIDE, "practitioner", "Drawing: my family", "png", CaseNote.Sensitivity.SHARED),
-            (NORTHSHIRE, "social_worker", "Legal advice (lead agency only)", "pdf",
-             CaseNote.Sensitivity.RESTRICTED),
+            (
+                NORTHSHIRE,
+                "social_worker",
+                "Legal advice (lead agency only)",
+                "pdf",
+                CaseNote.Sensitivity.RESTRICTED,
+            ),
         ]
         for i, (slug, role, title, kind, sensitivity) in enumerate(plans):
             case = cases[i % len(cases)]
@@ -599,7 +673,7 @@ class Year:
         for case in cases:
             if case.is_restricted or case.meeting_links.exists():
                 continue
-            mdt = _arrange(
+            mdt = arrange(
                 self.world,
                 "mdt",
                 [case],
@@ -621,15 +695,11 @@ class Year:
         made = []
         for days, category in ((160, "neglect"), (64, "emotional")):
             person = self.world.person(ages=(4, 10))
-            concern = self.world.submit(person, submitted=_at(_days_ago(days), 13), category=category)
+            concern = self.world.submit(
+                person, submitted=_at(_days_ago(days), 13), category=category
+            )
             made.append(self.world.decide(concern, person, "nfa"))
         return made
-
-
-def _factors(case: Case) -> list[str]:
-    from demo.data import rng_factors
-
-    return rng_factors(case)
 
 
 def _pdf(title: str) -> bytes:
@@ -680,9 +750,10 @@ def _png(rng: random.Random, size: int = 32) -> bytes:
     )
 
 
-def build_year(world, cases: list[Case]) -> None:
-    """The census year's stories on Northshire (``cases``: its open cases)."""
-    year = Year(world)
+def build_year(world, cases: list[Case], factors) -> None:
+    """The census year's stories on Northshire (``cases``: its open cases;
+    ``factors``: the census factors that fit a case's concerns)."""
+    year = Year(world, factors)
     year.closed_after_assessment()
     year.closed_after_child_in_need_plan()
     year.protection_plan_start_to_end()
