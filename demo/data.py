@@ -6,7 +6,9 @@
   role, ``<role>@<agency-slug>``, password from ``settings.DEMO_PASSWORD``. Runs
   every time and changes nothing when everything is already as it should be.
 - ``build_children``: about forty Northshire children at every stage of the
-  workflows that exist today, and three of Eastfield's own. Runs once: when
+  workflows that exist today, the census year's stories (``demo.year``: closed
+  cases, plans from start to end, an unborn child, a transfer-in, referrals,
+  documents), and three of Eastfield's own. Runs once: when
   ``children_already_seeded`` says the children are there, it is skipped.
 
 Everything about children, concerns and cases is done through the services

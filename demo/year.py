@@ -36,6 +36,8 @@ from cases.models import (
     ChronologyEntry,
     Concern,
     Episode,
+    Involvement,
+    InvolvementReason,
     Plan,
 )
 from cases.services.record import document_upload
@@ -55,6 +57,7 @@ from meetings.models import Meeting
 from referrals.models import Referral
 from referrals.services import referral_send, referral_transition, response_due
 from safeguard import workdays
+from safeguard.notifications.models import Notification
 
 NORTHSHIRE = "northshire-csc"
 POLICE = "northshire-police"
@@ -589,6 +592,7 @@ class Year:
         ack = sent + dt.timedelta(hours=3)
         answered = _at(workdays.add_working_days(workdays.local_date(sent), 1), 11)
         ended = _at(workdays.add_working_days(workdays.local_date(answered), 10), 12)
+        ended = min(ended, timezone.now() - dt.timedelta(minutes=10))
         now = timezone.now()
         if answered > now:
             answered = ack = max(sent, now - dt.timedelta(minutes=30))
@@ -603,7 +607,21 @@ class Year:
         )
         made = ChronologyEntry.objects.filter(case=referral.case, created_at__gte=since)
         made.filter(title__startswith="Referral from").update(occurred_at=sent)
-        made.exclude(title__startswith="Referral from").update(occurred_at=answered)
+        made.filter(title__endswith=" acknowledged").update(occurred_at=ack)
+        made.filter(title__endswith=" closed").update(occurred_at=ended)
+        made.filter(title__regex=r" (accepted|declined|withdrawn)$").update(occurred_at=answered)
+        # Accepting made the receiving agency involved, that day.
+        Involvement.objects.filter(case=referral.case, started_at__gte=since).update(
+            started_at=answered
+        )
+        InvolvementReason.objects.filter(
+            involvement__case=referral.case, added_at__gte=since
+        ).update(added_at=answered)
+        if sent < now - dt.timedelta(days=7):
+            # Told and read at the time; only the last week's are still new.
+            Notification.objects.filter(reference=referral.reference).update(
+                created_at=sent, read_at=sent + dt.timedelta(hours=4)
+            )
 
     def documents(self, cases: list[Case]) -> list[CaseDocument]:
         """Small files uploaded through the document service (stored where
