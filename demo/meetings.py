@@ -28,8 +28,13 @@ def working_day_near(day: dt.date) -> dt.date:
     return day
 
 
-def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
+
+
+def days_ago(days: int) -> dt.date:
+    """The working day ``days`` back from today (or the one before it)."""
+    return working_day_near(timezone.localdate() - dt.timedelta(days=days))
 
 
 def arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **extra) -> Meeting:
@@ -42,7 +47,7 @@ def arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **ex
         kind=kind,
         cases=cases,
         chair=chair,
-        scheduled_at=_at(day if day >= ahead else ahead),
+        scheduled_at=at(day if day >= ahead else ahead),
         location="Northshire Civic Centre, conference room 2",
         invite=invite,
         # Police and health are statutory safeguarding partners; the school knows the child.
@@ -51,7 +56,7 @@ def arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **ex
         **extra,
     )
     if day < ahead:
-        Meeting.objects.filter(pk=meeting.pk).update(scheduled_at=_at(day), late_reason="")
+        Meeting.objects.filter(pk=meeting.pk).update(scheduled_at=at(day), late_reason="")
         meeting.refresh_from_db()
         _recompute_clock(meeting)
     return meeting
@@ -83,7 +88,7 @@ def hold(world: Any, meeting: Meeting, decisions: dict[Case, dict]) -> Meeting:
         decisions={str(by_case[case.pk].pk): data for case, data in decisions.items()},
     )
     meetings.meeting_finalise(acting_user=chair, meeting=meeting)
-    held = _at(workdays.local_date(meeting.scheduled_at), 12)
+    held = at(workdays.local_date(meeting.scheduled_at), 12)
     ChronologyEntry.objects.filter(source_reference=meeting.reference).update(occurred_at=held)
     Meeting.objects.filter(pk=meeting.pk).update(finalised_at=held + dt.timedelta(hours=3))
     return meeting
@@ -147,7 +152,7 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
             kind="icpc",
             cases=siblings,
             chair=world.built.users[CHAIR],
-            scheduled_at=_at(day),
+            scheduled_at=at(day),
             location="Northshire Civic Centre, conference room 1",
             follows=joint,
             late_reason=reason,
