@@ -73,7 +73,7 @@ def test_a_protection_plan_from_strategy_discussion_to_the_review_that_ended_it(
     case = ended.case
     held = Meeting.objects.filter(subjects__case=case, finalised_at__isnull=False)
     kinds = list(held.order_by("scheduled_at").values_list("kind", flat=True))
-    assert kinds == ["strategy", "icpc", "core_group", "rcpc", "rcpc"]
+    assert kinds == ["strategy", "icpc", "rcpc", "rcpc"]
     decisions = list(
         MeetingCase.objects.filter(case=case, meeting__kind=Meeting.Kind.RCPC)
         .order_by("meeting__scheduled_at")
