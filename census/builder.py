@@ -20,7 +20,7 @@ from cases.dfe_codes import Disability
 from census.selectors import ChildRecord, EpisodeRecord
 from census.years import CensusYear
 from meetings.models import Meeting
-from safeguard.workdays import due_date
+from safeguard.workdays import due_date, local_date
 
 SOFTWARE_CODE = "Safeguard"
 RELEASE = "0.1.0"
@@ -31,6 +31,9 @@ WHOLE: set[str] = set()
 # Data items the census asks for that the case record does not hold (yet), or
 # holds only in part: each becomes a line of the return's gaps, with how many
 # children it touched.
+# The conferences the census counts as initial ones (DateOfInitialCPC).
+INITIAL_CONFERENCES = (Meeting.Kind.ICPC, Meeting.Kind.TRANSFER_IN)
+
 GAP_TEXT = {
     "upn_malformed": (
         "UPN (N00001)",
@@ -252,26 +255,40 @@ def _episode(
     if episode.closure_date:
         _add(element, "ReasonForClosure", episode.closure_reason)
 
-    # Each section 47 enquiry takes the first initial conference held on or
-    # after its start (and before the next enquiry's): the record has no link.
-    icpcs = [c for c in record.conferences if c[1] == Meeting.Kind.ICPC]
+    # A section 47 enquiry concluded by its initial conference is linked to it
+    # (cases.services.statutory.section47_conclude): that conference's date is
+    # its DateOfInitialCPC. An enquiry without the link (recorded before there
+    # was one) takes the first initial conference held on or after its start
+    # and before the next enquiry's, and the return says it was inferred.
+    # Transfer-in conferences count as initial ones (they start the plan).
+    icpcs = [c for c in record.conferences if c[1] in INITIAL_CONFERENCES]
     used: set[int] = set()
-    s47_icpc: list[dt.date | None] = []
     enquiries = record.section47s
+    s47_icpc: list[dt.date | None] = [None] * len(enquiries)
     for i, enquiry in enumerate(enquiries):
-        following = enquiries[i + 1].started_on if i + 1 < len(enquiries) else None
-        match = None
-        if enquiry.outcome in ("", "icpc"):
-            for j, (held, _kind, _ref) in enumerate(icpcs):
-                if j in used or held < enquiry.started_on:
-                    continue
-                if following is not None and held >= following:
-                    break
-                match = held
+        if enquiry.conference_id is None:
+            continue
+        reference = enquiry.conference.reference
+        for j, (held, _kind, ref) in enumerate(icpcs):
+            if ref == reference:
                 used.add(j)
-                gap("icpc_link")
+                s47_icpc[i] = held
                 break
-        s47_icpc.append(match)
+        else:  # the conference is on the record but in another episode's list
+            s47_icpc[i] = local_date(enquiry.conference.scheduled_at)
+    for i, enquiry in enumerate(enquiries):
+        if enquiry.conference_id is not None or enquiry.outcome not in ("", "icpc"):
+            continue
+        following = enquiries[i + 1].started_on if i + 1 < len(enquiries) else None
+        for j, (held, _kind, _ref) in enumerate(icpcs):
+            if j in used or held < enquiry.started_on:
+                continue
+            if following is not None and held >= following:
+                break
+            s47_icpc[i] = held
+            used.add(j)
+            gap("icpc_link")
+            break
     unmatched = [held for j, (held, _k, _r) in enumerate(icpcs) if j not in used]
     _add(element, "DateOfInitialCPC", _date(unmatched[0]) if unmatched else None)
 

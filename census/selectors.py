@@ -156,7 +156,8 @@ def census_records(agency: Agency, year: CensusYear) -> list[ChildRecord]:
             record = place(assessment.case_id, assessment.started_on)
             if record:
                 record.assessments.append(assessment)
-    for enquiry in Section47Enquiry.objects.filter(case_id__in=case_ids).order_by("started_on"):
+    enquiries = Section47Enquiry.objects.filter(case_id__in=case_ids).select_related("conference")
+    for enquiry in enquiries.order_by("started_on"):
         if _overlaps(enquiry.started_on, enquiry.completed_on, year):
             record = place(enquiry.case_id, enquiry.started_on)
             if record:
@@ -178,7 +179,9 @@ def census_records(agency: Agency, year: CensusYear) -> list[ChildRecord]:
     conferences = (
         MeetingCase.objects.filter(
             case_id__in=case_ids,
-            meeting__kind__in=[Meeting.Kind.ICPC, Meeting.Kind.RCPC],
+            # A transfer-in conference is the census's initial conference for a
+            # child who arrives on another authority's plan: it starts the plan.
+            meeting__kind__in=[Meeting.Kind.ICPC, Meeting.Kind.TRANSFER_IN, Meeting.Kind.RCPC],
         )
         .filter(Q(meeting__finalised_at__isnull=False) | ~Q(decision=""))
         .select_related("meeting")

@@ -6,7 +6,9 @@
   role, ``<role>@<agency-slug>``, password from ``settings.DEMO_PASSWORD``. Runs
   every time and changes nothing when everything is already as it should be.
 - ``build_children``: about forty Northshire children at every stage of the
-  workflows that exist today, and three of Eastfield's own. Runs once: when
+  workflows that exist today, the census year's stories (``demo.year``: closed
+  cases, plans from start to end, an unborn child, a transfer-in, referrals,
+  documents), and three of Eastfield's own. Runs once: when
   ``children_already_seeded`` says the children are there, it is skipped.
 
 Everything about children, concerns and cases is done through the services
@@ -784,7 +786,10 @@ class World:
         authorise: bool = True,
         reason: str = "",
         late: bool = False,
+        referral_source: str = "",
     ) -> Concern:
+        """``referral_source``: who referred, where the story says (a transfer
+        from another authority); otherwise as the duty worker would record it."""
         rng = self.rng
         concern = self.link(concern, person)
         concern = services.concern_record_decision(
@@ -792,9 +797,8 @@ class World:
             concern=concern,
             decision=decision,
             reason=reason or rng.choice(REASONS[decision]),
-            referral_source=referral_source_for(
-                concern, person.stage, (concern.categories or [""])[0]
-            ),
+            referral_source=referral_source
+            or referral_source_for(concern, person.stage, (concern.categories or [""])[0]),
         )
         hours = rng.randint(26, 60) if late else rng.randint(2, 18)
         decided = min(concern.submitted_at + dt.timedelta(hours=hours), self.now - _MINUTE * 30)
@@ -1091,7 +1095,7 @@ def build_children(built: Built) -> None:
     for case in northshire_cases:
         ns.chronicle(case)
     _case_notes(ns, northshire_cases[:3])
-    _actions_and_referrals(ns, northshire_cases)
+    _actions(ns, northshire_cases)
     _finish_old_assessments(ns, northshire_cases)
     from demo.meetings import build_meetings
 
@@ -1143,14 +1147,19 @@ def build_children(built: Built) -> None:
         ef.chronicle(Case.objects.get(pk=concern.case_id))
     ef.submit(ef.person(ages=(0, 3)), submitted=ago(0), category="neglect")
 
-    # 11. What the Children in Need census needs of each child's record.
+    # 11. The rest of the census year: closed cases, a plan from start to end,
+    # an unborn child, a child who moved in, referrals, documents (demo.year).
+    from demo.year import build_year
+
+    build_year(ns, northshire_cases, rng_factors)
+
+    # 12. What the Children in Need census needs of each child's record.
     record_census_items(built)
 
 
-def _actions_and_referrals(world: World, cases: list[Case]) -> None:
-    """Open actions for the agencies on a few cases, and referrals at each stage."""
+def _actions(world: World, cases: list[Case]) -> None:
+    """Open actions for the agencies on a few cases."""
     from cases.services.record import action_add
-    from referrals.services import referral_send, referral_transition
 
     users, agencies = world.built.users, world.built.agencies
     today = timezone.localdate()
@@ -1180,30 +1189,7 @@ def _actions_and_referrals(world: World, cases: list[Case]) -> None:
             owner=None,
             due_on=today + dt.timedelta(days=5),
         )
-    without_health = [
-        c for c in with_school if not c.involvements.filter(agency__slug=HEALTH).exists()
-    ]
-    outcomes = ["accept", "decline", None]
-    for case, outcome in zip(without_health, outcomes, strict=False):
-        referral = referral_send(
-            acting_user=users[f"practitioner@{HILLSIDE}"],
-            case=case,
-            from_agency=agencies[HILLSIDE],
-            to_agency=agencies[HEALTH],
-            reason=f"{case.child.first_name} has lost weight and seems low in mood this term.",
-            request="Please assess whether a referral to CAMHS is needed.",
-            urgency="routine",
-            sharing_basis="consent",
-        )
-        if outcome:
-            referral_transition(
-                acting_user=users[f"practitioner@{HEALTH}"],
-                referral=referral,
-                action=outcome,
-                reason="CAMHS criteria not met; GP review offered instead."
-                if outcome == "decline"
-                else "",
-            )
+    # Referrals between agencies, at every stage: demo.year.
 
 
 def _finish_old_assessments(world: World, cases: list[Case]) -> None:

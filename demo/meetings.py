@@ -22,17 +22,22 @@ from safeguard import workdays
 CHAIR = "chair@northshire-csc"
 
 
-def _working_day_near(day: dt.date) -> dt.date:
+def working_day_near(day: dt.date) -> dt.date:
     while not workdays.is_working_day(day):
         day -= dt.timedelta(days=1)
     return day
 
 
-def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
 
 
-def _arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **extra) -> Meeting:
+def days_ago(days: int) -> dt.date:
+    """The working day ``days`` back from today (or the one before it)."""
+    return working_day_near(timezone.localdate() - dt.timedelta(days=days))
+
+
+def arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **extra) -> Meeting:
     """Arrange a meeting; a past ``day`` is set after the services have checked the rest."""
     today = timezone.localdate()
     chair = world.built.users[CHAIR]
@@ -42,7 +47,7 @@ def _arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **e
         kind=kind,
         cases=cases,
         chair=chair,
-        scheduled_at=_at(day if day >= ahead else ahead),
+        scheduled_at=at(day if day >= ahead else ahead),
         location="Northshire Civic Centre, conference room 2",
         invite=invite,
         # Police and health are statutory safeguarding partners; the school knows the child.
@@ -51,7 +56,7 @@ def _arrange(world: Any, kind: str, cases: list[Case], day: dt.date, invite, **e
         **extra,
     )
     if day < ahead:
-        Meeting.objects.filter(pk=meeting.pk).update(scheduled_at=_at(day), late_reason="")
+        Meeting.objects.filter(pk=meeting.pk).update(scheduled_at=at(day), late_reason="")
         meeting.refresh_from_db()
         _recompute_clock(meeting)
     return meeting
@@ -65,7 +70,7 @@ def _recompute_clock(meeting: Meeting) -> None:
     meeting.due_on = clock.due_on
 
 
-def _hold(world: Any, meeting: Meeting, decisions: dict[Case, dict]) -> Meeting:
+def hold(world: Any, meeting: Meeting, decisions: dict[Case, dict]) -> Meeting:
     """Record and finalise a meeting as its chair, dating its chronology to the day."""
     chair = world.built.users[CHAIR]
     meeting.refresh_from_db()
@@ -83,7 +88,7 @@ def _hold(world: Any, meeting: Meeting, decisions: dict[Case, dict]) -> Meeting:
         decisions={str(by_case[case.pk].pk): data for case, data in decisions.items()},
     )
     meetings.meeting_finalise(acting_user=chair, meeting=meeting)
-    held = _at(workdays.local_date(meeting.scheduled_at), 12)
+    held = at(workdays.local_date(meeting.scheduled_at), 12)
     ChronologyEntry.objects.filter(source_reference=meeting.reference).update(occurred_at=held)
     Meeting.objects.filter(pk=meeting.pk).update(finalised_at=held + dt.timedelta(hours=3))
     return meeting
@@ -101,15 +106,15 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
 
     # A child on a protection plan for a while: strategy, ICPC, a review due soon.
     long_running = strategy_cases[0]
-    started = _working_day_near(today - dt.timedelta(days=75))
+    started = working_day_near(today - dt.timedelta(days=75))
     # Police and health take part in every strategy discussion (Working Together 2023).
-    strategy = _arrange(world, "strategy", [long_running], started, [police, health])
-    _hold(world, strategy, {long_running: {"decision": "section_47"}})
+    strategy = arrange(world, "strategy", [long_running], started, [police, health])
+    hold(world, strategy, {long_running: {"decision": "section_47"}})
     icpc_day = workdays.add_working_days(started, 12)
-    icpc = _arrange(world, "icpc", [long_running], icpc_day, [police, health, school])
+    icpc = arrange(world, "icpc", [long_running], icpc_day, [police, health, school])
     child_work.invite_family(world, icpc, long_running)
-    review_on = _working_day_near(workdays.due_date("first_review", icpc_day))
-    _hold(
+    review_on = working_day_near(workdays.due_date("first_review", icpc_day))
+    hold(
         world,
         icpc,
         {
@@ -122,34 +127,32 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
             }
         },
     )
-    core = _arrange(world, "core_group", [long_running], workdays.add_working_days(icpc_day, 8), [])
+    core = arrange(world, "core_group", [long_running], workdays.add_working_days(icpc_day, 8), [])
     child_work.invite_family(world, core, long_running, child=False)
-    _hold(world, core, {})
+    hold(world, core, {})
     child_work.visits(world, long_running)
     if review_on > workdays.add_working_days(today, 1):
-        _arrange(world, "rcpc", [long_running], review_on, [police, health, school])
+        arrange(world, "rcpc", [long_running], review_on, [police, health, school])
 
     # Brothers and sisters after a police call-out: one strategy discussion for
     # both, and their initial conference coming up, reports requested.
     if len(siblings) == 2:
-        when = _working_day_near(today - dt.timedelta(days=8))
-        joint = _arrange(world, "strategy", siblings, when, [police, health])
-        _hold(
+        when = working_day_near(today - dt.timedelta(days=8))
+        joint = arrange(world, "strategy", siblings, when, [police, health])
+        hold(
             world,
             joint,
             {case: {"decision": "section_47"} for case in siblings},
         )
         due = workdays.due_date("icpc", when)
-        day = max(
-            workdays.add_working_days(today, 2), _working_day_near(due - dt.timedelta(days=2))
-        )
+        day = max(workdays.add_working_days(today, 2), working_day_near(due - dt.timedelta(days=2)))
         reason = "" if day <= due else "The family's solicitor could not attend sooner."
         icpc = meetings.meeting_schedule(
             acting_user=world.social_worker,
             kind="icpc",
             cases=siblings,
             chair=world.built.users[CHAIR],
-            scheduled_at=_at(day),
+            scheduled_at=at(day),
             location="Northshire Civic Centre, conference room 1",
             follows=joint,
             late_reason=reason,
@@ -172,7 +175,7 @@ def build_meetings(world: Any, strategy_cases: list[Case], siblings: list[Case])
 
     # An MDT on a complex case, next week.
     if len(strategy_cases) > 1:
-        _arrange(
+        arrange(
             world,
             "mdt",
             [strategy_cases[1]],

@@ -212,6 +212,17 @@ def axe():
     return assert_no_axe_violations
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Files the tests store (the demo's documents among them) go to a folder
+    of this session's, never the checkout's var/media; a test that needs its
+    own sets ``settings.MEDIA_ROOT`` as before."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(scope="session")
 def _demo_snapshot(django_db_setup, django_db_blocker):
     """Northshire seeded once for this test database (per xdist worker), on

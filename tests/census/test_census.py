@@ -355,3 +355,72 @@ def test_a_return_not_valid_against_the_schema_is_not_offered(
     assert response.status_code == 302
     page = client.get(reverse("census_status", args=[census_return.pk])).content.decode()
     assert "not valid against the CIN census schema" in page
+
+
+# Section 47 enquiries and their conferences --------------------------------------
+
+
+def _conference(world, kind, day, n):
+    from meetings.models import Meeting, MeetingCase
+
+    meeting = Meeting.objects.create(
+        reference=f"MTG-2026-9{n:05d}",
+        kind=kind,
+        lead_agency=world.la,
+        chair=world.chair,
+        scheduled_at=dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC),
+        finalised_at=dt.datetime.combine(day, dt.time(15), tzinfo=dt.UTC),
+    )
+    MeetingCase.objects.create(meeting=meeting, case=world.case, decision="plan")
+    return meeting
+
+
+def test_an_enquiry_takes_the_date_of_the_conference_it_is_linked_to(world):
+    """The enquiry's link to the initial conference that concluded it gives the
+    census its DateOfInitialCPC; only an enquiry without one is matched by date,
+    and the return then says the date was inferred."""
+    from cases.models import Section47Enquiry
+
+    referral = Episode.objects.get(case=world.case).referral_date
+    earlier = _conference(world, "icpc", referral + dt.timedelta(days=7), 1)
+    linked = _conference(world, "icpc", referral + dt.timedelta(days=14), 2)
+    enquiry = Section47Enquiry.objects.create(
+        case=world.case,
+        started_on=referral,
+        completed_on=referral + dt.timedelta(days=14),
+        outcome="icpc",
+        conference=linked,
+    )
+
+    def s47_conference(result):
+        root = ET.fromstring(result.content)  # noqa: S314
+        return root.findtext("Children/Child/CINdetails/Section47/DateOfInitialCPC")
+
+    result = build(world)
+    assert s47_conference(result) == (referral + dt.timedelta(days=14)).isoformat()
+    assert "icpc_link" not in {gap["key"] for gap in result.gaps}
+
+    # The same record without the link: the first conference after the start
+    # is taken, and the gap is reported.
+    Section47Enquiry.objects.filter(pk=enquiry.pk).update(conference=None)
+    result = build(world)
+    assert s47_conference(result) == (referral + dt.timedelta(days=7)).isoformat()
+    assert "icpc_link" in {gap["key"] for gap in result.gaps}
+    assert earlier.reference != linked.reference
+
+
+def test_a_plan_started_by_a_transfer_in_conference_breaks_no_conference_rule(world):
+    """A child who arrives on another authority's plan: the transfer-in
+    conference is the census's initial conference (rules 2883 and 2885 hold)."""
+    referral = Episode.objects.get(case=world.case).referral_date
+    held = referral + dt.timedelta(days=14)
+    _conference(world, "transfer_in", held, 3)
+    Plan.objects.create(case=world.case, kind="cp", category="EMO", start_date=held)
+    Child.objects.filter(pk=world.case.child_id).update(cp_plans_before_record=1)
+    result = build(world)
+    assert result.schema_valid, result.schema_errors
+    details = ET.fromstring(result.content).find("Children/Child/CINdetails")  # noqa: S314
+    assert details.findtext("DateOfInitialCPC") == held.isoformat()
+    assert details.findtext("ChildProtectionPlans/NumberOfPreviousCPP") == "1"
+    rules = {b["rule"] for b in result.breaches}
+    assert not rules & {"2883", "2885"}, rules

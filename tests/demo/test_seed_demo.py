@@ -103,6 +103,29 @@ def test_a_second_run_changes_nothing(demo, settings):
     assert "agencies: 6" in second and "users:    36" in second
 
 
+def test_it_prints_a_count_for_each_kind_of_thing_in_the_story(demo):
+    """Issue 14: ``seed_demo`` says what it built, counted from the database."""
+    closed = Case.objects.filter(lead_agency__slug="northshire-csc", status="closed").count()
+    assert closed >= 3
+    assert f"closed cases: {closed} (" in demo
+    for label in (
+        "NFA referrals: ",
+        "unborn children: 1",
+        "transfer-ins: 1",
+        "plans: CIN ",
+        "review conferences held ",
+        "1 cancelled, 1 rescheduled",
+        "visits: ",
+        "wishes and feelings: ",
+        "documents: ",
+    ):
+        assert label in demo, label
+    referrals = next(line for line in demo.splitlines() if "referrals: " in line and "(" in line)
+    for status in ("sent", "acknowledged", "accepted", "declined", "withdrawn", "closed"):
+        assert f"{status} 0" not in referrals, referrals
+    assert ", 0 errors," in demo  # the census line
+
+
 def test_a_new_password_is_set_on_the_next_run(demo, settings):
     settings.DEMO_PASSWORD = "another-demo-password"
     seed()

@@ -75,6 +75,9 @@ class Command(BaseCommand):
                 f"{label.lower()} {concerns.get(code, 0)}" for code, label in Concern.Status.choices
             ),
         ]
+        from demo.summary import story_counts
+
+        lines += [f"  {label}: {value}" for label, value in story_counts(agencies)]
         self.stdout.write(self.style.SUCCESS(lines[0]))
         self.stdout.write("\n".join(lines[1:]))
         self._census(built)
