@@ -217,9 +217,7 @@ def test_my_work_is_a_fixed_number_of_queries_however_much_is_due(client, world)
     assert more <= 12
 
 
-def test_a_managers_my_work_counts_what_grows_with_the_county_in_one_statement(
-    client, world
-):
+def test_a_managers_my_work_counts_what_grows_with_the_county_in_one_statement(client, world):
     """A manager's page adds one query for its counts (open cases nobody holds,
     conferences owed and late), each capped, whatever the size of the county."""
     with travel(BEFORE):
