@@ -105,7 +105,8 @@ def case_work(context: dict, today: dt.date, *, unallocated: int | None = None) 
     if "my_cases_count" in context:
         n = context["my_cases_count"]
         url = _query(reverse("case_list"), allocated="me")
-        counts.append(Count(n, _plural(n, "case allocated to you", "cases allocated to you"), url))
+        words = "case allocated to you" if n == 1 else "cases allocated to you"
+        counts.append(Count(n, _many(n, words), url))
     if unallocated is not None:
         n = unallocated
         url = _query(reverse("case_list"), allocated="none", status=Case.Status.OPEN)

@@ -1,6 +1,8 @@
 """My work: what needs this person's attention, gathered from each domain app
 through its selectors, overdue first."""
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,13 +12,12 @@ from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, INFORMATION_GOVERNANCE_ROLES, TRIAGE_ROLES, Role
 from agencies.selectors import roles_for
 from cases import selectors as case_selectors
+from cases.models import Concern
 from meetings.selectors import my_meetings_for
-from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.notifications.selectors import groups, notification_groups_for, unread_count_for
 from work import glance
 
-QUEUE_SHOWN = 200
 UNREAD_SHOWN = 5
 DUE_SHOWN = 15
 MY_CASES_SHOWN = 10
@@ -38,21 +39,35 @@ def _audit_what_is_named(user, context: dict, mine) -> None:
         )
 
 
-def _at_a_glance(user, context: dict, today, works_front_door: bool) -> list[glance.Count]:
+def _counts_wanted(user, roles: set, today, works_front_door: bool) -> dict:
+    """The counts of sets that grow with the county, to read in one statement
+    (``glance.counted``), each capped: the front door's queue, open cases
+    nobody holds (a duty manager) and conferences owed (chairs, managers)."""
+    queries = {}
+    if works_front_door:
+        queue = case_selectors.front_door_queue_for(user).order_by()
+        # Past its decision day: due before today began (workdays.clock's "overdue").
+        start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+        queries.update(
+            front_door=queue,
+            front_door_overdue=queue.filter(decision_due_at__lt=start_of_today),
+            front_door_risk=queue.filter(immediate_risk=True),
+            front_door_awaiting=queue.filter(status=Concern.Status.AWAITING_AUTHORISATION),
+        )
+        if Role.MANAGER in roles:
+            queries["unallocated"] = glance.unallocated_query(user)
+    if roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & {Role.CHAIR, Role.MANAGER}:
+        queries.update(glance.conference_queries(user, today))
+    return queries
+
+
+def _at_a_glance(user, context: dict, today, found: dict) -> list[glance.Count]:
     roles = context["roles"]
     counts: list[glance.Count] = []
-    # The counts of sets that grow with the county, in one statement.
-    queries = {}
-    if works_front_door and Role.MANAGER in roles:
-        queries["unallocated"] = glance.unallocated_query(user)
-    overseer = bool(roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & {Role.CHAIR, Role.MANAGER})
-    if overseer:
-        queries.update(glance.conference_queries(user, today))
-    found = glance.counted(queries)
     if roles & CASE_WORKING_ROLES:
         counts += glance.case_work(context, today, unallocated=found.get("unallocated"))
     counts += glance.meeting_work(context, today)
-    if overseer:
+    if "icpcs" in found:
         counts += glance.conferences_owed(found)
     if Role.AGENCY_ADMIN in roles:
         counts += glance.administration(user)
@@ -73,32 +88,23 @@ def home(request: HttpRequest) -> HttpResponse:
     context["recent_concerns"] = [c for c in my_concerns if c.status != "draft"][:5]
     # The front door is a local authority's: a school's manager has none.
     works_front_door = bool(roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & TRIAGE_ROLES)
+    queries = _counts_wanted(user, context["roles"], today, works_front_door)
     if works_front_door:
-        # A bounded look at the queue: its head, never a count of all of it.
-        queue = list(case_selectors.front_door_queue_for(user)[: QUEUE_SHOWN + 1])
-        more = len(queue) > QUEUE_SHOWN
-        queue = queue[:QUEUE_SHOWN]
-        overdue = [
-            c
-            for c in queue
-            if c.decision_due_at
-            and workdays.clock(workdays.local_date(c.decision_due_at), today).overdue
-        ]
-        context["front_door"] = {
-            "total": len(queue),
-            "more": more,
-            "overdue": len(overdue),
-            "immediate_risk": sum(1 for c in queue if c.immediate_risk),
-            "awaiting_authorisation": sum(1 for c in queue if c.status == "awaiting_authorisation"),
-        }
         held = case_selectors.allocated_cases_for(user, limit=MY_CASES_SHOWN + 1, audit=False)
         context["my_cases"] = held[:MY_CASES_SHOWN]
-        # Counted only when there are more than the page lists.
-        context["my_cases_count"] = (
-            len(held)
-            if len(held) <= MY_CASES_SHOWN
-            else case_selectors.case_list_for(user).filter(allocated_worker=user).count()
-        )
+        if len(held) > MY_CASES_SHOWN:  # counted only when there are more than listed
+            queries["my_cases"] = case_selectors.case_list_for(user).filter(allocated_worker=user)
+    found = glance.counted(queries)
+    if works_front_door:
+        waiting = found["front_door"]
+        context["front_door"] = {
+            "total": min(waiting, glance.CAP),
+            "more": waiting > glance.CAP,
+            "overdue": found["front_door_overdue"],
+            "immediate_risk": found["front_door_risk"],
+            "awaiting_authorisation": found["front_door_awaiting"],
+        }
+        context["my_cases_count"] = found.get("my_cases", len(held))
     if context["roles"] & CASE_WORKING_ROLES:
         # Dated work, soonest first: the person's actions and the statutory
         # dates of the cases they hold, each with the child's name.
@@ -109,7 +115,7 @@ def home(request: HttpRequest) -> HttpResponse:
         meetings=mine.upcoming, reports_due=mine.reports_due, to_write_up=mine.to_write_up
     )
     _audit_what_is_named(user, context, mine)
-    context["glance"] = _at_a_glance(user, context, today, works_front_door)
+    context["glance"] = _at_a_glance(user, context, today, found)
     # Unread notifications, one line per kind and thing (five "new action"
     # lines on one case are one line), each a link to what it is about.
     # The badge counts every unread one: summed from the groups when they are

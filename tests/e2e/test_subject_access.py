@@ -70,7 +70,7 @@ def test_an_officer_answers_a_subject_access_request(
     sibling_name = sibling.first_name
 
     sign_in(page, live_server.url, "auditor@northshire-csc", PASSWORD)
-    page.get_by_role("link", name="Subject access").click()
+    page.get_by_role("link", name="Subject access", exact=True).click()
     expect(page.get_by_role("heading", name="Subject access requests")).to_be_visible()
     assert_accessible(page)
 

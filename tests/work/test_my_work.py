@@ -218,16 +218,17 @@ def test_my_work_is_a_fixed_number_of_queries_however_much_is_due(client, world)
 
 
 def test_a_managers_my_work_counts_what_grows_with_the_county_in_one_statement(client, world):
-    """A manager's page adds one query for its counts (open cases nobody holds,
-    conferences owed and late), each capped, whatever the size of the county."""
+    """A duty manager's counts (the front door's queue, overdue, at immediate
+    risk and awaiting authorisation; open cases nobody holds; conferences owed
+    and late) are one statement, each capped, whatever the size of the county."""
     with travel(BEFORE):
         home(client, world.manager)
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/").status_code == 200
     counts = [q["sql"] for q in queries.captured_queries if "count(*) FROM (" in q["sql"]]
     assert len(counts) == 1
-    assert counts[0].count("LIMIT 1001") == 5
-    assert len(queries.captured_queries) <= 13
+    assert counts[0].count("LIMIT 1001") == 9
+    assert len(queries.captured_queries) <= 12
 
 
 def test_a_schools_manager_has_no_front_door_and_a_duty_manager_counts_what_is_unallocated(
