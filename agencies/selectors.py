@@ -25,12 +25,31 @@ def _membership_rows(user: AbstractBaseUser | AnonymousUser) -> list[tuple[str, 
     once per request: the page, the navigation and each audit row all ask."""
     memo = request_memo()
     key = ("memberships", getattr(user, "pk", None))
+    _take_preloaded(user, memo)
     if memo is not None and key in memo:
         return memo[key]
     rows = list(active_memberships(user).values_list("role", "agency__slug", "agency__kind"))
     if memo is not None:
         memo[key] = rows
     return rows
+
+
+def _take_preloaded(user: AbstractBaseUser | AnonymousUser, memo: dict | None) -> None:
+    """Put the memberships the sign-in backend read with the user this
+    request (agencies.signed_in) into the memo, in both forms, and drop them
+    from the user: handed over once, so that a change later in the request,
+    which clears the memo, is read afresh rather than from this copy."""
+    preloaded = getattr(user, "preloaded_memberships", None)
+    if preloaded is None or memo is None:
+        return
+    del user.preloaded_memberships
+    if not user.is_active:
+        return
+    held: dict = {}
+    for role, _, _, agency_id in preloaded:
+        held.setdefault(agency_id, set()).add(role)
+    memo[("roles_by_agency", user.pk)] = held
+    memo[("memberships", user.pk)] = [(role, slug, kind) for role, slug, kind, _ in preloaded]
 
 
 def forget_memberships(user_id: int) -> None:
@@ -49,6 +68,7 @@ def holds_role_in(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str], 
     professional...): one query per request answers them all."""
     memo = request_memo()
     key = ("roles_by_agency", getattr(user, "pk", None))
+    _take_preloaded(user, memo)
     if memo is not None and key in memo:
         held = memo[key]
     else:

@@ -89,13 +89,17 @@ def meetings_for(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.filter(_meeting_ids_with(user, VIEW))
 
 
+def meeting_subjects() -> Prefetch:
+    """The children a list shows beside each meeting: prefetched with the
+    meetings, or (the list page, two lists of them) once for both."""
+    return Prefetch("subjects", queryset=MeetingCase.objects.select_related("case__child"))
+
+
 def meeting_list_for(user: User) -> QuerySet[Meeting]:
     return (
         meetings_for(user)
         .select_related("chair", "lead_agency")
-        .prefetch_related(
-            Prefetch("subjects", queryset=MeetingCase.objects.select_related("case__child"))
-        )
+        .prefetch_related(meeting_subjects())
         .order_by(*MEETING_ORDER)
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,6 +40,7 @@ from meetings.selectors import (
     is_manager_of,
     meeting_detail_for,
     meeting_rows_for,
+    meeting_subjects,
     pending_requests_for,
 )
 from safeguard.audit.services import audit_record
@@ -51,7 +52,8 @@ from safeguard.core.keyset import keyset_page
 def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     filters = MeetingFilter(request.GET or None, queryset=Meeting.objects.none())
-    meetings_qs = filters.narrow(meeting_rows_for(request.user))
+    # The children beside each meeting are read once for both lists below.
+    meetings_qs = filters.narrow(meeting_rows_for(request.user)).prefetch_related(None)
     to_come = Q(scheduled_at__gte=now, finalised_at__isnull=True)
     upcoming = list(meetings_qs.filter(to_come).order_by("scheduled_at")[:50])
     # Held: finalised, or its time has passed (a record still being written).
@@ -61,6 +63,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("cursor"),
         query=filters.query(),
     )
+    prefetch_related_objects([*upcoming, *page], meeting_subjects())
     audit_record(
         user=request.user,
         action="list",

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from agencies.models import Agency, Membership
@@ -27,6 +28,43 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 def _person(first: str, last: str, username: str) -> str:
     return f"{first} {last}".strip() or username
+
+
+def _case_filter_choices(user) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The case list's two lists of choices in one statement (a UNION): the
+    lead agencies, and the lead agency's workers in the agencies the person
+    belongs to (whom their cases are allocated to), names only. Sorted here,
+    as a union has one order for both halves."""
+    agencies = (
+        lead_agencies()
+        .order_by()
+        .values_list(Value("agency"), "slug", "name", Value(""), Value(""))
+    )
+    colleagues = (
+        Membership.objects.filter(
+            agency__in=Membership.objects.filter(user=user, is_active=True).values("agency_id"),
+            agency__kind=Agency.Kind.SOCIAL_CARE,
+            role__in=list(LEAD_AGENCY_ROLES),
+            is_active=True,
+        )
+        .exclude(user=user)
+        .order_by()
+        .values_list(
+            Value("worker"),
+            Cast("user_id", CharField()),
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+        )
+    )
+    lead, workers = [], []
+    for kind, key, first, last, username in agencies.union(colleagues).order_by():
+        if kind == "agency":
+            lead.append((key, first))
+        else:
+            workers.append(((last, first, username), (key, _person(first, last, username))))
+    lead.sort(key=lambda choice: choice[1])
+    return lead, [choice for _, choice in sorted(workers)]
 
 
 class CaseFilter(ListFilterSet):
@@ -63,24 +101,8 @@ class CaseFilter(ListFilterSet):
     def __init__(self, data=None, *args, user=None, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
         self.user = user
-        self.filters["lead_agency"].extra["choices"] = list(
-            lead_agencies().order_by("name").values_list("slug", "name")
-        )
-        # The lead agency's workers in the agencies the person belongs to: whom
-        # their cases are allocated to (one query, names only).
-        colleagues = (
-            Membership.objects.filter(
-                agency__in=Membership.objects.filter(user=user, is_active=True).values("agency_id"),
-                agency__kind=Agency.Kind.SOCIAL_CARE,
-                role__in=list(LEAD_AGENCY_ROLES),
-                is_active=True,
-            )
-            .exclude(user=user)
-            .order_by("user__last_name", "user__first_name", "user__username")
-            .values_list("user_id", "user__first_name", "user__last_name", "user__username")
-            .distinct()
-        )
-        workers = [(str(pk), _person(f, la, u)) for pk, f, la, u in colleagues]
+        agencies, workers = _case_filter_choices(user)
+        self.filters["lead_agency"].extra["choices"] = agencies
         self.filters["allocated"].extra["choices"] = [
             ("me", "You"),
             ("none", "Not allocated"),

@@ -10,8 +10,12 @@ def service(request: HttpRequest) -> dict:
     if user is not None and user.is_authenticated:
         from safeguard.notifications.selectors import unread_count_for
 
-        # A page that has just read all of them (the home page) says how many.
+        # A page that has just read all of them (the home page) says how many;
+        # otherwise the count read with the user at the start of this request
+        # (agencies.signed_in), else one query.
         known = getattr(request, "unread_notifications", None)
+        if known is None:
+            known = getattr(user, "preloaded_unread", None)
         unread = known if known is not None else unread_count_for(user)
     return {
         "service_name": settings.SERVICE_NAME,

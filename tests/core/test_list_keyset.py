@@ -1,7 +1,11 @@
 """Every list, page and API, on the demo: keyset pages that cover the visible
 set exactly once, in order, in a fixed number of SQL statements whatever the
 page (issue 11: "the same at page 1 and page 1,000", at most 12 in all,
-session, audit and transaction statements included)."""
+session, audit and transaction statements included). The list pages are now
+within 9 of them: 7 that read or write (session, the person with their
+roles and unread count, the filters' choices, the access probe, the page,
+the audit row, and on a first page the restricted-record notice) and the
+transaction's two; the API's within 11 (its rows carry nested lists)."""
 
 from __future__ import annotations
 
@@ -23,7 +27,9 @@ from safeguard.core.pagination import KeysetCursorPagination
 
 pytestmark = pytest.mark.django_db
 
-MOST = 12  # issue 11, item 6
+MOST = 9  # list pages (issue 11, item 6 allows 12; issue 15 asks 6 data reads)
+MOST_HOME = 11  # My work: five lists of dated work (tests/work/test_my_work.py)
+MOST_API = 11
 SMALL_PAGE = 4  # so the demo's lists run to several pages
 
 # Whom each list is seen by: the lead agency (sees nearly everything), a
@@ -180,7 +186,7 @@ def test_the_home_page_is_a_fixed_number_of_queries(client, demo, username):
     signed_in(client, username)
     response, n = counted(client, "/")
     assert response.status_code == 200
-    assert n <= MOST, n
+    assert n <= MOST_HOME, n
 
 
 @pytest.mark.parametrize("url", API)
@@ -197,7 +203,7 @@ def test_api_lists_follow_cursors_in_constant_queries(client, demo, username, ur
         counts.append(n)
         next_url = body["next"] and urlparse(body["next"])._replace(scheme="", netloc="").geturl()
         assert len(counts) < 50
-    assert max(counts) <= MOST, counts
+    assert max(counts) <= MOST_API, counts
     # Constant but for one lookup a page skips when it names no case to check.
     assert max(counts) - min(counts) <= 1, counts
     assert len(ids) == len(set(ids)), "a row shown twice"

@@ -214,7 +214,7 @@ def test_my_work_is_a_fixed_number_of_queries_however_much_is_due(client, world)
         more = counted()
     assert more == first
     # Issue 11's budget for a list page, session, audit and transaction included.
-    assert more <= 12
+    assert more <= 11
 
 
 def test_a_managers_my_work_counts_what_grows_with_the_county_in_one_statement(client, world):
@@ -228,7 +228,7 @@ def test_a_managers_my_work_counts_what_grows_with_the_county_in_one_statement(c
     counts = [q["sql"] for q in queries.captured_queries if "count(*) FROM (" in q["sql"]]
     assert len(counts) == 1
     assert counts[0].count("LIMIT 1001") == 9
-    assert len(queries.captured_queries) <= 12
+    assert len(queries.captured_queries) <= 11
 
 
 def test_a_schools_manager_has_no_front_door_and_a_duty_manager_counts_what_is_unallocated(
