@@ -271,7 +271,9 @@ def reviews_for(user: User, agency: Agency) -> QuerySet[RetentionReview]:
     """``agency``'s queue, unordered and unsliced (the API pages it by cursor on
     the queue index; the page by ``review_queue``)."""
     _require_agency(user, agency)
-    return RetentionReview.objects.filter(agency=agency).select_related("child", "concern")
+    return RetentionReview.objects.filter(agency=agency).select_related(
+        "agency", "child", "concern"
+    )
 
 
 def review_queue(
@@ -318,7 +320,7 @@ def active_holds_for(user: User, agency: Agency) -> QuerySet[LegalHold]:
     return (
         _active_holds()
         .filter(agency=agency)
-        .select_related("placed_by", "lifted_by", "child", "case", "concern")
+        .select_related("agency", "placed_by", "lifted_by", "child", "case", "concern")
     )
 
 
@@ -329,7 +331,7 @@ def active_holds(user: User, agency: Agency) -> list[LegalHold]:
 def get_hold_for(user: User, hold_id: uuid.UUID | str) -> LegalHold:
     hold = (
         LegalHold.objects.filter(pk=hold_id, agency__in=retention_agencies_for(user))
-        .select_related("placed_by", "lifted_by", "child", "case", "concern")
+        .select_related("agency", "placed_by", "lifted_by", "child", "case", "concern")
         .first()
     )
     if hold is None:
@@ -349,7 +351,9 @@ def find_record(agency: Agency, reference: str) -> Child | Case | Concern | None
 
 def certificates_queryset_for(user: User, agency: Agency) -> QuerySet[DestructionCertificate]:
     _require_agency(user, agency)
-    return DestructionCertificate.objects.filter(agency=agency).select_related("confirmed_by")
+    return DestructionCertificate.objects.filter(agency=agency).select_related(
+        "agency", "confirmed_by"
+    )
 
 
 def certificates_for(user: User, agency: Agency) -> list[DestructionCertificate]:
@@ -361,7 +365,7 @@ def get_certificate_for(user: User, certificate_id: uuid.UUID | str) -> Destruct
         DestructionCertificate.objects.filter(
             pk=certificate_id, agency__in=retention_agencies_for(user)
         )
-        .select_related("confirmed_by")
+        .select_related("agency", "confirmed_by")
         .first()
     )
     if certificate is None:
