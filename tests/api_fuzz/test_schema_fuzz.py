@@ -3,8 +3,9 @@ Schemathesis has, against the demo, with 0 failures.
 
 The machinery is in tests/api_fuzz/harness.py. Each operation is fuzzed as the
 demo person whose work it is (an agency administrator for agency
-administration, the lead agency's manager for everything else, who reaches the
-most of the API), with an API token, as an integration would call it.
+administration, the information governance officer for retention, the lead
+agency's manager for everything else, who reaches the most of the API), with
+an API token, as an integration would call it.
 """
 
 from __future__ import annotations
