@@ -271,3 +271,24 @@ def test_everyone_but_the_agencys_officers_gets_404(world, cp_child, refresh):
     assert LegalHold.objects.filter(lifted_at__isnull=True).count() == 1
     assert not Concern.objects.filter(child=other.child_id).exists()
     assert APIClient().get(API + "reviews/").status_code == 401
+
+
+def test_a_concern_that_stands_alone_is_reviewed_and_destroyed(world, refresh):
+    """A concern decided long ago that never led to a child's record (the
+    decision needs a child now; older records may have none)."""
+    concern = submit_concern(world, child_first_name="Ivo", child_last_name="Pendleby")
+    Concern.objects.filter(pk=concern.pk).update(
+        status=Concern.Status.COMPLETED, decision="nfa", decided_at=years_ago(7)
+    )
+    refresh()
+    officer = token_client(world.auditor)
+    (row,) = officer.get(API + "reviews/").json()["results"]
+    assert row["record_kind"] == "concern" and row["record_reference"] == concern.reference
+    assert row["child_name"] == "Ivo Pendleby" and row["date_of_birth"] is None
+    review = officer.get(f"{API}reviews/{row['id']}/").json()
+    assert (review["cases"], review["concerns"]) == (None, None)
+    certificate = officer.post(
+        f"{API}reviews/{row['id']}/destroy/", {"confirm": True}, format="json"
+    ).json()
+    assert certificate["record_kind"] == "concern" and certificate["case_ids"] == []
+    assert not Concern.objects.filter(pk=concern.pk).exists()
