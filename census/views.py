@@ -13,26 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from census import selectors, services
 from census.models import CensusReturn
-from census.years import CensusYear
+from census.serializers import message_for
+from census.years import year_choices
 from safeguard.core.forms import add_service_errors
 
 RECENT = 10
-
-
-def year_choices(today=None) -> list[tuple[str, str]]:
-    """The current census year and the three before it, newest first."""
-    today = today or timezone.localdate()
-    current = today.year if today.month >= 4 else today.year - 1
-    years = [CensusYear(start) for start in range(current, current - 4, -1)]
-    return [
-        (y.label, f"{y.label} (1 April {y.start_year} to 31 March {y.start_year + 1})")
-        for y in years
-    ]
 
 
 class CensusRequestForm(forms.Form):
@@ -79,32 +68,13 @@ def census_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _message(census_return: CensusReturn) -> str:
-    if census_return.status == CensusReturn.Status.READY:
-        if not census_return.schema_valid:
-            return (
-                "The return was built but is not valid against the CIN census schema, so it "
-                "is not offered for download. The problems are listed below."
-            )
-        return (
-            f"The return is ready: {census_return.child_count} children, "
-            f"{census_return.error_count} errors and {census_return.query_count} queries "
-            "against the DfE's validation rules."
-        )
-    if census_return.status == CensusReturn.Status.FAILED:
-        return f"The return could not be built: {census_return.failure_reason}"
-    if census_return.status == CensusReturn.Status.BUILDING:
-        return f"Being built: {census_return.progress_message} ({census_return.progress}%)."
-    return "Waiting to be built. This page will update when it is ready."
-
-
 def _status_payload(census_return: CensusReturn) -> dict:
     return {
         "status": census_return.status,
         "label": census_return.get_status_display(),
         "finished": census_return.is_finished,
         "progress": census_return.progress,
-        "message": _message(census_return),
+        "message": message_for(census_return),
         "download_url": reverse("census_download", args=[census_return.pk])
         if census_return.is_downloadable
         else "",

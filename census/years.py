@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 YEAR_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -48,3 +50,15 @@ class CensusYear:
 
     def __str__(self) -> str:
         return self.label
+
+
+def year_choices(today: dt.date | None = None) -> list[tuple[str, str]]:
+    """The census years a return may be asked for, on the page and over the API:
+    the current one and the three before it, newest first."""
+    today = today or timezone.localdate()
+    current = today.year if today.month >= 4 else today.year - 1
+    years = [CensusYear(start) for start in range(current, current - 4, -1)]
+    return [
+        (y.label, f"{y.label} (1 April {y.start_year} to 31 March {y.start_year + 1})")
+        for y in years
+    ]

@@ -262,14 +262,26 @@ def due_concerns(agency: Agency, today: dt.date) -> Iterator[tuple[uuid.UUID, Ve
 # The queue and what officers read --------------------------------------------------
 
 
+def _require_agency(user: User, agency: Agency) -> None:
+    if not retention_agencies_for(user).filter(pk=agency.pk).exists():
+        raise Http404("No such page")
+
+
+def reviews_for(user: User, agency: Agency) -> QuerySet[RetentionReview]:
+    """``agency``'s queue, unordered and unsliced (the API pages it by cursor on
+    the queue index; the page by ``review_queue``)."""
+    _require_agency(user, agency)
+    return RetentionReview.objects.filter(agency=agency).select_related(
+        "agency", "child", "concern"
+    )
+
+
 def review_queue(
     user: User, agency: Agency, *, after: tuple[dt.date, uuid.UUID] | None = None
 ) -> list[RetentionReview]:
     """One page of ``agency``'s records past their date, oldest date first
     (keyset on the queue index: the same cost on page 1 and page 1,000)."""
-    if not retention_agencies_for(user).filter(pk=agency.pk).exists():
-        raise Http404("No such page")
-    rows = RetentionReview.objects.filter(agency=agency).select_related("child", "concern")
+    rows = reviews_for(user, agency)
     if after is not None:
         due_on, last_id = after
         rows = rows.filter(Q(due_on__gt=due_on) | Q(due_on=due_on, id__gt=last_id))
@@ -301,21 +313,25 @@ def holds_on_review(review: RetentionReview) -> list[LegalHold]:
     return list(holds.order_by("-placed_at"))
 
 
-def active_holds(user: User, agency: Agency) -> list[LegalHold]:
-    if not retention_agencies_for(user).filter(pk=agency.pk).exists():
-        raise Http404("No such page")
-    return list(
+def active_holds_for(user: User, agency: Agency) -> QuerySet[LegalHold]:
+    """``agency``'s standing holds, unordered (the page shows the latest 200,
+    the API pages them all by cursor)."""
+    _require_agency(user, agency)
+    return (
         _active_holds()
         .filter(agency=agency)
-        .select_related("placed_by", "child", "case", "concern")
-        .order_by("-placed_at")[:200]
+        .select_related("agency", "placed_by", "lifted_by", "child", "case", "concern")
     )
+
+
+def active_holds(user: User, agency: Agency) -> list[LegalHold]:
+    return list(active_holds_for(user, agency).order_by("-placed_at")[:200])
 
 
 def get_hold_for(user: User, hold_id: uuid.UUID | str) -> LegalHold:
     hold = (
         LegalHold.objects.filter(pk=hold_id, agency__in=retention_agencies_for(user))
-        .select_related("placed_by", "lifted_by", "child", "case", "concern")
+        .select_related("agency", "placed_by", "lifted_by", "child", "case", "concern")
         .first()
     )
     if hold is None:
@@ -333,14 +349,15 @@ def find_record(agency: Agency, reference: str) -> Child | Case | Concern | None
     return None
 
 
-def certificates_for(user: User, agency: Agency) -> list[DestructionCertificate]:
-    if not retention_agencies_for(user).filter(pk=agency.pk).exists():
-        raise Http404("No such page")
-    return list(
-        DestructionCertificate.objects.filter(agency=agency)
-        .select_related("confirmed_by")
-        .order_by("-destroyed_at")[:50]
+def certificates_queryset_for(user: User, agency: Agency) -> QuerySet[DestructionCertificate]:
+    _require_agency(user, agency)
+    return DestructionCertificate.objects.filter(agency=agency).select_related(
+        "agency", "confirmed_by"
     )
+
+
+def certificates_for(user: User, agency: Agency) -> list[DestructionCertificate]:
+    return list(certificates_queryset_for(user, agency).order_by("-destroyed_at")[:50])
 
 
 def get_certificate_for(user: User, certificate_id: uuid.UUID | str) -> DestructionCertificate:
@@ -348,7 +365,7 @@ def get_certificate_for(user: User, certificate_id: uuid.UUID | str) -> Destruct
         DestructionCertificate.objects.filter(
             pk=certificate_id, agency__in=retention_agencies_for(user)
         )
-        .select_related("confirmed_by")
+        .select_related("agency", "confirmed_by")
         .first()
     )
     if certificate is None:

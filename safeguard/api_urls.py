@@ -30,8 +30,15 @@ from cases.api.oversight import CaseOversightViewSet
 from cases.api.people import HouseholdViewSet, ProfessionalViewSet
 from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
 from cases.api.restriction import BreakGlassViewSet, RestrictionViewSet
+from census.api import CensusReturnViewSet
 from meetings.api import MeetingAttendeeViewSet, MeetingViewSet
 from referrals.api import ReferralViewSet
+from retention.api import (
+    CertificateViewSet,
+    LegalHoldViewSet,
+    RetentionReviewViewSet,
+    RetentionScheduleView,
+)
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
 
 router = DefaultRouter()
@@ -141,8 +148,68 @@ case_visits = CaseVisitViewSet.as_view({"get": "list", "post": "create"})
 plan_schedule = PlanScheduleViewSet.as_view({"post": "create"})
 meeting_attendees = MeetingAttendeeViewSet.as_view({"get": "list", "post": "create"})
 
+# Retention and legal hold (retention.api): information governance officers only.
+REVIEW = "retention/reviews/<uuid:review_id>/"
+HOLD = "retention/holds/<uuid:hold_id>/"
+retention = [
+    path(
+        "retention/reviews/",
+        RetentionReviewViewSet.as_view({"get": "list"}),
+        name="retention-reviews",
+    ),
+    path(REVIEW, RetentionReviewViewSet.as_view({"get": "retrieve"}), name="retention-review"),
+    path(
+        REVIEW + "extend/",
+        RetentionReviewViewSet.as_view({"post": "extend"}),
+        name="retention-review-extend",
+    ),
+    path(
+        REVIEW + "hold/",
+        RetentionReviewViewSet.as_view({"post": "hold"}),
+        name="retention-review-hold",
+    ),
+    path(
+        REVIEW + "destroy/",
+        RetentionReviewViewSet.as_view({"post": "destroy_record"}),
+        name="retention-review-destroy",
+    ),
+    path("retention/holds/", LegalHoldViewSet.as_view(LIST_ADD), name="retention-holds"),
+    path(HOLD, LegalHoldViewSet.as_view({"get": "retrieve"}), name="retention-hold"),
+    path(HOLD + "lift/", LegalHoldViewSet.as_view({"post": "lift"}), name="retention-hold-lift"),
+    path(
+        "retention/certificates/",
+        CertificateViewSet.as_view({"get": "list"}),
+        name="retention-certificates",
+    ),
+    path(
+        "retention/certificates/<uuid:certificate_id>/",
+        CertificateViewSet.as_view({"get": "retrieve"}),
+        name="retention-certificate",
+    ),
+    path("retention/schedule/", RetentionScheduleView.as_view(), name="retention-schedule"),
+]
+
+# The CIN census return (census.api): the lead agency's managers and auditors.
+RETURN = "census/returns/<uuid:return_id>/"
+census = [
+    path("census/returns/", CensusReturnViewSet.as_view(LIST_ADD), name="census-returns"),
+    path(RETURN, CensusReturnViewSet.as_view({"get": "retrieve"}), name="census-return"),
+    path(
+        RETURN + "status/",
+        CensusReturnViewSet.as_view({"get": "progress"}),
+        name="census-return-status",
+    ),
+    path(
+        RETURN + "download/",
+        CensusReturnViewSet.as_view({"get": "download"}),
+        name="census-return-download",
+    ),
+]
+
 urlpatterns = [
     *router.urls,
+    *retention,
+    *census,
     *case_parts,
     *agency_admin,
     path("search/", SearchView.as_view(), name="api-search"),

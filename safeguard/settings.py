@@ -380,6 +380,9 @@ SPECTACULAR_SETTINGS = {
         "ReferralSourceEnum": "cases.dfe_codes.ReferralSource",
         "AttendeeKindEnum": "meetings.models.MeetingAttendee.Kind",
         "InvolvementReasonEnum": "cases.models.Involvement.Reason",
+        "CensusReturnStatusEnum": "census.models.CensusReturn.Status",
+        "RetainedRecordKindEnum": "retention.serializers.KINDS",
+        "HeldRecordKindEnum": "retention.serializers.HOLD_KINDS",
     },
 }
 

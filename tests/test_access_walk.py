@@ -39,7 +39,17 @@ OVERSIGHT = {
     "case-who-can-see",
 }
 # The CIN census return: the lead agency's managers and auditors (tests/census).
-CENSUS = {"census_home", "census_status", "census_status_json", "census_download"}
+CENSUS = {
+    "census_home",
+    "census_status",
+    "census_status_json",
+    "census_download",
+    # and the same over the API (tests/census/test_api.py)
+    "census-returns",
+    "census-return",
+    "census-return-status",
+    "census-return-download",
+}
 # Subject access requests: the lead agency's information governance officers
 # (auditors) only (tests/subject_access).
 SUBJECT_ACCESS = {
@@ -72,6 +82,18 @@ RETENTION = {
     "legal_hold_lift",
     "retention_certificates",
     "retention_certificate",
+    # and the same over the API (tests/retention/test_api.py)
+    "retention-reviews",
+    "retention-review",
+    "retention-review-extend",
+    "retention-review-hold",
+    "retention-review-destroy",
+    "retention-holds",
+    "retention-hold",
+    "retention-hold-lift",
+    "retention-certificates",
+    "retention-certificate",
+    "retention-schedule",
 }
 # The lead agency's own administration pages (slug "la-csc"): its administrator
 # reaches them, and they show people, never case data.
