@@ -378,6 +378,13 @@ SPECTACULAR_SETTINGS = {
         "ReferralSourceEnum": "cases.dfe_codes.ReferralSource",
         "AttendeeKindEnum": "meetings.models.MeetingAttendee.Kind",
         "InvolvementReasonEnum": "cases.models.Involvement.Reason",
+        "SubjectAccessStatusEnum": "subject_access.models.SubjectAccessRequest.Status",
+        "SubjectAccessBundleStatusEnum": "subject_access.models.SubjectAccessBundle.Status",
+        "SubjectAccessItemKindEnum": "subject_access.models.SubjectAccessItem.Kind",
+        "RedactionCategoryEnum": "subject_access.models.SubjectAccessRedaction.Category",
+        # Named once a second "category" (the redactions') came: the plans' own.
+        "PlanCategoryEnum": "cases.models.Plan.Category",
+        "RedactionReasonEnum": "subject_access.models.SubjectAccessRedaction.Reason",
     },
 }
 
