@@ -396,10 +396,27 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(
     assert_error(api.delete(f"{url}redactions/{item.pk}/"), 404)
 
 
-def test_a_bundle_not_yet_produced_is_not_downloaded(world):  # noqa: F811
+def test_a_bundle_not_yet_produced_is_not_downloaded(
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
     sar = checked(world, log(world))
     services.sar_gather(acting_user=world.auditor, sar=sar)
+    for item in sar.items.all()[:3]:
+        services.redaction_add(
+            acting_user=world.auditor,
+            sar=sar,
+            item_id=item.pk,
+            whole_item=True,
+            category="other",
+            reason="dpa_sch2_p3_16",
+        )
     api = client_for(world.auditor)
+    api.get(API)  # the token's first use of the day is recorded once
+    # A page of items and their redactions: a fixed number of queries.
+    with django_assert_max_num_queries(14):
+        items = api.get(f"{API}{sar.pk}/items/").json()["results"]
+    assert sum(len(i["redactions"]) for i in items) == 3
     queued = api.post(f"{API}{sar.pk}/bundles/")  # no worker ran: still queued
     assert queued.status_code == 202 and queued.json()["pdf_url"] is None
     assert queued.json()["status"] == "queued"
@@ -432,3 +449,60 @@ def test_the_list_pages_by_cursor_in_a_fixed_number_of_queries(
     seen = {r["id"] for r in first["results"] + second["results"]}
     assert len(seen) == 30
     assert api.get(API, {"status": "sent"}).json()["results"] == []
+
+
+# The schema: each operation with every status it answers, and what can be null.
+R = API + "{request_id}/"
+DOCUMENTED = {
+    (API, "get"): {"200"},
+    (API + "children/", "get"): {"200"},
+    (API + "children/{child_id}/", "get"): {"200"},
+    (API + "children/{child_id}/requests/", "post"): {"201"},
+    (R, "get"): {"200"},
+    (R + "identity/", "post"): {"200", "409"},
+    (R + "extend/", "post"): {"200", "409"},
+    (R + "gather/", "post"): {"200", "409"},
+    (R + "items/", "get"): {"200"},
+    (R + "items/{item_id}/", "get"): {"200"},
+    (R + "items/{item_id}/redactions/", "post"): {"201", "409"},
+    (R + "redactions/{redaction_id}/", "delete"): {"204", "409"},
+    (R + "bundles/", "post"): {"202", "409"},
+    (R + "bundles/{bundle_id}/", "get"): {"200"},
+    (R + "bundles/{bundle_id}/pdf/", "get"): {"200", "409"},
+    (R + "bundles/{bundle_id}/export/", "get"): {"200", "409"},
+    (R + "sent/", "post"): {"200", "409"},
+}
+
+
+def test_the_schema_documents_every_operation_its_statuses_and_nulls(world):  # noqa: F811
+    schema = client_for(world.auditor).get("/api/schema/?format=json").json()
+    operations = {
+        (path, method)
+        for path, methods in schema["paths"].items()
+        if path.startswith(API)
+        for method in methods
+    }
+    assert operations == set(DOCUMENTED)
+    for (path, method), statuses in DOCUMENTED.items():
+        documented = set(schema["paths"][path][method]["responses"])
+        assert documented >= statuses | {"400", "401", "403", "404"}, (path, method)
+    ok = schema["paths"][API]["get"]["responses"]["200"]["content"]["application/json"]
+    assert ok["schema"]["$ref"].endswith("/PaginatedSubjectAccessRequestList")
+    items = schema["paths"][R + "items/"]["get"]
+    assert any(p["name"] == "cursor" for p in items["parameters"])
+    pdf = schema["paths"][R + "bundles/{bundle_id}/pdf/"]["get"]["responses"]["200"]
+    assert set(pdf["content"]) == {"application/pdf"}
+    components = schema["components"]["schemas"]
+    for component, field in [
+        ("SubjectAccessRequest", "household_member"),
+        ("SubjectAccessRequest", "sent_on"),
+        ("SubjectAccessRequestDetail", "identity_checked_at"),
+        ("SubjectAccessRequestDetail", "sent_bundle"),
+        ("Bundle", "pdf_url"),
+        ("Bundle", "page_count"),
+        ("Bundle", "ready_at"),
+        ("ItemPreview", "occurred_at"),
+        ("ChildFound", "date_of_birth"),
+    ]:
+        assert components[component]["properties"][field].get("nullable") is True, field
+    assert not components["Bundle"]["properties"]["status_url"].get("nullable")
