@@ -250,8 +250,9 @@ class SubjectAccessRequestDetailSerializer(SubjectAccessRequestSerializer):
         return sar.items.count()
 
     def get_redaction_count(self, sar: SubjectAccessRequest) -> int:
-        """Items with at least one redaction."""
-        return sar.items.filter(redactions__isnull=False).distinct().count()
+        """Redactions made so far (the lines of the schedule); once there is one,
+        what was gathered is not gathered again."""
+        return SubjectAccessRedaction.objects.filter(item__request=sar).count()
 
     @extend_schema_field(BundleSerializer(many=True))
     def get_bundles(self, sar: SubjectAccessRequest) -> list:

@@ -240,7 +240,10 @@ def test_an_integration_answers_a_request_from_start_to_finish(
     assert AuditEvent.objects.filter(event="subject_access_items_viewed").count() >= 2
     assert AuditEvent.objects.filter(event="subject_access_item_viewed").count() == 1
     # The request's page shows that trail too.
-    trail = [e["event"] for e in api.get(url).json()["events"]]
+    detail = api.get(url).json()
+    assert detail["redaction_count"] == 4 and detail["item_count"] == len(rows)
+    assert [b["id"] for b in detail["bundles"]] == [bundle["id"]]
+    trail = [e["event"] for e in detail["events"]]
     assert trail[0] == "subject_access_logged" and trail[-1] == "subject_access_sent"
     assert "subject_access_pdf_downloaded" in trail
 
