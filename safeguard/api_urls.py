@@ -39,6 +39,7 @@ from retention.api import (
     RetentionReviewViewSet,
     RetentionScheduleView,
 )
+from subject_access import api as sar_api
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
 
 router = DefaultRouter()
@@ -206,10 +207,70 @@ census = [
     ),
 ]
 
+# Subject access requests (subject_access.api): the authority's information
+# governance officers only; a 404 for everyone else.
+SAR = "subject-access/<uuid:request_id>/"
+subject_access = [
+    path("subject-access/", sar_api.SubjectAccessRequestListView.as_view(), name="subject-access"),
+    path(
+        "subject-access/children/",
+        sar_api.ChildSearchView.as_view(),
+        name="subject-access-children",
+    ),
+    path(
+        "subject-access/children/<uuid:child_id>/",
+        sar_api.ChildHouseholdView.as_view(),
+        name="subject-access-child",
+    ),
+    path(
+        "subject-access/children/<uuid:child_id>/requests/",
+        sar_api.LogRequestView.as_view(),
+        name="subject-access-log",
+    ),
+    path(SAR, sar_api.RequestDetailView.as_view(), name="subject-access-request"),
+    path(SAR + "identity/", sar_api.IdentityView.as_view(), name="subject-access-identity"),
+    path(SAR + "extend/", sar_api.ExtendView.as_view(), name="subject-access-extend"),
+    path(SAR + "gather/", sar_api.GatherView.as_view(), name="subject-access-gather"),
+    path(SAR + "items/", sar_api.ItemListView.as_view(), name="subject-access-items"),
+    path(
+        SAR + "items/<uuid:item_id>/",
+        sar_api.ItemDetailView.as_view(),
+        name="subject-access-item",
+    ),
+    path(
+        SAR + "items/<uuid:item_id>/redactions/",
+        sar_api.RedactView.as_view(),
+        name="subject-access-redact",
+    ),
+    path(
+        SAR + "redactions/<uuid:redaction_id>/",
+        sar_api.RedactionView.as_view(),
+        name="subject-access-redaction",
+    ),
+    path(SAR + "bundles/", sar_api.BundleCreateView.as_view(), name="subject-access-bundles"),
+    path(
+        SAR + "bundles/<uuid:bundle_id>/",
+        sar_api.BundleStatusView.as_view(),
+        name="subject-access-bundle",
+    ),
+    path(
+        SAR + "bundles/<uuid:bundle_id>/pdf/",
+        sar_api.BundlePdfView.as_view(),
+        name="subject-access-bundle-pdf",
+    ),
+    path(
+        SAR + "bundles/<uuid:bundle_id>/export/",
+        sar_api.BundleExportView.as_view(),
+        name="subject-access-bundle-export",
+    ),
+    path(SAR + "sent/", sar_api.SentView.as_view(), name="subject-access-sent"),
+]
+
 urlpatterns = [
     *router.urls,
     *retention,
     *census,
+    *subject_access,
     *case_parts,
     *agency_admin,
     path("search/", SearchView.as_view(), name="api-search"),

@@ -383,6 +383,13 @@ SPECTACULAR_SETTINGS = {
         "CensusReturnStatusEnum": "census.models.CensusReturn.Status",
         "RetainedRecordKindEnum": "retention.serializers.KINDS",
         "HeldRecordKindEnum": "retention.serializers.HOLD_KINDS",
+        "SubjectAccessStatusEnum": "subject_access.models.SubjectAccessRequest.Status",
+        "SubjectAccessBundleStatusEnum": "subject_access.models.SubjectAccessBundle.Status",
+        "SubjectAccessItemKindEnum": "subject_access.models.SubjectAccessItem.Kind",
+        "RedactionCategoryEnum": "subject_access.models.SubjectAccessRedaction.Category",
+        # Named once a second "category" (the redactions') came: the plans' own.
+        "PlanCategoryEnum": "cases.models.Plan.Category",
+        "RedactionReasonEnum": "subject_access.models.SubjectAccessRedaction.Reason",
     },
 }
 

@@ -51,6 +51,21 @@ GAVE_UP_REASON = (
 Status = SubjectAccessBundle.Status
 
 
+def status_message(bundle: SubjectAccessBundle) -> str:
+    """Where the bundle is, in a sentence (no personal data): the status page
+    and the API's status say the same."""
+    if bundle.status == SubjectAccessBundle.Status.READY:
+        return (
+            f"The bundle is ready: {bundle.page_count} pages, "
+            f"{bundle.redaction_count} redaction{'s' if bundle.redaction_count != 1 else ''}."
+        )
+    if bundle.status == SubjectAccessBundle.Status.FAILED:
+        return f"The bundle could not be produced: {bundle.failure_reason}"
+    if bundle.status == SubjectAccessBundle.Status.RENDERING:
+        return f"Being produced: {bundle.progress_message} ({bundle.progress}%)."
+    return "Waiting to be produced. This page will update when it is ready."
+
+
 # Redaction ---------------------------------------------------------------------------
 
 
@@ -118,27 +133,29 @@ def redacted_bundle(
                 reason=redaction.get_reason_display(),
             )
         )
-    out = []
-    for item in items:
-        marks = by_item.get(item.pk, [])
-        withheld = [n for n, r in marks if r.whole_item]
-        spans: dict[str, list[tuple[int, int, int]]] = {"title": [], "text": []}
-        for number, redaction in marks:
-            for span in redaction.spans:
-                spans[span["field"]].append((span["start"], span["end"], number))
-        out.append(
-            RedactedItem(
-                position=item.position,
-                kind=item.get_kind_display(),
-                case_reference=item.case_reference,
-                occurred_at=item.occurred_at,
-                agency_name=item.agency_name,
-                title="" if withheld else cut(item.title, spans["title"]),
-                text="" if withheld else cut(item.text, spans["text"]),
-                withheld=withheld,
-            )
-        )
-    return out, schedule
+    return [redacted_item(item, by_item.get(item.pk, [])) for item in items], schedule
+
+
+def redacted_item(
+    item: SubjectAccessItem, marks: list[tuple[int, SubjectAccessRedaction]]
+) -> RedactedItem:
+    """One item as it will be sent, given its redactions with their numbers on
+    the schedule (the API shows a page of items with the whole schedule's numbers)."""
+    withheld = [n for n, r in marks if r.whole_item]
+    spans: dict[str, list[tuple[int, int, int]]] = {"title": [], "text": []}
+    for number, redaction in marks:
+        for span in redaction.spans:
+            spans[span["field"]].append((span["start"], span["end"], number))
+    return RedactedItem(
+        position=item.position,
+        kind=item.get_kind_display(),
+        case_reference=item.case_reference,
+        occurred_at=item.occurred_at,
+        agency_name=item.agency_name,
+        title="" if withheld else cut(item.title, spans["title"]),
+        text="" if withheld else cut(item.text, spans["text"]),
+        withheld=withheld,
+    )
 
 
 # The two files -------------------------------------------------------------------------

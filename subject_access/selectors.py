@@ -18,6 +18,7 @@ from agencies.models import Agency
 from agencies.roles import INFORMATION_GOVERNANCE_ROLES
 from agencies.selectors import agencies_where
 from cases.models import Child, HouseholdMember
+from safeguard.audit.models import AuditEvent
 from subject_access.models import SubjectAccessBundle, SubjectAccessRequest
 
 User = AbstractBaseUser | AnonymousUser
@@ -70,6 +71,18 @@ def get_request_for(user: User, request_id: uuid.UUID | str) -> SubjectAccessReq
     if found is None:
         raise Http404("No such request")
     return found
+
+
+def request_events(sar: SubjectAccessRequest) -> list[AuditEvent]:
+    """The request's own trail from the audit log, for the officer: by the
+    indexed object id (the request's, and its bundles'), never by a scan of the
+    log's JSON."""
+    ids = [str(sar.pk), *(str(pk) for pk in sar.bundles.values_list("pk", flat=True))]
+    return list(
+        AuditEvent.objects.filter(object_id__in=ids, event__startswith="subject_access_").order_by(
+            "at", "id"
+        )[:500]
+    )
 
 
 def bundles_for(user: User, sar: SubjectAccessRequest) -> QuerySet[SubjectAccessBundle]:

@@ -28,7 +28,7 @@ from subject_access.forms import (
     RedactionForm,
     SentForm,
 )
-from subject_access.models import SubjectAccessBundle, SubjectAccessRedaction, SubjectAccessRequest
+from subject_access.models import SubjectAccessBundle, SubjectAccessRedaction
 
 
 def _service_call(form, call):
@@ -144,23 +144,9 @@ def request_detail(request: HttpRequest, request_id) -> HttpResponse:
             "item_count": sar.items.count(),
             "redaction_count": sar.items.filter(redactions__isnull=False).count(),
             "bundles": list(selectors.bundles_for(request.user, sar)[:10]),
-            "events": _request_events(sar),
+            "events": selectors.request_events(sar),
             "error": request.session.pop("subject_access_error", None),
         },
-    )
-
-
-def _request_events(sar: SubjectAccessRequest):
-    """The request's own trail from the audit log, for the officer's page."""
-    from safeguard.audit.models import AuditEvent
-
-    # By the indexed object id (the request's, and its bundles'), never by a
-    # scan of the log's JSON.
-    ids = [str(sar.pk), *(str(pk) for pk in sar.bundles.values_list("pk", flat=True))]
-    return list(
-        AuditEvent.objects.filter(object_id__in=ids, event__startswith="subject_access_").order_by(
-            "at", "id"
-        )[:500]
     )
 
 
@@ -363,19 +349,6 @@ def produce_bundle(request: HttpRequest, request_id) -> HttpResponse:
     return redirect("subject_access_bundle", sar.pk, produced.pk)
 
 
-def _message(bundle: SubjectAccessBundle) -> str:
-    if bundle.status == SubjectAccessBundle.Status.READY:
-        return (
-            f"The bundle is ready: {bundle.page_count} pages, "
-            f"{bundle.redaction_count} redaction{'s' if bundle.redaction_count != 1 else ''}."
-        )
-    if bundle.status == SubjectAccessBundle.Status.FAILED:
-        return f"The bundle could not be produced: {bundle.failure_reason}"
-    if bundle.status == SubjectAccessBundle.Status.RENDERING:
-        return f"Being produced: {bundle.progress_message} ({bundle.progress}%)."
-    return "Waiting to be produced. This page will update when it is ready."
-
-
 def _status_payload(bundle: SubjectAccessBundle) -> dict:
     ready = bundle.is_ready
     return {
@@ -383,7 +356,7 @@ def _status_payload(bundle: SubjectAccessBundle) -> dict:
         "label": bundle.get_status_display(),
         "finished": bundle.is_finished,
         "progress": bundle.progress,
-        "message": _message(bundle),
+        "message": bundles.status_message(bundle),
         "download_url": reverse("subject_access_pdf", args=[bundle.request_id, bundle.pk])
         if ready
         else "",

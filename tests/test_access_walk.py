@@ -69,6 +69,24 @@ SUBJECT_ACCESS = {
     "subject_access_pdf",
     "subject_access_export",
     "subject_access_sent",
+    # and the same over the API (tests/subject_access/test_api.py)
+    "subject-access",
+    "subject-access-children",
+    "subject-access-child",
+    "subject-access-log",
+    "subject-access-request",
+    "subject-access-identity",
+    "subject-access-extend",
+    "subject-access-gather",
+    "subject-access-items",
+    "subject-access-item",
+    "subject-access-redact",
+    "subject-access-redaction",
+    "subject-access-bundles",
+    "subject-access-bundle",
+    "subject-access-bundle-pdf",
+    "subject-access-bundle-export",
+    "subject-access-sent",
 }
 # Retention and legal hold: the lead agency's information governance officers
 # (auditors) only (tests/retention).

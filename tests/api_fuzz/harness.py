@@ -28,7 +28,8 @@ blank, null, wrong format, not a valid choice, too long, empty list...).
 types them, so a shape message there is the encoding's, not the schema's.)
 
 Path parameters are drawn from the demo (the ids of cases, meetings, plans...
-that the acting user can reach), or left to Schemathesis (random UUIDs, which
+that the acting user can reach; for subject access, which the demo has none
+of, two requests the harness makes first), or left to Schemathesis (random UUIDs, which
 are 404s), so both the answers for real objects and the refusals are checked.
 """
 
@@ -274,6 +275,8 @@ def known_path_parameters(path: str, user, *, per_kind: int = 4) -> list[dict[st
         from tests.api_fuzz import records
 
         return records.known(path, names, per_kind)
+    if path.startswith("/api/v1/subject-access/"):
+        return subject_access_parameters(names, user, per_kind=per_kind)
     cases = list(selectors.cases_for(user).order_by("reference")[: per_kind * 2])
 
     def nested(model, parent: str = "case", **filters) -> list[dict[str, str]]:
@@ -338,3 +341,84 @@ def known_path_parameters(path: str, user, *, per_kind: int = 4) -> list[dict[st
             return [{"id": str(r.meeting_id), "request_id": str(r.pk)} for r in rows[:per_kind]]
         return [{names[0]: str(m.pk)} for m in meetings]
     return []
+
+
+def subject_access_requests(user) -> list:
+    """The demo holds no subject access request, so two are made (once per
+    test, in its transaction) through the services, as ``user``, the
+    authority's officer, would: one gathered, redacted and with its bundle
+    produced (every later step can succeed on it), and one received today and
+    gathered without a redaction (gathering again and extending can). Each
+    fuzzed request's savepoint then rolls back whatever it changes."""
+    from django.utils import timezone
+
+    from cases.models import Child
+    from subject_access import bundle, selectors, services
+
+    agency = selectors.get_ig_agency_for(user)
+    made = list(
+        selectors.requests_for(user).filter(requester_name=FUZZ_REQUESTER).order_by("created_at")
+    )
+    if made:
+        return made
+    child = (
+        Child.objects.filter(lead_agency=agency, merged_into__isnull=True, cases__isnull=False)
+        .order_by("reference")
+        .first()
+    )
+    opened = child.cases.order_by("opened_at").first().opened_at.date()
+    # Received when the case opened (a long time to have sent it in), and
+    # today (within the month an extension can be made in).
+    for received_on in (opened, timezone.localdate()):
+        sar = services.sar_log(
+            acting_user=user,
+            agency=agency,
+            child=child,
+            household_member=None,
+            requester_name=FUZZ_REQUESTER,
+            requester_relationship="subject",
+            requester_contact="By post",
+            received_on=received_on,
+        )
+        sar = services.sar_check_identity(
+            acting_user=user, sar=sar, method="photo_id", detail="Passport seen"
+        )
+        services.sar_gather(acting_user=user, sar=sar)
+        made.append(sar)
+    first = made[0]
+    services.redaction_add(
+        acting_user=user,
+        sar=first,
+        item_id=first.items.order_by("position").first().pk,
+        whole_item=True,
+        category="other",
+        reason="dpa_sch2_p3_16",
+    )
+    produced = services.bundle_request(acting_user=user, sar=first)
+    bundle.bundle_render(produced.pk)  # the worker's part, here (no commit, no broker)
+    return made
+
+
+FUZZ_REQUESTER = "Requester made by the schema fuzzer"
+
+
+def subject_access_parameters(names: list[str], user, *, per_kind: int) -> list[dict[str, str]]:
+    from subject_access.models import SubjectAccessRedaction
+
+    if names == ["child_id"]:
+        return [{"child_id": str(sar.child_id)} for sar in subject_access_requests(user)[:1]]
+    requests = subject_access_requests(user)
+    if names == ["request_id"]:
+        return [{"request_id": str(sar.pk)} for sar in requests]
+    rows: list[tuple] = []
+    if names[1] == "item_id":
+        rows = [(sar.pk, i) for sar in requests for i in sar.items.order_by("position")[:2]]
+    elif names[1] == "redaction_id":
+        found = SubjectAccessRedaction.objects.filter(item__request__in=requests).order_by("pk")
+        rows = [(r.item.request_id, r.pk) for r in found.select_related("item")[:per_kind]]
+    elif names[1] == "bundle_id":
+        rows = [(sar.pk, b.pk) for sar in requests for b in sar.bundles.all()]
+    return [
+        {"request_id": str(request_id), names[1]: str(getattr(obj, "pk", obj))}
+        for request_id, obj in rows
+    ]

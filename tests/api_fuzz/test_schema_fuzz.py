@@ -3,9 +3,9 @@ Schemathesis has, against the demo, with 0 failures.
 
 The machinery is in tests/api_fuzz/harness.py. Each operation is fuzzed as the
 demo person whose work it is (an agency administrator for agency
-administration, the information governance officer for retention, the lead
-agency's manager for everything else, who reaches the most of the API), with
-an API token, as an integration would call it.
+administration, the information governance officer for retention and subject
+access requests, the lead agency's manager for everything else, who reaches
+the most of the API), with an API token, as an integration would call it.
 """
 
 from __future__ import annotations
@@ -19,10 +19,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 MANAGER = "manager@northshire-csc"
 AGENCY_ADMIN = "agency_admin@northshire-csc"
+IG_OFFICER = "auditor@northshire-csc"
 # Whose work each part of the API is, by path; the manager's for the rest.
 ACTING = {
     "/api/v1/agencies/": AGENCY_ADMIN,
-    "/api/v1/retention/": "auditor@northshire-csc",  # information governance officer
+    "/api/v1/retention/": IG_OFFICER,
+    "/api/v1/subject-access/": IG_OFFICER,
 }
 
 
