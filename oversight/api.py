@@ -26,14 +26,14 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.models import Agency
 from cases.api import INVALID
-from cases.models import Case
+from cases.models import Case, Concern
 from oversight import selectors
 from oversight.measures import MEASURES, Measure
 from oversight.serializers import (
@@ -99,6 +99,15 @@ def _percent(done: int, on_time: int) -> int | None:
 
 def _query(serializer_class, request: Request) -> dict:
     query = serializer_class(data=request.query_params)
+    # DRF reads an optional parameter sent empty (``?agency=``) as one not sent;
+    # the schema says it may not be blank, so it is refused, not ignored.
+    blank = {
+        name: [serializers.CharField.default_error_messages["blank"]]
+        for name in query.fields
+        if name in request.query_params and not request.query_params[name].strip()
+    }
+    if blank:
+        raise ValidationError(blank)
     query.is_valid(raise_exception=True)
     return query.validated_data
 
@@ -289,7 +298,7 @@ class DashboardViewSet(viewsets.GenericViewSet):
     def _figure_row(measure: Measure, row) -> dict:
         case = getattr(row, "case", None)
         # A front-door decision is a concern's; every other row is a case's.
-        concern = row if measure.code == "triage" else None
+        concern = row if isinstance(row, Concern) else None
         due, done = measure.due_of(row), measure.done_of(row)
         return {
             "reference": case.reference if case is not None else row.reference,

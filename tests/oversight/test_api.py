@@ -7,6 +7,7 @@ bodies and a constant number of queries."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import Counter
 
@@ -200,6 +201,12 @@ def test_drill_downs_page_by_cursor_in_the_pages_order(year, monkeypatch):
     triage = every(manager, timescale("triage"), month="2026-03")
     assert len(triage) == 2
     assert_error(get(manager, CASES, worker="none", cursor="not-a-cursor"), 404)
+    # DRF's cursors are not signed: a hand-made position that is no value of
+    # the list's column is a cursor not ours (404), never a server error.
+    made_up = base64.b64encode(b"p=abc").decode()
+    assert_error(get(manager, timescale("icpcs"), month="2026-05", cursor=made_up), 404)
+    assert_error(get(manager, timescale("triage"), month="2026-03", cursor=made_up), 404)
+    assert_error(get(manager, CASES, worker="none", cursor=made_up), 404)
 
 
 def test_a_restricted_case_is_in_the_figures_and_lists_only_of_those_named_on_it(year):
@@ -298,6 +305,7 @@ def test_requests_outside_the_dashboard_are_refused_by_field(year):
         ({"month": "March"}, "month"),
         ({}, "month"),
         ({"month": "2026-03", "outcome": "maybe"}, "outcome"),
+        ({"month": "2026-03", "outcome": ""}, "outcome"),
     ):
         assert_error(get(manager, timescale("triage"), **params), 400, field)
     assert_error(get(manager, timescale("nonsense"), month="2026-03"), 404)
@@ -307,6 +315,8 @@ def test_requests_outside_the_dashboard_are_refused_by_field(year):
         ({"worker": "99999999999"}, "worker"),
         ({}, "worker"),
         ({"worker": "none", "agency": "no-such-agency"}, "agency"),
+        ({"worker": "none", "agency": ""}, "agency"),
+        ({"worker": ""}, "worker"),
     ):
         assert_error(get(manager, CASES, **params), 400, field)
     # A worker who holds nothing: nothing (not an error), as on the page.
