@@ -50,6 +50,12 @@ from safeguard.core.pagination import KeysetCursorPagination, cursor_pagination
 
 # The pages' keyset order for a list of cases (oversight.views.CASE_ORDER).
 CASE_ORDER = ("opened_at", "id")
+# One pagination class per list order, made once: the drill-downs page in the
+# pages' own keyset orders.
+PAGINATIONS = {
+    order: cursor_pagination(*order)
+    for order in {CASE_ORDER, *(m.order for m in MEASURES.values())}
+}
 # Ids are PostgreSQL integers: a larger "worker" is no one's (and never a 500).
 MAX_ID = 2**31 - 1
 
@@ -92,11 +98,6 @@ def _open_case(case: Case, today: dt.date) -> dict:
     }
 
 
-def _percent(done: int, on_time: int) -> int | None:
-    # As the page's figures (selectors.MonthFigure.percent): none done, no per cent.
-    return round(100 * on_time / done) if done else None
-
-
 def _query(serializer_class, request: Request) -> dict:
     query = serializer_class(data=request.query_params)
     # DRF reads an optional parameter sent empty (``?agency=``) as one not sent;
@@ -119,7 +120,7 @@ class DashboardViewSet(viewsets.GenericViewSet):
     pagination_class = KeysetCursorPagination
 
     def _page(self, rows: QuerySet, ordering: tuple[str, ...]) -> list:
-        self._paginator = cursor_pagination(*ordering)()
+        self._paginator = PAGINATIONS[ordering]()
         return self._paginator.paginate_queryset(rows, self.request, view=self)
 
     @extend_schema(
