@@ -32,6 +32,7 @@ from cases.api.record import CaseDocumentViewSet, CaseNoteViewSet
 from cases.api.restriction import BreakGlassViewSet, RestrictionViewSet
 from census.api import CensusReturnViewSet
 from meetings.api import MeetingAttendeeViewSet, MeetingViewSet
+from oversight.api import DashboardViewSet
 from referrals.api import ReferralViewSet
 from retention.api import (
     CertificateViewSet,
@@ -137,6 +138,28 @@ agency_admin = [
         AGENCY + "teams/<uuid:pk>/",
         AgencyTeamViewSet.as_view({"get": "retrieve", "put": "update"}),
         name="agency-team",
+    ),
+]
+
+
+# The oversight dashboard and conferences owed (oversight.api): the pages'
+# figures and drill-downs, for the same people.
+dashboard = [
+    path("dashboard/", DashboardViewSet.as_view({"get": "overview"}), name="dashboard-api"),
+    path(
+        "dashboard/cases/",
+        DashboardViewSet.as_view({"get": "cases"}),
+        name="dashboard-api-cases",
+    ),
+    path(
+        "dashboard/timescales/<slug:code>/",
+        DashboardViewSet.as_view({"get": "timescale"}),
+        name="dashboard-api-timescale",
+    ),
+    path(
+        "dashboard/conferences/",
+        DashboardViewSet.as_view({"get": "conferences"}),
+        name="dashboard-api-conferences",
     ),
 ]
 
@@ -273,6 +296,7 @@ urlpatterns = [
     *subject_access,
     *case_parts,
     *agency_admin,
+    *dashboard,
     path("search/", SearchView.as_view(), name="api-search"),
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),

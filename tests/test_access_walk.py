@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from safeguard.notifications.models import Notification
 from tests.factories import PASSWORD, World, open_case_from_concern, submit_concern
@@ -125,6 +126,12 @@ OWN_AGENCY_ADMIN = {
     "agency-teams",
     "agency-team",
 }
+# Routes whose parameter names one of the dashboard's figures (a timescale's
+# code), not an object someone may or may not see: another authority's manager
+# has that figure for their own agency, empty of this one's cases (the secrets
+# check below); anyone else has no dashboard (404). Walked with one of the
+# dashboard's months, so that the figure is read, not refused for lack of one.
+FIGURES = {"dashboard_figure", "dashboard-api-timescale"}
 # Pages for everyone signed in, that list only what the user may see.
 LISTS = {
     "home",
@@ -451,6 +458,8 @@ def test_every_route_gives_an_unrelated_agency_nothing(client, scene):
             if url is None:
                 continue
             has_object = bool(re.search(r"<|\(\?P<", route))
+            if name in FIGURES:
+                url += f"?month={timezone.localdate():%Y-%m}"
             if (
                 outsider == world.auditor
                 and name in OVERSIGHT | CENSUS | SUBJECT_ACCESS | RETENTION
@@ -465,6 +474,9 @@ def test_every_route_gives_an_unrelated_agency_nothing(client, scene):
                 if outsider == world.la_admin and name in OWN_AGENCY_ADMIN:
                     # 400: an empty form posted back with its errors.
                     assert response.status_code in (200, 400, 405), (outsider, method, url)
+                elif name in FIGURES and outsider == world.other_manager:
+                    # A manager's own dashboard: a figure of none of this agency's cases.
+                    assert response.status_code in (200, 405), (outsider, method, url)
                 elif has_object:
                     assert response.status_code in (404, 405), (outsider, method, url)
                 else:

@@ -8,6 +8,8 @@ in the primary key)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 
 
@@ -15,6 +17,18 @@ class KeysetCursorPagination(CursorPagination):
     page_size = 25
     cursor_query_param = "cursor"
     ordering = ("-pk",)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, ValidationError):
+            if getattr(self, "cursor", None) is None:
+                raise
+            # DRF's cursors are not signed: one made by hand (or from another
+            # list) can carry a position that is no value of this list's column
+            # ("abc" for an id), which the database layer refuses with a
+            # ValueError (a 500). Like any cursor not ours, it is a 404.
+            raise NotFound(self.invalid_cursor_message) from None
 
 
 def cursor_pagination(*ordering: str) -> type[KeysetCursorPagination]:
