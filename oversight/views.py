@@ -20,8 +20,10 @@ from oversight.measures import MEASURES
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.core.keyset import keyset_page
+from safeguard.queue import enqueue_on_commit
 
 CASE_ORDER = ("opened_at", "id")
+REFRESH_TASK = "oversight.tasks.refresh_compliance_figures"
 
 
 def _figure_link(code: str, month: dt.date, outcome: str | None = None) -> str:
@@ -53,7 +55,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for case in waiting.oldest
     ]
     sections = []
-    for figures in selectors.compliance(user, agencies, months):
+    compliance, as_at = selectors.compliance_as_at(user, agencies, months)
+    if as_at is None:
+        # Counted now, slowly at scale: ask the worker for them, after this
+        # view's audit row commits.
+        enqueue_on_commit(REFRESH_TASK, [str(a.pk) for a in agencies])
+    for figures in compliance:
         code = figures.measure.code
         sections.append(
             {
@@ -92,6 +99,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "unallocated_link": _workload_link(None, "none"),
             "sections": sections,
             "first_month": months[0],
+            "as_at": as_at,
             "last_month": months[-1],
         },
     )
