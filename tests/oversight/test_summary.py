@@ -8,8 +8,10 @@ beat task that can run twice."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from agencies.models import Membership
@@ -171,3 +173,48 @@ def test_the_counted_dashboard_is_a_fixed_few_queries(client, year, django_asser
     # rows for the front door (and for each measure when the manager sees one).
     with travel(NOW), django_assert_max_num_queries(18):
         assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_dashboard_with_no_figures_counted_asks_the_worker_after_it_commits(
+    client, year, django_capture_on_commit_callbacks
+):
+    client.force_login(year.manager)
+    with travel(NOW), django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("dashboard"))
+    assert "Figures counted just now" in response.content.decode()
+    # The worker (in-process here) has counted them: the next view reads them.
+    with travel(NOW):
+        html = client.get(reverse("dashboard")).content.decode()
+    assert "Figures as at 10:00 on 15 June 2026" in html
+    assert ComplianceFigure.objects.filter(agency=year.la).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_refreshes_at_once_both_finish_and_leave_one_set_of_figures():
+    world = build()
+    with travel(NOW):
+        summary.refresh_agency(world.la)
+    expected = sorted(ComplianceFigure.objects.values_list("measure", "month", "total", "on_time"))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            with travel(NOW):
+                summary.refresh_agency(world.la)
+        except BaseException as error:  # reported below, not lost in the thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert (
+        sorted(ComplianceFigure.objects.values_list("measure", "month", "total", "on_time"))
+        == expected
+    )
