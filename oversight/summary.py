@@ -165,11 +165,13 @@ def figures(
         seen = _on(seen_ids)
         gone = _on(gone_ids)
         if measure.front_door:
-            # A concern's reporter keeps seeing it (``concerns_for``). One
-            # decided since the count is not in it; one decided just before
-            # may have been linked to a restricted case since: out too.
+            # A concern's reporter keeps seeing it (``concerns_for``). A
+            # concern is linked to its child's case when its decision is
+            # authorised, which may be after the count: one decided or
+            # authorised since may have been counted with no case, so on a
+            # restricted case it is out too.
             seen |= Q(reported_by=user)
-            gone |= Q(decided_at__gte=since)
+            gone |= Q(decided_at__gte=since) | Q(authorised_at__gte=since)
         elif not seen_ids and not gone_ids:
             result[code] = {m: tuple(stored[code].get(m, (0, 0))) for m in months}
             continue

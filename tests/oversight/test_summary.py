@@ -16,12 +16,13 @@ from django.urls import reverse
 
 from agencies.models import Membership
 from agencies.services import membership_deactivate
+from cases import services
 from cases.services.restrictions import case_lift_restriction, case_restrict
 from oversight import selectors, summary
 from oversight.models import ComplianceFigure
 from oversight.tasks import refresh_compliance_figures
 from safeguard import beat
-from tests.factories import make_user
+from tests.factories import make_user, submit_concern
 from tests.meetings.meeting_helpers import travel
 from tests.oversight.oversight_world import NOW, build
 from tests.oversight.test_dashboard import figures, independent_assessments, independent_triage
@@ -218,3 +219,31 @@ def test_two_refreshes_at_once_both_finish_and_leave_one_set_of_figures():
         sorted(ComplianceFigure.objects.values_list("measure", "month", "total", "on_time"))
         == expected
     )
+
+
+def test_a_concern_counted_before_it_was_linked_to_a_restricted_case_is_out_at_once(client, year):
+    # A new concern about Rae (R's child, restricted to the social worker),
+    # decided before the count and authorised after it: only then is it linked
+    # to R, so the count had it with no case.
+    with travel(NOW - dt.timedelta(hours=2)):
+        concern = submit_concern(year, child_first_name="Rae", child_last_name="Test")
+        services.concern_link_child(
+            acting_user=year.social_worker, concern=concern, child=year.r.child
+        )
+    with travel(NOW - dt.timedelta(hours=1)):
+        services.concern_record_decision(
+            acting_user=year.social_worker,
+            concern=concern,
+            decision="assessment",
+            reason="Needs assessment.",
+            referral_source=services.suggested_referral_source(concern),
+        )
+    count()
+    counted, _ = page_figures(client, year.manager, NOW + dt.timedelta(minutes=30))
+    assert counted["triage"]["2026-06"][0] == 1
+    with travel(NOW + dt.timedelta(hours=1)):
+        concern = services.concern_authorise_decision(acting_user=year.manager, concern=concern)
+    assert concern.case == year.r
+    shown, _ = page_figures(client, year.manager, LATER)
+    assert "2026-06" not in shown["triage"]
+    assert shown == live(year.manager, year, LATER)
