@@ -1,14 +1,16 @@
 """What the oversight pages read, always for an acting user and through the
-one access policy (``cases.selectors.case_visible_to``, asked through
-``led_case_visible_to``, its form for a lead agency's own cases): a case the person may
-not see (a restricted case they are not named on) is in no figure, no list
-and no drill-down.
+one access policy (``cases.selectors.case_visible_to``, asked as
+``led_case_visible_to``, its form for a lead agency's own cases): a case the
+person may not see (a restricted case they are not named on) is in no
+figure, no list and no drill-down.
 
 Figures are aggregate queries (``Count`` with a filter, grouped by month or by
 worker), a constant number whatever the size of the county; lists are bounded
-or keyset-paginated. A figure and its drill-down are built from the same
-queryset (``measures.MEASURES``, ``workload_cases``), so the drill-down shows
-exactly the cases the figure counted.
+or keyset-paginated. The timescale figures are read from what the worker
+counted (``oversight.summary``) once it has, with the person's own part read
+live; the drill-downs are always live, built from the same rows
+(``Measure.rows``, ``workload_cases``), so a drill-down shows the cases its
+figure counts as they are now.
 """
 
 from __future__ import annotations
