@@ -44,6 +44,7 @@ from oversight.serializers import (
     WorkloadCaseSerializer,
     WorkloadQuerySerializer,
 )
+from oversight.tasks import request_refresh
 from safeguard import workdays
 from safeguard.audit.services import audit_record
 from safeguard.core.pagination import KeysetCursorPagination, cursor_pagination
@@ -139,7 +140,10 @@ class DashboardViewSet(viewsets.GenericViewSet):
         caseloads = selectors.caseloads(user, agencies)
         waiting = selectors.unallocated(user, agencies)
         timescales = []
-        for figures in selectors.compliance(user, agencies, months):
+        compliance, as_at = selectors.compliance_as_at(user, agencies, months)
+        if as_at is None:
+            request_refresh(agencies)
+        for figures in compliance:
             measure = figures.measure
             timescales.append(
                 {
@@ -193,6 +197,7 @@ class DashboardViewSet(viewsets.GenericViewSet):
                 "oldest": [_open_case(c, today) for c in waiting.oldest],
             },
             "timescales": timescales,
+            "figures_as_at": as_at,
         }
         return Response(DashboardSerializer(body).data)
 

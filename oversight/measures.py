@@ -42,8 +42,8 @@ from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
 
-from cases.models import Assessment, StatutoryVisit
-from cases.selectors import case_visible_to, concerns_for
+from cases.models import Assessment, Concern, StatutoryVisit
+from cases.selectors import case_visible_to, led_case_visible_to, led_concern_visible_to
 from cases.selectors.cases import User
 from meetings.clocks import held
 from meetings.models import PLAN_STARTING, Meeting, MeetingCase
@@ -53,10 +53,22 @@ SOURCE = (
     "Working Together to Safeguard Children 2023, chapter 3 "
     "(Providing help, support and protection)"
 )
+MONTHS = 12
 
 
 def _tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def last_months(today: dt.date, n: int = MONTHS) -> list[dt.date]:
+    """The first days of the last ``n`` months, this month last."""
+    this = today.replace(day=1)
+    return [add_months(this, i) for i in range(1 - n, 1)]
 
 
 @dataclass(frozen=True)
@@ -68,7 +80,8 @@ class Measure:
     # The field holding when the work was done: its month is the figure's month.
     done: str
     done_is_moment: bool
-    rows: Callable[[User, list], QuerySet]
+    # Every row the measure counts, of any agency, before any access rule.
+    every: Callable[[], QuerySet]
     on_time: Callable[[], Q]
     # Due and done dates of one row, for the drill-down's columns.
     due_of: Callable[[object], dt.date]
@@ -76,6 +89,9 @@ class Measure:
     # The drill-down's keyset order: the row's own columns, ending in its key.
     order: tuple[str, ...] = ("id",)
     source: str = SOURCE
+    # The rows are concerns, counted for their own front door (``lead_agency``)
+    # and seen by ``concerns_for``'s rule; otherwise rows of a case.
+    front_door: bool = False
 
     def in_window(self, start: dt.date, end: dt.date) -> Q:
         """Done on or after ``start`` and before ``end`` (local days)."""
@@ -89,48 +105,72 @@ class Measure:
             )
         return Q(**{f"{self.done}__gte": start, f"{self.done}__lt": end})
 
+    def rows(self, user: User, agency_ids: list) -> QuerySet:
+        """The rows of the agencies' work that ``user`` may see: the one
+        access rule, per row (a restricted case the person is not named on is
+        in no figure and no drill-down)."""
+        if self.front_door:
+            return self.every().filter(led_concern_visible_to(user, agency_ids))
+        return self.every().filter(led_case_visible_to(user, agency_ids, "case__"))
 
-def _on_case(qs: QuerySet, user: User, agency_ids: list) -> QuerySet:
-    # The one access rule, per row: a case the manager may not see (a
-    # restricted case they are not named on) is in no figure.
-    return qs.filter(case__lead_agency_id__in=agency_ids).filter(case_visible_to(user, "case_id"))
+    # The parts ``rows`` is made of for a person holding a lead-agency role in
+    # each of the agencies (a manager at their dashboard), so the first can be
+    # counted once for all of them (``oversight.summary``) and only the second
+    # per person: rows(user) = unrestricted + on_restricted seen by the user.
+
+    def unrestricted(self, agency_ids: list) -> QuerySet:
+        """Rows whose case, if any, is not restricted: every such person sees them."""
+        if self.front_door:
+            return self.every().filter(
+                Q(lead_agency_id__in=agency_ids)
+                & (Q(case__isnull=True) | Q(case__is_restricted=False))
+            )
+        return self.every().filter(case__lead_agency_id__in=agency_ids, case__is_restricted=False)
+
+    def on_restricted(self, agency_ids: list) -> QuerySet:
+        """Rows on the agencies' restricted cases: few, and asked person by person."""
+        lead = "lead_agency_id" if self.front_door else "case__lead_agency_id"
+        return self.every().filter(**{f"{lead}__in": agency_ids, "case__is_restricted": True})
+
+    def seen_on_restricted(self, user: User) -> Q:
+        """Which of ``on_restricted`` the user sees: the case's own rule (and
+        a concern's reporter keeps seeing what they reported, ``concerns_for``)."""
+        visible = Q(case_visible_to(user, "case_id"))
+        return Q(reported_by=user) | visible if self.front_door else visible
 
 
-def _triage(user: User, agency_ids: list) -> QuerySet:
-    # concerns_for: a concern linked to a restricted case the manager may not
-    # see is hidden from them, as on the front door.
-    return concerns_for(user).filter(
-        lead_agency_id__in=agency_ids,
-        decided_at__isnull=False,
-        decision_due_at__isnull=False,
+def _triage() -> QuerySet:
+    # A draft is nobody's work yet; the front door's decision is what counts.
+    return Concern.objects.exclude(status=Concern.Status.DRAFT).filter(
+        decided_at__isnull=False, decision_due_at__isnull=False
     )
 
 
-def _meetings(kind: str, **more) -> Callable[[User, list], QuerySet]:
-    def rows(user: User, agency_ids: list) -> QuerySet:
-        qs = MeetingCase.objects.filter(
-            meeting__kind=kind, meeting__due_on__isnull=False, **more
-        ).filter(held("meeting__"))
-        return _on_case(qs, user, agency_ids).select_related("meeting")
+def _meetings(kind: str, **more) -> Callable[[], QuerySet]:
+    def every() -> QuerySet:
+        return (
+            MeetingCase.objects.filter(meeting__kind=kind, meeting__due_on__isnull=False, **more)
+            .filter(held("meeting__"))
+            .select_related("meeting")
+        )
 
-    return rows
+    return every
 
 
 def _meeting_on_time() -> Q:
     return Q(meeting__due_on__gte=TruncDate("meeting__scheduled_at", tzinfo=_tz()))
 
 
-def _assessments(user: User, agency_ids: list) -> QuerySet:
-    return _on_case(Assessment.objects.filter(completed_on__isnull=False), user, agency_ids)
+def _assessments() -> QuerySet:
+    return Assessment.objects.filter(completed_on__isnull=False)
 
 
-def _visits(user: User, agency_ids: list) -> QuerySet:
+def _visits() -> QuerySet:
     # A visit at which the child was not seen is recorded but is not the visit
     # the clock asks for (cases.selectors.visits): only visits that saw the child.
-    qs = StatutoryVisit.objects.filter(due_on__isnull=False).exclude(
+    return StatutoryVisit.objects.filter(due_on__isnull=False).exclude(
         seen=StatutoryVisit.Seen.NOT_SEEN
     )
-    return _on_case(qs, user, agency_ids)
 
 
 def _held_on(row) -> dt.date:
@@ -152,6 +192,7 @@ MEASURES: dict[str, Measure] = {
             lambda c: workdays.local_date(c.decision_due_at),
             lambda c: workdays.local_date(c.decided_at),
             order=("decided_at", "id"),
+            front_door=True,
         ),
         Measure(
             "assessments",

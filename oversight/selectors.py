@@ -1,13 +1,16 @@
 """What the oversight pages read, always for an acting user and through the
-one access policy (``cases.selectors.case_visible_to``): a case the person may
-not see (a restricted case they are not named on) is in no figure, no list
-and no drill-down.
+one access policy (``cases.selectors.case_visible_to``, asked as
+``led_case_visible_to``, its form for a lead agency's own cases): a case the
+person may not see (a restricted case they are not named on) is in no
+figure, no list and no drill-down.
 
 Figures are aggregate queries (``Count`` with a filter, grouped by month or by
 worker), a constant number whatever the size of the county; lists are bounded
-or keyset-paginated. A figure and its drill-down are built from the same
-queryset (``measures.MEASURES``, ``workload_cases``), so the drill-down shows
-exactly the cases the figure counted.
+or keyset-paginated. The timescale figures are read from what the worker
+counted (``oversight.summary``) once it has, with the person's own part read
+live; the drill-downs are always live, built from the same rows
+(``Measure.rows``, ``workload_cases``), so a drill-down shows the cases its
+figure counts as they are now.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,13 +30,18 @@ from agencies.models import Agency, Membership, Team
 from agencies.roles import LEAD_AGENCY_ROLES, Role
 from agencies.selectors import agencies_where
 from cases.models import Case, Plan, Section47Enquiry
-from cases.selectors import case_visible_to
+from cases.selectors import led_case_visible_to
 from cases.selectors.cases import User
 from meetings.models import Meeting, MeetingCase
-from oversight.measures import MEASURES, Measure
+from oversight import summary
+from oversight.measures import MEASURES, Measure, add_months
+
+# The dashboard's months are defined beside the measures (the worker's summary
+# counts by them too); here for the pages and the API, as before.
+from oversight.measures import MONTHS as MONTHS
+from oversight.measures import last_months as last_months
 from safeguard import workdays
 
-MONTHS = 12
 UNALLOCATED_SHOWN = 10
 OWED_SHOWN = 100
 
@@ -66,17 +75,6 @@ def chaired_agencies(user: User) -> list[Agency]:
 # Months ------------------------------------------------------------------------
 
 
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def last_months(today: dt.date, n: int = MONTHS) -> list[dt.date]:
-    """The first days of the last ``n`` months, this month last."""
-    this = today.replace(day=1)
-    return [add_months(this, i) for i in range(1 - n, 1)]
-
-
 def parse_month(value: str | None, months: list[dt.date]) -> dt.date:
     """``YYYY-MM`` within the dashboard's months, or 404."""
     try:
@@ -93,8 +91,8 @@ def parse_month(value: str | None, months: list[dt.date]) -> dt.date:
 
 def _open_cases(user: User, agency_ids: list) -> QuerySet[Case]:
     return (
-        Case.objects.filter(status=Case.Status.OPEN, lead_agency_id__in=agency_ids)
-        .filter(case_visible_to(user))
+        Case.objects.filter(status=Case.Status.OPEN)
+        .filter(led_case_visible_to(user, agency_ids))
         .order_by()
     )
 
@@ -118,8 +116,9 @@ def _name(first: str, last: str, username: str) -> str:
 def caseloads(user: User, agencies: list[Agency]) -> list[Caseload]:
     """Open cases allocated to each worker of the agencies (social workers and
     managers, with none if they hold none), and to anyone no longer a worker
-    there who still holds some. Three queries: counts grouped by worker, the
-    workers, their teams."""
+    there who still holds some. Three queries (four when someone no longer a
+    worker here holds cases): the workers, counts grouped by worker, their
+    teams."""
     by_id = {a.pk: a for a in agencies}
     rows: dict[tuple, Caseload] = {}
     for agency_id, user_id, first, last, username in (
@@ -137,32 +136,32 @@ def caseloads(user: User, agencies: list[Agency]) -> list[Caseload]:
         rows[(agency_id, user_id)] = Caseload(
             by_id[agency_id], user_id, _name(first, last, username)
         )
-    counted = (
-        _open_cases(user, list(by_id))
+    # Grouped by the worker's id alone: joining their names into the count
+    # made PostgreSQL compare every open case with every user (1.2 s at
+    # 200,000 cases). Names come from the memberships, or for anyone no
+    # longer a worker here, one more small query.
+    counted = {
+        (row["lead_agency_id"], row["allocated_worker_id"]): row["n"]
+        for row in _open_cases(user, list(by_id))
         .filter(allocated_worker__isnull=False)
-        .values(
-            "lead_agency_id",
-            "allocated_worker_id",
-            "allocated_worker__first_name",
-            "allocated_worker__last_name",
-            "allocated_worker__username",
-        )
+        .values("lead_agency_id", "allocated_worker_id")
         .annotate(n=Count("pk"))
-    )
-    for row in counted:
-        key = (row["lead_agency_id"], row["allocated_worker_id"])
+    }
+    gone = {key[1] for key in counted if key not in rows}
+    names = {
+        pk: _name(first, last, username)
+        for pk, first, last, username in (
+            get_user_model()
+            .objects.filter(pk__in=gone)
+            .values_list("pk", "first_name", "last_name", "username")
+            if gone
+            else []
+        )
+    }
+    for key, n in counted.items():
         if key not in rows:
-            rows[key] = Caseload(
-                by_id[key[0]],
-                key[1],
-                _name(
-                    row["allocated_worker__first_name"],
-                    row["allocated_worker__last_name"],
-                    row["allocated_worker__username"],
-                ),
-                is_member=False,
-            )
-        rows[key].open_cases = row["n"]
+            rows[key] = Caseload(by_id[key[0]], key[1], names[key[1]], is_member=False)
+        rows[key].open_cases = n
     for agency_id, user_id, team in Team.objects.filter(
         agency_id__in=list(by_id), members__isnull=False
     ).values_list("agency_id", "members", "name"):
@@ -241,36 +240,50 @@ class Compliance:
         return round(100 * self.on_time / self.total) if self.total else None
 
 
-def _month_of(measure: Measure):
-    if measure.done_is_moment:
-        return TruncMonth(measure.done, output_field=DateField(), tzinfo=_tz())
-    return TruncMonth(measure.done, output_field=DateField())
+def _from_counts(counted: dict[str, dict[dt.date, tuple[int, int]]], months) -> list[Compliance]:
+    return [
+        Compliance(
+            measure,
+            [MonthFigure(m, *counted[code].get(m, (0, 0))) for m in months],
+        )
+        for code, measure in MEASURES.items()
+    ]
+
+
+def live_compliance(user: User, agencies: list[Agency], months: list[dt.date]) -> list[Compliance]:
+    """Each measure month by month, counted now over the rows the user sees
+    (``Measure.rows``): one grouped query per measure. The dashboard's figures
+    until the worker has counted them (``compliance_as_at``)."""
+    ids = [a.pk for a in agencies]
+    counted = {}
+    for code, measure in MEASURES.items():
+        rows = summary.by_month(
+            measure.rows(user, ids),
+            measure,
+            months,
+            total=Count("pk"),
+            on_time=Count("pk", filter=measure.on_time()),
+        )
+        counted[code] = {m: (r["total"], r["on_time"]) for m, r in rows.items()}
+    return _from_counts(counted, months)
+
+
+def compliance_as_at(
+    user: User, agencies: list[Agency], months: list[dt.date]
+) -> tuple[list[Compliance], dt.datetime | None]:
+    """Each measure month by month, and as at when: from the figures the
+    worker counted (``oversight.summary``, with the person's own part read
+    now), or counted now (``None``) while an agency has none yet. Either way a
+    case the user may not see is in no figure."""
+    as_at = summary.counted_at(agencies)
+    if as_at is None:
+        return live_compliance(user, agencies, months), None
+    return _from_counts(summary.figures(user, agencies, months, as_at), months), as_at
 
 
 def compliance(user: User, agencies: list[Agency], months: list[dt.date]) -> list[Compliance]:
-    """Each measure month by month: how many were done and how many on time.
-    One grouped query per measure."""
-    ids = [a.pk for a in agencies]
-    end = add_months(months[-1], 1)
-    result = []
-    for measure in MEASURES.values():
-        counted = {
-            row["month"]: row
-            for row in measure.rows(user, ids)
-            .filter(measure.in_window(months[0], end))
-            .annotate(month=_month_of(measure))
-            .values("month")
-            .annotate(total=Count("pk"), on_time=Count("pk", filter=measure.on_time()))
-            .order_by("month")
-        }
-        figures = [
-            MonthFigure(m, counted[m]["total"], counted[m]["on_time"])
-            if m in counted
-            else MonthFigure(m, 0, 0)
-            for m in months
-        ]
-        result.append(Compliance(measure, figures))
-    return result
+    """Each measure month by month: how many were done and how many on time."""
+    return compliance_as_at(user, agencies, months)[0]
 
 
 OUTCOMES = {"on-time": "on time", "late": "late"}
@@ -349,8 +362,7 @@ def icpcs_owed(
     qs = (
         Section47Enquiry.objects.filter(conference__isnull=True, case__status=Case.Status.OPEN)
         .filter(Q(completed_on__isnull=True) | Q(outcome=Section47Enquiry.Outcome.ICPC))
-        .filter(case__lead_agency__in=agencies)
-        .filter(case_visible_to(user, "case_id"))
+        .filter(led_case_visible_to(user, [a.pk for a in agencies], "case__"))
         .exclude(_unwritten(Meeting.Kind.ICPC, now))
         .annotate(
             clock_from=Coalesce(
@@ -375,8 +387,7 @@ def reviews_owed(user: User, agencies: list[Agency], *, arranged: bool = True) -
             next_review_on__isnull=False,
             case__status=Case.Status.OPEN,
         )
-        .filter(case__lead_agency__in=agencies)
-        .filter(case_visible_to(user, "case_id"))
+        .filter(led_case_visible_to(user, [a.pk for a in agencies], "case__"))
         .exclude(_unwritten(Meeting.Kind.RCPC, now))
         .select_related("case__child")
     )

@@ -94,6 +94,12 @@ class DashboardSerializer(serializers.Serializer):
     caseloads = CaseloadSerializer(many=True)
     unallocated = UnallocatedSerializer()
     timescales = TimescaleSerializer(many=True)
+    figures_as_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the worker last counted the timescale figures (work on cases "
+        "restricted since is taken out at once; new work shows at the next count, every few "
+        "minutes); null when they had never been counted and were counted for this answer.",
+    )
 
 
 # Drill-downs -------------------------------------------------------------------------

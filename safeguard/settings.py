@@ -417,6 +417,9 @@ RETENTION_SCHEDULE = env.json("RETENTION_SCHEDULE", default={})
 RETENTION_COUNCIL_SCHEDULES = env.json("RETENTION_COUNCIL_SCHEDULES", default={})
 # How often the beat refreshes the review queue of records past their date.
 RETENTION_REFRESH_SECONDS = env.float("RETENTION_REFRESH_SECONDS", default=6 * 3600)
+# How often the beat counts the oversight dashboard's timescale figures again
+# (oversight.summary; the page says as at when).
+OVERSIGHT_REFRESH_SECONDS = env.float("OVERSIGHT_REFRESH_SECONDS", default=5 * 60)
 
 # The demo seeds every user with this password; never set it in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-change-me")

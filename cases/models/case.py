@@ -66,6 +66,28 @@ class Case(models.Model):
                 condition=models.Q(status="open", allocated_worker__isnull=True),
                 name="case_unallocated_open",
             ),
+            # The oversight dashboard's caseloads and unallocated work, for one
+            # lead agency: read from the index alone (the restricted flag and
+            # the id for the access rule are in it), never from every case.
+            models.Index(
+                fields=["lead_agency", "allocated_worker"],
+                include=["is_restricted", "id"],
+                condition=models.Q(status="open"),
+                name="case_open_caseload",
+            ),
+            models.Index(
+                fields=["lead_agency", "opened_at", "id"],
+                include=["is_restricted"],
+                condition=models.Q(status="open", allocated_worker__isnull=True),
+                name="case_unallocated_by_lead",
+            ),
+            # A lead agency's restricted cases: the dashboard asks the access
+            # rule of these one by one, and of no other case.
+            models.Index(
+                fields=["lead_agency"],
+                condition=models.Q(is_restricted=True),
+                name="case_restricted_by_lead",
+            ),
         ]
         permissions = [
             ("view_case_lead", "See the lead agency's own content on a case"),

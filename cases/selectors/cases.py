@@ -138,6 +138,31 @@ def case_visible_to(user: User, outer: str = "pk") -> Q:
     return Q(Exists(rows))
 
 
+def led_case_visible_to(user: User, agency_ids: Sequence, case: str = "") -> Q:
+    """``case_visible_to`` for cases led by ``agency_ids``, written so that a
+    count over a lead agency's cases needs no grant probe per row (the
+    oversight dashboard: hundreds of thousands of rows at a county's scale).
+    ``case`` is the lookup prefix of the row's case ("" for a case, "case__"
+    for a row with a case).
+
+    The same rule, not a second one: the lead agency's social workers' and
+    managers' role groups hold the view grant on every unrestricted case it
+    leads (``cases.access.desired_group_grants``, and the lead's own
+    involvement cannot be ended: ``case_end_involvement``), and a person is in
+    those groups exactly while an active member of the active agency in one of
+    those roles. So for such a person the grant is the case's own
+    ``is_restricted`` column; anything else (a restricted case, an agency where
+    they hold no such role, a chair) is asked of ``case_visible_to`` itself.
+    ``tests/oversight/test_access_reduction.py`` holds the two side by side."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    leading = agencies_where(user, roles=LEAD_AGENCY_ROLES).values("pk")
+    return Q(**{f"{case}lead_agency_id__in": list(agency_ids)}) & (
+        Q(**{f"{case}lead_agency_id__in": leading, f"{case}is_restricted": False})
+        | case_visible_to(user, case.removesuffix("__") + "_id" if case else "pk")
+    )
+
+
 def cases_for(user: User) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()

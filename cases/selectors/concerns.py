@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -81,6 +82,36 @@ def concerns_for(user: User) -> QuerySet[Concern]:
         "case",
         "decided_by",
         "authorised_by",
+    )
+
+
+def led_concern_visible_to(user: User, agency_ids: Sequence) -> Q:
+    """``concerns_for``'s rule for the submitted concerns whose front door is
+    one of ``agency_ids``, written so that a count over a front door's
+    concerns needs no grant probe per row (the oversight dashboard).
+
+    The same rule, not a second one: a submitted concern's view grant goes to
+    its front door's triage roles' groups at submission and stays
+    (``concern_submit``; the front door is not changed after), and a person is
+    in those groups exactly while an active member of the active agency in one
+    of those roles; so for such a person the grant is the concern's own
+    ``lead_agency`` column, and the restricted-case rule (``case_visible_q``)
+    still applies to every row. Anyone else is asked the grant itself.
+    ``tests/oversight/test_access_reduction.py`` holds the two side by side."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    triaging = agencies_where(user, roles=TRIAGE_ROLES).values("pk")
+    granted = Q(lead_agency_id__in=triaging) | ids_with_permission(
+        user,
+        "view_concern",
+        user_grants=ConcernUserObjectPermission,
+        group_grants=ConcernGroupObjectPermission,
+    )
+    return (
+        Q(lead_agency_id__in=list(agency_ids))
+        & ~Q(status=Concern.Status.DRAFT)
+        & granted
+        & (Q(reported_by=user) | case_visible_q(user))
     )
 
 
