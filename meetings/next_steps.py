@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from cases.models import Case, Concern, Plan, Section47Enquiry
 from cases.selectors.policy import can_allocate
+from cases.selectors.record import case_page_read
 from meetings.clocks import core_group_limit, meeting_clock
 from meetings.models import Meeting, MeetingCase
 from meetings.services.common import can_schedule
@@ -120,7 +121,7 @@ def next_steps_for(user: AbstractBaseUser, case: Case) -> list[NextStep]:
     steps += _strategy_steps(case, arrange_url)
     steps += _protection_steps(case, arrange_url)
 
-    assessment = case.assessments.filter(completed_on__isnull=True).order_by("due_on").first()
+    assessment = _open_assessment(case)
     if assessment:
         steps.append(
             NextStep(
@@ -134,6 +135,26 @@ def next_steps_for(user: AbstractBaseUser, case: Case) -> list[NextStep]:
     # Allocation first, then by due date; steps without a clock after those with one.
     return sorted(
         steps, key=lambda s: (s.key != "allocate", s.due_on is None, s.due_on or dt.date.min)
+    )
+
+
+def _open_assessment(case: Case):
+    """The open assessment due first; from what the case page read, when it did."""
+    assessments = case_page_read(case, "assessments")
+    if assessments is None:
+        return case.assessments.filter(completed_on__isnull=True).order_by("due_on").first()
+    return min(
+        (a for a in assessments if a.completed_on is None), key=lambda a: a.due_on, default=None
+    )
+
+
+def _current_cp_plan(case: Case) -> Plan | None:
+    """The open child protection plan; from what the case page read, when it did."""
+    plans = case_page_read(case, "plans")
+    if plans is None:
+        return case.plans.filter(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True).first()
+    return next(
+        (p for p in plans if p.kind == Plan.Kind.CHILD_PROTECTION and p.end_date is None), None
     )
 
 
@@ -201,7 +222,7 @@ def _strategy_steps(case: Case, arrange_url) -> list[NextStep]:
 
 def _protection_steps(case: Case, arrange_url) -> list[NextStep]:
     steps: list[NextStep] = []
-    plan = case.plans.filter(kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True).first()
+    plan = _current_cp_plan(case)
     if plan is None:
         return steps  # no plan, or it ended: no core group, no review
     icpc = _decided(case, Meeting.Kind.ICPC, MeetingCase.Decision.PLAN)

@@ -26,8 +26,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.roles import Role
-from agencies.selectors import agencies_where
 from cases import selectors
 from cases.models import Case
 from meetings.models import AgencyReport, Meeting, MeetingCase
@@ -73,10 +71,8 @@ def can_request_summary(user: User, case: Case, *, meeting_id: uuid.UUID | None 
     invitee may ask for the pack of a meeting they are invited to."""
     if not user.is_authenticated:
         return False
-    lead_manager = agencies_where(user, roles=[Role.MANAGER]).filter(
-        pk=case.lead_agency_id
-    ).exists() and selectors.has_lead_access(user, case)
-    if lead_manager:
+    # The memberships and lead access the case page has already read this request.
+    if selectors.is_lead_manager(user, case):
         return True
     if meeting_id is not None:
         return is_meeting_invitee(user, case, meeting_id)

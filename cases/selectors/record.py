@@ -3,9 +3,10 @@ allocation, and the whole case page in a fixed number of queries."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -28,6 +29,7 @@ from cases.selectors.cases import (
     involvements_for,
 )
 from cases.selectors.concerns import concerns_on_case_for
+from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
 
 
@@ -47,6 +49,11 @@ def case_detail_for(
         case_read_record(user, case)
     lead = has_lead_access(user, case)
     concerns = concerns_on_case_for(user, case, lead=lead)
+    plans = list(case.plans.all())
+    assessments = (
+        list(case.assessments.select_related("completed_by", "authorised_by")) if lead else []
+    )
+    _page_reads_put(case, plans=plans, **({"assessments": assessments} if lead else {}))
 
     return {
         "case": case,
@@ -57,22 +64,61 @@ def case_detail_for(
         # Identity is shared with every agency on the case (SPEC 2), past addresses too.
         "address_history": list(case.child.address_history.all()),
         "professionals": list(professionals_for(case)),
-        "plans": list(case.plans.all()),
+        "plans": plans,
         "section47_enquiries": list(
             case.section47_enquiries.select_related("strategy_meeting", "conference")
         )
         if lead
         else [],
         "episodes": list(case.episodes.all()) if lead else [],
-        "assessments": list(case.assessments.select_related("completed_by", "authorised_by"))
-        if lead
-        else [],
-        "chronology": list(chronology_for(user, case, lead=lead, filters=chronology_filters)),
+        "assessments": assessments,
+        "chronology": chronology_rows_for(user, case, lead=lead, filters=chronology_filters),
         "involvements": list(involvements_for(user, case)),
         "concerns": list(
             concerns.annotate(body_map_marks=Count("body_map")).order_by("-submitted_at")
         ),
     }
+
+
+def _page_reads_put(case: Case, **reads: list) -> None:
+    memo = request_memo()
+    if memo is not None:
+        memo.setdefault(("case_page_reads", case.pk), {}).update(reads)
+
+
+def case_page_read(case: Case, name: str) -> list | None:
+    """What the case page read of ``case`` in this request ("plans", every
+    plan; "assessments", every assessment, read for the lead agency's view
+    only), for the parts of the page that would ask again (the visit clock,
+    the next steps); None when it has not read it. Only ``case_detail_for``
+    fills it, and it reads afresh each time, last thing before the page is
+    drawn: nothing the request changed is older than what is kept."""
+    memo = request_memo()
+    return None if memo is None else memo.get(("case_page_reads", case.pk), {}).get(name)
+
+
+class ChronologyRow(NamedTuple):
+    """What the case page shows of one chronology entry."""
+
+    title: str
+    body: str
+    visibility: str
+    occurred_at: dt.datetime
+    source_reference: str
+    agency_name: str | None
+
+
+def chronology_rows_for(
+    user: User, case: Case, *, lead: bool, filters: dict[str, Any] | None = None
+) -> list[ChronologyRow]:
+    """The case page's chronology: the entries ``chronology_for`` lets ``user``
+    see (its access rule, its filters), as plain rows with the agency's name.
+    A long case has a thousand entries, all on the page: model instances (an
+    entry and its agency each) cost more than the page's database time."""
+    rows = chronology_for(user, case, lead=lead, filters=filters).values_list(
+        "title", "body", "visibility", "occurred_at", "source_reference", "agency__name"
+    )
+    return [ChronologyRow._make(row) for row in rows]
 
 
 def note_agencies_for(user: AbstractBaseUser, case: Case) -> QuerySet[Agency]:

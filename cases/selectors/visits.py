@@ -17,6 +17,7 @@ from django.db.models import Max, Q, QuerySet
 from cases.models import Case, Plan, StatutoryVisit
 from cases.models.visits import plan_visit_interval, visit_due_on
 from cases.selectors.cases import User, has_lead_access
+from cases.selectors.record import case_page_read
 from safeguard import workdays
 
 
@@ -42,11 +43,18 @@ class VisitClock:
 
 def visit_clock_for(case: Case, today: dt.date | None = None) -> VisitClock | None:
     """The visit clock of the case's current child protection plan, if any."""
-    plan = (
-        Plan.objects.filter(case=case, kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True)
-        .order_by("-start_date")
-        .first()
-    )
+    plans = case_page_read(case, "plans")  # newest first, as the query below
+    if plans is not None:
+        plan = next(
+            (p for p in plans if p.kind == Plan.Kind.CHILD_PROTECTION and p.end_date is None),
+            None,
+        )
+    else:
+        plan = (
+            Plan.objects.filter(case=case, kind=Plan.Kind.CHILD_PROTECTION, end_date__isnull=True)
+            .order_by("-start_date")
+            .first()
+        )
     if plan is None:
         return None
     last_seen = (

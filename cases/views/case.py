@@ -108,7 +108,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         can_oversee=_can_oversee(request, case),
         can_manage_involvement=selectors.can_manage_involvement(request.user, case),
     )
-    if writers.exists():
+    # ``if writers`` reads the agencies once, and the three forms below take
+    # their first two from that read (``.exists()`` and each form asked again).
+    if writers:
         context["note_form"] = CaseNoteForm(agencies=writers, lead=lead)
         context["document_form"] = DocumentForm(agencies=writers, lead=lead)
         context["chronology_form"] = ChronologyEntryForm(agencies=writers, lead=lead)
@@ -117,7 +119,12 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     context["actions"] = list(selectors.actions_for(request.user, case, lead=lead))
     context["case_sections"], contributed = case_sections_for(request.user, case)
     context.update(contributed)
-    context["sibling_cases"] = list(selectors.linked_sibling_cases(request.user, case))
+    # Only a household member recorded as a sibling can link a case: most have none.
+    context["sibling_cases"] = (
+        list(selectors.linked_sibling_cases(request.user, case))
+        if any(member.sibling_id for member in context["household"])
+        else []
+    )
     if lead:
         today = timezone.localdate()
         context["visits"] = list(visits_for(request.user, case)[:50])
