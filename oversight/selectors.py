@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, UUIDField
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -346,7 +346,8 @@ def _with_arranged(qs: QuerySet, kind: str, now: dt.datetime) -> QuerySet:
     arranged = _arranged(kind, now)
     return qs.annotate(
         arranged_at=Subquery(arranged.values("meeting__scheduled_at")[:1]),
-        arranged_id=Subquery(arranged.values("meeting_id")[:1]),
+        # Typed, so SQLite's 32 hex digits come back as a UUID like PostgreSQL's.
+        arranged_id=Subquery(arranged.values("meeting_id")[:1], output_field=UUIDField()),
         arranged_reference=Subquery(arranged.values("meeting__reference")[:1]),
     )
 

@@ -190,6 +190,8 @@ def test_a_dashboard_with_no_figures_counted_asks_the_worker_after_it_commits(
     assert ComplianceFigure.objects.filter(agency=year.la).exists()
 
 
+# Two real connections at once: PostgreSQL's row locks (SQLite locks the file).
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_refreshes_at_once_both_finish_and_leave_one_set_of_figures():
     world = build()
