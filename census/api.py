@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.cache import patch_cache_control
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from agencies.models import Agency
 from cases.api import INVALID, NOT_FOUND, _as_drf_error
 from census import selectors, services
+from census.download import xml_download
 from census.models import CensusReturn
 from census.serializers import (
     CensusRequestSerializer,
@@ -181,13 +182,4 @@ class CensusReturnViewSet(viewsets.GenericViewSet):
                 refusal_detail(census_return),
                 status=census_return.status,
             )
-        services.census_downloaded(user=request.user, census_return=census_return)
-        response = FileResponse(
-            census_return.file.open("rb"),
-            as_attachment=True,
-            filename=f"cin-census-{census_return.year_label}-{census_return.la_code}.xml",
-            content_type="application/xml",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        patch_cache_control(response, no_store=True, private=True)
-        return response
+        return xml_download(request.user, census_return)

@@ -10,12 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from census import selectors, services
+from census.download import xml_download
 from census.models import CensusReturn
 from census.serializers import message_for
 from census.years import year_choices
@@ -134,13 +135,4 @@ def census_download(request: HttpRequest, return_id) -> HttpResponse:
     census_return = selectors.get_return_for(request.user, return_id)
     if not census_return.is_downloadable:
         return redirect("census_status", census_return.pk)
-    services.census_downloaded(user=request.user, census_return=census_return)
-    response = FileResponse(
-        census_return.file.open("rb"),
-        as_attachment=True,
-        filename=f"cin-census-{census_return.year_label}-{census_return.la_code}.xml",
-        content_type="application/xml",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, no_store=True, private=True)
-    return response
+    return xml_download(request.user, census_return)

@@ -167,16 +167,7 @@ class DashboardViewSet(viewsets.GenericViewSet):
                     ],
                 }
             )
-        # As the page: one row per view, naming the children waiting longest.
-        audit_record(
-            user=user,
-            action="list",
-            event="oversight_dashboard_viewed",
-            detail={
-                "agencies": [a.slug for a in agencies],
-                "references": [c.reference for c in waiting.oldest],
-            },
-        )
+        selectors.record_dashboard_view(user, agencies, waiting)
         body = {
             "agencies": [{"slug": a.slug, "name": a.name} for a in agencies],
             "first_month": _month(months[0]),

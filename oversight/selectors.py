@@ -41,6 +41,7 @@ from oversight.measures import MEASURES, Measure, add_months
 from oversight.measures import MONTHS as MONTHS
 from oversight.measures import last_months as last_months
 from safeguard import workdays
+from safeguard.audit.services import audit_record
 
 UNALLOCATED_SHOWN = 10
 OWED_SHOWN = 100
@@ -174,6 +175,20 @@ def caseloads(user: User, agencies: list[Agency]) -> list[Caseload]:
 class Unallocated:
     count: int
     oldest: list[Case]
+
+
+def record_dashboard_view(user: User, agencies: list[Agency], waiting: Unallocated) -> None:
+    """One audit row per view of the dashboard (page or API): it names the
+    children waiting longest."""
+    audit_record(
+        user=user,
+        action="list",
+        event="oversight_dashboard_viewed",
+        detail={
+            "agencies": [a.slug for a in agencies],
+            "references": [c.reference for c in waiting.oldest],
+        },
+    )
 
 
 def unallocated(user: User, agencies: list[Agency]) -> Unallocated:

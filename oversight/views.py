@@ -79,16 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
-    # One row per view: the dashboard names the children waiting longest.
-    audit_record(
-        user=user,
-        action="list",
-        event="oversight_dashboard_viewed",
-        detail={
-            "agencies": [a.slug for a in agencies],
-            "references": [c.reference for c in waiting.oldest],
-        },
-    )
+    selectors.record_dashboard_view(user, agencies, waiting)
     return render(
         request,
         "oversight/dashboard.html",
