@@ -42,6 +42,7 @@ from retention.api import (
 )
 from subject_access import api as sar_api
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
+from work.api import NotificationViewSet
 
 router = DefaultRouter()
 router.register("children", ChildViewSet, basename="child")
@@ -298,6 +299,16 @@ urlpatterns = [
     *agency_admin,
     *dashboard,
     path("search/", SearchView.as_view(), name="api-search"),
+    path(
+        "notifications/",
+        NotificationViewSet.as_view({"get": "list"}),
+        name="notifications",
+    ),
+    path(
+        "notifications/<uuid:notification_id>/read/",
+        NotificationViewSet.as_view({"post": "read"}),
+        name="notification-read",
+    ),
     path("cases/<uuid:case_pk>/actions/", case_actions, name="case-actions"),
     path("cases/<uuid:case_pk>/actions/<uuid:pk>/done/", case_action_done, name="case-action-done"),
     path("cases/<uuid:case_pk>/involvements/", case_involvements, name="case-involvements"),
