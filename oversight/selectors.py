@@ -51,6 +51,14 @@ def _tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def _ids(agencies) -> list | QuerySet:
+    """The agencies' ids: a list, or for a queryset (My work's counts) a
+    subquery, so that counting needs no round trip for them."""
+    if isinstance(agencies, QuerySet):
+        return agencies.values("pk")
+    return [a.pk for a in agencies]
+
+
 def overseen_agencies(user: User) -> list[Agency]:
     """The lead agencies (children's social care) the user manages; anyone
     else has no dashboard (404)."""
@@ -378,7 +386,7 @@ def icpcs_owed(
     qs = (
         Section47Enquiry.objects.filter(conference__isnull=True, case__status=Case.Status.OPEN)
         .filter(Q(completed_on__isnull=True) | Q(outcome=Section47Enquiry.Outcome.ICPC))
-        .filter(led_case_visible_to(user, [a.pk for a in agencies], "case__"))
+        .filter(led_case_visible_to(user, _ids(agencies), "case__"))
         .exclude(_unwritten(Meeting.Kind.ICPC, now))
         .annotate(
             clock_from=Coalesce(
@@ -403,7 +411,7 @@ def reviews_owed(user: User, agencies: list[Agency], *, arranged: bool = True) -
             next_review_on__isnull=False,
             case__status=Case.Status.OPEN,
         )
-        .filter(led_case_visible_to(user, [a.pk for a in agencies], "case__"))
+        .filter(led_case_visible_to(user, _ids(agencies), "case__"))
         .exclude(_unwritten(Meeting.Kind.RCPC, now))
         .select_related("case__child")
     )

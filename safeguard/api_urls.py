@@ -25,6 +25,7 @@ from cases.api import (
     SearchView,
 )
 from cases.api.allocation import AllocationViewSet
+from cases.api.audit import AuditSearchViewSet
 from cases.api.merges import ChildMergeViewSet
 from cases.api.oversight import CaseOversightViewSet
 from cases.api.people import HouseholdViewSet, ProfessionalViewSet
@@ -299,6 +300,7 @@ urlpatterns = [
     *agency_admin,
     *dashboard,
     path("search/", SearchView.as_view(), name="api-search"),
+    path("audit/", AuditSearchViewSet.as_view({"get": "list"}), name="audit-search"),
     path(
         "notifications/",
         NotificationViewSet.as_view({"get": "list"}),

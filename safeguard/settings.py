@@ -389,6 +389,7 @@ SPECTACULAR_SETTINGS = {
         "RedactionCategoryEnum": "subject_access.models.SubjectAccessRedaction.Category",
         # Named once a second "category" (the redactions') came: the plans' own.
         "PlanCategoryEnum": "cases.models.Plan.Category",
+        "AuditActionEnum": "safeguard.audit.models.AuditEvent.Action",
         "RedactionReasonEnum": "subject_access.models.SubjectAccessRedaction.Reason",
     },
 }

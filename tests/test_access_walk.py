@@ -36,6 +36,7 @@ OVERSIGHT = {
     "case_access_log",
     "case_access_explained",
     "audit_search",
+    "audit-search",
     "case-access-log",
     "case-who-can-see",
 }
@@ -552,6 +553,7 @@ def test_auditor_sees_the_log_only(client, scene):
             "case_access_explained": f"/cases/{values['case_id']}/who-can-see/"
             "?username=practitioner@school",
             "audit_search": "/audit/",
+            "audit-search": "/api/v1/audit/",
             "case-access-log": f"/api/v1/cases/{values['case_id']}/access-log/",
             "case-who-can-see": f"/api/v1/cases/{values['case_id']}/who-can-see/"
             "?username=practitioner@school",

@@ -52,10 +52,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 class NotificationQuerySerializer(serializers.Serializer):
     unread = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="true: only unread; false: only read; leave out for all.",
+        required=False, help_text="true: only unread; false: only read; leave out for all."
     )
 
 
@@ -68,7 +65,8 @@ class NotificationViewSet(viewsets.GenericViewSet):
         description="Your notifications, newest first (unread ones, with ?unread=true).",
     )
     def list(self, request: Request) -> Response:
-        query = NotificationQuerySerializer(data=request.query_params)
+        # A plain dict: from a QueryDict DRF reads ``?unread=`` as not sent.
+        query = NotificationQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         mine = notifications_for(request.user)
         unread = query.validated_data.get("unread")

@@ -157,7 +157,9 @@ def led_case_visible_to(user: User, agency_ids: Sequence, case: str = "") -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     leading = agencies_where(user, roles=LEAD_AGENCY_ROLES).values("pk")
-    return Q(**{f"{case}lead_agency_id__in": list(agency_ids)}) & (
+    if not isinstance(agency_ids, QuerySet):
+        agency_ids = list(agency_ids)
+    return Q(**{f"{case}lead_agency_id__in": agency_ids}) & (
         Q(**{f"{case}lead_agency_id__in": leading, f"{case}is_restricted": False})
         | case_visible_to(user, case.removesuffix("__") + "_id" if case else "pk")
     )

@@ -25,6 +25,7 @@ ACTING = {
     "/api/v1/agencies/": AGENCY_ADMIN,
     "/api/v1/retention/": IG_OFFICER,
     "/api/v1/subject-access/": IG_OFFICER,
+    "/api/v1/audit/": IG_OFFICER,
 }
 
 
