@@ -43,7 +43,7 @@ from retention.api import (
 )
 from subject_access import api as sar_api
 from summaries.api import CaseSummaryDetailView, CaseSummaryDownloadView, CaseSummaryListView
-from work.api import NotificationViewSet
+from work.api import AccountViewSet, NotificationViewSet
 
 router = DefaultRouter()
 router.register("children", ChildViewSet, basename="child")
@@ -301,6 +301,16 @@ urlpatterns = [
     *dashboard,
     path("search/", SearchView.as_view(), name="api-search"),
     path("audit/", AuditSearchViewSet.as_view({"get": "list"}), name="audit-search"),
+    path(
+        "account/",
+        AccountViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="account",
+    ),
+    path(
+        "account/token/revoke/",
+        AccountViewSet.as_view({"post": "revoke_token"}),
+        name="account-token-revoke",
+    ),
     path(
         "notifications/",
         NotificationViewSet.as_view({"get": "list"}),

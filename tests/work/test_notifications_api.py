@@ -100,3 +100,39 @@ def test_the_list_pages_by_cursor_in_a_fixed_number_of_queries(
         seen += [r["title"] for r in body["results"]]
         url = body["next"]
     assert seen == [f"Note {n}" for n in reversed(range(5))]
+
+
+def test_your_account_says_who_you_are_and_keeps_your_reminder_choice(world):
+    client = api(world.social_worker)
+    me = client.get("/api/v1/account/").json()
+    assert me["username"] == "social_worker@la"
+    assert me["memberships"] == [
+        {"agency": "la-csc", "agency_name": "Lead Children's Services", "role": "social_worker"}
+    ]
+    key = Token.objects.get(user=world.social_worker).key
+    assert me["token"]["ends"] == key[-4:]
+
+    changed = client.patch("/api/v1/account/", {"reminder_email": "daily_digest"}, format="json")
+    assert changed.status_code == 200 and changed.json()["reminder_email"] == "daily_digest"
+    assert client.get("/api/v1/account/").json()["reminder_email"] == "daily_digest"
+    refused = client.patch("/api/v1/account/", {"reminder_email": "never"}, format="json")
+    assert refused.status_code == 400 and "reminder_email" in refused.json()["errors"]
+
+
+def test_revoking_your_token_over_the_api_ends_it_and_is_audited(world):
+    from safeguard.audit.models import AuditEvent
+
+    client = api(world.social_worker)
+    assert client.post("/api/v1/account/token/revoke/").status_code == 204
+    assert client.get("/api/v1/account/").status_code == 401
+    assert not Token.objects.filter(user=world.social_worker).exists()
+    assert AuditEvent.objects.filter(
+        event="api_token_revoked", detail__for="social_worker@la"
+    ).exists()
+
+
+def test_a_patch_that_changes_nothing_leaves_the_choice_as_it_was(world):
+    client = api(world.social_worker)
+    before = client.get("/api/v1/account/").json()["reminder_email"]
+    response = client.patch("/api/v1/account/", {}, format="json")
+    assert response.status_code == 200 and response.json()["reminder_email"] == before
