@@ -29,7 +29,7 @@ from rest_framework.response import Response
 from agencies import selectors, services, teams
 from agencies.models import Agency, Membership, Team
 from agencies.roles import Role
-from safeguard.core.api_fields import StrictCharField
+from safeguard.core.api_fields import StrictCharField, StrictEmailField, StrictModelSerializer
 from safeguard.core.pagination import cursor_pagination
 
 SLUG = OpenApiParameter(
@@ -41,11 +41,11 @@ NOT_ADMIN = OpenApiResponse(
 INVALID = OpenApiResponse(description="Field errors, keyed by field name.")
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    last_name = serializers.CharField(source="user.last_name", read_only=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+class MembershipSerializer(StrictModelSerializer):
+    username = StrictCharField(source="user.username", read_only=True)
+    first_name = StrictCharField(source="user.first_name", read_only=True)
+    last_name = StrictCharField(source="user.last_name", read_only=True)
+    role_display = StrictCharField(source="get_role_display", read_only=True)
 
     class Meta:
         model = Membership
@@ -66,7 +66,7 @@ class MemberInviteSerializer(serializers.Serializer):
 
     first_name = StrictCharField(max_length=150)
     last_name = StrictCharField(max_length=150)
-    email = serializers.EmailField(max_length=254, help_text="Their work e-mail address.")
+    email = StrictEmailField(max_length=254, help_text="Their work e-mail address.")
     username = StrictCharField(
         max_length=150,
         validators=[UnicodeUsernameValidator()],
@@ -80,7 +80,7 @@ class MembershipRoleSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(StrictModelSerializer):
     manager = serializers.SlugRelatedField(
         slug_field="username",
         read_only=True,
@@ -97,8 +97,8 @@ class TeamSerializer(serializers.ModelSerializer):
 class TeamWriteSerializer(serializers.Serializer):
     """The page's ``TeamForm``: people are named by username."""
 
-    name = serializers.CharField(max_length=100)
-    manager = serializers.CharField(
+    name = StrictCharField(max_length=100)
+    manager = StrictCharField(
         max_length=150,
         required=False,
         allow_null=True,
@@ -106,7 +106,7 @@ class TeamWriteSerializer(serializers.Serializer):
         help_text="Username of a manager in this agency; null or omitted for none.",
     )
     members = serializers.ListField(
-        child=serializers.CharField(max_length=150),
+        child=StrictCharField(max_length=150),
         required=False,
         default=list,
         help_text="Usernames of social workers and managers in this agency.",

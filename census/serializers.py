@@ -9,7 +9,12 @@ from rest_framework.reverse import reverse
 
 from census.models import CensusReturn
 from census.years import year_choices
-from safeguard.core.api_fields import StrictCharField
+from safeguard.core.api_fields import (
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSlugField,
+    StrictURLField,
+)
 
 
 def _findings() -> serializers.ListField:
@@ -37,11 +42,11 @@ def message_for(census_return: CensusReturn) -> str:
     return "Waiting to be built. This page will update when it is ready."
 
 
-class CensusStatusSerializer(serializers.ModelSerializer):
+class CensusStatusSerializer(StrictModelSerializer):
     """What a client polls while a return is built: progress only, no case data
     (the page's status.json)."""
 
-    label = serializers.CharField(source="get_status_display", read_only=True)
+    label = StrictCharField(source="get_status_display", read_only=True)
     finished = serializers.BooleanField(source="is_finished", read_only=True)
     message = serializers.SerializerMethodField()
     status_url = serializers.SerializerMethodField()
@@ -70,11 +75,11 @@ class CensusStatusSerializer(serializers.ModelSerializer):
     def get_message(self, census_return: CensusReturn) -> str:
         return message_for(census_return)
 
-    @extend_schema_field(serializers.URLField())
+    @extend_schema_field(StrictURLField())
     def get_status_url(self, census_return: CensusReturn) -> str:
         return self._url("census-return-status", census_return)
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(StrictURLField(allow_null=True))
     def get_download_url(self, census_return: CensusReturn) -> str | None:
         if not census_return.is_downloadable:
             return None
@@ -85,7 +90,7 @@ class CensusReturnSerializer(CensusStatusSerializer):
     """A return: what was asked for, by whom, and what its checks found."""
 
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    year = serializers.CharField(source="year_label", read_only=True)
+    year = StrictCharField(source="year_label", read_only=True)
     requested_by = serializers.SerializerMethodField()
     error_count = serializers.IntegerField(read_only=True)
     query_count = serializers.IntegerField(read_only=True)
@@ -94,7 +99,7 @@ class CensusReturnSerializer(CensusStatusSerializer):
     return_level_breaches = _findings()
     gaps = _findings()
     needed = _findings()
-    rules_failed_to_run = serializers.ListField(child=serializers.CharField(), read_only=True)
+    rules_failed_to_run = serializers.ListField(child=StrictCharField(), read_only=True)
 
     class Meta(CensusStatusSerializer.Meta):
         fields = [
@@ -134,7 +139,7 @@ class CensusRequestSerializer(serializers.Serializer):
         max_length=3,
         help_text="The DfE's three-digit local authority code, for example 201.",
     )
-    agency = serializers.SlugField(
+    agency = StrictSlugField(
         required=False,
         help_text="The slug of one of your lead agencies (the first by name when left out).",
     )

@@ -18,12 +18,18 @@ from meetings.models import (
     MeetingInvitation,
 )
 from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
+from safeguard.core.api_fields import (
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSlugField,
+    StrictURLField,
+)
 from safeguard.core.dates import DateKind
 
 
-class AttendeeSerializer(serializers.ModelSerializer):
+class AttendeeSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = StrictCharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = MeetingAttendee
@@ -31,18 +37,18 @@ class AttendeeSerializer(serializers.ModelSerializer):
 
 
 class AttendeeCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = StrictCharField(max_length=200)
     kind = serializers.ChoiceField(choices=MeetingAttendee.Kind.choices)
-    role = serializers.CharField(max_length=200)
-    agency = serializers.SlugField(
+    role = StrictCharField(max_length=200)
+    agency = StrictSlugField(
         required=False, allow_blank=True, help_text="A professional's agency (slug)."
     )
 
 
-class MeetingChildSerializer(serializers.ModelSerializer):
+class MeetingChildSerializer(StrictModelSerializer):
     case = serializers.UUIDField(source="case_id")
-    case_reference = serializers.CharField(source="case.reference")
-    child_name = serializers.CharField(source="case.child.full_name")
+    case_reference = StrictCharField(source="case.reference")
+    child_name = StrictCharField(source="case.child.full_name")
 
     class Meta:
         model = MeetingCase
@@ -59,8 +65,8 @@ class MeetingChildSerializer(serializers.ModelSerializer):
         ]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
-    chair = serializers.CharField(source="chair.username")
+class MeetingSerializer(StrictModelSerializer):
+    chair = StrictCharField(source="chair.username")
     lead_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     children = MeetingChildSerializer(source="subjects", many=True, read_only=True)
     is_late = serializers.BooleanField(read_only=True)
@@ -94,8 +100,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 class RescheduleSerializer(serializers.Serializer):
     scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The new date of the meeting")
-    reason = serializers.CharField(max_length=2000)
-    late_reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    reason = StrictCharField(max_length=2000)
+    late_reason = StrictCharField(max_length=2000, allow_blank=True, default="")
     report_due_on = BoundedDateField(
         kind=DateKind.DUE,
         name="The date reports are due",
@@ -106,13 +112,13 @@ class RescheduleSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = StrictCharField(max_length=2000)
 
 
 class MeetingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Meeting.Kind.choices)
     cases = serializers.ListField(child=serializers.UUIDField(), min_length=1)
-    chair = serializers.CharField(max_length=150)
+    chair = StrictCharField(max_length=150)
     scheduled_at = BoundedDateTimeField(kind=DateKind.DUE, name="The date of the meeting")
     format = serializers.ChoiceField(
         choices=Meeting.Format.choices,
@@ -121,16 +127,16 @@ class MeetingCreateSerializer(serializers.Serializer):
         help_text="in_person needs a location; video and telephone need none. Left out, it is "
         "in_person when a location is given, else video when a video link is.",
     )
-    location = serializers.CharField(max_length=200, allow_blank=True, default="")
-    video_link = serializers.URLField(max_length=300, allow_blank=True, default="")
+    location = StrictCharField(max_length=200, allow_blank=True, default="")
+    video_link = StrictURLField(max_length=300, allow_blank=True, default="")
     follows = serializers.UUIDField(required=False, allow_null=True)
-    late_reason = serializers.CharField(allow_blank=True, default="")
+    late_reason = StrictCharField(allow_blank=True, default="")
     report_due_on = BoundedDateField(
         required=False, allow_null=True, kind=DateKind.DUE, name="The date reports are due"
     )
-    purpose = serializers.CharField(allow_blank=True, default="")
-    invite = serializers.ListField(child=serializers.SlugField(), default=list)
-    invite_reason = serializers.CharField(
+    purpose = StrictCharField(allow_blank=True, default="")
+    invite = serializers.ListField(child=StrictSlugField(), default=list)
+    invite_reason = StrictCharField(
         allow_blank=True,
         default="",
         max_length=2000,
@@ -145,9 +151,9 @@ class MeetingCreateSerializer(serializers.Serializer):
     )
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    person = serializers.CharField(
+    person = StrictCharField(
         source="person.username",
         default=None,
         allow_null=True,
@@ -161,10 +167,10 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InviteSerializer(serializers.Serializer):
-    agency = serializers.SlugField()
-    person = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    agency = StrictSlugField()
+    person = StrictCharField(max_length=150, required=False, allow_blank=True)
     report_requested = serializers.BooleanField(default=True)
-    reason = serializers.CharField(
+    reason = StrictCharField(
         allow_blank=True,
         default="",
         max_length=2000,
@@ -179,10 +185,10 @@ class InviteSerializer(serializers.Serializer):
     )
 
 
-class InvitationRequestSerializer(serializers.ModelSerializer):
+class InvitationRequestSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    requested_by = serializers.CharField(source="requested_by.username")
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    requested_by = StrictCharField(source="requested_by.username")
+    decided_by = StrictCharField(source="decided_by.username", default=None)
 
     class Meta:
         model = InvitationRequest
@@ -201,11 +207,11 @@ class InvitationRequestSerializer(serializers.ModelSerializer):
 
 
 class DeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = StrictCharField(max_length=2000)
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = StrictCharField(max_length=2000)
 
 
 class ResponseSerializer(serializers.Serializer):
@@ -214,9 +220,9 @@ class ResponseSerializer(serializers.Serializer):
     )
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    author = serializers.CharField(source="author.username", default=None)
+    author = StrictCharField(source="author.username", default=None)
 
     class Meta:
         model = AgencyReport
@@ -234,8 +240,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportSubmitSerializer(serializers.Serializer):
-    agency = serializers.SlugField()
-    text = serializers.CharField(max_length=50000)
+    agency = StrictSlugField()
+    text = StrictCharField(max_length=50000)
     shared_with_invitees = serializers.BooleanField(
         default=False,
         help_text=(
@@ -243,7 +249,7 @@ class ReportSubmitSerializer(serializers.Serializer):
             "chair and the lead agency can read it: nothing is shared unless chosen."
         ),
     )
-    child_wishes = serializers.CharField(
+    child_wishes = StrictCharField(
         max_length=20000,
         allow_blank=True,
         default="",
@@ -252,18 +258,16 @@ class ReportSubmitSerializer(serializers.Serializer):
     wishes_not_obtained = serializers.ChoiceField(
         choices=WishesNotObtained.choices, allow_blank=True, default=""
     )
-    wishes_not_obtained_detail = serializers.CharField(
-        max_length=5000, allow_blank=True, default=""
-    )
+    wishes_not_obtained_detail = StrictCharField(max_length=5000, allow_blank=True, default="")
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(StrictModelSerializer):
     class Meta:
         model = AgendaItem
         fields = ["id", "position", "title", "minutes", "lead_only"]
 
 
-class DissentSerializer(serializers.ModelSerializer):
+class DissentSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -271,9 +275,9 @@ class DissentSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "person_name", "agency", "reason", "recorded_at"]
 
 
-class MeetingActionSerializer(serializers.ModelSerializer):
+class MeetingActionSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    owner = serializers.CharField(
+    owner = StrictCharField(
         source="owner.username",
         default=None,
         allow_null=True,
@@ -286,8 +290,8 @@ class MeetingActionSerializer(serializers.ModelSerializer):
         fields = ["id", "case", "description", "agency", "owner", "due_on", "status"]
 
 
-class AddendumSerializer(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.username", default=None)
+class AddendumSerializer(StrictModelSerializer):
+    author = StrictCharField(source="author.username", default=None)
 
     class Meta:
         model = MeetingAddendum
@@ -311,8 +315,8 @@ class RecordDetailSerializer(serializers.Serializer):
 
 class MeetingDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=MeetingCase.Decision.choices, allow_blank=True)
-    category = serializers.CharField(max_length=3, allow_blank=True, default="")
-    decision_notes = serializers.CharField(allow_blank=True, default="")
+    category = StrictCharField(max_length=3, allow_blank=True, default="")
+    decision_notes = StrictCharField(allow_blank=True, default="")
     next_review_on = BoundedDateField(
         required=False, allow_null=True, kind=DateKind.DUE, name="The review conference date"
     )
@@ -326,7 +330,7 @@ class RecordSerializer(serializers.Serializer):
     attendance = serializers.DictField(
         child=serializers.ChoiceField(choices=MeetingInvitation.Attendance.choices), default=dict
     )
-    minutes = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
+    minutes = serializers.DictField(child=StrictCharField(allow_blank=True), default=dict)
     decisions = serializers.DictField(child=MeetingDecisionSerializer(), default=dict)
     attendee_attendance = serializers.DictField(
         child=serializers.ChoiceField(choices=MeetingInvitation.Attendance.choices),
@@ -337,18 +341,18 @@ class RecordSerializer(serializers.Serializer):
 
 class DissentCreateSerializer(serializers.Serializer):
     case = serializers.UUIDField()
-    person_name = serializers.CharField(max_length=200)
-    agency = serializers.SlugField()
-    reason = serializers.CharField(max_length=5000)
+    person_name = StrictCharField(max_length=200)
+    agency = StrictSlugField()
+    reason = StrictCharField(max_length=5000)
 
 
 class ActionCreateSerializer(serializers.Serializer):
     case = serializers.UUIDField()
-    description = serializers.CharField(max_length=2000)
-    agency = serializers.SlugField()
-    owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    description = StrictCharField(max_length=2000)
+    agency = StrictSlugField()
+    owner = StrictCharField(max_length=150, required=False, allow_blank=True)
     due_on = BoundedDateField(kind=DateKind.DUE, name="The due date")
 
 
 class AddendumCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=20000)
+    text = StrictCharField(max_length=20000)

@@ -10,33 +10,34 @@ from rest_framework import serializers
 
 from oversight import selectors
 from oversight.measures import MEASURES
+from safeguard.core.api_fields import StrictCharField, StrictRegexField, StrictSlugField
 
 MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
 WORKER_PATTERN = r"^(none|[0-9]+)$"
 
 
 class DashboardAgencySerializer(serializers.Serializer):
-    slug = serializers.SlugField()
-    name = serializers.CharField()
+    slug = StrictSlugField()
+    name = StrictCharField()
 
 
 class ObjectReferenceSerializer(serializers.Serializer):
     """An object's id and the reference people read."""
 
     id = serializers.UUIDField()
-    reference = serializers.CharField()
+    reference = StrictCharField()
 
 
 class CaseloadSerializer(serializers.Serializer):
-    agency = serializers.SlugField(help_text="The lead agency whose cases these are.")
+    agency = StrictSlugField(help_text="The lead agency whose cases these are.")
     worker_id = serializers.IntegerField(
         help_text="The worker's id: ``worker`` in /api/v1/dashboard/cases/."
     )
-    name = serializers.CharField()
+    name = StrictCharField()
     open_cases = serializers.IntegerField(
         help_text="Open cases of the agency allocated to them that you may see."
     )
-    teams = serializers.ListField(child=serializers.CharField(), help_text="Their teams' names.")
+    teams = serializers.ListField(child=StrictCharField(), help_text="Their teams' names.")
     is_member = serializers.BooleanField(
         help_text="False for someone no longer a worker of the agency who still holds cases."
     )
@@ -46,9 +47,9 @@ class OpenCaseSerializer(serializers.Serializer):
     """An open case, as the dashboard's lists show it."""
 
     id = serializers.UUIDField()
-    reference = serializers.CharField()
-    child_name = serializers.CharField()
-    agency = serializers.SlugField(help_text="The lead agency.")
+    reference = StrictCharField()
+    child_name = StrictCharField()
+    agency = StrictSlugField(help_text="The lead agency.")
     opened_at = serializers.DateTimeField()
     days_open = serializers.IntegerField(help_text="Calendar days since the case opened.")
 
@@ -63,7 +64,7 @@ class UnallocatedSerializer(serializers.Serializer):
 
 
 class MonthFigureSerializer(serializers.Serializer):
-    month = serializers.RegexField(MONTH_PATTERN, help_text="YYYY-MM")
+    month = StrictRegexField(MONTH_PATTERN, help_text="YYYY-MM")
     total = serializers.IntegerField(help_text="How many were done that month.")
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
@@ -77,9 +78,9 @@ class TimescaleSerializer(serializers.Serializer):
         choices=list(MEASURES),
         help_text="The figure's code: /api/v1/dashboard/timescales/{code}/ lists its cases.",
     )
-    label = serializers.CharField()
-    counted = serializers.CharField(help_text="What is counted, in the plural.")
-    source = serializers.CharField(help_text="Where the timescale comes from.")
+    label = StrictCharField()
+    counted = StrictCharField(help_text="What is counted, in the plural.")
+    source = StrictCharField(help_text="Where the timescale comes from.")
     total = serializers.IntegerField(help_text="Over the twelve months.")
     on_time = serializers.IntegerField()
     late = serializers.IntegerField()
@@ -89,8 +90,8 @@ class TimescaleSerializer(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     agencies = DashboardAgencySerializer(many=True, help_text="The lead agencies you manage.")
-    first_month = serializers.RegexField(MONTH_PATTERN, help_text="YYYY-MM")
-    last_month = serializers.RegexField(MONTH_PATTERN, help_text="YYYY-MM, this month.")
+    first_month = StrictRegexField(MONTH_PATTERN, help_text="YYYY-MM")
+    last_month = StrictRegexField(MONTH_PATTERN, help_text="YYYY-MM, this month.")
     caseloads = CaseloadSerializer(many=True)
     unallocated = UnallocatedSerializer()
     timescales = TimescaleSerializer(many=True)
@@ -106,12 +107,12 @@ class DashboardSerializer(serializers.Serializer):
 
 
 class WorkloadQuerySerializer(serializers.Serializer):
-    worker = serializers.RegexField(
+    worker = StrictRegexField(
         WORKER_PATTERN,
         max_length=20,
         help_text="A caseload's ``worker_id``, or ``none`` for the cases allocated to nobody.",
     )
-    agency = serializers.SlugField(
+    agency = StrictSlugField(
         required=False,
         help_text="Only this lead agency's cases (one you manage); all of yours without it.",
     )
@@ -124,7 +125,7 @@ class WorkloadCaseSerializer(OpenCaseSerializer):
 
 
 class FigureQuerySerializer(serializers.Serializer):
-    month = serializers.RegexField(
+    month = StrictRegexField(
         MONTH_PATTERN, help_text="YYYY-MM: one of the dashboard's twelve months."
     )
     outcome = serializers.ChoiceField(
@@ -135,14 +136,14 @@ class FigureQuerySerializer(serializers.Serializer):
 
 
 class FigureRowSerializer(serializers.Serializer):
-    reference = serializers.CharField(
+    reference = StrictCharField(
         help_text="The case's reference; a front-door decision that opened no case: the concern's."
     )
     case = ObjectReferenceSerializer(allow_null=True, help_text="Null: no case (yet).")
     concern = ObjectReferenceSerializer(
         allow_null=True, help_text="The concern decided, for front-door decisions; else null."
     )
-    child_name = serializers.CharField()
+    child_name = StrictCharField()
     due = serializers.DateField()
     done = serializers.DateField()
     on_time = serializers.BooleanField()
@@ -154,13 +155,13 @@ class FigureRowSerializer(serializers.Serializer):
 
 class ArrangedSerializer(serializers.Serializer):
     meeting_id = serializers.UUIDField()
-    reference = serializers.CharField()
+    reference = StrictCharField()
     scheduled_at = serializers.DateTimeField()
 
 
 class OwedRowSerializer(serializers.Serializer):
     case = ObjectReferenceSerializer()
-    child_name = serializers.CharField()
+    child_name = StrictCharField()
     due = serializers.DateField(help_text="By the timescale's own clock.")
     working_days_left = serializers.IntegerField(help_text="Negative when overdue.")
     overdue = serializers.BooleanField()

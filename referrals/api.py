@@ -18,16 +18,17 @@ from cases.selectors.record import note_agencies_for
 from referrals import selectors, services
 from referrals.models import Referral
 from safeguard.audit.services import audit_record
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer, StrictSlugField
 from safeguard.core.pagination import cursor_pagination
 
 UUID_PATTERN = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(StrictModelSerializer):
     from_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     to_agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     case = serializers.SerializerMethodField()
-    child_name = serializers.CharField(source="case.child.full_name", read_only=True)
+    child_name = StrictCharField(source="case.child.full_name", read_only=True)
 
     class Meta:
         model = Referral
@@ -61,20 +62,20 @@ class ReferralSerializer(serializers.ModelSerializer):
 
 class ReferralCreateSerializer(serializers.Serializer):
     case = serializers.UUIDField()
-    from_agency = serializers.SlugField(required=False)
-    to_agency = serializers.SlugField()
-    reason = serializers.CharField(max_length=10000)
-    request = serializers.CharField(max_length=5000)
+    from_agency = StrictSlugField(required=False)
+    to_agency = StrictSlugField()
+    reason = StrictCharField(max_length=10000)
+    request = StrictCharField(max_length=5000)
     urgency = serializers.ChoiceField(choices=Referral.Urgency.choices)
     sharing_basis = serializers.ChoiceField(
         choices=Referral._meta.get_field("sharing_basis").choices
     )
-    sharing_reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    sharing_reason = StrictCharField(max_length=5000, required=False, allow_blank=True)
 
 
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(services.TRANSITIONS))
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reason = StrictCharField(max_length=5000, required=False, allow_blank=True)
 
 
 class ReferralViewSet(

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from retention.models import DestructionCertificate, LegalHold, RetentionExtension, RetentionReview
 from retention.schedule import rule_label
-from safeguard.core.api_fields import StrictCharField
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 
 REASON_HELP = "Why, in at least 10 characters (kept on the record and in the audit trail)."
 KINDS = [("child", "A child's whole record"), ("concern", "A concern that stands alone")]
@@ -24,7 +24,7 @@ def _username(user) -> str | None:
     return user.get_username() if user is not None else None
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(StrictModelSerializer):
     """A record past its retention date, as the queue shows it."""
 
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -64,7 +64,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     def get_record_reference(self, review: RetentionReview) -> str:
         return (review.child or review.concern).reference or ""
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(StrictCharField(allow_null=True))
     def get_child_name(self, review: RetentionReview) -> str | None:
         if review.child_id:
             return review.child.full_name
@@ -79,11 +79,11 @@ class ReviewSerializer(serializers.ModelSerializer):
         return rule_label(review.rule)
 
 
-class HoldSerializer(serializers.ModelSerializer):
+class HoldSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     record_kind = serializers.SerializerMethodField()
     record_id = serializers.SerializerMethodField()
-    record_reference = serializers.CharField(source="reference", read_only=True)
+    record_reference = StrictCharField(source="reference", read_only=True)
     placed_by = serializers.SerializerMethodField()
     lifted_by = serializers.SerializerMethodField()
     active = serializers.BooleanField(source="is_active", read_only=True)
@@ -116,7 +116,7 @@ class HoldSerializer(serializers.ModelSerializer):
     def get_placed_by(self, hold: LegalHold) -> str:
         return hold.placed_by.get_username()
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(StrictCharField(allow_null=True))
     def get_lifted_by(self, hold: LegalHold) -> str | None:
         return _username(hold.lifted_by)
 
@@ -146,7 +146,7 @@ class ReviewDetailSerializer(ReviewSerializer):
         return review.child.concerns.count() if review.child_id else None
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ExtensionSerializer(StrictModelSerializer):
     record_kind = serializers.SerializerMethodField()
     record_id = serializers.SerializerMethodField()
     extended_by = serializers.SerializerMethodField()
@@ -175,7 +175,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
         return extension.extended_by.get_username()
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(StrictModelSerializer):
     """What is left of a destroyed record: no personal data, by construction."""
 
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -219,11 +219,11 @@ class CertificateSerializer(serializers.ModelSerializer):
 class RuleSerializer(serializers.Serializer):
     """One line of a council's retention schedule."""
 
-    code = serializers.CharField()
-    label = serializers.CharField()
+    code = StrictCharField()
+    label = StrictCharField()
     years = serializers.IntegerField()
-    counts_from = serializers.CharField()
-    source = serializers.CharField()
+    counts_from = StrictCharField()
+    source = StrictCharField()
 
 
 # Request bodies: the pages' forms --------------------------------------------------

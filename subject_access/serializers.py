@@ -13,7 +13,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from safeguard.core.api_dates import BoundedDateField
-from safeguard.core.api_fields import StrictCharField
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer, StrictURLField
 from subject_access import bundle as bundles
 from subject_access import deadlines
 from subject_access.models import (
@@ -33,9 +33,9 @@ def _url(name: str, context: dict, **kwargs) -> str:
 
 class ChildFoundSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    reference = serializers.CharField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
+    reference = StrictCharField()
+    first_name = StrictCharField()
+    last_name = StrictCharField()
     date_of_birth = serializers.DateField(allow_null=True)
 
 
@@ -49,9 +49,9 @@ class ChildSearchSerializer(serializers.Serializer):
 
 class AdultSerializer(serializers.Serializer):
     id = serializers.UUIDField()
-    name = serializers.CharField()
-    relationship = serializers.CharField(help_text="As recorded, e.g. mother.")
-    relationship_display = serializers.CharField(source="get_relationship_display")
+    name = StrictCharField()
+    relationship = StrictCharField(help_text="As recorded, e.g. mother.")
+    relationship_display = StrictCharField(source="get_relationship_display")
 
 
 class ChildHouseholdSerializer(serializers.Serializer):
@@ -84,13 +84,13 @@ class LogRequestSerializer(serializers.Serializer):
 # The request ------------------------------------------------------------------------
 
 
-class SubjectAccessRequestSerializer(serializers.ModelSerializer):
+class SubjectAccessRequestSerializer(StrictModelSerializer):
     """One request, as the list shows it."""
 
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    subject_name = serializers.CharField(read_only=True)
-    child_reference = serializers.CharField(source="child.reference", read_only=True)
+    status_display = StrictCharField(source="get_status_display", read_only=True)
+    subject_name = StrictCharField(read_only=True)
+    child_reference = StrictCharField(source="child.reference", read_only=True)
     identity_checked = serializers.BooleanField(read_only=True)
     days_left = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
@@ -127,13 +127,13 @@ class SubjectAccessRequestSerializer(serializers.ModelSerializer):
         return _url("subject-access-request", self.context, request_id=sar.pk)
 
 
-class BundleSerializer(serializers.ModelSerializer):
+class BundleSerializer(StrictModelSerializer):
     """One production of the bundle and where it is (the page's status.json, and more)."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = StrictCharField(source="get_status_display", read_only=True)
     finished = serializers.BooleanField(source="is_finished", read_only=True)
     message = serializers.SerializerMethodField()
-    requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
+    requested_by = StrictCharField(source="requested_by.get_username", read_only=True)
     status_url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
     export_url = serializers.SerializerMethodField()
@@ -177,12 +177,12 @@ class BundleSerializer(serializers.ModelSerializer):
             return None
         return _url(name, self.context, request_id=bundle.request_id, bundle_id=bundle.pk)
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(StrictURLField(allow_null=True))
     def get_pdf_url(self, bundle: SubjectAccessBundle) -> str | None:
         """The redacted PDF to send, once ready (each download is audited)."""
         return self._file_url(bundle, "subject-access-bundle-pdf")
 
-    @extend_schema_field(serializers.URLField(allow_null=True))
+    @extend_schema_field(StrictURLField(allow_null=True))
     def get_export_url(self, bundle: SubjectAccessBundle) -> str | None:
         """The unredacted JSON for the authority's file, once ready: never send it."""
         return self._file_url(bundle, "subject-access-bundle-export")
@@ -192,9 +192,9 @@ class EventSerializer(serializers.Serializer):
     """One step on the request's trail (the audit log)."""
 
     at = serializers.DateTimeField()
-    event = serializers.CharField()
-    action = serializers.CharField()
-    username = serializers.CharField()
+    event = StrictCharField()
+    action = StrictCharField()
+    username = StrictCharField()
 
 
 class SubjectAccessRequestDetailSerializer(SubjectAccessRequestSerializer):
@@ -207,7 +207,7 @@ class SubjectAccessRequestDetailSerializer(SubjectAccessRequestSerializer):
     sent_method = serializers.ChoiceField(
         choices=SubjectAccessRequest.SentMethod.choices, allow_blank=True, read_only=True
     )
-    logged_by = serializers.CharField(source="logged_by.get_username", read_only=True)
+    logged_by = StrictCharField(source="logged_by.get_username", read_only=True)
     may_extend = serializers.SerializerMethodField()
     item_count = serializers.SerializerMethodField()
     redaction_count = serializers.SerializerMethodField()
@@ -294,22 +294,22 @@ class ExtendSerializer(serializers.Serializer):
 
 class GatheredSerializer(serializers.Serializer):
     items = serializers.IntegerField(help_text="How many items were gathered.")
-    items_url = serializers.URLField()
+    items_url = StrictURLField()
     request = SubjectAccessRequestSerializer()
 
 
 # Items and redactions -----------------------------------------------------------------
 
 
-class RedactionSerializer(serializers.ModelSerializer):
+class RedactionSerializer(StrictModelSerializer):
     """A redaction: what kind of information and why, never the words."""
 
     number = serializers.SerializerMethodField()
     item = serializers.UUIDField(source="item_id", read_only=True)
     occurrences = serializers.SerializerMethodField()
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
-    created_by = serializers.CharField(source="created_by.get_username", read_only=True)
+    category_display = StrictCharField(source="get_category_display", read_only=True)
+    reason_display = StrictCharField(source="get_reason_display", read_only=True)
+    created_by = StrictCharField(source="created_by.get_username", read_only=True)
 
     class Meta:
         model = SubjectAccessRedaction
@@ -338,10 +338,10 @@ class RedactionSerializer(serializers.ModelSerializer):
         return len(redaction.spans)
 
 
-class ItemPreviewSerializer(serializers.ModelSerializer):
+class ItemPreviewSerializer(StrictModelSerializer):
     """An item as it will be sent (the "Review and redact" page), with its redactions."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = StrictCharField(source="get_kind_display", read_only=True)
     withheld = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
@@ -385,10 +385,10 @@ class ItemPreviewSerializer(serializers.ModelSerializer):
         return RedactionSerializer([r for _, r in marks], many=True, context=self.context).data
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class ItemSerializer(StrictModelSerializer):
     """An item as it was gathered, unredacted (the page for redacting in it)."""
 
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = StrictCharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = SubjectAccessItem

@@ -26,12 +26,13 @@ from cases import selectors
 from cases.api import INVALID, NOT_FOUND, _as_drf_error
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import error_response
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 from summaries import services as summaries
 from summaries.models import CaseSummary
 
 
-class CaseSummarySerializer(serializers.ModelSerializer):
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+class CaseSummarySerializer(StrictModelSerializer):
+    status_display = StrictCharField(source="get_status_display", read_only=True)
     expired = serializers.BooleanField(source="is_expired", read_only=True)
     download_url = serializers.SerializerMethodField()
 

@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 from safeguard.core.api_tokens import expires_at, idle_lapses_at, token_revoke
 from safeguard.core.pagination import cursor_pagination
 from safeguard.core.people import memberships_for
@@ -33,8 +34,8 @@ from safeguard.notifications.services import notification_mark_read, reminder_pr
 NOT_YOURS = OpenApiResponse(description="No such notification, or not yours: indistinguishable.")
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    link_path = serializers.CharField(
+class NotificationSerializer(StrictModelSerializer):
+    link_path = StrictCharField(
         help_text="Where in the service it is about (a path on this site); empty if nowhere."
     )
     read_at = serializers.DateTimeField(
@@ -97,19 +98,19 @@ class NotificationViewSet(viewsets.GenericViewSet):
 
 
 class MembershipRowSerializer(serializers.Serializer):
-    agency = serializers.CharField(help_text="The agency's slug.")
-    agency_name = serializers.CharField()
-    role = serializers.CharField()
+    agency = StrictCharField(help_text="The agency's slug.")
+    agency_name = StrictCharField()
+    role = StrictCharField()
 
 
 class TokenStateSerializer(serializers.Serializer):
-    ends = serializers.CharField(help_text="The last four characters of the token, to tell it.")
+    ends = StrictCharField(help_text="The last four characters of the token, to tell it.")
     expires_at = serializers.DateTimeField(help_text="When it stops working, whatever its use.")
     idle_lapses_at = serializers.DateTimeField(help_text="When it stops if left unused until then.")
 
 
 class AccountSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    username = StrictCharField()
     memberships = MembershipRowSerializer(many=True, help_text="Your roles, agency by agency.")
     reminder_email = serializers.ChoiceField(
         choices=NotificationPreference.ReminderEmail.choices,

@@ -23,9 +23,10 @@ from cases.api.common import INVALID, CaseNestedViewSet, _as_drf_error, _etag, _
 from cases.concurrency import StaleChange
 from cases.models import Case
 from safeguard.core.api_errors import ErrorSerializer, error_response
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 
 
-class AllocationSerializer(serializers.ModelSerializer):
+class AllocationSerializer(StrictModelSerializer):
     allocated_worker = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
@@ -44,7 +45,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 class AllocateSerializer(serializers.Serializer):
     """The page's ``AllocateForm``."""
 
-    worker = serializers.CharField(
+    worker = StrictCharField(
         max_length=150, help_text="Username of a social worker or manager of the lead agency."
     )
     team = serializers.UUIDField(

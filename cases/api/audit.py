@@ -22,6 +22,12 @@ from cases import selectors
 from cases.forms.filters import AuditFilter
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
+from safeguard.core.api_fields import (
+    StrictCharField,
+    StrictIPAddressField,
+    StrictModelSerializer,
+    StrictSlugField,
+)
 from safeguard.core.pagination import cursor_pagination
 
 AUDITORS_ONLY = OpenApiResponse(
@@ -38,14 +44,14 @@ class AuditApiFilter(AuditFilter):
 
 
 class AuditQuerySerializer(serializers.Serializer):
-    username = serializers.CharField(
+    username = StrictCharField(
         required=False, max_length=150, help_text="Part of the username of who acted."
     )
-    reference = serializers.CharField(
+    reference = StrictCharField(
         required=False, max_length=40, help_text="The record's reference, e.g. CAS-2026-000012."
     )
-    event = serializers.CharField(required=False, max_length=80, help_text="Part of the event.")
-    agency = serializers.SlugField(
+    event = StrictCharField(required=False, max_length=80, help_text="Part of the event.")
+    agency = StrictSlugField(
         required=False, help_text="The agency of the person who acted (its slug)."
     )
     date_from = serializers.DateField(required=False, help_text="On or after this day.")
@@ -55,12 +61,12 @@ class AuditQuerySerializer(serializers.Serializer):
     )
 
 
-class AuditRowSerializer(serializers.ModelSerializer):
+class AuditRowSerializer(StrictModelSerializer):
     username = serializers.SerializerMethodField(
         help_text="Who; null for the system itself (a scheduled task)."
     )
-    object_reference = serializers.CharField(help_text="The record's reference; empty if none.")
-    ip_address = serializers.IPAddressField(allow_null=True, help_text="Null when not known.")
+    object_reference = StrictCharField(help_text="The record's reference; empty if none.")
+    ip_address = StrictIPAddressField(allow_null=True, help_text="Null when not known.")
 
     class Meta:
         model = AuditEvent

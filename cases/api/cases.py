@@ -50,14 +50,15 @@ from cases.models import (
 from safeguard.audit.services import audit_record
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import ErrorSerializer, error_response
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer, StrictSlugField
 from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
 # Cases --------------------------------------------------------------------------
 
 
-class InvolvementReasonSerializer(serializers.ModelSerializer):
-    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+class InvolvementReasonSerializer(StrictModelSerializer):
+    reason_display = StrictCharField(source="get_reason_display", read_only=True)
     since = serializers.DateTimeField(source="added_at", read_only=True)
 
     class Meta:
@@ -65,12 +66,12 @@ class InvolvementReasonSerializer(serializers.ModelSerializer):
         fields = ["reason", "reason_display", "source_reference", "since"]
 
 
-class InvolvementSerializer(serializers.ModelSerializer):
+class InvolvementSerializer(StrictModelSerializer):
     """One per agency: ``reason`` is the reason it started with, ``reasons``
     every current one (a referral, each meeting invitation...)."""
 
     agency = AgencySerializer(read_only=True)
-    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    reason_display = StrictCharField(source="get_reason_display", read_only=True)
     since = serializers.DateTimeField(source="started_at", read_only=True)
     reasons = InvolvementReasonSerializer(source="current_reasons", many=True, read_only=True)
 
@@ -79,7 +80,7 @@ class InvolvementSerializer(serializers.ModelSerializer):
         fields = ["id", "agency", "level", "reason", "reason_display", "since", "reasons"]
 
 
-class ProfessionalSerializer(serializers.ModelSerializer):
+class ProfessionalSerializer(StrictModelSerializer):
     agency = AgencySerializer(read_only=True)
     username = serializers.SlugRelatedField(
         source="user", slug_field="username", read_only=True, allow_null=True
@@ -100,7 +101,7 @@ class ProfessionalSerializer(serializers.ModelSerializer):
         ]
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(StrictModelSerializer):
     factors = serializers.ListField(
         child=serializers.ChoiceField(choices=AssessmentFactor.choices),
         read_only=True,
@@ -120,7 +121,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(StrictModelSerializer):
     """A case at your level of access: ``lead_access`` says whether that is the
     lead agency's level or an involved agency's."""
 
@@ -168,9 +169,9 @@ class CaseSerializer(serializers.ModelSerializer):
         return AssessmentSerializer(case.assessments.all(), many=True).data
 
 
-class ChronologyEntrySerializer(serializers.ModelSerializer):
+class ChronologyEntrySerializer(StrictModelSerializer):
     agency = AgencySerializer(read_only=True, allow_null=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = StrictCharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = ChronologyEntry
@@ -188,7 +189,7 @@ class ChronologyEntrySerializer(serializers.ModelSerializer):
 
 
 class ChronologyFilterSerializer(serializers.Serializer):
-    agency = serializers.SlugField(required=False, help_text="Only this agency's entries (slug).")
+    agency = StrictSlugField(required=False, help_text="Only this agency's entries (slug).")
     kind = serializers.ChoiceField(
         choices=ChronologyEntry.Kind.choices, required=False, help_text="Only entries of this kind."
     )
@@ -198,8 +199,8 @@ class ChronologyEntryCreateSerializer(ForAgencySerializer):
     """The page's ``ChronologyEntryForm``: a day, a line, details."""
 
     occurred_on = BoundedDateField(name="The date it happened")
-    title = serializers.CharField(max_length=200, help_text="What happened, in a line.")
-    body = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    title = StrictCharField(max_length=200, help_text="What happened, in a line.")
+    body = StrictCharField(max_length=10000, required=False, allow_blank=True)
     lead_only = serializers.BooleanField(
         required=False, default=False, help_text="Keep it to the lead agency (the lead only)."
     )
@@ -217,7 +218,7 @@ class ChronologyEntryCreateSerializer(ForAgencySerializer):
 
 class RestrictedNoticeSerializer(ErrorSerializer):
     restricted = serializers.BooleanField()
-    reference = serializers.CharField()
+    reference = StrictCharField()
     lead_agency = AgencySerializer()
 
 
@@ -230,7 +231,7 @@ CASE_NOT_SEEN = {
 }
 
 
-class CaseActionSerializer(serializers.ModelSerializer):
+class CaseActionSerializer(StrictModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     owner = serializers.SlugRelatedField(
         slug_field="username",
@@ -258,9 +259,9 @@ class StaleActionSerializer(ErrorSerializer):
 
 
 class CaseActionCreateSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=2000)
-    agency = serializers.SlugField()
-    owner = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    description = StrictCharField(max_length=2000)
+    agency = StrictSlugField()
+    owner = StrictCharField(max_length=150, required=False, allow_blank=True)
     due_on = BoundedDateField(kind=DateKind.DUE, name="The due date")
 
 

@@ -28,16 +28,17 @@ from cases.dfe_codes import Disability, Ethnicity, UpnUnknown
 from cases.models import Child, ChildAddress, Sex
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import ErrorSerializer, error_response
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 from safeguard.core.dates import DateKind
 
 
-class ChildAddressSerializer(serializers.ModelSerializer):
+class ChildAddressSerializer(StrictModelSerializer):
     class Meta:
         model = ChildAddress
         fields = ["address", "postcode", "from_date", "to_date"]
 
 
-class ChildSerializer(serializers.ModelSerializer):
+class ChildSerializer(StrictModelSerializer):
     lead_agency = AgencySerializer(read_only=True)
     address_history = ChildAddressSerializer(
         many=True,
@@ -58,12 +59,12 @@ class ChildSerializer(serializers.ModelSerializer):
 
 
 class ChildUpdateSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
-    other_names = serializers.CharField(max_length=200, allow_blank=True)
+    first_name = StrictCharField(max_length=100)
+    last_name = StrictCharField(max_length=100)
+    other_names = StrictCharField(max_length=200, allow_blank=True)
     date_of_birth = BoundedDateField(allow_null=True, kind=DateKind.BIRTH, name="Date of birth")
     sex = serializers.ChoiceField(choices=Sex.choices)
-    gender = serializers.CharField(max_length=60, allow_blank=True)
+    gender = StrictCharField(max_length=60, allow_blank=True)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
     disabilities = serializers.ListField(
         child=serializers.ChoiceField(choices=Disability.choices),
@@ -75,7 +76,7 @@ class ChildUpdateSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Why the child has no UPN (DfE UN1-UN7); only when there is no UPN.",
     )
-    former_upn = serializers.CharField(max_length=13, allow_blank=True)
+    former_upn = StrictCharField(max_length=13, allow_blank=True)
     date_of_death = BoundedDateField(allow_null=True, kind=DateKind.BIRTH, name="Date of death")
     cp_plans_before_record = serializers.IntegerField(
         allow_null=True,
@@ -83,10 +84,10 @@ class ChildUpdateSerializer(serializers.Serializer):
         max_value=50,
         help_text="Child protection plans before this authority's record began; null: not known.",
     )
-    language = serializers.CharField(max_length=60, allow_blank=True)
-    address = serializers.CharField(allow_blank=True)
-    postcode = serializers.CharField(max_length=10, allow_blank=True)
-    school = serializers.CharField(max_length=200, allow_blank=True)
+    language = StrictCharField(max_length=60, allow_blank=True)
+    address = StrictCharField(allow_blank=True)
+    postcode = StrictCharField(max_length=10, allow_blank=True)
+    school = StrictCharField(max_length=200, allow_blank=True)
 
 
 class StaleChildSerializer(ErrorSerializer):

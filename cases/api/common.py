@@ -17,6 +17,7 @@ from agencies.models import Agency
 from cases import selectors
 from cases.models import Case, CaseAction, CaseNote, Child
 from safeguard.audit.services import audit_record
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer, StrictSlugField
 
 # Object ids in URLs are UUIDs; anything else is a 404 from the URL resolver,
 # never a 500 from the database.
@@ -73,7 +74,7 @@ class ForAgencySerializer(serializers.Serializer):
     (the page's ``ForAgencyForm``): ``agencies`` are those, ``lead`` whether the
     user sees the case as its lead agency."""
 
-    agency = serializers.SlugField(
+    agency = StrictSlugField(
         required=False,
         help_text="The slug of one of your agencies taking part in the case. "
         "Optional when you write for only one.",
@@ -116,7 +117,7 @@ class WrittenForAgencySerializer(ForAgencySerializer):
         return value
 
 
-class AgencySerializer(serializers.ModelSerializer):
+class AgencySerializer(StrictModelSerializer):
     class Meta:
         model = Agency
         fields = ["slug", "name", "kind"]
@@ -126,10 +127,10 @@ class ReferenceSerializer(serializers.Serializer):
     """An object's id and the reference people read."""
 
     id = serializers.UUIDField()
-    reference = serializers.CharField()
+    reference = StrictCharField()
 
 
-class ChildSummarySerializer(serializers.ModelSerializer):
+class ChildSummarySerializer(StrictModelSerializer):
     class Meta:
         model = Child
         fields = ["id", "reference", "first_name", "last_name", "date_of_birth"]

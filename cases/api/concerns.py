@@ -37,17 +37,18 @@ from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_
 from cases.models import BodyMapMark, Concern
 from cases.services.concerns import CONCERN_FIELDS
 from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer, StrictSlugField
 from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
 # Concerns -----------------------------------------------------------------------
 
 
-class ConcernSerializer(serializers.ModelSerializer):
+class ConcernSerializer(StrictModelSerializer):
     """A submitted concern. The decision shows once it is authorised, or to the
     people who work its front door; the case only to those who may see it."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = StrictCharField(source="get_status_display", read_only=True)
     reporting_agency = AgencySerializer(read_only=True)
     lead_agency = AgencySerializer(read_only=True)
     categories = serializers.ListField(
@@ -119,13 +120,13 @@ class ConcernSerializer(serializers.ModelSerializer):
             return concern.decision
         return None
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(StrictCharField(allow_null=True))
     def get_decision_display(self, concern: Concern) -> str | None:
         if concern.decision and self._decision_visible(concern):
             return concern.get_decision_display()
         return None
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(StrictCharField(allow_null=True))
     def get_decision_reason(self, concern: Concern) -> str | None:
         return concern.decision_reason if self._decision_visible(concern) else None
 
@@ -156,7 +157,7 @@ class BodyMapMarkInSerializer(serializers.Serializer):
     region = serializers.ChoiceField(
         choices=BodyMapMark.Region.choices, help_text="Left and right are the child's own."
     )
-    description = serializers.CharField(max_length=2000)
+    description = StrictCharField(max_length=2000)
 
 
 class ConcernCreateSerializer(serializers.Serializer):
@@ -169,37 +170,37 @@ class ConcernCreateSerializer(serializers.Serializer):
         help_text="Marks or injuries seen, saved with the concern in one transaction.",
     )
 
-    reporting_agency = serializers.SlugField(
+    reporting_agency = StrictSlugField(
         required=False,
         help_text="Slug of the agency you report for. Needed only if you belong to several.",
     )
-    lead_agency = serializers.SlugField(
+    lead_agency = StrictSlugField(
         required=False,
         help_text="Slug of the children's social care front door. "
         "Defaults to your agency's usual one.",
     )
-    child_first_name = serializers.CharField(
+    child_first_name = StrictCharField(
         max_length=100,
         error_messages={
             "required": "Enter the child's first name",
             "blank": "Enter the child's first name",
         },
     )
-    child_last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    child_last_name = StrictCharField(max_length=100, required=False, allow_blank=True)
     child_date_of_birth = BoundedDateField(
         required=False, allow_null=True, kind=DateKind.BIRTH, name="Date of birth"
     )
     child_age_years = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=25
     )
-    child_address = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    child_postcode = serializers.CharField(required=False, allow_blank=True, max_length=10)
-    child_school = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    child_nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=14)
-    child_upn = serializers.CharField(required=False, allow_blank=True, max_length=13)
+    child_address = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    child_postcode = StrictCharField(required=False, allow_blank=True, max_length=10)
+    child_school = StrictCharField(required=False, allow_blank=True, max_length=200)
+    child_nhs_number = StrictCharField(required=False, allow_blank=True, max_length=14)
+    child_upn = StrictCharField(required=False, allow_blank=True, max_length=13)
     # Kept exactly as typed: what the child said, in their words. Escaping is
     # the renderer's job, never the store's.
-    account = serializers.CharField(
+    account = StrictCharField(
         max_length=20000,
         trim_whitespace=False,
         error_messages={"required": "Enter what you saw or heard"},
@@ -231,7 +232,7 @@ class ConcernCreateSerializer(serializers.Serializer):
     immediate_risk = serializers.BooleanField(
         help_text="Required: true if the child is at immediate risk of harm."
     )
-    actions_taken = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    actions_taken = StrictCharField(required=False, allow_blank=True, max_length=5000)
     family_aware = serializers.ChoiceField(
         choices=Concern.FamilyAware.choices,
         error_messages={"required": "Select whether the family knows"},
@@ -240,7 +241,7 @@ class ConcernCreateSerializer(serializers.Serializer):
         choices=Concern.SharingBasis.choices,
         error_messages={"required": "Select whether the family consents to sharing"},
     )
-    sharing_reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    sharing_reason = StrictCharField(required=False, allow_blank=True, max_length=5000)
 
     def validate_child_nhs_number(self, value: str) -> str:
         try:
@@ -315,13 +316,13 @@ class DecisionSerializer(serializers.Serializer):
         "(N00152). The concern's suggested_referral_source is a suggestion from the "
         "reporting agency's kind, not a default: send the source you have confirmed.",
     )
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=10000, error_messages={"blank": "Enter the reason for the decision"}
     )
 
 
 class ReturnSerializer(serializers.Serializer):
-    comment = serializers.CharField(
+    comment = StrictCharField(
         max_length=5000, error_messages={"blank": "Enter why the decision is being returned"}
     )
 

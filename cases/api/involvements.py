@@ -19,10 +19,11 @@ from cases.api.common import INVALID, NOT_FOUND, UUID_PATTERN, _as_drf_error
 from cases.concurrency import StaleChange
 from cases.models import Involvement
 from safeguard.core.api_errors import error_response
+from safeguard.core.api_fields import StrictCharField
 
 
 class EndInvolvementSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, help_text="Why the involvement ends.")
+    reason = StrictCharField(max_length=2000, help_text="Why the involvement ends.")
 
 
 class CaseInvolvementViewSet(ViewSet):

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from cases import selectors, services
 from cases.api.common import INVALID, CaseNestedViewSet, _as_drf_error
 from cases.models import Case, ChildMerge
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 from safeguard.core.pagination import cursor_pagination
 
 MANAGERS_ONLY = OpenApiResponse(
@@ -31,7 +32,7 @@ MANAGERS_ONLY = OpenApiResponse(
 )
 
 
-class ChildMergeSerializer(serializers.ModelSerializer):
+class ChildMergeSerializer(StrictModelSerializer):
     kept = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     merged = serializers.SlugRelatedField(slug_field="reference", read_only=True)
     merged_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -55,10 +56,10 @@ class ChildMergeSerializer(serializers.ModelSerializer):
 class ChildMergeRequestSerializer(serializers.Serializer):
     """The page's ``ChildMergeForm``."""
 
-    reference = serializers.CharField(
+    reference = StrictCharField(
         max_length=20, help_text="The duplicate record's child reference (CHI-...)."
     )
-    reason = serializers.CharField(max_length=5000, help_text="Why they are the same child.")
+    reason = StrictCharField(max_length=5000, help_text="Why they are the same child.")
 
 
 class ChildMergeViewSet(CaseNestedViewSet):

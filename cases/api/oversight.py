@@ -22,6 +22,7 @@ from cases.api.common import CaseNestedViewSet
 from cases.models import Involvement
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 from safeguard.core.pagination import cursor_pagination
 
 OVERSEERS_ONLY = OpenApiResponse(
@@ -30,7 +31,7 @@ OVERSEERS_ONLY = OpenApiResponse(
 )
 
 
-class AccessLogRowSerializer(serializers.ModelSerializer):
+class AccessLogRowSerializer(StrictModelSerializer):
     username = serializers.SerializerMethodField(
         help_text="Who; null for the system itself (a scheduled task)."
     )
@@ -44,8 +45,8 @@ class AccessLogRowSerializer(serializers.ModelSerializer):
 
 
 class AccessReasonSerializer(serializers.Serializer):
-    rule = serializers.CharField(help_text="lead_agency, involvement, allocation, named, ...")
-    detail = serializers.CharField()
+    rule = StrictCharField(help_text="lead_agency, involvement, allocation, named, ...")
+    detail = StrictCharField()
     since = serializers.DateTimeField(
         allow_null=True, help_text="Since when; null where the rule has no start of its own."
     )
@@ -55,7 +56,7 @@ class AccessReasonSerializer(serializers.Serializer):
 
 
 class AccessExplainedSerializer(serializers.Serializer):
-    username = serializers.CharField()
+    username = StrictCharField()
     account_found = serializers.BooleanField(help_text="Whether such an account exists.")
     reasons = AccessReasonSerializer(
         many=True, help_text="Every rule that lets them see the case; empty: they cannot."
@@ -63,7 +64,7 @@ class AccessExplainedSerializer(serializers.Serializer):
 
 
 class WhoCanSeeQuerySerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150, help_text="The person asked about.")
+    username = StrictCharField(max_length=150, help_text="The person asked about.")
 
 
 class CaseOversightViewSet(CaseNestedViewSet):

@@ -26,6 +26,12 @@ from cases import selectors, services
 from cases.api.cases import ProfessionalSerializer
 from cases.api.common import INVALID, CaseNestedViewSet, _as_drf_error
 from cases.models import HouseholdMember
+from safeguard.core.api_fields import (
+    StrictCharField,
+    StrictEmailField,
+    StrictModelSerializer,
+    StrictSlugField,
+)
 from safeguard.core.pagination import cursor_pagination
 
 LEAD_ONLY = OpenApiResponse(
@@ -35,8 +41,8 @@ LEAD_ONLY = OpenApiResponse(
 SEEN = OpenApiResponse(description="No such case, or one you may not see.")
 
 
-class HouseholdMemberSerializer(serializers.ModelSerializer):
-    relationship_display = serializers.CharField(source="get_relationship_display", read_only=True)
+class HouseholdMemberSerializer(StrictModelSerializer):
+    relationship_display = StrictCharField(source="get_relationship_display", read_only=True)
     flags = serializers.ListField(
         child=serializers.ChoiceField(choices=HouseholdMember.Flag.choices),
         read_only=True,
@@ -68,7 +74,7 @@ class HouseholdMemberSerializer(serializers.ModelSerializer):
 class HouseholdMemberCreateSerializer(serializers.Serializer):
     """The page's ``HouseholdMemberForm``."""
 
-    name = serializers.CharField(
+    name = StrictCharField(
         max_length=200,
         required=False,
         allow_blank=True,
@@ -82,7 +88,7 @@ class HouseholdMemberCreateSerializer(serializers.Serializer):
         required=False,
         default=list,
     )
-    sibling_reference = serializers.CharField(
+    sibling_reference = StrictCharField(
         max_length=20,
         required=False,
         allow_blank=True,
@@ -93,12 +99,12 @@ class HouseholdMemberCreateSerializer(serializers.Serializer):
 class ProfessionalCreateSerializer(serializers.Serializer):
     """The page's ``ProfessionalForm``."""
 
-    name = serializers.CharField(max_length=200)
-    role = serializers.CharField(max_length=200, help_text="Their role or job title.")
-    agency = serializers.SlugField(help_text="One of the agencies involved in the case.")
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
-    username = serializers.CharField(
+    name = StrictCharField(max_length=200)
+    role = StrictCharField(max_length=200, help_text="Their role or job title.")
+    agency = StrictSlugField(help_text="One of the agencies involved in the case.")
+    phone = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
+    email = StrictEmailField(required=False, allow_blank=True, default="")
+    username = StrictCharField(
         max_length=150,
         required=False,
         allow_blank=True,

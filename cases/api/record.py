@@ -37,6 +37,7 @@ from cases.api.common import (
     _as_drf_error,
 )
 from cases.models import Case, CaseDocument, CaseNote
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 from safeguard.core.pagination import cursor_pagination
 
 NO_WRITING_AGENCY = OpenApiResponse(
@@ -45,7 +46,7 @@ NO_WRITING_AGENCY = OpenApiResponse(
 )
 
 
-class CaseNoteSerializer(serializers.ModelSerializer):
+class CaseNoteSerializer(StrictModelSerializer):
     agency = AgencySerializer(read_only=True)
     author = serializers.SlugRelatedField(
         slug_field="username",
@@ -60,10 +61,10 @@ class CaseNoteSerializer(serializers.ModelSerializer):
 
 
 class CaseNoteCreateSerializer(WrittenForAgencySerializer):
-    text = serializers.CharField(max_length=20000)
+    text = StrictCharField(max_length=20000)
 
 
-class CaseDocumentSerializer(serializers.ModelSerializer):
+class CaseDocumentSerializer(StrictModelSerializer):
     agency = AgencySerializer(read_only=True)
     uploaded_by = serializers.SlugRelatedField(
         slug_field="username",
@@ -95,7 +96,7 @@ class CaseDocumentSerializer(serializers.ModelSerializer):
 
 
 class CaseDocumentUploadSerializer(WrittenForAgencySerializer):
-    title = serializers.CharField(max_length=200)
+    title = StrictCharField(max_length=200)
     upload = serializers.FileField(
         help_text="PDF, PNG or JPEG (the type is read from the content, not the name), "
         "no larger than the configured limit (10 MB by default)."

@@ -27,6 +27,7 @@ from cases import selectors, services
 from cases.api.common import CONFLICT, INVALID, CaseNestedViewSet, _as_drf_error
 from cases.models import BreakGlass, Case
 from safeguard.core.api_errors import error_response
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 
 MANAGERS_ONLY = OpenApiResponse(
     description="No such case, one you may not see, or one you may not restrict (only the "
@@ -34,7 +35,7 @@ MANAGERS_ONLY = OpenApiResponse(
 )
 
 
-class RestrictionSerializer(serializers.ModelSerializer):
+class RestrictionSerializer(StrictModelSerializer):
     named_users = serializers.SerializerMethodField(
         help_text="Usernames of the people named on the case: the only people who see it "
         "while it is restricted (empty once lifted)."
@@ -65,13 +66,13 @@ class RestrictionSerializer(serializers.ModelSerializer):
 class RestrictSerializer(serializers.Serializer):
     """The page's ``RestrictCaseForm``."""
 
-    reason = serializers.CharField(
+    reason = StrictCharField(
         max_length=5000,
         help_text=f"Why the case must be restricted (at least {services.MIN_REASON_LENGTH} "
         "characters).",
     )
     named_users = serializers.ListField(
-        child=serializers.CharField(max_length=150),
+        child=StrictCharField(max_length=150),
         allow_empty=False,
         help_text="Usernames of the lead agency's social workers and managers who may see it. "
         "Name yourself if you need to keep seeing it.",
@@ -79,14 +80,12 @@ class RestrictSerializer(serializers.Serializer):
 
 
 class LiftSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=5000, help_text="Why the restriction is no longer needed."
-    )
+    reason = StrictCharField(max_length=5000, help_text="Why the restriction is no longer needed.")
 
 
-class BreakGlassSerializer(serializers.ModelSerializer):
+class BreakGlassSerializer(StrictModelSerializer):
     case = serializers.UUIDField(source="case_id", read_only=True)
-    reference = serializers.CharField(source="case.reference", read_only=True)
+    reference = StrictCharField(source="case.reference", read_only=True)
 
     class Meta:
         model = BreakGlass
@@ -96,7 +95,7 @@ class BreakGlassSerializer(serializers.ModelSerializer):
 class BreakGlassRequestSerializer(serializers.Serializer):
     """The page's ``BreakGlassForm``."""
 
-    reason = serializers.CharField(
+    reason = StrictCharField(
         min_length=services.MIN_REASON_LENGTH,
         max_length=5000,
         help_text="Why you need to see this restricted case now. Your reason, your name and "

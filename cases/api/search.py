@@ -12,10 +12,11 @@ from rest_framework.views import APIView
 from cases.api.common import INVALID, NOT_FOUND, AgencySerializer, ChildSummarySerializer
 from cases.models import Case
 from cases.selectors.search import KIND_LABELS, LIMIT, may_search, search
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(
+    q = StrictCharField(
         max_length=200,
         trim_whitespace=True,
         help_text=(
@@ -26,28 +27,28 @@ class SearchQuerySerializer(serializers.Serializer):
     )
 
 
-class SearchCaseSerializer(serializers.ModelSerializer):
+class SearchCaseSerializer(StrictModelSerializer):
     class Meta:
         model = Case
         fields = ["id", "reference", "status"]
 
 
 class SearchPlanSerializer(serializers.Serializer):
-    kind = serializers.CharField(source="get_kind_display")
-    category = serializers.CharField(source="get_category_display", allow_blank=True)
+    kind = StrictCharField(source="get_kind_display")
+    category = StrictCharField(source="get_category_display", allow_blank=True)
     start_date = serializers.DateField()
 
 
 class SearchHitSerializer(serializers.Serializer):
     child = ChildSummarySerializer(allow_null=True)
-    age = serializers.CharField(help_text='For example "7 years", "5 months", "Not recorded".')
+    age = StrictCharField(help_text='For example "7 years", "5 months", "Not recorded".')
     lead_agency = AgencySerializer(allow_null=True)
     case = SearchCaseSerializer(
         allow_null=True, help_text="The open case, else the latest one you can see."
     )
     plans = SearchPlanSerializer(many=True, help_text="Current plans on cases you can see.")
-    reasons = serializers.ListField(child=serializers.CharField())
-    strength = serializers.CharField()
+    reasons = serializers.ListField(child=StrictCharField())
+    strength = StrictCharField()
     concern = serializers.SerializerMethodField()
 
     def get_concern(self, hit) -> dict | None:
@@ -57,7 +58,7 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 class SearchResultsSerializer(serializers.Serializer):
-    query = serializers.CharField(source="query.text")
+    query = StrictCharField(source="query.text")
     kind = serializers.ChoiceField(
         choices=list(KIND_LABELS),
         source="query.kind",

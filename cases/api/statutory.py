@@ -30,13 +30,14 @@ from cases.models import Case, Plan, Section47Enquiry, WishesNotObtained
 from cases.services.statutory_rules import StateRefused
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import ErrorSerializer, error_response, flatten
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 
 
 class OpenItemSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["assessment", "section47", "plan"])
     id = serializers.UUIDField()
-    label = serializers.CharField()
-    url = serializers.CharField(help_text="Where it is on the case page.")
+    label = StrictCharField()
+    url = StrictCharField(help_text="Where it is on the case page.")
 
 
 class RefusedSerializer(ErrorSerializer):
@@ -56,7 +57,7 @@ REFUSED = OpenApiResponse(
 ERRORS = {400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND, 409: REFUSED}
 
 
-class Section47Serializer(serializers.ModelSerializer):
+class Section47Serializer(StrictModelSerializer):
     strategy_meeting = serializers.SlugRelatedField(
         slug_field="reference",
         read_only=True,
@@ -75,7 +76,7 @@ class Section47Serializer(serializers.ModelSerializer):
         fields = ["id", "started_on", "completed_on", "outcome", "strategy_meeting", "conference"]
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(StrictModelSerializer):
     class Meta:
         model = Plan
         fields = ["id", "kind", "category", "start_date", "end_date", "next_review_on", "version"]
@@ -89,20 +90,18 @@ class WishesSerializer(serializers.Serializer):
     """The child's wishes and feelings (Children Act 1989 s17(4A), s47(5A)), or
     why they were not obtained: one of the two is required to complete."""
 
-    child_wishes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    child_wishes = StrictCharField(max_length=20000, required=False, allow_blank=True)
     wishes_not_obtained = serializers.ChoiceField(
         choices=WishesNotObtained.choices, required=False, allow_blank=True
     )
-    wishes_not_obtained_detail = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True
-    )
+    wishes_not_obtained_detail = StrictCharField(max_length=5000, required=False, allow_blank=True)
 
 
 class AssessmentCompleteSerializer(WishesSerializer):
     internal_review_on = BoundedDateField(
         name="The internal review date", required=False, allow_null=True
     )
-    summary = serializers.CharField(max_length=20000)
+    summary = StrictCharField(max_length=20000)
     primary_need = serializers.ChoiceField(choices=PrimaryNeed.choices)
     factors = serializers.ListField(
         child=serializers.ChoiceField(choices=AssessmentFactor.choices), allow_empty=False
@@ -127,7 +126,7 @@ class PlanEndSerializer(serializers.Serializer):
 
 class ClosureSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ClosureReason.choices)
-    explanation = serializers.CharField(max_length=10000)
+    explanation = StrictCharField(max_length=10000)
     date_of_death = BoundedDateField(
         name="The date of death",
         required=False,

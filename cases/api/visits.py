@@ -19,15 +19,16 @@ from cases.models import Plan, StatutoryVisit
 from cases.selectors.visits import visits_for
 from cases.services.visits import plan_schedule_change, visit_record, visitors_for
 from safeguard.core.api_dates import BoundedDateField
+from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
 from safeguard.core.dates import DateKind
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(StrictModelSerializer):
     visited_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     visited_at_time = serializers.TimeField(
         allow_null=True, help_text="Null when the time of the visit is not known."
     )
-    seen_display = serializers.CharField(source="get_seen_display", read_only=True)
+    seen_display = StrictCharField(source="get_seen_display", read_only=True)
 
     class Meta:
         model = StatutoryVisit
@@ -56,13 +57,13 @@ class VisitCreateSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Required when the child was not seen.",
     )
-    visited_by = serializers.CharField(
+    visited_by = StrictCharField(
         max_length=150, help_text="Username of the lead agency's worker who visited."
     )
-    note = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    note = StrictCharField(max_length=20000, required=False, allow_blank=True)
 
 
-class PlanClockSerializer(serializers.ModelSerializer):
+class PlanClockSerializer(StrictModelSerializer):
     class Meta:
         model = Plan
         fields = [
@@ -79,7 +80,7 @@ class PlanClockSerializer(serializers.ModelSerializer):
 
 
 class PlanScheduleSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+    reason = StrictCharField(max_length=5000)
     next_review_on = BoundedDateField(
         kind=DateKind.DUE, name="The review date", required=False, help_text="Child in need plans."
     )

@@ -19,15 +19,17 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from safeguard.core.api_fields import StrictCharField
+
 FIELDS_WRONG = "There is a problem with what was sent: see the fields named in errors."
 
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every API error (the schema's ``Error`` component)."""
 
-    detail = serializers.CharField(help_text="What went wrong, as a sentence.")
+    detail = StrictCharField(help_text="What went wrong, as a sentence.")
     errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=StrictCharField()),
         help_text="Messages by field name (dotted for nested fields; "
         "`non_field_errors` for the request as a whole). Empty when no field is at fault.",
     )

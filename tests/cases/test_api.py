@@ -523,6 +523,12 @@ def test_a_manager_returns_a_decision(world):
     assert manager.post(url, {"comment": "  "}).json()["errors"] == {
         "comment": ["Enter why the decision is being returned"]
     }
+    # A number is not somebody's reason: refused, not recorded as "1e+16".
+    number = manager.post(url, {"comment": 1e16}, format="json")
+    assert number.status_code == 400
+    assert number.json()["errors"] == {"comment": ["Not a valid string."]}
+    concern.refresh_from_db()
+    assert concern.status != "submitted"
     response = manager.post(url, {"comment": "Speak to the school first."})
     assert response.status_code == 200 and response.json()["status"] == "submitted"
     assert manager.post(f"/api/v1/concerns/{concern.pk}/authorise/").status_code == 400

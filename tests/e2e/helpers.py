@@ -16,6 +16,17 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     assert "/accounts/login/" not in page.url, f"{username} could not sign in"
 
 
+def follow(page, locator) -> None:
+    """Click a link or button that loads a new page, and wait until it has.
+
+    A bare ``click()`` returns once the navigation has started, and reading the
+    page in between sees an empty document (CI saw ``page.content() == ''``).
+    """
+    with page.expect_navigation():
+        locator.click()
+    page.wait_for_load_state()
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/login/")

@@ -24,7 +24,7 @@ from cases.services.case import involvement_start
 from meetings.clocks import proposed_next_dates
 from meetings.models import Meeting
 from safeguard import workdays
-from tests.e2e.helpers import assert_accessible, sign_in, sign_out
+from tests.e2e.helpers import assert_accessible, follow, sign_in, sign_out
 from tests.factories import concern_fields
 from tests.meetings.meeting_helpers import held_strategy_discussion, travel
 
@@ -105,17 +105,17 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
 
     # The chair arranges the ICPC from the strategy discussion's outcome.
     sign_in(page, base, "chair@northshire-csc", PASSWORD)
-    page.get_by_role("link", name="Meetings", exact=True).click()
+    follow(page, page.get_by_role("link", name="Meetings", exact=True))
     assert strategy.reference in page.content()
     assert_accessible(page)
     page.goto(f"{base}/cases/{case.pk}/")
-    page.get_by_role("link", name="Arrange a meeting").click()
+    follow(page, page.get_by_role("link", name="Arrange a meeting"))
     assert "15 working days" in page.content()
     assert_accessible(page)
     page.goto(f"{base}/meetings/{strategy.pk}/")
     assert "Proceed to a section 47 enquiry" in page.get_by_test_id("decisions").inner_text()
     assert_accessible(page)
-    page.get_by_role("link", name="Arrange the initial child protection conference").click()
+    follow(page, page.get_by_role("link", name="Arrange the initial child protection conference"))
     assert_accessible(page)
     due = workdays.due_date("icpc", workdays.local_date(strategy.scheduled_at))
     assert due.strftime("%-d %B %Y") in page.get_by_test_id("statutory-clock").inner_text()
@@ -126,7 +126,7 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
     saturday = proposed + dt.timedelta(days=(5 - proposed.weekday()) % 7 or 7)
     fill_date(page, "scheduled_on", saturday)
     page.get_by_label("Where").fill("Civic Centre, conference room 2")
-    page.get_by_role("button", name="Arrange and send invitations").click()
+    follow(page, page.get_by_role("button", name="Arrange and send invitations"))
     assert "cannot be held at a weekend" in page.locator(".govuk-error-summary").inner_text()
     assert page.get_by_label("Where").input_value() == "Civic Centre, conference room 2"
     assert_accessible(page)
@@ -153,10 +153,10 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
         page.goto(meeting_url)
         assert_accessible(page)
         page.get_by_label("Yes, we will attend").check()
-        page.get_by_role("button", name="Send reply").click()
+        follow(page, page.get_by_role("button", name="Send reply"))
         page.get_by_label("Your agency's report").fill(text)
         page.get_by_label("Share with every agency invited").check()
-        page.get_by_role("button", name="Send report to the chair").click()
+        follow(page, page.get_by_role("button", name="Send report to the chair"))
         assert text in page.content()
         assert_accessible(page)
         sign_out(page)
@@ -173,7 +173,7 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
         page.goto(meeting_url)
         status = page.get_by_test_id("report-status").inner_text()
         assert status.count("Received") == 3
-        page.get_by_role("link", name="Run the meeting and record it").click()
+        follow(page, page.get_by_role("link", name="Run the meeting and record it"))
         assert_accessible(page)
         for agency in (
             "Northshire Police",
@@ -197,7 +197,7 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
             page.get_by_label(f"Use the proposed date, {day.day} {day:%B %Y}").check()
         # Autosave keeps what is typed without pressing anything.
         page.get_by_test_id("autosave-status").filter(has_text="Saved at").wait_for()
-        page.get_by_role("button", name="Save the record").click()
+        follow(page, page.get_by_role("button", name="Save the record"))
         assert "Record saved" in page.content()
         assert date_value(page, f"next_review_on-{subject.pk}") == review
         assert date_value(page, f"first_core_group_on-{subject.pk}") == core
@@ -206,7 +206,7 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
         page.get_by_label("Name of the professional who disagrees").fill("Dr Amira Shah")
         page.get_by_label("Their agency").select_option(label="Northshire Health NHS Trust")
         page.get_by_label("What they disagree with, and why").fill("Would prefer child in need.")
-        page.get_by_role("button", name="Record dissent").click()
+        follow(page, page.get_by_role("button", name="Record dissent"))
 
         for description, agency in (
             ("Home visit within 5 days", "Northshire Children's Services"),
@@ -216,11 +216,11 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
             page.get_by_label("What needs doing?").fill(description)
             page.get_by_label("Which agency?").select_option(label=agency)
             fill_date(page, "action_due_on", proposed + dt.timedelta(days=7))
-            page.get_by_role("button", name="Add action").click()
+            follow(page, page.get_by_role("button", name="Add action"))
             assert description in page.get_by_test_id("meeting-actions").inner_text()
         assert_accessible(page)
 
-        page.get_by_role("link", name="Check and finalise the record").click()
+        follow(page, page.get_by_role("link", name="Check and finalise the record"))
         assert_accessible(page)
         page.get_by_role("button", name="Finalise the record").click()
         page.wait_for_url(meeting_url)
@@ -231,7 +231,7 @@ def test_a_chair_runs_an_icpc_from_strategy_discussion_to_final_record(
         # The record is read-only; a correction is an addendum.
         assert page.get_by_role("link", name="Run the meeting and record it").count() == 0
         page.get_by_label("Correction or addition").fill("Health's report was by the HV team.")
-        page.get_by_role("button", name="Add addendum").click()
+        follow(page, page.get_by_role("button", name="Add addendum"))
         addendum = page.get_by_test_id("addendum").inner_text()
         assert "Addendum" in addendum and "HV team" in addendum
 
