@@ -138,7 +138,8 @@ class ListQuerySerializer(serializers.Serializer):
 
 class SubjectAccessRequestListView(GenericAPIView):
     serializer_class = SubjectAccessRequestSerializer
-    pagination_class = cursor_pagination("due_on", "id")
+    # Equal deadlines (a weekend moves several to one Monday): the oldest first.
+    pagination_class = cursor_pagination("due_on", "received_on", "id")
 
     @extend_schema(
         tags=TAG,
@@ -153,7 +154,7 @@ class SubjectAccessRequestListView(GenericAPIView):
         requests = selectors.requests_for(request.user)
         if "status" in query.validated_data:
             requests = requests.filter(status=query.validated_data["status"])
-        page = self.paginate_queryset(requests.order_by("due_on", "id"))
+        page = self.paginate_queryset(requests.order_by("due_on", "received_on", "id"))
         body = self.get_serializer(page, many=True).data
         return self.get_paginated_response(body)
 
