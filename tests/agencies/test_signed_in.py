@@ -101,3 +101,36 @@ def test_memberships_read_back_from_either_databases_text():
             ("chair", "la-csc", "social_care", agency),
         ]
     assert parse_memberships(None) == []
+
+
+def test_the_statement_compiled_once_is_bound_to_each_persons_own_id(world):
+    """Compiled by the ORM once per process, then bound per request: one
+    person's read never carries another's roles."""
+    from django.db.models.sql.query import Query
+
+    from agencies.signed_in import SignedInUserBackend
+
+    backend = SignedInUserBackend()
+    backend.get_user(world.manager.pk)
+    compiled = []
+    original = Query.sql_with_params
+
+    def counting(self):
+        compiled.append(self.model)
+        return original(self)
+
+    Query.sql_with_params = counting
+    try:
+        read = {
+            person.username: backend.get_user(person.pk)
+            for person in (world.teacher, world.manager, world.officer)
+        }
+    finally:
+        Query.sql_with_params = original
+    assert compiled == []
+    assert {name: [m[1] for m in user.preloaded_memberships] for name, user in read.items()} == {
+        "practitioner@school": ["school"],
+        "manager@la": ["la-csc"],
+        "practitioner@police": ["police"],
+    }
+    assert backend.get_user(-1) is None

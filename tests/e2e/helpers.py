@@ -43,7 +43,9 @@ def assert_accessible(page) -> None:
     # passing node's details was most of each check's time.
     result = page.evaluate(
         """async () => await axe.run(document, {
-            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+            runOnly: {
+                type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+            },
             resultTypes: ['violations']
         })"""
     )
