@@ -15,7 +15,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +36,7 @@ from cases.models import (
 )
 from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
+from safeguard.core.compiled import compiled
 from safeguard.core.keyset import KeysetPage, keyset_page
 
 User = AbstractBaseUser | AnonymousUser
@@ -107,11 +110,12 @@ def still_a_member(user: AbstractBaseUser) -> Q:
     return Q(Exists(Membership.objects.filter(user=user, is_active=True, agency__is_active=True)))
 
 
-def _live_break_glass(user: AbstractBaseUser, outer: str) -> QuerySet:
+def _live_break_glass(user: AbstractBaseUser, outer: str, now: Any = None) -> QuerySet:
     # Time-limited by the row itself: access ends the moment it expires, with
     # no sweeper to forget.
+    now = timezone.now() if now is None else now
     return (
-        BreakGlass.objects.filter(case=OuterRef(outer), user=user, expires_at__gt=timezone.now())
+        BreakGlass.objects.filter(case=OuterRef(outer), user=user, expires_at__gt=now)
         .filter(still_a_member(user))
         .values_list(Value(1))
     )
@@ -121,7 +125,7 @@ def _break_glass_case_ids(user: AbstractBaseUser, outer: str = "pk") -> Q:
     return Q(Exists(_live_break_glass(user, outer)))
 
 
-def case_visible_to(user: User, outer: str = "pk") -> Q:
+def case_visible_to(user: User, outer: str = "pk", *, now: Any = None) -> Q:
     """The one rule for seeing a case, as a per-row test on the row whose case
     id ``outer`` names (``case_id`` from a concern, say): a view grant or an
     unexpired break-glass. Nobody unauthenticated or inactive passes."""
@@ -133,7 +137,7 @@ def case_visible_to(user: User, outer: str = "pk") -> Q:
         CaseUserObjectPermission,
         CaseGroupObjectPermission,
         outer,
-        extra=_live_break_glass(user, outer),
+        extra=_live_break_glass(user, outer, now),
     )
     return Q(Exists(rows))
 
@@ -183,48 +187,67 @@ def granted_ids_if_few(
     *,
     user_grants: type,
     group_grants: type,
-    extra: Sequence[QuerySet] = (),
+    extra: Callable[[AbstractBaseUser, Any], Sequence[QuerySet]] | None = None,
 ) -> list | None:
     """The ids of every row on which the user holds ``permission`` (a query of
-    permission ids) through the grant tables given, and of ``extra`` (querysets
-    of one id column), when there are at most ``FEW``; ``None`` for more.
+    permission ids) through the grant tables given, and of ``extra(person,
+    now)`` (querysets of one id column), when there are at most ``FEW``;
+    ``None`` for more.
 
     One bounded query. A list then starts from the grants for the few instead
     of walking a whole table in order to find them: a school that sees 40 of a
-    county's 330,000 concerns probed every one of them (2.4 s, bench/RESULTS.md)."""
+    county's 330,000 concerns probed every one of them (2.4 s, bench/RESULTS.md).
+    Compiled once per process (safeguard.core.compiled): building it with the
+    ORM cost a thousand times what PostgreSQL takes to answer it."""
     if not user.is_authenticated or not user.is_active:
         return []
-    by_group = group_grants.objects.filter(
-        group__in=_group_ids(user), permission__in=permission
-    ).values_list("content_object_id")
-    by_user = (
-        user_grants.objects.filter(user=user, permission__in=permission)
-        .filter(still_a_member(user))
-        .values_list("content_object_id")
-    )
-    # No arm may carry its model's default ordering: SQLite refuses an ORDER BY
-    # inside a compound statement (the demo's ``make run`` runs on SQLite).
-    arms = [arm.order_by() for arm in (by_group, by_user, *extra)]
-    ids = [row[0] for row in arms[0].union(*arms[1:], all=True)[: FEW + 1]]
+
+    def build(person: AbstractBaseUser, now: Any) -> QuerySet:
+        by_group = group_grants.objects.filter(
+            group__in=_group_ids(person), permission__in=permission
+        ).values_list("content_object_id")
+        by_user = (
+            user_grants.objects.filter(user=person, permission__in=permission)
+            .filter(still_a_member(person))
+            .values_list("content_object_id")
+        )
+        more = extra(person, now) if extra is not None else ()
+        # No arm may carry its model's default ordering: SQLite refuses an ORDER BY
+        # inside a compound statement (the demo's ``make run`` runs on SQLite).
+        arms = [arm.order_by() for arm in (by_group, by_user, *more)]
+        return arms[0].union(*arms[1:], all=True)[: FEW + 1]
+
+    # The permission's filter by its text (no compiling): which permission it is.
+    key = ("granted_ids_if_few", user_grants, group_grants, extra, str(permission.query.where))
+    sql, params = compiled(key, build, person=user, now=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [_as_uuid(row[0]) for row in cursor.fetchall()]
     return ids if len(ids) <= FEW else None
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    # PostgreSQL hands back UUIDs; SQLite (the demo) their 32 hex digits.
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _live_break_glass_ids(person: AbstractBaseUser, now: Any) -> list[QuerySet]:
+    return [
+        BreakGlass.objects.filter(user=person, expires_at__gt=now)
+        .filter(still_a_member(person))
+        .values_list("case_id")
+    ]
 
 
 def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
     """The ids of every case the user sees (grants and unexpired break-glass)
     when there are at most ``FEW`` of them, else ``None``."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    glass = (
-        BreakGlass.objects.filter(user=user, expires_at__gt=timezone.now())
-        .filter(still_a_member(user))
-        .values_list("case_id")
-    )
     return granted_ids_if_few(
         user,
         permission_ids(VIEW),
         user_grants=CaseUserObjectPermission,
         group_grants=CaseGroupObjectPermission,
-        extra=[glass],
+        extra=_live_break_glass_ids,
     )
 
 
@@ -234,10 +257,21 @@ def restricted_cases_noticed_by(user: User) -> QuerySet[Case]:
 
     Bounded by the restricted cases, which are few (a partial index holds only
     them): each is probed for an active involvement of the user's agencies and
-    for the user's own access, never the whole visible set."""
+    for the user's own access, never the whole visible set. The ids come from a
+    statement compiled once per process (safeguard.core.compiled); what is
+    built on them here is cheap to compile."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
-    memberships = Membership.objects.filter(user=user, is_active=True, agency__is_active=True)
+    sql, params = compiled(
+        "restricted_cases_noticed_by", _noticed_ids, person=user, now=timezone.now()
+    )
+    # The ORM's own SQL with its parameters bound, not text from anyone.
+    ids = RawSQL(sql, params)  # noqa: S611
+    return Case.objects.filter(pk__in=ids).select_related("lead_agency").order_by("reference")
+
+
+def _noticed_ids(person: AbstractBaseUser, now: Any) -> QuerySet:
+    memberships = Membership.objects.filter(user=person, is_active=True, agency__is_active=True)
     lead = memberships.filter(role__in=list(LEAD_AGENCY_ROLES)).values("agency_id")
     involved = memberships.filter(role__in=list(CASE_WORKING_ROLES)).values("agency_id")
     would_see = Involvement.objects.filter(case=OuterRef("pk"), ended_at__isnull=True).filter(
@@ -247,9 +281,9 @@ def restricted_cases_noticed_by(user: User) -> QuerySet[Case]:
     return (
         Case.objects.filter(is_restricted=True)
         .filter(Exists(would_see))
-        .exclude(case_visible_to(user))
-        .select_related("lead_agency")
-        .order_by("reference")
+        .exclude(case_visible_to(person, now=now))
+        .order_by()
+        .values("pk")
     )
 
 
