@@ -267,7 +267,14 @@ def restricted_cases_noticed_by(user: User) -> QuerySet[Case]:
     )
     # The ORM's own SQL with its parameters bound, not text from anyone.
     ids = RawSQL(sql, params)  # noqa: S611
-    return Case.objects.filter(pk__in=ids).select_related("lead_agency").order_by("reference")
+    # is_restricted again, so the planner starts from the partial index of
+    # restricted cases: without it, it walked a million cases in reference
+    # order looking for the few ids (0.7 to 2 s at a county's scale).
+    return (
+        Case.objects.filter(is_restricted=True, pk__in=ids)
+        .select_related("lead_agency")
+        .order_by("reference")
+    )
 
 
 def _noticed_ids(person: AbstractBaseUser, now: Any) -> QuerySet:
