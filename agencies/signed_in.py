@@ -10,9 +10,9 @@ from the same tables and with the same filters as ``agencies.selectors``
 (active memberships of active agencies), so nothing is cached across
 requests: a membership ended a second ago is not in the next page's read.
 
-The statement is compiled by the ORM once per process and database vendor and
-then bound to each request's user id (``_statement``): building and compiling
-it took a few milliseconds of every page, more than running it.
+The statement is compiled by the ORM once per process and then bound to each
+request's user id (``safeguard.core.compiled``): building and compiling it
+took a few milliseconds of every page, more than running it.
 
 The annotations are handed over once: ``agencies.selectors`` takes them into
 the request's memo the first time it is asked and drops them from the user,
@@ -26,11 +26,20 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connection
-from django.db.models import Aggregate, CharField, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from agencies.models import Membership
+from safeguard.core.compiled import compiled
 from safeguard.notifications.models import Notification
 
 ROW = "|"  # between a membership's fields: roles, slugs and kinds never hold it
@@ -94,29 +103,15 @@ def parse_memberships(joined: str | None) -> list[tuple[str, str, str, uuid.UUID
     return rows
 
 
-# Stands for the user id while the statement is compiled: no user has it.
-_UNBOUND = -987_654_321
-_compiled: dict[str, tuple[str, list]] = {}
-
-
-def _statement(user_id) -> tuple[str, list]:
-    """The signed-in person's statement and its parameters for ``user_id``."""
-    if connection.vendor not in _compiled:
-        query = (
-            get_user_model()
-            ._default_manager.annotate(
-                signed_in_memberships=_memberships_joined(),
-                signed_in_unread=_unread_count(),
-            )
-            .filter(pk=_UNBOUND)
-            .query
+def _signed_in(user_id) -> QuerySet:
+    return (
+        get_user_model()
+        ._default_manager.annotate(
+            signed_in_memberships=_memberships_joined(),
+            signed_in_unread=_unread_count(),
         )
-        sql, params = query.sql_with_params()
-        if [p for p in params if p == _UNBOUND] != [_UNBOUND]:
-            raise RuntimeError("the signed-in statement must take the user id exactly once")
-        _compiled[connection.vendor] = (sql, list(params))
-    sql, params = _compiled[connection.vendor]
-    return sql, [user_id if p == _UNBOUND else p for p in params]
+        .filter(pk=user_id)
+    )
 
 
 class SignedInUserBackend(ModelBackend):
@@ -125,7 +120,7 @@ class SignedInUserBackend(ModelBackend):
 
     def get_user(self, user_id):
         User = get_user_model()
-        found = list(User._default_manager.raw(*_statement(user_id)))
+        found = list(User._default_manager.raw(*compiled("signed_in", _signed_in, user_id=user_id)))
         if not found:
             return None
         user = found[0]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -27,7 +28,8 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 
 _compiled: dict[Hashable, tuple[str, list, list[str | None]]] = {}
-# Values no record or clock holds: ids below any sequence, times before the service.
+# Stand-ins no record or clock holds: ids below any sequence (or the first few
+# UUIDs), times before the service existed.
 _next = itertools.count(1)
 
 
@@ -38,6 +40,10 @@ def _stand_in(value: Any) -> tuple[Any, Any]:
         stand_in = value.__class__(pk=-(2**31) + n)  # request.user is a lazy proxy
         stand_in._state.adding = False
         return stand_in, stand_in.pk
+    if isinstance(value, int) and not isinstance(value, bool):
+        return -(2**31) + n, -(2**31) + n
+    if isinstance(value, uuid.UUID):
+        return uuid.UUID(int=n), uuid.UUID(int=n)
     if isinstance(value, dt.datetime):
         moment = dt.datetime(1901, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=n)
         return moment, moment

@@ -103,9 +103,10 @@ def test_memberships_read_back_from_either_databases_text():
     assert parse_memberships(None) == []
 
 
+@pytest.mark.postgres  # compiled once on PostgreSQL; the SQLite demo compiles each time
 def test_the_statement_compiled_once_is_bound_to_each_persons_own_id(world):
-    """Compiled by the ORM once per process, then bound per request: one
-    person's read never carries another's roles."""
+    """Compiled by the ORM once per process (safeguard.core.compiled), then
+    bound per request: one person's read never carries another's roles."""
     from django.db.models.sql.query import Query
 
     from agencies.signed_in import SignedInUserBackend
