@@ -25,7 +25,7 @@ from safeguard.audit.models import AuditEvent
 from safeguard.core.pagination import KeysetCursorPagination
 from tests.factories import make_user
 from tests.meetings.meeting_helpers import travel
-from tests.oversight.oversight_world import NOW, build
+from tests.oversight.oversight_world import NOW
 from tests.oversight.test_dashboard import (
     drill,
     figures,
@@ -42,11 +42,6 @@ CONFERENCES = "/api/v1/dashboard/conferences/"
 
 def timescale(code: str) -> str:
     return f"/api/v1/dashboard/timescales/{code}/"
-
-
-@pytest.fixture
-def year():
-    return build()
 
 
 def api(user) -> APIClient:

@@ -16,14 +16,9 @@ from oversight import selectors
 from safeguard import workdays
 from safeguard.audit.models import AuditEvent
 from tests.meetings.meeting_helpers import travel
-from tests.oversight.oversight_world import NOW, build
+from tests.oversight.oversight_world import NOW
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def year():
-    return build()
 
 
 def page(client, user):

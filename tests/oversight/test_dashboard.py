@@ -19,14 +19,9 @@ from safeguard import workdays
 from safeguard.audit.models import AuditEvent
 from tests.factories import make_user
 from tests.meetings.meeting_helpers import travel
-from tests.oversight.oversight_world import NOW, build
+from tests.oversight.oversight_world import NOW
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def year():
-    return build()
 
 
 def figures(client, user) -> dict:

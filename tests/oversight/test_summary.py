@@ -8,10 +8,8 @@ beat task that can run twice."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from agencies.models import Membership
@@ -24,17 +22,12 @@ from oversight.tasks import refresh_compliance_figures
 from safeguard import beat
 from tests.factories import make_user, submit_concern
 from tests.meetings.meeting_helpers import travel
-from tests.oversight.oversight_world import NOW, build
+from tests.oversight.oversight_world import NOW
 from tests.oversight.test_dashboard import figures, independent_assessments, independent_triage
 
 pytestmark = pytest.mark.django_db
 
 LATER = NOW + dt.timedelta(hours=2)
-
-
-@pytest.fixture
-def year():
-    return build()
 
 
 def count(when=NOW) -> None:
@@ -188,39 +181,6 @@ def test_a_dashboard_with_no_figures_counted_asks_the_worker_after_it_commits(
         html = client.get(reverse("dashboard")).content.decode()
     assert "Figures as at 10:00 on 15 June 2026" in html
     assert ComplianceFigure.objects.filter(agency=year.la).exists()
-
-
-# Two real connections at once: PostgreSQL's row locks (SQLite locks the file).
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_refreshes_at_once_both_finish_and_leave_one_set_of_figures():
-    world = build()
-    with travel(NOW):
-        summary.refresh_agency(world.la)
-    expected = sorted(ComplianceFigure.objects.values_list("measure", "month", "total", "on_time"))
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            with travel(NOW):
-                summary.refresh_agency(world.la)
-        except BaseException as error:  # reported below, not lost in the thread
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert (
-        sorted(ComplianceFigure.objects.values_list("measure", "month", "total", "on_time"))
-        == expected
-    )
 
 
 def test_a_concern_counted_before_it_was_linked_to_a_restricted_case_is_out_at_once(client, year):
