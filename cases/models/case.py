@@ -145,7 +145,18 @@ class Involvement(models.Model):
 
     class Meta:
         ordering = ["started_at"]
-        indexes = [models.Index(fields=["case", "agency"])]
+        indexes = [
+            models.Index(fields=["case", "agency"]),
+            # The current involvements of a case with their agency and level, read
+            # from the index alone: the restricted-record notice probes one case
+            # after another for an involvement of the reader's agencies.
+            models.Index(
+                fields=["case"],
+                include=["agency", "level"],
+                condition=models.Q(ended_at__isnull=True),
+                name="involvement_current_by_case",
+            ),
+        ]
         constraints = [
             # One current involvement per agency: the reasons are its children,
             # and two starts at once (a referral accepted while a meeting

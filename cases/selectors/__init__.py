@@ -24,6 +24,7 @@ from cases.selectors.cases import (
     involvements_for,
     led_case_visible_to,
     restricted_cases_noticed_by,
+    restricted_notice_for,
     visible_case_ids_if_few,
 )
 from cases.selectors.children import (
@@ -159,6 +160,7 @@ __all__ = [
     "professionals_for",
     "readable_by",
     "restricted_cases_noticed_by",
+    "restricted_notice_for",
     "restricted_children_at_front_door",
     "visible_case_ids_if_few",
     "visible_concern_ids_if_few",

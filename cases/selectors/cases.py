@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case as CaseWhen
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -277,7 +279,40 @@ def restricted_cases_noticed_by(user: User) -> QuerySet[Case]:
     )
 
 
-def _noticed_ids(person: AbstractBaseUser, now: Any) -> QuerySet:
+@dataclass(frozen=True)
+class NoticedCase:
+    """What the case list's notice shows of a restricted case: that it exists."""
+
+    pk: uuid.UUID
+    reference: str
+    lead_agency_name: str
+
+
+NOTICE_LIMIT = 50
+
+
+def restricted_notice_for(user: User) -> list[NoticedCase]:
+    """The first ``NOTICE_LIMIT`` of ``restricted_cases_noticed_by`` in
+    reference order, for the case list's first page: one statement, compiled
+    once per process, that stops at the limit."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    sql, params = compiled("restricted_notice_for", _notice, person=user, now=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [NoticedCase(_as_uuid(pk), ref, name) for pk, ref, name in cursor.fetchall()]
+
+
+def _would_see_but_for_restriction(person: AbstractBaseUser, now: Any) -> CaseWhen:
+    """A restricted case's test: an active involvement of one of the person's
+    agencies at a level their role there reaches, and no access of their own.
+
+    A CASE, not two ANDed conditions, because a CASE fixes the order: the
+    involvement (an index-only probe) first, and the access rule (a probe of
+    each grant table) only for the few cases that pass it. Given the two
+    ANDed, PostgreSQL ran the access probe on every restricted case first:
+    10 to 14 ms a first page at a county's scale, for a school that is
+    involved in two of them."""
     memberships = Membership.objects.filter(user=person, is_active=True, agency__is_active=True)
     lead = memberships.filter(role__in=list(LEAD_AGENCY_ROLES)).values("agency_id")
     involved = memberships.filter(role__in=list(CASE_WORKING_ROLES)).values("agency_id")
@@ -285,12 +320,32 @@ def _noticed_ids(person: AbstractBaseUser, now: Any) -> QuerySet:
         Q(level=Involvement.Level.LEAD, agency_id__in=lead)
         | Q(level=Involvement.Level.INVOLVED, agency_id__in=involved)
     )
+    sees_it = case_visible_to(person, now=now)
+    return CaseWhen(
+        When(
+            Exists(would_see),
+            then=CaseWhen(When(sees_it, then=Value(False)), default=Value(True)),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _noticed_ids(person: AbstractBaseUser, now: Any) -> QuerySet:
     return (
         Case.objects.filter(is_restricted=True)
-        .filter(Exists(would_see))
-        .exclude(case_visible_to(person, now=now))
+        .filter(_would_see_but_for_restriction(person, now))
         .order_by()
         .values("pk")
+    )
+
+
+def _notice(person: AbstractBaseUser, now: Any) -> QuerySet:
+    return (
+        Case.objects.filter(is_restricted=True)
+        .filter(_would_see_but_for_restriction(person, now))
+        .order_by("reference")
+        .values_list("pk", "reference", "lead_agency__name")[:NOTICE_LIMIT]
     )
 
 

@@ -68,9 +68,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         detail={"references": [c.reference for c in page]},
     )
     # Told on the first page only: it is a notice, not part of the list.
-    restricted = (
-        [] if page.has_previous else list(selectors.restricted_cases_noticed_by(request.user)[:50])
-    )
+    restricted = [] if page.has_previous else selectors.restricted_notice_for(request.user)
     return render(
         request,
         "cases/case_list.html",

@@ -57,11 +57,16 @@ def test_each_call_answers_for_its_own_person_and_time(world, compiles):  # noqa
         found = [case.reference for case in selectors.restricted_cases_noticed_by(user)]
         # Only what is built on the compiled ids: the case and its lead agency.
         assert not GRANT_STATEMENTS & set(compiles), compiles
+        compiles.clear()
+        # The case list's notice: the same cases, from a statement compiled once.
+        assert [case.reference for case in selectors.restricted_notice_for(user)] == found
+        assert not compiles, compiles
         return found
 
     # The first calls compile; the person here sees the case by name.
     assert world.case.pk in selectors.visible_case_ids_if_few(world.named_worker)
     assert [c.pk for c in selectors.restricted_cases_noticed_by(world.named_worker)] == []
+    assert selectors.restricted_notice_for(world.named_worker) == []
 
     # Another person, the same statements: the lead's social worker is not named,
     # so the case is not theirs, and they are told it exists.
