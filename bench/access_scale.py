@@ -46,6 +46,12 @@ import django  # noqa: E402
 
 django.setup()
 
+from safeguard.core.startup import settle_long_lived_objects  # noqa: E402
+
+# As safeguard/wsgi.py does in production: the code's own objects are set aside
+# from the garbage collector, whose full walks over them were the slow tail.
+settle_long_lived_objects()
+
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
