@@ -158,20 +158,25 @@ def figures(
     # The agencies' restricted cases this person sees, and those restricted
     # since the count: one query over the few restricted cases (asked the
     # access rule one by one), then plain id lists in the counts below.
-    seen_ids, gone_ids = [], []
+    seen_ids, unseen_ids, gone_ids = [], [], []
     for pk, seen, restricted_at in (
         Case.objects.filter(lead_agency_id__in=ids, is_restricted=True)
         .annotate(seen=ExpressionWrapper(case_visible_to(user), output_field=BooleanField()))
         .values_list("pk", "seen", "restricted_at")
     ):
-        if seen:
-            seen_ids.append(pk)
+        (seen_ids if seen else unseen_ids).append(pk)
         if restricted_at is not None and restricted_at >= since:
             gone_ids.append(pk)
+    # Every row counted below is on one of those restricted cases, so "on a
+    # case the person sees" is "not on one they do not see" too: the shorter
+    # list is sent. A manager named on most of a county's thousand restricted
+    # cases made each of the six counts carry the thousand ids four times
+    # (10 to 24 ms each); "restricted since" is the case's own column.
+    on_seen = ~_on(unseen_ids) if len(unseen_ids) < len(seen_ids) else _on(seen_ids)
+    on_gone = Q(case__restricted_at__gte=since)
     result = {}
     for code, measure in MEASURES.items():
-        seen = _on(seen_ids)
-        gone = _on(gone_ids)
+        seen, gone = on_seen, on_gone
         if measure.front_door:
             # A concern's reporter keeps seeing it (``concerns_for``). A
             # concern is linked to its child's case when its decision is

@@ -115,6 +115,28 @@ def test_a_restricted_case_the_manager_is_named_on_is_in_their_figures(client, y
     assert theirs == live(year.social_worker, year, LATER)
 
 
+def test_a_manager_named_on_every_restricted_case_sees_all_of_them(client, year):
+    # The counts then name the cases the manager does not see (none) rather
+    # than the ones they do: the same figures either way.
+    count()
+    make_user("social_worker@la", year.la, "manager")
+    with travel(NOW + dt.timedelta(hours=1)):
+        case_restrict(
+            acting_user=year.manager,
+            case=year.b,
+            reason="A member of staff's child: two people only.",
+            named_users=[year.social_worker, year.manager],
+        )
+    theirs, _ = page_figures(client, year.social_worker, LATER)
+    assert theirs == live(year.social_worker, year, LATER)
+    assert theirs["assessments"]["2026-03"] == (1, 1)  # R's, named on it
+    assert theirs["assessments"]["2026-06"] == (1, 0)  # B's, restricted since the count
+    # The manager is named on B only: R's stays out of their figures.
+    mine, _ = page_figures(client, year.manager, LATER)
+    assert mine == live(year.manager, year, LATER)
+    assert "2026-03" not in mine["assessments"]
+
+
 def test_a_restriction_lifted_shows_at_the_next_count_and_never_more_before(client, year):
     count()
     # Lifted by a manager named on R (the social worker, made one).
