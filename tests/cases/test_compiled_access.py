@@ -79,3 +79,25 @@ def test_each_call_answers_for_its_own_person_and_time(world, compiles):  # noqa
     BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert world.case.pk not in ids(world.manager2)
     assert noticed(world.manager2) == [reference]
+
+
+@pytest.mark.postgres
+def test_lead_access_follows_the_person_and_the_clock_of_each_call(world, compiles):  # noqa: F811
+    # The first call compiles; the named worker sees the case as the lead does.
+    assert selectors.has_lead_access(world.named_worker, world.case)
+
+    def lead(user):
+        compiles.clear()
+        found = selectors.has_lead_access(user, world.case)
+        assert not compiles, compiles  # bound, not built again
+        return found
+
+    assert lead(world.named_worker)
+    # The lead's social worker, not named on the restricted case: not theirs.
+    assert not lead(world.social_worker)
+    # A manager breaks glass: the lead's view for four hours, then not.
+    assert not lead(world.manager2)
+    case_break_glass(acting_user=world.manager2, case=world.case, reason=GLASS)
+    assert lead(world.manager2)
+    BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert not lead(world.manager2)
