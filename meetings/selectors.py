@@ -33,6 +33,7 @@ from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, Role
 from agencies.selectors import agencies_where, has_role
 from cases.models import Case, CaseAction, Involvement
+from cases.selectors.case_list import one_of
 from cases.selectors.cases import granted_ids_if_few, still_a_member
 from meetings.models import (
     AgencyReport,
@@ -118,7 +119,7 @@ def _few_first(user: User, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         user_grants=MeetingUserObjectPermission,
         group_grants=MeetingGroupObjectPermission,
     )
-    return meetings if few is None else meetings.filter(pk__in=few)
+    return meetings if few is None else meetings.filter(one_of(few))
 
 
 def get_meeting_for(user: User, meeting_id: uuid.UUID | str, *, audit: bool = True) -> Meeting:

@@ -287,7 +287,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         cases = selectors.with_lead_access(self.get_queryset(), request.user)
         few = selectors.visible_case_ids_if_few(request.user)
         if few is not None:
-            cases = cases.filter(pk__in=few)
+            cases = cases.filter(selectors.one_of(few))
         page = self.paginate_queryset(cases)
         data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
         _audit_list(request, "cases_listed", (c.reference for c in page))

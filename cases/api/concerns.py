@@ -400,7 +400,7 @@ class ConcernViewSet(
         # the county's in date order (``visible_concern_ids_if_few``).
         few = selectors.visible_concern_ids_if_few(request.user)
         if few is not None:
-            concerns = concerns.filter(pk__in=few)
+            concerns = concerns.filter(selectors.one_of(few))
         page = self.paginate_queryset(concerns)
         data = ConcernSerializer(page, many=True, context=self._context_for(page)).data
         _audit_list(request, "concerns_listed", (c.reference for c in page))

@@ -3,6 +3,12 @@
 Re-exported here for callers outside ``cases`` (``from cases import selectors``);
 modules inside ``cases`` import from the submodules."""
 
+from cases.selectors.case_list import (
+    case_list_page_for,
+    case_page_for,
+    one_of,
+    visible_ids_and_notice,
+)
 from cases.selectors.cases import (
     CASE_ORDER,
     User,
@@ -12,7 +18,6 @@ from cases.selectors.cases import (
     allocated_cases_for,
     audit_rows_for,
     case_list_for,
-    case_page_for,
     case_read_record,
     case_visible_to,
     cases_for,
@@ -129,6 +134,9 @@ __all__ = [
     "MY_CONCERNS_ORDER",
     "case_list_for",
     "case_page_for",
+    "case_list_page_for",
+    "visible_ids_and_notice",
+    "one_of",
     "case_read_record",
     "case_visible_to",
     "case_list_with_involvements_for",

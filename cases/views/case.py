@@ -54,11 +54,12 @@ from safeguard.audit.services import audit_record
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     filters = CaseFilter(request.GET or None, queryset=Case.objects.none(), user=request.user)
-    page = selectors.case_page_for(
+    page, restricted = selectors.case_list_page_for(
         request.user,
         request.GET.get("cursor"),
         query=filters.query(),
-        narrow=filters.narrow,
+        # The list with no filter in force is the one statement compiled once.
+        narrow=filters.narrow if filters.applied() else None,
         ordering=filters.ordering,
     )
     audit_record(
@@ -67,8 +68,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         event="cases_listed",
         detail={"references": [c.reference for c in page]},
     )
-    # Told on the first page only: it is a notice, not part of the list.
-    restricted = [] if page.has_previous else selectors.restricted_notice_for(request.user)
     return render(
         request,
         "cases/case_list.html",

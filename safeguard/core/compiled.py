@@ -13,7 +13,14 @@ SQLite demo) may receive values already turned into text, so there the
 statement is compiled on every call, exactly as before.
 
 A builder must give the same SQL whatever values it is given: no branching
-on the person's attributes (callers decide such things before asking).
+on the person's attributes (callers decide such things before asking). A list
+of ids is one value only when the builder passes it as one parameter, the
+text of an array (``pk__any_of``, safeguard.core.lookups), not as ``IN``
+with one per id.
+
+``compiled_objects`` does the same for a statement whose rows become model
+instances (with their ``select_related`` objects), reading them as the ORM's
+own iterator does with what it learnt from compiling the statement once.
 """
 
 from __future__ import annotations
@@ -22,12 +29,18 @@ import datetime as dt
 import itertools
 import uuid
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.query import get_related_populators
+from django.db.models.sql.compiler import SQLCompiler
+
+from safeguard.core.lookups import uuid_array
 
 _compiled: dict[Hashable, tuple[str, list, list[str | None]]] = {}
+_readers: dict[Hashable, _Reader] = {}
 # Stand-ins no record or clock holds: ids below any sequence (or the first few
 # UUIDs), times before the service existed.
 _next = itertools.count(1)
@@ -47,10 +60,16 @@ def _stand_in(value: Any) -> tuple[Any, Any]:
     if isinstance(value, dt.datetime):
         moment = dt.datetime(1901, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=n)
         return moment, moment
+    if isinstance(value, list) and all(isinstance(v, uuid.UUID) for v in value):
+        # One parameter whatever the list's length: the text of an array.
+        ids = [uuid.UUID(int=n)]
+        return ids, uuid_array(ids)
     raise TypeError(f"no stand-in for a {type(value).__name__}")
 
 
 def _bound(value: Any) -> Any:
+    if isinstance(value, list):
+        return uuid_array(value)
     return value.pk if isinstance(value, Model) else value
 
 
@@ -59,13 +78,82 @@ def compiled(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> tu
     if connection.vendor != "postgresql":
         return build(**values).query.sql_with_params()
     if key not in _compiled:
-        stand_ins = {name: _stand_in(value) for name, value in values.items()}
-        sql, params = build(**{name: s[0] for name, s in stand_ins.items()}).query.sql_with_params()
-        slots = []
-        for param in params:
-            names = [name for name, (_, p) in stand_ins.items() if param == p]
-            slots.append(names[0] if names else None)
-        _compiled[key] = (sql, list(params), slots)
+        _compile(key, build, values)
     sql, params, slots = _compiled[key]
     bound = zip(params, slots, strict=True)
     return sql, [p if slot is None else _bound(values[slot]) for p, slot in bound]
+
+
+def _compile(
+    key: Hashable, build: Callable[..., QuerySet], values: dict[str, Any], *, objects: bool = False
+) -> None:
+    stand_ins = {name: _stand_in(value) for name, value in values.items()}
+    query = build(**{name: s[0] for name, s in stand_ins.items()}).query
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    slots = []
+    for param in params:
+        names = [name for name, (_, p) in stand_ins.items() if param == p]
+        slots.append(names[0] if names else None)
+    _compiled[key] = (sql, list(params), slots)
+    if objects:
+        _readers[key] = _Reader.of(compiler)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How the ORM's model iterator turns a statement's rows into instances,
+    learnt once from the compiler of the statement (``ModelIterable``)."""
+
+    model: type[Model]
+    init_list: list[str]
+    start: int
+    end: int
+    converters: list[tuple[int, list, Any]]
+    populators: list
+
+    @classmethod
+    def of(cls, compiler: SQLCompiler) -> _Reader:
+        select, klass_info = compiler.select, compiler.klass_info
+        if klass_info is None or compiler.annotation_col_map:
+            # values() or annotations: not what ``objects`` knows how to read.
+            raise TypeError("compiled_objects reads plain rows of a model")
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        converters = compiler.get_converters([s[0] for s in select])
+        return cls(
+            model=klass_info["model"],
+            init_list=[f[0].target.attname for f in select[start:end]],
+            start=start,
+            end=end,
+            converters=[(pos, fns, expr) for pos, (fns, expr) in converters.items()],
+            populators=get_related_populators(klass_info, select, connection.alias),
+        )
+
+    def objects(self, rows: list[tuple]) -> list[Model]:
+        found = []
+        for raw in rows:
+            row = list(raw)
+            for pos, fns, expression in self.converters:
+                for convert in fns:
+                    row[pos] = convert(row[pos], expression, connection)
+            obj = self.model.from_db(connection.alias, self.init_list, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found
+
+
+def compiled_objects(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> list:
+    """The model instances ``build(**values)`` yields, its statement compiled
+    once per ``key``. The builder's queryset must yield instances of its model
+    (no ``values()``, no annotations, no ``prefetch_related``)."""
+    if connection.vendor != "postgresql":
+        return list(build(**values))
+    if key not in _readers:
+        _compile(key, build, values, objects=True)
+    sql, params = compiled(key, build, **values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return _readers[key].objects(rows)

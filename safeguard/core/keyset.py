@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
@@ -101,6 +101,19 @@ def _decode(cursor: str, model: type[Model], fields: list[tuple[str, bool]]) -> 
     return direction, values
 
 
+def goes_back(cursor: str | None) -> bool:
+    """Whether ``cursor`` is one of ours that pages back (towards the first page)."""
+    if not cursor:
+        return False
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        signed = base64.urlsafe_b64decode(padded.encode()).decode()
+        direction, _ = json.loads(signing.loads(signed, salt=SALT))
+    except (binascii.Error, UnicodeDecodeError, signing.BadSignature, ValueError, TypeError):
+        return False
+    return direction == "prev"
+
+
 def _after(fields: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
     """Rows strictly after ``values`` in the ordering (before, when not forward):
     a OR of "equal on the first i keys, beyond on key i+1", with the first key's
@@ -118,6 +131,17 @@ def _after(fields: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
     return Q(**{f"{first}__{bound}": values[0]}) & reduce(operator.or_, alternatives)
 
 
+def after(ordering: Sequence[str], values: list, *, forward: bool) -> Q:
+    """The rows beyond ``values`` (a row's key in ``ordering``) going forward,
+    or before them going back: for a ``fetch`` of ``keyset_page``."""
+    return _after(_split(ordering), values, forward=forward)
+
+
+# fetch(order, boundary, forward, limit): the first ``limit`` rows in ``order``
+# beyond ``boundary`` (``after``), or from the start for none.
+Fetch = Callable[[list[str], list | None, bool, int], list[Any]]
+
+
 def keyset_page(
     queryset: QuerySet,
     ordering: Sequence[str],
@@ -125,11 +149,14 @@ def keyset_page(
     *,
     per_page: int | None = None,
     query: dict[str, str] | None = None,
+    fetch: Fetch | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` in ``ordering`` that ``cursor`` points at (the first
     page for none, or for one that is not ours). The ordering's columns must be
     non-null and end in a unique one (the primary key), so that it is total.
-    One query: one row more than the page tells whether there is a page beyond."""
+    One query: one row more than the page tells whether there is a page beyond.
+    ``fetch`` reads the rows instead of ``queryset`` (which then only names the
+    model): for a statement compiled once (safeguard.core.compiled)."""
     per_page = per_page or PER_PAGE
     fields = _split(ordering)
     model = queryset.model
@@ -143,10 +170,13 @@ def keyset_page(
     order = (
         list(ordering) if forward else [f[1:] if f.startswith("-") else "-" + f for f in ordering]
     )
-    rows = queryset
-    if values is not None:
-        rows = rows.filter(_after(fields, values, forward=forward))
-    fetched = list(rows.order_by(*order)[: per_page + 1])
+    if fetch is not None:
+        fetched = fetch(order, values, forward, per_page + 1)
+    else:
+        rows = queryset
+        if values is not None:
+            rows = rows.filter(_after(fields, values, forward=forward))
+        fetched = list(rows.order_by(*order)[: per_page + 1])
     more = len(fetched) > per_page
     fetched = fetched[:per_page]
     if not forward:

@@ -14,6 +14,7 @@ from cases import selectors
 from cases.models import BreakGlass
 from cases.services.restrictions import case_break_glass
 from tests.cases.test_restricted import GLASS, world  # noqa: F401  (the fixture)
+from tests.factories import open_case_from_concern, submit_concern
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +102,103 @@ def test_lead_access_follows_the_person_and_the_clock_of_each_call(world, compil
     assert lead(world.manager2)
     BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert not lead(world.manager2)
+
+
+@pytest.mark.postgres
+def test_the_case_list_follows_the_person_and_the_clock_of_each_call(world, compiles):  # noqa: F811
+    """The unfiltered case list is one statement per shape, compiled once: each
+    page is the person's own, at the time asked, first page or beyond."""
+
+    def page(user, cursor=None):
+        compiles.clear()
+        found = selectors.case_page_for(user, cursor)
+        assert "cases.Case" not in compiles, compiles  # bound, not built again
+        return found
+
+    def everything(user):
+        return [c.reference for c in selectors.case_list_for(user)]
+
+    # The first call for each shape compiles.
+    for user in (world.named_worker, world.social_worker, world.manager2):
+        selectors.case_page_for(user, None)
+
+    def references(user):
+        return [c.reference for c in page(user)]
+
+    assert world.case.reference in references(world.named_worker)
+    assert references(world.named_worker) == everything(world.named_worker)[:25]
+    assert world.case.reference not in references(world.social_worker)
+    assert references(world.social_worker) == everything(world.social_worker)[:25]
+
+    case_break_glass(acting_user=world.manager2, case=world.case, reason=GLASS)
+    assert world.case.reference in references(world.manager2)
+    BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert world.case.reference not in references(world.manager2)
+
+    # Rows and what comes with them are the ORM's: the child, the lead agency.
+    first = page(world.named_worker).object_list[0]
+    assert first.child.last_name and first.lead_agency.name
+
+    # Deactivated: nothing, though the statement was compiled for an active person.
+    world.named_worker.is_active = False
+    assert list(selectors.case_page_for(world.named_worker, None)) == []
+
+
+@pytest.mark.postgres
+def test_the_case_list_beyond_the_first_page_is_the_rest_once(world, monkeypatch):  # noqa: F811
+    from safeguard.core import keyset
+
+    monkeypatch.setattr(keyset, "PER_PAGE", 1)
+    for _ in range(2):
+        open_case_from_concern(world, submit_concern(world))
+    for user in (world.named_worker, world.social_worker):
+        seen, cursor = [], None
+        while True:
+            found = selectors.case_page_for(user, cursor)
+            seen += [c.reference for c in found]
+            if not found.has_next:
+                break
+            cursor = found.next_cursor
+        assert seen == [c.reference for c in selectors.case_list_for(user)]
+        assert len(seen) > 1
+        # And back again from the last page to the first.
+        back = []
+        while found is not None:
+            back = [c.reference for c in found] + back
+            cursor = found.previous_cursor
+            found = selectors.case_page_for(user, cursor) if cursor else None
+        assert back == seen
+
+
+@pytest.mark.postgres
+def test_the_first_pages_probe_and_notice_answer_as_the_two_alone(world, monkeypatch):  # noqa: F811
+    """A first page asks the grant probe and the restricted-record notice in
+    one statement: its answer is what each gives on its own, for each person,
+    whether they see few cases or many."""
+    from cases.selectors import cases as case_selectors
+
+    for _ in range(2):
+        open_case_from_concern(world, submit_concern(world))
+
+    def both(user):
+        return selectors.visible_case_ids_if_few(user), selectors.restricted_notice_for(user)
+
+    def together(user):
+        few, notice = selectors.visible_ids_and_notice(user)
+        return (None if few is None else sorted(few)), notice
+
+    def apart(user):
+        few, notice = both(user)
+        return (None if few is None else sorted(few)), notice
+
+    people = [world.named_worker, world.social_worker, world.manager2, world.teacher]
+    case_break_glass(acting_user=world.manager2, case=world.case, reason=GLASS)
+    for user in people:
+        assert together(user) == apart(user), user
+    assert together(world.social_worker)[1], "the notice is told"
+    assert together(world.named_worker)[1] == []
+    # More than a few: the probe says "many" (None), and the notice still comes.
+    monkeypatch.setattr(case_selectors, "FEW", 1)
+    assert together(world.social_worker)[0] is None
+    assert together(world.social_worker) == apart(world.social_worker)
+    assert [c.reference for c in together(world.social_worker)[1]] == [world.case.reference]
