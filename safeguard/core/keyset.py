@@ -28,6 +28,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
+# Row comparisons, ``(a, b) < (x, y)``: Django's own, written for composite keys.
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+
 SALT = "safeguard.keyset"
 PER_PAGE = 25
 
@@ -101,6 +104,15 @@ def _decode(cursor: str, model: type[Model], fields: list[tuple[str, bool]]) -> 
     return direction, values
 
 
+def is_cursor_for(cursor: str, model: type[Model], ordering: Sequence[str]) -> bool:
+    """Whether ``cursor`` is one of ours for rows of ``model`` in ``ordering``."""
+    try:
+        _decode(cursor, model, _split(ordering))
+    except ValueError:
+        return False
+    return True
+
+
 def goes_back(cursor: str | None) -> bool:
     """Whether ``cursor`` is one of ours that pages back (towards the first page)."""
     if not cursor:
@@ -115,10 +127,20 @@ def goes_back(cursor: str | None) -> bool:
 
 
 def _after(fields: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
-    """Rows strictly after ``values`` in the ordering (before, when not forward):
-    a OR of "equal on the first i keys, beyond on key i+1", with the first key's
-    non-strict bound ANDed on so that PostgreSQL starts its index scan there
-    instead of filtering from the top."""
+    """Rows strictly after ``values`` in the ordering (before, when not forward).
+
+    When every key runs the same way, a row comparison, ``(a, b) < (x, y)``:
+    PostgreSQL starts its index scan exactly there. Otherwise a OR of "equal
+    on the first i keys, beyond on key i+1", with the first key's non-strict
+    bound ANDed on so that the scan starts near there instead of at the top.
+    The OR alone was the health practitioner's deep page at a county's scale:
+    100,000 cases share the seed's build time as ``updated_at``, and the scan
+    started at the first of them and filtered its way down (150 ms, against 8
+    for the row comparison)."""
+    if len({desc for _, desc in fields}) == 1:
+        names = [name for name, _ in fields]
+        beyond = TupleLessThan if fields[0][1] == forward else TupleGreaterThan
+        return Q(beyond(Tuple(*names), tuple(values)))
     alternatives = []
     for i, (name, desc) in enumerate(fields):
         beyond = "lt" if desc == forward else "gt"
