@@ -29,7 +29,12 @@ from rest_framework.response import Response
 from agencies import selectors, services, teams
 from agencies.models import Agency, Membership, Team
 from agencies.roles import Role
-from safeguard.core.api_fields import StrictCharField, StrictEmailField, StrictModelSerializer
+from safeguard.core.api_fields import (
+    ChoiceDisplayField,
+    StrictCharField,
+    StrictEmailField,
+    StrictModelSerializer,
+)
 from safeguard.core.pagination import cursor_pagination
 
 SLUG = OpenApiParameter(
@@ -45,7 +50,7 @@ class MembershipSerializer(StrictModelSerializer):
     username = StrictCharField(source="user.username", read_only=True)
     first_name = StrictCharField(source="user.first_name", read_only=True)
     last_name = StrictCharField(source="user.last_name", read_only=True)
-    role_display = StrictCharField(source="get_role_display", read_only=True)
+    role_display = ChoiceDisplayField(source="get_role_display", read_only=True)
 
     class Meta:
         model = Membership

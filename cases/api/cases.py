@@ -50,7 +50,12 @@ from cases.models import (
 from safeguard.audit.services import audit_record
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import ErrorSerializer, error_response
-from safeguard.core.api_fields import StrictCharField, StrictModelSerializer, StrictSlugField
+from safeguard.core.api_fields import (
+    ChoiceDisplayField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSlugField,
+)
 from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
@@ -58,7 +63,7 @@ from safeguard.core.pagination import cursor_pagination
 
 
 class InvolvementReasonSerializer(StrictModelSerializer):
-    reason_display = StrictCharField(source="get_reason_display", read_only=True)
+    reason_display = ChoiceDisplayField(source="get_reason_display", read_only=True)
     since = serializers.DateTimeField(source="added_at", read_only=True)
 
     class Meta:
@@ -71,7 +76,7 @@ class InvolvementSerializer(StrictModelSerializer):
     every current one (a referral, each meeting invitation...)."""
 
     agency = AgencySerializer(read_only=True)
-    reason_display = StrictCharField(source="get_reason_display", read_only=True)
+    reason_display = ChoiceDisplayField(source="get_reason_display", read_only=True)
     since = serializers.DateTimeField(source="started_at", read_only=True)
     reasons = InvolvementReasonSerializer(source="current_reasons", many=True, read_only=True)
 
@@ -171,7 +176,7 @@ class CaseSerializer(StrictModelSerializer):
 
 class ChronologyEntrySerializer(StrictModelSerializer):
     agency = AgencySerializer(read_only=True, allow_null=True)
-    kind_display = StrictCharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceDisplayField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = ChronologyEntry

@@ -37,7 +37,12 @@ from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_
 from cases.models import BodyMapMark, Concern
 from cases.services.concerns import CONCERN_FIELDS
 from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
-from safeguard.core.api_fields import StrictCharField, StrictModelSerializer, StrictSlugField
+from safeguard.core.api_fields import (
+    ChoiceDisplayField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSlugField,
+)
 from safeguard.core.dates import DateKind
 from safeguard.core.pagination import cursor_pagination
 
@@ -48,7 +53,7 @@ class ConcernSerializer(StrictModelSerializer):
     """A submitted concern. The decision shows once it is authorised, or to the
     people who work its front door; the case only to those who may see it."""
 
-    status_display = StrictCharField(source="get_status_display", read_only=True)
+    status_display = ChoiceDisplayField(source="get_status_display", read_only=True)
     reporting_agency = AgencySerializer(read_only=True)
     lead_agency = AgencySerializer(read_only=True)
     categories = serializers.ListField(

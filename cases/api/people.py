@@ -27,6 +27,7 @@ from cases.api.cases import ProfessionalSerializer
 from cases.api.common import INVALID, CaseNestedViewSet, _as_drf_error
 from cases.models import HouseholdMember
 from safeguard.core.api_fields import (
+    ChoiceDisplayField,
     StrictCharField,
     StrictEmailField,
     StrictModelSerializer,
@@ -42,7 +43,7 @@ SEEN = OpenApiResponse(description="No such case, or one you may not see.")
 
 
 class HouseholdMemberSerializer(StrictModelSerializer):
-    relationship_display = StrictCharField(source="get_relationship_display", read_only=True)
+    relationship_display = ChoiceDisplayField(source="get_relationship_display", read_only=True)
     flags = serializers.ListField(
         child=serializers.ChoiceField(choices=HouseholdMember.Flag.choices),
         read_only=True,

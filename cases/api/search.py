@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from cases.api.common import INVALID, NOT_FOUND, AgencySerializer, ChildSummarySerializer
 from cases.models import Case
 from cases.selectors.search import KIND_LABELS, LIMIT, may_search, search
-from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
+from safeguard.core.api_fields import ChoiceDisplayField, StrictCharField, StrictModelSerializer
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -34,8 +34,8 @@ class SearchCaseSerializer(StrictModelSerializer):
 
 
 class SearchPlanSerializer(serializers.Serializer):
-    kind = StrictCharField(source="get_kind_display")
-    category = StrictCharField(source="get_category_display", allow_blank=True)
+    kind = ChoiceDisplayField(source="get_kind_display")
+    category = ChoiceDisplayField(source="get_category_display", allow_blank=True)
     start_date = serializers.DateField()
 
 

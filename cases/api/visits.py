@@ -19,7 +19,7 @@ from cases.models import Plan, StatutoryVisit
 from cases.selectors.visits import visits_for
 from cases.services.visits import plan_schedule_change, visit_record, visitors_for
 from safeguard.core.api_dates import BoundedDateField
-from safeguard.core.api_fields import StrictCharField, StrictModelSerializer
+from safeguard.core.api_fields import ChoiceDisplayField, StrictCharField, StrictModelSerializer
 from safeguard.core.dates import DateKind
 
 
@@ -28,7 +28,7 @@ class VisitSerializer(StrictModelSerializer):
     visited_at_time = serializers.TimeField(
         allow_null=True, help_text="Null when the time of the visit is not known."
     )
-    seen_display = StrictCharField(source="get_seen_display", read_only=True)
+    seen_display = ChoiceDisplayField(source="get_seen_display", read_only=True)
 
     class Meta:
         model = StatutoryVisit

@@ -28,6 +28,15 @@ class StrictCharField(StringOnly, serializers.CharField):
     pass
 
 
+class ChoiceDisplayField(StrictCharField):
+    """A choice's label (``source="get_FOO_display"``), read by calling the
+    model's method. DRF asks ``inspect.signature`` of every callable it reads
+    before calling it: 80 microseconds each, 170 times on a page of cases."""
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source)()
+
+
 class StrictSlugField(StringOnly, serializers.SlugField):
     pass
 

@@ -95,9 +95,32 @@ def _compile(
     for param in params:
         names = [name for name, (_, p) in stand_ins.items() if param == p]
         slots.append(names[0] if names else None)
+    _refuse_derived_values(key, build, values, sql, params, slots)
     _compiled[key] = (sql, list(params), slots)
     if objects:
         _readers[key] = _Reader.of(compiler)
+
+
+def _refuse_derived_values(
+    key: Hashable,
+    build: Callable[..., QuerySet],
+    values: dict[str, Any],
+    sql: str,
+    params: tuple,
+    slots: list[str | None],
+) -> None:
+    """Compile again with other stand-ins: the statement must be the same, and
+    every parameter that changed must be a value's own. A builder that put
+    ``now - a day`` (or a branch on the person) into its statement would
+    otherwise have the first call's answer compiled in for every call after."""
+    others = {name: _stand_in(value) for name, value in values.items()}
+    again_sql, again = build(**{n: s[0] for n, s in others.items()}).query.sql_with_params()
+    same_shape = again_sql == sql and len(again) == len(params)
+    if not same_shape or any(
+        first != second and slot is None
+        for first, second, slot in zip(params, again, slots, strict=True)
+    ):
+        raise ValueError(f"{key!r}: the statement depends on its values beyond binding them")
 
 
 @dataclass(frozen=True)
@@ -142,6 +165,18 @@ class _Reader:
                 populator.populate(row, obj)
             found.append(obj)
         return found
+
+
+def compiled_rows(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> list[tuple]:
+    """The rows of ``build(**values)``, a ``values_list`` of plain columns
+    (the driver's own types: no field converters are applied), its
+    statement compiled once per ``key``."""
+    if connection.vendor != "postgresql":
+        return list(build(**values))
+    sql, params = compiled(key, build, **values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def compiled_objects(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> list:

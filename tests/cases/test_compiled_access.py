@@ -202,3 +202,24 @@ def test_the_first_pages_probe_and_notice_answer_as_the_two_alone(world, monkeyp
     assert together(world.social_worker)[0] is None
     assert together(world.social_worker) == apart(world.social_worker)
     assert [c.reference for c in together(world.social_worker)[1]] == [world.case.reference]
+
+
+@pytest.mark.postgres
+def test_a_statement_that_derives_from_its_values_is_refused(world):  # noqa: F811
+    """A builder that computes a value from one of its own (a day before
+    ``now``) would have the first call's answer compiled in for good: refused
+    when it is first compiled, not served wrong ever after."""
+    from cases.models import Case
+    from safeguard.core.compiled import compiled
+
+    def since_yesterday(now):
+        return Case.objects.filter(opened_at__gte=now - dt.timedelta(days=1))
+
+    with pytest.raises(ValueError, match="depends on its values"):
+        compiled("test-derived", since_yesterday, now=timezone.now())
+
+    def branching(person):
+        return Case.objects.filter(allocated_worker=person if person.pk % 2 else None)
+
+    with pytest.raises(ValueError, match="depends on its values"):
+        compiled("test-branching", branching, person=world.social_worker)
