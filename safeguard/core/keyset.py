@@ -84,15 +84,21 @@ def _encode(direction: str, values: list[Any]) -> str:
     return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, model: type[Model], fields: list[tuple[str, bool]]) -> tuple[str, list]:
-    """The direction and typed key values, or ValueError for anything not ours."""
+def _unsigned(cursor: str) -> tuple[Any, Any]:
+    """The direction and raw key values of a cursor, or ValueError for anything not ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         signed = base64.urlsafe_b64decode(padded.encode()).decode()
         direction, raw = json.loads(signing.loads(signed, salt=SALT))
     except (binascii.Error, UnicodeDecodeError, signing.BadSignature, ValueError, TypeError):
         raise ValueError("not a cursor") from None
-    if direction not in ("next", "prev") or len(raw) != len(fields):
+    return direction, raw
+
+
+def _decode(cursor: str, model: type[Model], fields: list[tuple[str, bool]]) -> tuple[str, list]:
+    """The direction and typed key values, or ValueError for anything not ours."""
+    direction, raw = _unsigned(cursor)
+    if direction not in ("next", "prev") or not isinstance(raw, list) or len(raw) != len(fields):
         raise ValueError("not a cursor")
     try:
         values = [
@@ -118,12 +124,9 @@ def goes_back(cursor: str | None) -> bool:
     if not cursor:
         return False
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        signed = base64.urlsafe_b64decode(padded.encode()).decode()
-        direction, _ = json.loads(signing.loads(signed, salt=SALT))
-    except (binascii.Error, UnicodeDecodeError, signing.BadSignature, ValueError, TypeError):
+        return _unsigned(cursor)[0] == "prev"
+    except ValueError:
         return False
-    return direction == "prev"
 
 
 def _after(fields: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
