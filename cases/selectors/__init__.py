@@ -6,6 +6,7 @@ modules inside ``cases`` import from the submodules."""
 from cases.selectors.case_list import (
     case_list_page_for,
     case_page_for,
+    case_rows_fetch,
     one_of,
     visible_ids_and_notice,
 )
@@ -37,6 +38,7 @@ from cases.selectors.children import (
     children_at_front_door,
     children_for,
     get_child_for,
+    involvements_prefetched,
     restricted_children_at_front_door,
     with_lead_access,
 )
@@ -135,6 +137,8 @@ __all__ = [
     "case_list_for",
     "case_page_for",
     "case_list_page_for",
+    "case_rows_fetch",
+    "involvements_prefetched",
     "visible_ids_and_notice",
     "one_of",
     "case_read_record",

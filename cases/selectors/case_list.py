@@ -37,6 +37,7 @@ from cases.selectors.cases import (
     restricted_notice_for,
     visible_case_ids_if_few,
 )
+from cases.selectors.children import with_lead_access
 from safeguard.core import keyset, lookups  # noqa: F401 - lookups: pk__any_of
 from safeguard.core.compiled import compiled, compiled_objects
 from safeguard.core.keyset import KeysetPage, keyset_page
@@ -137,11 +138,29 @@ def case_page_for(
             cases = cases.filter(one_of(few))
         return keyset_page(cases, ordering, cursor, query=query)
 
+    fetch = case_rows_fetch(user, few, ordering)
+    return keyset_page(Case.objects.none(), ordering, cursor, query=query, fetch=fetch)
+
+
+def case_rows_fetch(
+    user: User,
+    few: list[uuid.UUID] | None,
+    ordering: Sequence[str] = CASE_ORDER,
+    *,
+    lead_access: bool = False,
+) -> keyset.Fetch:
+    """A ``keyset_page`` fetch of the cases an authenticated, active ``user``
+    sees (``few``: their ids, when ``visible_case_ids_if_few`` found them
+    few), as the case lists show them: one statement per shape, compiled once
+    per process. ``lead_access``: each case says whether the user sees it at
+    the lead agency's level (the API's lists)."""
     now = timezone.now()
 
     def fetch(order: list[str], boundary: list | None, forward: bool, limit: int) -> list[Case]:
         def build(person: AbstractBaseUser, now: Any, **values: Any) -> QuerySet[Case]:
             cases = case_list_for(person, now=now)
+            if lead_access:
+                cases = with_lead_access(cases, person, now=now)
             if "few" in values:
                 cases = cases.filter(one_of(values["few"]))
             if boundary is not None:
@@ -154,7 +173,7 @@ def case_page_for(
             values["few"] = few
         if boundary is not None:
             values["first"], values["last"] = boundary
-        shape = ("case_page", tuple(order), forward, limit, tuple(sorted(values)))
+        shape = ("case_rows", tuple(order), forward, limit, lead_access, tuple(sorted(values)))
         return compiled_objects(shape, build, **values)
 
-    return keyset_page(Case.objects.none(), ordering, cursor, query=query, fetch=fetch)
+    return fetch

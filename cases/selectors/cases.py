@@ -122,8 +122,8 @@ def _live_break_glass(user: AbstractBaseUser, outer: str, now: Any = None) -> Qu
     )
 
 
-def _break_glass_case_ids(user: AbstractBaseUser, outer: str = "pk") -> Q:
-    return Q(Exists(_live_break_glass(user, outer)))
+def _break_glass_case_ids(user: AbstractBaseUser, outer: str = "pk", now: Any = None) -> Q:
+    return Q(Exists(_live_break_glass(user, outer, now)))
 
 
 def case_visible_to(user: User, outer: str = "pk", *, now: Any = None) -> Q:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
@@ -103,31 +104,35 @@ def get_child_for(user: User, child_id: uuid.UUID | str, *, audit: bool = True) 
     return child
 
 
-def with_lead_access(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+def with_lead_access(cases: QuerySet[Case], user: User, *, now: Any = None) -> QuerySet[Case]:
     """Each case carrying ``lead_access``: whether the user sees it at the lead
     agency's level. Asked in the page's own query, not one more for the page."""
     if not user.is_authenticated or not user.is_active:
         return cases.annotate(lead_access=Value(False, output_field=BooleanField()))
-    lead = ids_with_permission(user, VIEW_LEAD) | _break_glass_case_ids(user)
+    lead = ids_with_permission(user, VIEW_LEAD) | _break_glass_case_ids(user, now=now)
     return cases.annotate(lead_access=ExpressionWrapper(lead, output_field=BooleanField()))
 
 
 def case_list_with_involvements_for(user: User) -> QuerySet[Case]:
     """``case_list_for`` with each case's active involvements (and their
     agencies) fetched for the whole page at once, as ``active_involvements``."""
+    cases = case_list_for(user).prefetch_related(*involvements_prefetched())
+    return cases.order_by("-updated_at", "id")
+
+
+def involvements_prefetched() -> list:
+    """What the API shows of each case beside its own columns, each read once
+    for a page of cases: the active involvements (with their agencies and
+    current reasons), the named professionals, and the assessments."""
     active = (
         Involvement.objects.filter(ended_at__isnull=True)
         .select_related("agency")
         .prefetch_related(current_reasons_prefetch())
     )
     people = CaseProfessional.objects.filter(ended_at__isnull=True).select_related("agency", "user")
-    return (
-        case_list_for(user)
-        .prefetch_related(
-            Prefetch("involvements", queryset=active, to_attr="active_involvements"),
-            Prefetch("professionals", queryset=people, to_attr="active_professionals"),
-            # Serialized for the lead agency's cases only; one query for the page.
-            "assessments",
-        )
-        .order_by("-updated_at", "id")
-    )
+    return [
+        Prefetch("involvements", queryset=active, to_attr="active_involvements"),
+        Prefetch("professionals", queryset=people, to_attr="active_professionals"),
+        # Serialized for the lead agency's cases only; one query for the page.
+        "assessments",
+    ]

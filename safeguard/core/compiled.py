@@ -134,13 +134,13 @@ class _Reader:
     end: int
     converters: list[tuple[int, list, Any]]
     populators: list
+    annotations: dict[str, int]
 
     @classmethod
     def of(cls, compiler: SQLCompiler) -> _Reader:
         select, klass_info = compiler.select, compiler.klass_info
-        if klass_info is None or compiler.annotation_col_map:
-            # values() or annotations: not what ``objects`` knows how to read.
-            raise TypeError("compiled_objects reads plain rows of a model")
+        if klass_info is None:  # values(): not rows of a model
+            raise TypeError("compiled_objects reads rows of a model")
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         converters = compiler.get_converters([s[0] for s in select])
@@ -151,6 +151,7 @@ class _Reader:
             end=end,
             converters=[(pos, fns, expr) for pos, (fns, expr) in converters.items()],
             populators=get_related_populators(klass_info, select, connection.alias),
+            annotations=dict(compiler.annotation_col_map or {}),
         )
 
     def objects(self, rows: list[tuple]) -> list[Model]:
@@ -163,6 +164,8 @@ class _Reader:
             obj = self.model.from_db(connection.alias, self.init_list, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, obj)
+            for name, pos in self.annotations.items():
+                setattr(obj, name, row[pos])
             found.append(obj)
         return found
 
@@ -180,9 +183,10 @@ def compiled_rows(key: Hashable, build: Callable[..., QuerySet], **values: Any) 
 
 
 def compiled_objects(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> list:
-    """The model instances ``build(**values)`` yields, its statement compiled
-    once per ``key``. The builder's queryset must yield instances of its model
-    (no ``values()``, no annotations, no ``prefetch_related``)."""
+    """The model instances ``build(**values)`` yields (with their
+    ``select_related`` objects and annotations), its statement compiled once
+    per ``key``. The builder's queryset must yield instances of its model
+    (no ``values()``); a ``prefetch_related`` of it is not run."""
     if connection.vendor != "postgresql":
         return list(build(**values))
     if key not in _readers:

@@ -44,7 +44,12 @@ class KeysetCursorPagination(CursorPagination):
         cursor = request.query_params.get(self.cursor_query_param) or None
         if cursor and not keyset.is_cursor_for(cursor, queryset.model, ordering):
             raise NotFound(self.invalid_cursor_message)
-        self._keyset = keyset.keyset_page(queryset, ordering, cursor, per_page=self.page_size)
+        # A view may read its rows itself (a statement compiled once):
+        # ``keyset_fetch``, as keyset_page's ``fetch``.
+        fetch = getattr(view, "keyset_fetch", None)
+        self._keyset = keyset.keyset_page(
+            queryset, ordering, cursor, per_page=self.page_size, fetch=fetch
+        )
         self.page = list(self._keyset.object_list)
         self.has_next, self.has_previous = self._keyset.has_next, self._keyset.has_previous
         return self.page

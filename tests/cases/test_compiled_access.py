@@ -223,3 +223,37 @@ def test_a_statement_that_derives_from_its_values_is_refused(world):  # noqa: F8
 
     with pytest.raises(ValueError, match="depends on its values"):
         compiled("test-branching", branching, person=world.social_worker)
+
+
+@pytest.mark.postgres
+def test_the_api_case_list_says_each_persons_own_level_of_access(world, client):  # noqa: F811
+    """The API's case list is compiled once too, with whether each case is
+    seen at the lead agency's level: that answer is each person's own, and a
+    break-glass's for as long as it lasts."""
+    from cases.models import Case
+
+    for _ in range(2):
+        open_case_from_concern(world, submit_concern(world))
+
+    def listed(user):
+        client.force_login(user)
+        body = client.get("/api/v1/cases/").json()
+        return {row["reference"]: row["lead_access"] for row in body["results"]}
+
+    def expected(user):
+        return {
+            c.reference: selectors.has_lead_access(user, c)
+            for c in Case.objects.all()
+            if selectors.cases_for(user).filter(pk=c.pk).exists()
+        }
+
+    people = [world.named_worker, world.social_worker, world.teacher, world.manager2]
+    for user in people:
+        assert listed(user) == expected(user), user
+    assert listed(world.named_worker)[world.case.reference] is True
+    assert True in listed(world.social_worker).values()
+    assert set(listed(world.teacher).values()) == {False}  # a school: never the lead's view
+    case_break_glass(acting_user=world.manager2, case=world.case, reason=GLASS)
+    assert listed(world.manager2)[world.case.reference] is True
+    BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert world.case.reference not in listed(world.manager2)
