@@ -9,6 +9,7 @@ from cases.selectors.case_list import (
     case_rows_fetch,
     one_of,
     visible_ids_and_notice,
+    visible_rows_fetch,
 )
 from cases.selectors.cases import (
     CASE_ORDER,
@@ -138,6 +139,7 @@ __all__ = [
     "case_page_for",
     "case_list_page_for",
     "case_rows_fetch",
+    "visible_rows_fetch",
     "involvements_prefetched",
     "visible_ids_and_notice",
     "one_of",

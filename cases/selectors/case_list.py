@@ -12,7 +12,7 @@ probe and the restricted-record notice share one statement
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -154,26 +154,44 @@ def case_rows_fetch(
     few), as the case lists show them: one statement per shape, compiled once
     per process. ``lead_access``: each case says whether the user sees it at
     the lead agency's level (the API's lists)."""
+
+    def rows(person: AbstractBaseUser, now: Any) -> QuerySet[Case]:
+        cases = case_list_for(person, now=now)
+        return with_lead_access(cases, person, now=now) if lead_access else cases
+
+    return visible_rows_fetch(("case_rows", lead_access), rows, user, few, ordering)
+
+
+def visible_rows_fetch(
+    name: Hashable,
+    rows: Callable[[AbstractBaseUser, Any], QuerySet],
+    user: User,
+    few: list[uuid.UUID] | None,
+    ordering: Sequence[str],
+) -> keyset.Fetch:
+    """A ``keyset_page`` fetch of ``rows(person, now)`` (what an authenticated,
+    active ``user`` sees, by the access rule, at the time given), narrowed to
+    ``few`` ids when the grants found them few: one statement for each shape
+    of page (direction, first page or not, few or many), compiled once per
+    process under ``name``."""
     now = timezone.now()
 
-    def fetch(order: list[str], boundary: list | None, forward: bool, limit: int) -> list[Case]:
-        def build(person: AbstractBaseUser, now: Any, **values: Any) -> QuerySet[Case]:
-            cases = case_list_for(person, now=now)
-            if lead_access:
-                cases = with_lead_access(cases, person, now=now)
+    def fetch(order: list[str], boundary: list | None, forward: bool, limit: int) -> list:
+        def build(person: AbstractBaseUser, now: Any, **values: Any) -> QuerySet:
+            found = rows(person, now)
             if "few" in values:
-                cases = cases.filter(one_of(values["few"]))
+                found = found.filter(one_of(values["few"]))
             if boundary is not None:
                 key = [values["first"], values["last"]]
-                cases = cases.filter(keyset.after(ordering, key, forward=forward))
-            return cases.order_by(*order)[:limit]
+                found = found.filter(keyset.after(ordering, key, forward=forward))
+            return found.order_by(*order)[:limit]
 
         values: dict[str, Any] = {"person": user, "now": now}
         if few is not None:
             values["few"] = few
         if boundary is not None:
             values["first"], values["last"] = boundary
-        shape = ("case_rows", tuple(order), forward, limit, lead_access, tuple(sorted(values)))
+        shape = (name, tuple(order), forward, limit, tuple(sorted(values)))
         return compiled_objects(shape, build, **values)
 
     return fetch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -40,17 +41,21 @@ def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Conc
 # Concerns ---------------------------------------------------------------
 
 
-def case_visible_q(user: User) -> Q:
+def case_visible_q(user: User, *, now: Any = None) -> Q:
     """Concerns whose case, if any, does not stop the user seeing them.
 
     A concern linked to a restricted case is exactly as restricted as the case:
     only the people ``cases_for`` lets see the case (named users, the allocated
     worker, chairs of its meetings, unexpired break-glass) see it. There is no
     second rule here: whoever ``cases_for`` admits, this admits."""
-    return Q(case__isnull=True) | Q(case__is_restricted=False) | case_visible_to(user, "case_id")
+    return (
+        Q(case__isnull=True)
+        | Q(case__is_restricted=False)
+        | case_visible_to(user, "case_id", now=now)
+    )
 
 
-def concerns_for(user: User) -> QuerySet[Concern]:
+def concerns_for(user: User, *, now: Any = None) -> QuerySet[Concern]:
     """Submitted concerns the user may see, and the user's own drafts.
 
     A concern granted to the user is still hidden (404) when it is linked to a
@@ -72,7 +77,7 @@ def concerns_for(user: User) -> QuerySet[Concern]:
                 user_grants=ConcernUserObjectPermission,
                 group_grants=ConcernGroupObjectPermission,
             )
-            & (Q(reported_by=user) | case_visible_q(user))
+            & (Q(reported_by=user) | case_visible_q(user, now=now))
         )
     ).select_related(
         "reporting_agency",

@@ -257,3 +257,30 @@ def test_the_api_case_list_says_each_persons_own_level_of_access(world, client):
     assert listed(world.manager2)[world.case.reference] is True
     BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert world.case.reference not in listed(world.manager2)
+
+
+@pytest.mark.postgres
+def test_the_api_concern_list_follows_each_person_and_restriction(world, client):  # noqa: F811
+    """The API's concern list, compiled once: a concern about the restricted
+    child is listed for the person named on the case and not for a colleague
+    who is not, in either order; nor for a break-glass that has run out."""
+    from cases.models import Concern
+
+    restricted = set(
+        Concern.objects.filter(case=world.case)
+        .exclude(status="draft")
+        .values_list("reference", flat=True)
+    )
+    assert restricted
+
+    def listed(user):
+        client.force_login(user)
+        return {row["reference"] for row in client.get("/api/v1/concerns/").json()["results"]}
+
+    for _ in range(2):
+        assert restricted <= listed(world.named_worker)
+        assert not restricted & listed(world.social_worker)
+    case_break_glass(acting_user=world.manager2, case=world.case, reason=GLASS)
+    assert restricted <= listed(world.manager2)
+    BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert not restricted & listed(world.manager2)
