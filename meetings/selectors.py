@@ -7,9 +7,11 @@ step with the chair and the invitations by ``meetings.grants``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
 from django.db.models import (
@@ -33,7 +35,7 @@ from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, Role
 from agencies.selectors import agencies_where, has_role
 from cases.models import Case, CaseAction, Involvement
-from cases.selectors.case_list import one_of
+from cases.selectors.case_list import one_of, visible_rows_fetch
 from cases.selectors.cases import granted_ids_if_few, still_a_member
 from meetings.models import (
     AgencyReport,
@@ -46,6 +48,8 @@ from meetings.models import (
     MeetingUserObjectPermission,
 )
 from safeguard.audit.services import audit_record
+from safeguard.core.compiled import compiled_objects
+from safeguard.core.keyset import KeysetPage, keyset_page
 
 VIEW = "view_meeting"
 VIEW_LEAD = "view_meeting_lead"
@@ -120,6 +124,54 @@ def _few_first(user: User, meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
         group_grants=MeetingGroupObjectPermission,
     )
     return meetings if few is None else meetings.filter(one_of(few))
+
+
+UPCOMING_SHOWN = 50
+
+
+def meeting_list_page_for(
+    user: User, cursor: str | None, *, ordering: Sequence[str] = MEETING_ORDER, query=None
+) -> tuple[list[Meeting], KeysetPage]:
+    """The meetings page with no filter in force: the first ``UPCOMING_SHOWN``
+    meetings to come, soonest first, and a keyset page of those held (finalised,
+    or their time has passed), each read by a statement compiled once per
+    process, as ``meeting_rows_for`` finds them (few ids, or the grants probed
+    per meeting). The children beside each meeting are not read here."""
+    if not user.is_authenticated or not user.is_active:
+        return [], keyset_page(Meeting.objects.none(), ordering, cursor, query=query)
+    few = granted_ids_if_few(
+        user,
+        _permission(VIEW),
+        user_grants=MeetingUserObjectPermission,
+        group_grants=MeetingGroupObjectPermission,
+    )
+    now = timezone.now()
+
+    def upcoming(person: AbstractBaseUser, now: dt.datetime, **values: Any) -> QuerySet[Meeting]:
+        rows = _shown_to(person, now).filter(_to_come_at(now))
+        if "few" in values:
+            rows = rows.filter(one_of(values["few"]))
+        return rows.order_by("scheduled_at", "id")[:UPCOMING_SHOWN]
+
+    values: dict[str, Any] = {"person": user, "now": now}
+    if few is not None:
+        values["few"] = few
+    soonest = compiled_objects(("meetings_upcoming", tuple(sorted(values))), upcoming, **values)
+    fetch = visible_rows_fetch("meetings_held", _held, user, few, ordering, now=now)
+    return soonest, keyset_page(Meeting.objects.none(), ordering, cursor, query=query, fetch=fetch)
+
+
+def _shown_to(person: AbstractBaseUser, now: dt.datetime) -> QuerySet[Meeting]:
+    # ``now`` is unused: meetings have no break-glass; the fetch passes it.
+    return meetings_for(person).select_related("chair", "lead_agency")
+
+
+def _to_come_at(now: dt.datetime) -> Q:
+    return Q(scheduled_at__gte=now, finalised_at__isnull=True)
+
+
+def _held(person: AbstractBaseUser, now: dt.datetime) -> QuerySet[Meeting]:
+    return _shown_to(person, now).exclude(_to_come_at(now))
 
 
 def get_meeting_for(user: User, meeting_id: uuid.UUID | str, *, audit: bool = True) -> Meeting:

@@ -168,13 +168,15 @@ def visible_rows_fetch(
     user: User,
     few: list[uuid.UUID] | None,
     ordering: Sequence[str],
+    *,
+    now: Any = None,
 ) -> keyset.Fetch:
     """A ``keyset_page`` fetch of ``rows(person, now)`` (what an authenticated,
-    active ``user`` sees, by the access rule, at the time given), narrowed to
-    ``few`` ids when the grants found them few: one statement for each shape
-    of page (direction, first page or not, few or many), compiled once per
-    process under ``name``."""
-    now = timezone.now()
+    active ``user`` sees, by the access rule, at the time given: ``now`` by
+    default), narrowed to ``few`` ids when the grants found them few: one
+    statement for each shape of page (direction, first page or not, few or
+    many), compiled once per process under ``name``."""
+    now = timezone.now() if now is None else now
 
     def fetch(order: list[str], boundary: list | None, forward: bool, limit: int) -> list:
         def build(person: AbstractBaseUser, now: Any, **values: Any) -> QuerySet:
