@@ -299,7 +299,10 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
                 user, few, selectors.CASE_ORDER, lead_access=True
             )
         page = self.paginate_queryset(Case.objects.none())
-        prefetch_related_objects(page, *selectors.involvements_prefetched())
+        prefetch_related_objects(page, *selectors.involvements_prefetched(assessments=False))
+        # Assessments are shown at the lead agency's level only: read for
+        # those cases, and not at all for a page with none (a school's).
+        prefetch_related_objects([c for c in page if c.lead_access], "assessments")
         data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
         _audit_list(request, "cases_listed", (c.reference for c in page))
         return self.get_paginated_response(data)

@@ -120,10 +120,11 @@ def case_list_with_involvements_for(user: User) -> QuerySet[Case]:
     return cases.order_by("-updated_at", "id")
 
 
-def involvements_prefetched() -> list:
+def involvements_prefetched(*, assessments: bool = True) -> list:
     """What the API shows of each case beside its own columns, each read once
     for a page of cases: the active involvements (with their agencies and
-    current reasons), the named professionals, and the assessments."""
+    current reasons), the named professionals, and (``assessments``) the
+    assessments."""
     active = (
         Involvement.objects.filter(ended_at__isnull=True)
         .select_related("agency")
@@ -134,5 +135,5 @@ def involvements_prefetched() -> list:
         Prefetch("involvements", queryset=active, to_attr="active_involvements"),
         Prefetch("professionals", queryset=people, to_attr="active_professionals"),
         # Serialized for the lead agency's cases only; one query for the page.
-        "assessments",
+        *(["assessments"] if assessments else []),
     ]
