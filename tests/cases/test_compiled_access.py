@@ -284,3 +284,22 @@ def test_the_api_concern_list_follows_each_person_and_restriction(world, client)
     assert restricted <= listed(world.manager2)
     BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert not restricted & listed(world.manager2)
+
+
+@pytest.mark.postgres
+def test_the_notice_is_told_on_the_first_page_however_it_is_reached(world, monkeypatch):  # noqa: F811
+    """The restricted-record notice comes with a first page: asked for, or
+    reached again by Previous; never with a page after it."""
+    from safeguard.core import keyset
+
+    monkeypatch.setattr(keyset, "PER_PAGE", 1)
+    for _ in range(2):
+        open_case_from_concern(world, submit_concern(world))
+    user = world.social_worker
+    first, notice = selectors.case_list_page_for(user, None)
+    assert [c.reference for c in notice] == [world.case.reference]
+    second, notice = selectors.case_list_page_for(user, first.next_cursor)
+    assert notice == [] and second.has_previous
+    again, notice = selectors.case_list_page_for(user, second.previous_cursor)
+    assert [c.reference for c in again] == [c.reference for c in first]
+    assert [c.reference for c in notice] == [world.case.reference]
