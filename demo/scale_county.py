@@ -345,8 +345,12 @@ def _plan(cursor, cast: Cast, prefix: str, seed: int) -> None:
         CREATE TEMP TABLE scale_plan ON COMMIT DROP AS
         SELECT d.*, d.r_status < 20 AS is_open, d.r_restricted < 10 AS is_restricted,
                o.opened_at,
+               -- A closure that would fall in the future happened yesterday, at
+               -- the case's own minute: one instant for all of them gave 98,350
+               -- cases the same updated_at, as no county has.
                CASE WHEN d.r_status >= 20 THEN LEAST(o.opened_at + make_interval(
-                   days => 30 + mod(d.h / 13, 300)::int), now() - interval '1 day') END
+                   days => 30 + mod(d.h / 13, 300)::int),
+                   now() - interval '1 day' - make_interval(mins => d.r_minutes::int)) END
                    AS closed_at,
                CASE WHEN d.r_status < 20 AND mod(d.h / 17, 100) >= %s
                    THEN (%s::int[])[1 + mod(d.r_worker, %s)] END AS worker_id,
