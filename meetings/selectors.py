@@ -304,13 +304,29 @@ def my_meetings_for(user: User) -> MyMeetings:
     whose report the user's agency owes, and those the user chaired that have
     been held but whose record is not finalised (theirs to write up). Each
     carries its first child's name and case reference and how many children
-    it covers, so the lists name the child without a query per meeting."""
+    it covers, so the lists name the child without a query per meeting. The
+    statement is compiled once per process (``safeguard.core.compiled``)."""
+    if not user.is_authenticated or not user.is_active:
+        return MyMeetings(upcoming=[], reports_due=[], to_write_up=[])
     now = timezone.now()
-    owed = _owed_by(user)
-    write_up = Q(chair=user, scheduled_at__lt=now)
+    rows = compiled_objects(("my_meetings_for",), _my_meetings, person=user, now=now)
+    shown = MY_MEETINGS_SHOWN
+    return MyMeetings(
+        upcoming=[m for m in rows if m.scheduled_at >= now][:shown],
+        reports_due=sorted(
+            (m for m in rows if m.is_owed),
+            key=lambda m: (m.report_due_on is None, m.report_due_on, m.scheduled_at),
+        )[:shown],
+        to_write_up=[m for m in rows if m.chair_id == user.pk and m.scheduled_at < now][:shown],
+    )
+
+
+def _my_meetings(person: AbstractBaseUser, now: dt.datetime) -> QuerySet[Meeting]:
+    owed = _owed_by(person)
+    write_up = Q(chair=person, scheduled_at__lt=now)
     first = MeetingCase.objects.filter(meeting=OuterRef("pk")).order_by("case__reference")
-    rows = list(
-        meetings_for(user)
+    return (
+        meetings_for(person)
         .filter(finalised_at__isnull=True, cancelled_at__isnull=True)
         .filter(Q(scheduled_at__gte=now) | write_up | owed)
         .annotate(
@@ -335,15 +351,6 @@ def my_meetings_for(user: User) -> MyMeetings:
             ),
         )
         .order_by("scheduled_at", "id")[:MY_MEETINGS_READ]
-    )
-    shown = MY_MEETINGS_SHOWN
-    return MyMeetings(
-        upcoming=[m for m in rows if m.scheduled_at >= now][:shown],
-        reports_due=sorted(
-            (m for m in rows if m.is_owed),
-            key=lambda m: (m.report_due_on is None, m.report_due_on, m.scheduled_at),
-        )[:shown],
-        to_write_up=[m for m in rows if m.chair_id == user.pk and m.scheduled_at < now][:shown],
     )
 
 

@@ -375,24 +375,46 @@ def _with_arranged(qs: QuerySet, kind: str, now: dt.datetime) -> QuerySet:
     )
 
 
+def _strategy_day() -> Subquery:
+    """The day of the enquiry's strategy discussion, looked up per row (as
+    ``_open_case_seen``: joined, PostgreSQL hashed every meeting on record)."""
+    return Subquery(
+        Meeting.objects.filter(pk=OuterRef("strategy_meeting_id"))
+        .annotate(day=TruncDate("scheduled_at", tzinfo=_tz()))
+        .values("day")[:1]
+    )
+
+
+def _open_case_seen(user: User, agencies, now: dt.datetime) -> Subquery:
+    """The row's case when it is open, led by one of ``agencies`` and seen by
+    ``user``; else NULL. A value per row, not a join: PostgreSQL then looks up
+    the case of each of the few rows owed, where a join had it misjudge how
+    many rows are owed (none of these columns says much of the others) and
+    hash every open case in the county (200,000) for a few hundred rows."""
+    return Subquery(
+        Case.objects.filter(pk=OuterRef("case_id"), status=Case.Status.OPEN)
+        .filter(led_case_visible_to(user, _ids(agencies), now=now))
+        .order_by()
+        .values("pk")[:1]
+    )
+
+
 def icpcs_owed(
-    user: User, agencies: list[Agency], *, arranged: bool = True
+    user: User, agencies: list[Agency], *, arranged: bool = True, now: dt.datetime | None = None
 ) -> QuerySet[Section47Enquiry]:
     """Section 47 enquiries still waiting for their initial conference (as the
     ICPC clock finds them, ``meetings.clocks``): none yet, or the enquiry
     concluded for one; with ``clock_from``, the day the 15 working days run
-    from (the strategy discussion, or the enquiry's start without one)."""
-    now = timezone.now()
+    from (the strategy discussion, or the enquiry's start without one).
+    ``now``: the time it is asked at (My work's counts give theirs)."""
+    now = timezone.now() if now is None else now
     qs = (
-        Section47Enquiry.objects.filter(conference__isnull=True, case__status=Case.Status.OPEN)
+        Section47Enquiry.objects.filter(conference__isnull=True)
         .filter(Q(completed_on__isnull=True) | Q(outcome=Section47Enquiry.Outcome.ICPC))
-        .filter(led_case_visible_to(user, _ids(agencies), "case__"))
+        .alias(owed_on=_open_case_seen(user, agencies, now))
+        .filter(owed_on__isnull=False)
         .exclude(_unwritten(Meeting.Kind.ICPC, now))
-        .annotate(
-            clock_from=Coalesce(
-                TruncDate("strategy_meeting__scheduled_at", tzinfo=_tz()), F("started_on")
-            )
-        )
+        .annotate(clock_from=Coalesce(_strategy_day(), F("started_on")))
         .select_related("case__child")
     )
     if not arranged:
@@ -400,18 +422,20 @@ def icpcs_owed(
     return _with_arranged(qs, Meeting.Kind.ICPC, now).order_by("clock_from", "pk")
 
 
-def reviews_owed(user: User, agencies: list[Agency], *, arranged: bool = True) -> QuerySet[Plan]:
+def reviews_owed(
+    user: User, agencies: list[Agency], *, arranged: bool = True, now: dt.datetime | None = None
+) -> QuerySet[Plan]:
     """Current child protection plans and the review conference each is owed by
     (the date the last conference set within the review clock)."""
-    now = timezone.now()
+    now = timezone.now() if now is None else now
     qs = (
         Plan.objects.filter(
             kind=Plan.Kind.CHILD_PROTECTION,
             end_date__isnull=True,
             next_review_on__isnull=False,
-            case__status=Case.Status.OPEN,
         )
-        .filter(led_case_visible_to(user, _ids(agencies), "case__"))
+        .alias(owed_on=_open_case_seen(user, agencies, now))
+        .filter(owed_on__isnull=False)
         .exclude(_unwritten(Meeting.Kind.RCPC, now))
         .select_related("case__child")
     )

@@ -6,9 +6,10 @@ each list page uses, so a count never names more than its list shows."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connections
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -17,9 +18,16 @@ from agencies.roles import Role
 from agencies.selectors import administered_agencies, agencies_where
 from cases import selectors as case_selectors
 from cases.models import Case
-from oversight.selectors import icpcs_owed, latest_start_overdue, reviews_owed
+from oversight.selectors import icpcs_owed, reviews_owed
 from retention.models import RetentionReview
 from retention.selectors import retention_agencies_for
+from safeguard.core.compiled import compiled_rows
+from safeguard.notifications.selectors import (
+    GROUP_COLUMNS,
+    NotificationGroup,
+    groups,
+    notification_groups_for,
+)
 from subject_access.models import SubjectAccessRequest
 from subject_access.selectors import requests_for
 
@@ -46,33 +54,58 @@ def _query(url: str, **params: str) -> str:
     return url + "?" + "&".join(f"{k}={v}" for k, v in params.items())
 
 
-def counted(queries: dict[str, QuerySet]) -> dict[str, int]:
-    """How many rows each query has, up to ``CAP`` + 1, all in one statement:
+def counted(
+    names: tuple[str, ...], build: Callable[..., dict[str, QuerySet]], **values: Any
+) -> dict[str, int]:
+    """How many rows each of ``build(**values)``'s queries has (``names``, in
+    order), up to ``CAP`` + 1, all in one statement:
     ``SELECT (SELECT count(*) FROM (q1 LIMIT CAP+1)), (...)``. The queries are
-    compiled by Django, so each keeps its own access rule."""
-    if not queries:
+    compiled by Django, so each keeps its own access rule; the statement is
+    compiled once per set of names (``safeguard.core.compiled``), as building
+    a dozen access rules took the ORM longer than PostgreSQL took to count."""
+    if not names:
         return {}
-    parts, params = [], []
-    for i, qs in enumerate(queries.values()):
-        sql, more = qs.order_by().values("pk")[: CAP + 1].query.sql_with_params()
-        # Django compiled the SQL; every value in it is a parameter.
-        parts.append(f"(SELECT count(*) FROM ({sql}) counted{i})")  # noqa: S608
-        params += more
-    db = next(iter(queries.values())).db
-    with connections[db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return dict(zip(queries, row, strict=True))
+
+    def statement(**given: Any) -> tuple[str, list]:
+        queries = build(**given)
+        if tuple(queries) != names:
+            raise ValueError(f"counted {tuple(queries)}, not {names}")
+        parts, params = [], []
+        for i, qs in enumerate(queries.values()):
+            sql, more = qs.order_by().values("pk")[: CAP + 1].query.sql_with_params()
+            # Django compiled the SQL; every value in it is a parameter.
+            parts.append(f"(SELECT count(*) FROM ({sql}) counted{i})")  # noqa: S608
+            params += more
+        return "SELECT " + ", ".join(parts), params
+
+    # The cap is written into the statement: a statement per cap.
+    row = compiled_rows(("glance.counted", names, CAP), statement, **values)[0]
+    return dict(zip(names, row, strict=True))
+
+
+def unread_groups_for(user, *, limit: int) -> list[NotificationGroup]:
+    """The first ``limit`` groups of the person's unread notifications, newest
+    first: ``notification_groups_for``'s statement, compiled once per process
+    (``safeguard.core.compiled``)."""
+
+    def build(person) -> QuerySet:
+        unread = notification_groups_for(person, unread_only=True)
+        return unread.values_list(*GROUP_COLUMNS)[:limit]
+
+    rows = compiled_rows(("unread_groups_for", limit), build, person=user)
+    return groups(dict(zip(GROUP_COLUMNS, row, strict=True)) for row in rows)
 
 
 def _many(n: int, words: str) -> str:
     return f"More than {CAP:,} {words}" if n > CAP else f"{n} {words}"
 
 
-def unallocated_query(user) -> QuerySet:
+def unallocated_query(user, *, now: dt.datetime) -> QuerySet:
     """Open cases the manager sees that nobody holds (read off a partial index
     of just those, ``case_unallocated_open``)."""
-    return case_selectors.case_list_for(user).filter(allocated_worker__isnull=True, **OPEN_CASES)
+    return case_selectors.case_list_for(user, now=now).filter(
+        allocated_worker__isnull=True, **OPEN_CASES
+    )
 
 
 def case_work(context: dict, today: dt.date, *, unallocated: int | None = None) -> list[Count]:
@@ -143,16 +176,20 @@ def meeting_work(context: dict, today: dt.date) -> list[Count]:
     return counts
 
 
-def conference_queries(user, today: dt.date) -> dict[str, QuerySet]:
+def conference_queries(
+    user, *, now: dt.datetime, today: dt.date, icpc_late_from: dt.date
+) -> dict[str, QuerySet]:
     """For a lead agency's chairs and managers: the initial and review
     conferences the clocks say are owed and not yet held, and those late, as
-    the Conferences due page counts them (the page lists them, late first)."""
+    the Conferences due page counts them (the page lists them, late first).
+    ``icpc_late_from``: ``latest_start_overdue("icpc", today)``, given rather
+    than worked out here so that the counts compile once."""
     agencies = agencies_where(user, roles=[Role.CHAIR, Role.MANAGER], kind=Agency.Kind.SOCIAL_CARE)
-    icpcs = icpcs_owed(user, agencies, arranged=False)
-    reviews = reviews_owed(user, agencies, arranged=False)
+    icpcs = icpcs_owed(user, agencies, arranged=False, now=now)
+    reviews = reviews_owed(user, agencies, arranged=False, now=now)
     return {
         "icpcs": icpcs,
-        "icpcs_late": icpcs.filter(clock_from__lte=latest_start_overdue("icpc", today)),
+        "icpcs_late": icpcs.filter(clock_from__lte=icpc_late_from),
         "reviews": reviews,
         "reviews_late": reviews.filter(next_review_on__lt=today),
     }

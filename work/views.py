@@ -2,6 +2,7 @@
 through its selectors, overdue first."""
 
 import datetime as dt
+import functools
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -14,8 +15,9 @@ from agencies.selectors import roles_for
 from cases import selectors as case_selectors
 from cases.models import Concern
 from meetings.selectors import my_meetings_for
+from oversight.selectors import latest_start_overdue
 from safeguard.audit.services import audit_record
-from safeguard.notifications.selectors import groups, notification_groups_for, unread_count_for
+from safeguard.notifications.selectors import unread_count_for
 from work import glance
 
 UNREAD_SHOWN = 5
@@ -39,26 +41,67 @@ def _audit_what_is_named(user, context: dict, mine) -> None:
         )
 
 
-def _counts_wanted(user, roles: set, today, works_front_door: bool) -> dict:
+def _counts_wanted(user, roles: set, works_front_door: bool) -> tuple[str, ...]:
     """The counts of sets that grow with the county, to read in one statement
     (``glance.counted``), each capped: the front door's queue, open cases
     nobody holds (a duty manager) and conferences owed (chairs, managers)."""
-    queries = {}
+    names: list[str] = []
     if works_front_door:
-        queue = case_selectors.front_door_queue_for(user).order_by()
-        # Past its decision day: due before today began (workdays.clock's "overdue").
-        start_of_today = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+        names += FRONT_DOOR_COUNTS
+        if Role.MANAGER in roles:
+            names.append("unallocated")
+    if roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & {Role.CHAIR, Role.MANAGER}:
+        names += CONFERENCE_COUNTS
+    return tuple(names)
+
+
+FRONT_DOOR_COUNTS = ["front_door", "front_door_overdue", "front_door_risk", "front_door_awaiting"]
+CONFERENCE_COUNTS = ["icpcs", "icpcs_late", "reviews", "reviews_late"]
+
+
+def _count_queries(
+    names: tuple[str, ...],
+    person,
+    now: dt.datetime,
+    today: dt.date,
+    today_began: dt.datetime,
+    icpc_late_from: dt.date,
+) -> dict:
+    """The queries behind ``names``, for ``glance.counted``: every value that
+    varies (the person, the time) is a parameter, so the statement compiles
+    once per set of names."""
+    queries = {}
+    if "front_door" in names:
+        queue = case_selectors.front_door_queue_for(person, now=now).order_by()
         queries.update(
             front_door=queue,
-            front_door_overdue=queue.filter(decision_due_at__lt=start_of_today),
+            # Past its decision day: due before today began (workdays.clock's "overdue").
+            front_door_overdue=queue.filter(decision_due_at__lt=today_began),
             front_door_risk=queue.filter(immediate_risk=True),
             front_door_awaiting=queue.filter(status=Concern.Status.AWAITING_AUTHORISATION),
         )
-        if Role.MANAGER in roles:
-            queries["unallocated"] = glance.unallocated_query(user)
-    if roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & {Role.CHAIR, Role.MANAGER}:
-        queries.update(glance.conference_queries(user, today))
-    return queries
+    if "unallocated" in names:
+        queries["unallocated"] = glance.unallocated_query(person, now=now)
+    if "icpcs" in names:
+        queries.update(
+            glance.conference_queries(person, now=now, today=today, icpc_late_from=icpc_late_from)
+        )
+    if "my_cases" in names:
+        cases = case_selectors.case_list_for(person, now=now)
+        queries["my_cases"] = cases.filter(allocated_worker=person)
+    return {name: queries[name] for name in names}
+
+
+def _counts(user, names: tuple[str, ...], now: dt.datetime, today: dt.date) -> dict[str, int]:
+    return glance.counted(
+        names,
+        functools.partial(_count_queries, names),
+        person=user,
+        now=now,
+        today=today,
+        today_began=timezone.make_aware(dt.datetime.combine(today, dt.time())),
+        icpc_late_from=latest_start_overdue("icpc", today),
+    )
 
 
 def _at_a_glance(user, context: dict, today, found: dict) -> list[glance.Count]:
@@ -80,21 +123,24 @@ def _at_a_glance(user, context: dict, today, found: dict) -> list[glance.Count]:
 def home(request: HttpRequest) -> HttpResponse:
     """My work: what needs this person's attention, overdue first."""
     user = request.user
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     context: dict = {"roles": roles_for(user), "today": today}
     request.user_roles = context["roles"]  # read once: the navigation needs them too
-    my_concerns = list(case_selectors.my_concerns_for(user)[:10])
+    my_concerns = case_selectors.my_latest_concerns_for(user, limit=10, now=now)
     context["drafts"] = [c for c in my_concerns if c.status == "draft"]
     context["recent_concerns"] = [c for c in my_concerns if c.status != "draft"][:5]
     # The front door is a local authority's: a school's manager has none.
     works_front_door = bool(roles_for(user, kind=Agency.Kind.SOCIAL_CARE) & TRIAGE_ROLES)
-    queries = _counts_wanted(user, context["roles"], today, works_front_door)
+    names = _counts_wanted(user, context["roles"], works_front_door)
     if works_front_door:
-        held = case_selectors.allocated_cases_for(user, limit=MY_CASES_SHOWN + 1, audit=False)
+        held = case_selectors.allocated_cases_for(
+            user, limit=MY_CASES_SHOWN + 1, audit=False, now=now
+        )
         context["my_cases"] = held[:MY_CASES_SHOWN]
         if len(held) > MY_CASES_SHOWN:  # counted only when there are more than listed
-            queries["my_cases"] = case_selectors.case_list_for(user).filter(allocated_worker=user)
-    found = glance.counted(queries)
+            names += ("my_cases",)
+    found = _counts(user, names, now, today)
     if works_front_door:
         waiting = found["front_door"]
         context["front_door"] = {
@@ -120,7 +166,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # lines on one case are one line), each a link to what it is about.
     # The badge counts every unread one: summed from the groups when they are
     # few enough to read (nearly always), counted otherwise.
-    unread = groups(notification_groups_for(user, unread_only=True)[: GROUPS_READ + 1])
+    unread = glance.unread_groups_for(user, limit=GROUPS_READ + 1)
     context["notifications"] = unread[:UNREAD_SHOWN]
     if len(unread) > GROUPS_READ:
         request.unread_notifications = unread_count_for(user)

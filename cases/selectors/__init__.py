@@ -55,6 +55,7 @@ from cases.selectors.concerns import (
     led_concern_visible_to,
     mark_position,
     my_concerns_for,
+    my_latest_concerns_for,
     visible_concern_ids_if_few,
 )
 from cases.selectors.due import DueWork, due_work_for
@@ -169,6 +170,7 @@ __all__ = [
     "linked_sibling_cases",
     "mark_position",
     "my_concerns_for",
+    "my_latest_concerns_for",
     "note_agencies_for",
     "notes_for",
     "professionals_for",

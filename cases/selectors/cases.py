@@ -38,7 +38,7 @@ from cases.models import (
 )
 from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
-from safeguard.core.compiled import compiled
+from safeguard.core.compiled import compiled, compiled_objects
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -143,7 +143,7 @@ def case_visible_to(user: User, outer: str = "pk", *, now: Any = None) -> Q:
     return Q(Exists(rows))
 
 
-def led_case_visible_to(user: User, agency_ids: Sequence, case: str = "") -> Q:
+def led_case_visible_to(user: User, agency_ids: Sequence, case: str = "", *, now: Any = None) -> Q:
     """``case_visible_to`` for cases led by ``agency_ids``, written so that a
     count over a lead agency's cases needs no grant probe per row (the
     oversight dashboard: hundreds of thousands of rows at a county's scale).
@@ -166,7 +166,7 @@ def led_case_visible_to(user: User, agency_ids: Sequence, case: str = "") -> Q:
         agency_ids = list(agency_ids)
     return Q(**{f"{case}lead_agency_id__in": agency_ids}) & (
         Q(**{f"{case}lead_agency_id__in": leading, f"{case}is_restricted": False})
-        | case_visible_to(user, case.removesuffix("__") + "_id" if case else "pk")
+        | case_visible_to(user, case.removesuffix("__") + "_id" if case else "pk", now=now)
     )
 
 
@@ -409,14 +409,24 @@ def case_list_for(user: User, *, now: Any = None) -> QuerySet[Case]:
     )
 
 
-def allocated_cases_for(user: User, *, limit: int = 10, audit: bool = True) -> list[Case]:
+def allocated_cases_for(
+    user: User, *, limit: int = 10, audit: bool = True, now: Any = None
+) -> list[Case]:
     """The newest cases allocated to the user that they still see, for "My work".
 
     The list names each child, so reading it is audited like any other case
     list (one row naming the references shown); an empty list reads nothing.
     ``audit=False``: the caller writes one row for everything its page lists.
+    Its statement is compiled once per process (``safeguard.core.compiled``).
     """
-    cases = list(case_list_for(user).filter(allocated_worker=user)[:limit])
+    if not user.is_authenticated or not user.is_active:
+        return []
+
+    def build(person: AbstractBaseUser, now: Any) -> QuerySet[Case]:
+        return case_list_for(person, now=now).filter(allocated_worker=person)[:limit]
+
+    now = timezone.now() if now is None else now
+    cases = compiled_objects(("allocated_cases_for", limit), build, person=user, now=now)
     if cases and audit:
         audit_record(
             user=user,

@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.roles import CASE_AND_MEETING_ROLES, TRIAGE_ROLES
 from agencies.selectors import agencies_where
@@ -26,6 +28,7 @@ from cases.selectors.cases import (
     permission_ids,
 )
 from safeguard.audit.services import audit_record
+from safeguard.core.compiled import compiled_objects
 
 
 def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Concern]:
@@ -153,13 +156,27 @@ def my_concerns_for(user: User) -> QuerySet[Concern]:
     return concerns_for(user).filter(reported_by=user).order_by(*MY_CONCERNS_ORDER)
 
 
-def front_door_queue_for(user: User) -> QuerySet[Concern]:
+def my_latest_concerns_for(user: User, *, limit: int, now: Any = None) -> list[Concern]:
+    """``my_concerns_for``'s first ``limit`` (My work), its statement compiled
+    once per process (``safeguard.core.compiled``)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+
+    def build(person: AbstractBaseUser, now: Any) -> QuerySet[Concern]:
+        mine = concerns_for(person, now=now).filter(reported_by=person)
+        return mine.order_by(*MY_CONCERNS_ORDER)[:limit]
+
+    now = timezone.now() if now is None else now
+    return compiled_objects(("my_latest_concerns_for", limit), build, person=user, now=now)
+
+
+def front_door_queue_for(user: User, *, now: Any = None) -> QuerySet[Concern]:
     """Concerns waiting at the front doors the user works, highest risk and oldest first."""
     if not user.is_authenticated:
         return Concern.objects.none()
     doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
     return (
-        concerns_for(user)
+        concerns_for(user, now=now)
         .filter(
             lead_agency__in=doors,
             status__in=[Concern.Status.SUBMITTED, Concern.Status.AWAITING_AUTHORISATION],

@@ -16,7 +16,8 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import Case as Choose  # SQL CASE, not a safeguarding case
+from django.db.models import CharField, Expression, F, QuerySet, Value, When
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
@@ -53,13 +54,13 @@ class DueWork:
         return self.due_on < today
 
 
-def _columns(qs: QuerySet, kind: str, due: str, description, case: str) -> QuerySet:
+def _columns(qs: QuerySet, kind: str | Expression, due: str, description, case: str) -> QuerySet:
     prefix = f"{case}__" if case else ""
     # Each part unordered: the union is ordered (and cut) as a whole.
     return (
         qs.order_by()
         .annotate(
-            w_kind=Value(kind, output_field=CharField()),
+            w_kind=kind if isinstance(kind, Expression) else Value(kind, output_field=CharField()),
             w_due=F(due),
             w_text=description,
             w_case=F(f"{prefix}id") if case else F("id"),
@@ -121,26 +122,21 @@ def _due_work(person: AbstractBaseUser, now: dt.datetime, limit: int) -> QuerySe
             blank,
             "case",
         ),
+        # Both kinds of plan in one part: one access probe fewer to plan, and
+        # PostgreSQL reads them from the person's cases rather than walking
+        # every current child protection plan in the county.
         _columns(
             Plan.objects.filter(
                 end_date__isnull=True,
                 next_review_on__isnull=False,
-                kind=Plan.Kind.CHILD_IN_NEED,
+                kind__in=[Plan.Kind.CHILD_IN_NEED, Plan.Kind.CHILD_PROTECTION],
                 case__allocated_worker=user,
             ).filter(case_visible_to(user, "case_id", now=now)),
-            "cin_review",
-            "next_review_on",
-            blank,
-            "case",
-        ),
-        _columns(
-            Plan.objects.filter(
-                end_date__isnull=True,
-                next_review_on__isnull=False,
-                kind=Plan.Kind.CHILD_PROTECTION,
-                case__allocated_worker=user,
-            ).filter(case_visible_to(user, "case_id", now=now)),
-            "cp_review",
+            Choose(
+                When(kind=Plan.Kind.CHILD_PROTECTION, then=Value("cp_review")),
+                default=Value("cin_review"),
+                output_field=CharField(),
+            ),
             "next_review_on",
             blank,
             "case",

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,9 @@ def _stand_in(value: Any) -> tuple[Any, Any]:
     if isinstance(value, dt.datetime):
         moment = dt.datetime(1901, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=n)
         return moment, moment
+    if isinstance(value, dt.date):
+        day = dt.date(1801, 1, 1) + dt.timedelta(days=n)
+        return day, day
     if isinstance(value, list) and all(isinstance(v, uuid.UUID) for v in value):
         # One parameter whatever the list's length: the text of an array.
         ids = [uuid.UUID(int=n)]
@@ -73,10 +76,21 @@ def _bound(value: Any) -> Any:
     return value.pk if isinstance(value, Model) else value
 
 
-def compiled(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> tuple[str, list]:
+Built = QuerySet | tuple[str, Sequence[Any]]
+
+
+def _sql(built: Built) -> tuple[str, Sequence[Any]]:
+    """A builder gives a queryset, or a statement of its own around querysets'
+    compiled SQL (``sql``, ``params``), such as several counts in one."""
+    if isinstance(built, QuerySet):
+        return built.query.sql_with_params()
+    return built
+
+
+def compiled(key: Hashable, build: Callable[..., Built], **values: Any) -> tuple[str, list]:
     """``build(**values)``'s SQL and parameters, compiled once per ``key``."""
     if connection.vendor != "postgresql":
-        return build(**values).query.sql_with_params()
+        return _sql(build(**values))
     if key not in _compiled:
         _compile(key, build, values)
     sql, params, slots = _compiled[key]
@@ -85,12 +99,16 @@ def compiled(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> tu
 
 
 def _compile(
-    key: Hashable, build: Callable[..., QuerySet], values: dict[str, Any], *, objects: bool = False
+    key: Hashable, build: Callable[..., Built], values: dict[str, Any], *, objects: bool = False
 ) -> None:
     stand_ins = {name: _stand_in(value) for name, value in values.items()}
-    query = build(**{name: s[0] for name, s in stand_ins.items()}).query
-    compiler = query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
+    built = build(**{name: s[0] for name, s in stand_ins.items()})
+    compiler = None
+    if isinstance(built, QuerySet):
+        compiler = built.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+    else:
+        sql, params = built
     slots = []
     for param in params:
         names = [name for name, (_, p) in stand_ins.items() if param == p]
@@ -98,15 +116,17 @@ def _compile(
     _refuse_derived_values(key, build, values, sql, params, slots)
     _compiled[key] = (sql, list(params), slots)
     if objects:
+        if compiler is None:
+            raise TypeError("compiled_objects reads the rows of a queryset")
         _readers[key] = _Reader.of(compiler)
 
 
 def _refuse_derived_values(
     key: Hashable,
-    build: Callable[..., QuerySet],
+    build: Callable[..., Built],
     values: dict[str, Any],
     sql: str,
-    params: tuple,
+    params: Sequence[Any],
     slots: list[str | None],
 ) -> None:
     """Compile again with other stand-ins: the statement must be the same, and
@@ -114,7 +134,7 @@ def _refuse_derived_values(
     ``now - a day`` (or a branch on the person) into its statement would
     otherwise have the first call's answer compiled in for every call after."""
     others = {name: _stand_in(value) for name, value in values.items()}
-    again_sql, again = build(**{n: s[0] for n, s in others.items()}).query.sql_with_params()
+    again_sql, again = _sql(build(**{n: s[0] for n, s in others.items()}))
     same_shape = again_sql == sql and len(again) == len(params)
     if not same_shape or any(
         first != second and slot is None
@@ -170,13 +190,17 @@ class _Reader:
         return found
 
 
-def compiled_rows(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> list[tuple]:
+def compiled_rows(key: Hashable, build: Callable[..., Built], **values: Any) -> list[tuple]:
     """The rows of ``build(**values)``, a ``values_list`` of plain columns
-    (the driver's own types: no field converters are applied), its
-    statement compiled once per ``key``."""
+    (the driver's own types: no field converters are applied) or a statement
+    of its own, compiled once per ``key``."""
     if connection.vendor != "postgresql":
-        return list(build(**values))
-    sql, params = compiled(key, build, **values)
+        built = build(**values)
+        if isinstance(built, QuerySet):
+            return list(built)
+        sql, params = built
+    else:
+        sql, params = compiled(key, build, **values)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -85,6 +85,20 @@ def notification_groups_for(user: AbstractBaseUser, *, unread_only: bool = False
     )
 
 
+GROUP_COLUMNS = (
+    "kind",
+    "g",
+    "count",
+    "unread",
+    "urgent_count",
+    "latest_at",
+    "latest_id",
+    "title",
+    "link_path",
+    "reference",
+)
+
+
 def groups(rows) -> list[NotificationGroup]:
     return [
         NotificationGroup(

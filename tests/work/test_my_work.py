@@ -264,3 +264,44 @@ def test_counts_of_large_sets_stop_at_their_cap_and_say_more_than(client, world,
             open_case_from_concern(world, submit_concern(world), decision="strategy")
         page = home(client, world.manager)
     assert "More than 2 open cases not allocated</a>" in section(page, "at-a-glance")
+
+
+@pytest.mark.postgres
+def test_my_work_answers_for_the_person_and_the_day_of_each_request(client, world):
+    """My work's statements are compiled once per process and bound to each
+    request's person and time (safeguard/core/compiled.py): a concern waiting
+    at the front door becomes overdue as the days pass, a person who does not
+    work the front door is never told of it, and each person's lists are their
+    own, whichever request compiled the statements."""
+    with travel(BEFORE):
+        waiting = submit_concern(world)
+        services.action_add(
+            acting_user=world.social_worker,
+            case=world.case,
+            description="Visit the child at home",
+            agency=world.la,
+            owner=world.social_worker,
+            due_on=timezone.localdate() + dt.timedelta(days=2),
+        )
+        page = home(client, world.manager)
+        summary = section(page, "front-door-summary")
+        assert "1 concern waiting" in summary and "overdue" not in summary
+
+        # The school's practitioner, on the same statements: their concern, not
+        # the front door's queue, and no case work.
+        page = home(client, world.teacher)
+        assert 'data-testid="front-door-summary"' not in page
+        assert waiting.reference in page
+        assert "Visit the child at home" not in page
+
+        page = home(client, world.social_worker)
+        due = rows(section(page, "due-work"))
+        assert any("Visit the child at home" in row for row in due), due
+
+    # A week on: the concern is past its decision day, the action past its date.
+    with travel(BEFORE + dt.timedelta(days=7)):
+        page = home(client, world.manager)
+        assert "1 overdue" in section(page, "front-door-summary")
+        page = home(client, world.social_worker)
+        glance = section(page, "at-a-glance")
+        assert "1 item overdue" in glance, glance
