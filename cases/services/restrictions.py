@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from agencies.roles import Role
 from agencies.selectors import members_with_roles
-from cases.access import sync_case_grants
+from cases.access import involvement_changed, sync_case_grants
 from cases.models import BreakGlass, Case, NamedAccess
 from cases.selectors.policy import can_break_glass, can_restrict
 from safeguard.audit.services import audit_record
@@ -68,6 +68,10 @@ def case_restrict(
             case=case, user=user, defaults={"added_by": acting_user, "added_at": now}
         )
     sync_case_grants(case)
+    # The child's meetings are restricted with the case (named people only,
+    # ``meetings.grants``): their grants are derived again now, as when an
+    # involvement changes, or the invitees would keep reading them.
+    involvement_changed(case)
     audit_record(
         user=acting_user,
         action="update",
@@ -93,6 +97,7 @@ def case_lift_restriction(*, acting_user: AbstractBaseUser, case: Case, reason: 
     case.save(update_fields=["is_restricted", "restriction_review_due", "version", "updated_at"])
     case.named_access.all().delete()
     sync_case_grants(case)
+    involvement_changed(case)  # and its meetings' grants, as on restricting
     audit_record(
         user=acting_user,
         action="update",

@@ -236,3 +236,33 @@ def test_a_final_record_keeps_its_invitations(client, world):
         assert api(world.chair).post(api_url, {"reason": "x"}).status_code == 400
     assert MeetingInvitation.objects.filter(pk=invitation.pk).exists()
     assert sees(client, world.officer, held)["page"] == 200
+
+
+def test_restricting_the_case_restricts_its_meetings_and_lifting_gives_them_back(client, world):
+    """A restricted child's meetings are for the people named on the case
+    (SPEC 2): restricting it ends the invited police officer's and the lead's
+    unnamed social worker's reading of the meeting on the next request, and
+    lifting the restriction gives it back. (Found by the stateful access
+    test: restricting re-derived the case's grants but not its meetings'.)"""
+    from cases.services.restrictions import case_lift_restriction, case_restrict
+
+    with travel(BEFORE):
+        assert sees(client, world.officer, world.meeting) == SEES
+        assert sees(client, world.social_worker, world.meeting) == SEES
+        case_restrict(
+            acting_user=world.manager,
+            case=world.case,
+            reason="The child's father works in the police station's front office.",
+            named_users=[world.manager],
+        )
+        assert sees(client, world.officer, world.meeting) == SEES_NOTHING
+        assert sees(client, world.social_worker, world.meeting) == SEES_NOTHING
+        assert sees(client, world.manager, world.meeting) == SEES
+        assert_meeting_grants_match_records()
+
+        case_lift_restriction(
+            acting_user=world.manager, case=world.case, reason="The father has left the force."
+        )
+        assert sees(client, world.officer, world.meeting) == SEES
+        assert sees(client, world.social_worker, world.meeting) == SEES
+        assert_meeting_grants_match_records()
