@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -172,7 +171,10 @@ class CaseSerializer(StrictModelSerializer):
     def get_assessments(self, case: Case) -> list[dict]:
         if not getattr(case, "lead_access", False):
             return []
-        return AssessmentSerializer(case.assessments.all(), many=True).data
+        # A list's page carries them (``selectors.read_carried``); one case reads them.
+        carried = getattr(case, "lead_assessments", None)
+        found = case.assessments.all() if carried is None else carried
+        return AssessmentSerializer(found, many=True).data
 
 
 class ChronologyEntrySerializer(StrictModelSerializer):
@@ -296,13 +298,12 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             # list page's is); what each case carries is read for the page.
             few = selectors.visible_case_ids_if_few(user)
             self.keyset_fetch = selectors.case_rows_fetch(
-                user, few, selectors.CASE_ORDER, lead_access=True
+                user, few, selectors.CASE_ORDER, lead_access=True, carried=True
             )
         page = self.paginate_queryset(Case.objects.none())
-        prefetch_related_objects(page, *selectors.involvements_prefetched(assessments=False))
-        # Assessments are shown at the lead agency's level only: read for
-        # those cases, and not at all for a page with none (a school's).
-        prefetch_related_objects([c for c in page if c.lead_access], "assessments")
+        # Involvements, professionals and (at the lead's level only)
+        # assessments: columns of the page's own statement on PostgreSQL.
+        selectors.read_carried(page)
         data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
         _audit_list(request, "cases_listed", (c.reference for c in page))
         return self.get_paginated_response(data)

@@ -3,6 +3,7 @@
 Re-exported here for callers outside ``cases`` (``from cases import selectors``);
 modules inside ``cases`` import from the submodules."""
 
+from cases.selectors.carried import read_carried
 from cases.selectors.case_list import (
     case_list_page_for,
     case_page_for,
@@ -139,6 +140,7 @@ __all__ = [
     "case_list_for",
     "case_page_for",
     "case_list_page_for",
+    "read_carried",
     "case_rows_fetch",
     "visible_rows_fetch",
     "involvements_prefetched",

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cases.access import VIEW
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.selectors.carried import with_carried
 from cases.selectors.cases import (
     CASE_ORDER,
     NoticedCase,
@@ -148,18 +149,23 @@ def case_rows_fetch(
     ordering: Sequence[str] = CASE_ORDER,
     *,
     lead_access: bool = False,
+    carried: bool = False,
 ) -> keyset.Fetch:
     """A ``keyset_page`` fetch of the cases an authenticated, active ``user``
     sees (``few``: their ids, when ``visible_case_ids_if_few`` found them
     few), as the case lists show them: one statement per shape, compiled once
     per process. ``lead_access``: each case says whether the user sees it at
-    the lead agency's level (the API's lists)."""
+    the lead agency's level (the API's lists); ``carried``: with what the API
+    shows beside each case's columns, for ``carried.read_carried``."""
 
     def rows(person: AbstractBaseUser, now: Any) -> QuerySet[Case]:
         cases = case_list_for(person, now=now)
-        return with_lead_access(cases, person, now=now) if lead_access else cases
+        if lead_access:
+            cases = with_lead_access(cases, person, now=now)
+        return with_carried(cases) if carried else cases
 
-    return visible_rows_fetch(("case_rows", lead_access), rows, user, few, ordering)
+    name = ("case_rows", lead_access, carried)
+    return visible_rows_fetch(name, rows, user, few, ordering)
 
 
 def visible_rows_fetch(

@@ -530,10 +530,13 @@ def involvements_for(user: User, case: Case) -> QuerySet[Involvement]:
     )
 
 
+REASON_ORDER = ("added_at", "id")
+
+
 def current_reasons_prefetch() -> Prefetch:
     return Prefetch(
         "reasons",
-        queryset=InvolvementReason.objects.filter(ended_at__isnull=True).order_by("added_at"),
+        queryset=InvolvementReason.objects.filter(ended_at__isnull=True).order_by(*REASON_ORDER),
         to_attr="current_reasons",
     )
 

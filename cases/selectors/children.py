@@ -27,7 +27,7 @@ from cases.matching import (
     only_hidden_restricted,
     without_hidden_restricted,
 )
-from cases.models import Case, CaseProfessional, Child, Involvement
+from cases.models import Assessment, Case, CaseProfessional, Child, Involvement
 from cases.selectors.cases import (
     User,
     _break_glass_case_ids,
@@ -129,11 +129,25 @@ def involvements_prefetched(*, assessments: bool = True) -> list:
         Involvement.objects.filter(ended_at__isnull=True)
         .select_related("agency")
         .prefetch_related(current_reasons_prefetch())
+        .order_by(*INVOLVEMENT_ORDER)
     )
-    people = CaseProfessional.objects.filter(ended_at__isnull=True).select_related("agency", "user")
+    people = (
+        CaseProfessional.objects.filter(ended_at__isnull=True)
+        .select_related("agency", "user")
+        .order_by(*PROFESSIONAL_ORDER)
+    )
+    lead_only = Assessment.objects.order_by(*ASSESSMENT_ORDER)
     return [
         Prefetch("involvements", queryset=active, to_attr="active_involvements"),
         Prefetch("professionals", queryset=people, to_attr="active_professionals"),
         # Serialized for the lead agency's cases only; one query for the page.
-        *(["assessments"] if assessments else []),
+        *([Prefetch("assessments", queryset=lead_only)] if assessments else []),
     ]
+
+
+# Each list in one order whatever reads it (a prefetch, or the page's own
+# statement: ``carried``), the id breaking ties (a case's lead and first
+# involved agency start at the same instant).
+INVOLVEMENT_ORDER = ("started_at", "id")
+PROFESSIONAL_ORDER = ("agency__name", "name", "id")
+ASSESSMENT_ORDER = ("-started_on", "id")
