@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -73,12 +74,14 @@ def _count_queries(
     queries = {}
     if "front_door" in names:
         queue = case_selectors.front_door_queue_for(person, now=now).order_by()
-        queries.update(
-            front_door=queue,
-            # Past its decision day: due before today began (workdays.clock's "overdue").
-            front_door_overdue=queue.filter(decision_due_at__lt=today_began),
-            front_door_risk=queue.filter(immediate_risk=True),
-            front_door_awaiting=queue.filter(status=Concern.Status.AWAITING_AUTHORISATION),
+        queries["front_door"] = glance.Among(
+            queue,
+            {
+                # Past its decision day: due before today began (workdays.clock's "overdue").
+                "front_door_overdue": Q(decision_due_at__lt=today_began),
+                "front_door_risk": Q(immediate_risk=True),
+                "front_door_awaiting": Q(status=Concern.Status.AWAITING_AUTHORISATION),
+            },
         )
     if "unallocated" in names:
         queries["unallocated"] = glance.unallocated_query(person, now=now)
@@ -89,7 +92,8 @@ def _count_queries(
     if "my_cases" in names:
         cases = case_selectors.case_list_for(person, now=now)
         queries["my_cases"] = cases.filter(allocated_worker=person)
-    return {name: queries[name] for name in names}
+    # In the order of ``names`` (an Among's conditions follow its own name).
+    return {name: queries[name] for name in names if name in queries}
 
 
 def _counts(user, names: tuple[str, ...], now: dt.datetime, today: dt.date) -> dict[str, int]:
@@ -119,6 +123,11 @@ def _at_a_glance(user, context: dict, today, found: dict) -> list[glance.Count]:
     return counts
 
 
+def _shown(n: int) -> int | str:
+    """A count as the page says it: past the cap, "more than" the cap."""
+    return f"More than {glance.CAP:,}" if n > glance.CAP else n
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My work: what needs this person's attention, overdue first."""
@@ -146,9 +155,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["front_door"] = {
             "total": min(waiting, glance.CAP),
             "more": waiting > glance.CAP,
-            "overdue": found["front_door_overdue"],
-            "immediate_risk": found["front_door_risk"],
-            "awaiting_authorisation": found["front_door_awaiting"],
+            "overdue": _shown(found["front_door_overdue"]),
+            "immediate_risk": _shown(found["front_door_risk"]),
+            "awaiting_authorisation": _shown(found["front_door_awaiting"]),
         }
         context["my_cases_count"] = found.get("my_cases", len(held))
     if context["roles"] & CASE_WORKING_ROLES:
