@@ -68,6 +68,9 @@ PERSONAS = [
     ("social_worker@eastfield-csc", "neighbouring social worker"),
     ("practitioner@northshire-health", "health practitioner"),
     ("social_worker@northshire-csc", "lead social worker"),
+    # Sees what the lead social worker sees, and My work counts the front
+    # door's queue, open cases nobody holds and conferences owed.
+    ("manager@northshire-csc", "lead manager"),
 ]
 PAGES = [
     ("case list", "/cases/"),
