@@ -28,7 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,13 +103,14 @@ def _compile(
     key: Hashable, build: Callable[..., Built], values: dict[str, Any], *, objects: bool = False
 ) -> None:
     stand_ins = {name: _stand_in(value) for name, value in values.items()}
-    built = build(**{name: s[0] for name, s in stand_ins.items()})
-    compiler = None
-    if isinstance(built, QuerySet):
-        compiler = built.query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-    else:
-        sql, params = built
+    with _no_reads(key):
+        built = build(**{name: s[0] for name, s in stand_ins.items()})
+        compiler = None
+        if isinstance(built, QuerySet):
+            compiler = built.query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+        else:
+            sql, params = built
     slots = []
     for param in params:
         names = [name for name, (_, p) in stand_ins.items() if param == p]
@@ -119,6 +121,19 @@ def _compile(
         if compiler is None:
             raise TypeError("compiled_objects reads the rows of a queryset")
         _readers[key] = _Reader.of(compiler)
+
+
+@contextmanager
+def _no_reads(key: Hashable) -> Iterator[None]:
+    """Refuse a builder that reads the database while it builds: what it read
+    (the person's groups as a list of ids, say) would shape the statement, and
+    the stand-ins, who hold nothing, would have it compiled for nobody's."""
+
+    def refuse(execute, sql, params, many, context):
+        raise ValueError(f"{key!r}: building the statement read the database: {sql[:120]}")
+
+    with connection.execute_wrapper(refuse):
+        yield
 
 
 def _refuse_derived_values(
@@ -134,7 +149,8 @@ def _refuse_derived_values(
     ``now - a day`` (or a branch on the person) into its statement would
     otherwise have the first call's answer compiled in for every call after."""
     others = {name: _stand_in(value) for name, value in values.items()}
-    again_sql, again = _sql(build(**{n: s[0] for n, s in others.items()}))
+    with _no_reads(key):
+        again_sql, again = _sql(build(**{n: s[0] for n, s in others.items()}))
     same_shape = again_sql == sql and len(again) == len(params)
     if not same_shape or any(
         first != second and slot is None

@@ -224,6 +224,15 @@ def test_a_statement_that_derives_from_its_values_is_refused(world):  # noqa: F8
     with pytest.raises(ValueError, match="depends on its values"):
         compiled("test-branching", branching, person=world.social_worker)
 
+    # The person's groups read as a list while building: compiled for the
+    # stand-in (who is in none), every later person would get its answer.
+    def reads_groups(person):
+        groups = list(person.groups.values_list("pk", flat=True))
+        return Case.objects.filter(casegroupobjectpermission__group__in=groups)
+
+    with pytest.raises(ValueError, match="read the database"):
+        compiled("test-reads", reads_groups, person=world.social_worker)
+
 
 @pytest.mark.postgres
 def test_the_api_case_list_says_each_persons_own_level_of_access(world, client):  # noqa: F811
