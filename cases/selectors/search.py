@@ -28,10 +28,12 @@ from agencies.roles import CASE_AND_MEETING_ROLES
 from agencies.selectors import roles_for
 from cases.matching import Candidate, Subject, find_candidates, format_postcode
 from cases.models import Case, Child, Concern, Plan
+from cases.selectors.case_list import one_of
 from cases.selectors.cases import User, cases_for
 from cases.selectors.children import children_for
 from cases.selectors.concerns import concerns_for
 from safeguard.audit.services import audit_record
+from safeguard.core.compiled import compiled_objects
 from safeguard.core.dates import EARLIEST, age_label
 
 # The most results one search shows; one more is fetched to know there are more.
@@ -270,28 +272,19 @@ def _candidates(user: User, children: QuerySet[Child], query: Query, limit: int)
 
 def _with_cases(user: User, hits: list[Hit]) -> None:
     """Each hit's cases that the user sees, each with its current plan: one
-    query for the page, bounded by the children shown."""
+    query for the page, bounded by the children shown, its statement compiled
+    once per process (``safeguard.core.compiled``)."""
     by_child = {hit.child.pk: hit for hit in hits if hit.child}
-    if not by_child:
+    if not by_child or not user.is_authenticated or not user.is_active:
         return
-    today = timezone.localdate()
-    # The current plan rides on its case's row (the latest started, should two
-    # overlap on the day one ends), so a page of results costs one query.
-    current = (
-        Plan.objects.filter(case_id=OuterRef("pk"), start_date__lte=today)
-        .exclude(end_date__lt=today)
-        .order_by("-start_date")
-    )
-    cases = (
-        cases_for(user)
-        .filter(child_id__in=list(by_child))
-        .select_related("lead_agency", "allocated_worker")
-        .annotate(
-            plan_kind=Subquery(current.values("kind")[:1]),
-            plan_category=Subquery(current.values("category")[:1]),
-            plan_start=Subquery(current.values("start_date")[:1]),
-        )
-        .order_by("-opened_at")
+    now = timezone.now()
+    cases = compiled_objects(
+        ("search_cases",),
+        _cases_of,
+        person=user,
+        now=now,
+        today=timezone.localdate(now),
+        children=list(by_child),
     )
     for case in cases:
         hit = by_child[case.child_id]
@@ -307,6 +300,27 @@ def _with_cases(user: User, hits: list[Hit]) -> None:
             )
     for hit in by_child.values():
         hit.cases.sort(key=lambda c: c.status != Case.Status.OPEN)  # stable: newest first
+
+
+def _cases_of(person: User, now: dt.datetime, today: dt.date, children: list) -> QuerySet[Case]:
+    # The current plan rides on its case's row (the latest started, should two
+    # overlap on the day one ends), so a page of results costs one query.
+    current = (
+        Plan.objects.filter(case_id=OuterRef("pk"), start_date__lte=today)
+        .exclude(end_date__lt=today)
+        .order_by("-start_date")
+    )
+    return (
+        cases_for(person, now=now)
+        .filter(one_of(children, "child__pk"))
+        .select_related("lead_agency", "allocated_worker")
+        .annotate(
+            plan_kind=Subquery(current.values("kind")[:1]),
+            plan_category=Subquery(current.values("category")[:1]),
+            plan_start=Subquery(current.values("start_date")[:1]),
+        )
+        .order_by("-opened_at")
+    )
 
 
 def search(
