@@ -34,7 +34,10 @@ def sign_out(page) -> None:
 
 
 def assert_accessible(page) -> None:
-    """axe-core, WCAG 2.2 A and AA rules, on the page as it is now."""
+    """axe-core, WCAG 2.2 A and AA rules, on the page as it is now, once it
+    has loaded: checked while its stylesheet was still on the way, a page's
+    links are bare text and fail the target-size rule (CI saw exactly that)."""
+    page.wait_for_load_state("load")
     # Evaluated through the DevTools protocol, which the page's CSP does not govern.
     if not _axe_source:
         _axe_source.append(AXE.read_text() + "\n;true")

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from agencies.models import Team
-from tests.e2e.helpers import assert_accessible, sign_in
+from tests.e2e.helpers import assert_accessible, follow, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def test_an_administrator_manages_members_and_teams(live_server, page, settings,
     page.get_by_label(re.compile(r"\(social_worker@northshire-csc\)")).check()
     page.get_by_role("button", name="Add team").click()
     assert "Duty and assessment" in page.get_by_test_id("teams").inner_text()
-    page.get_by_role("link", name=re.compile("Duty and assessment")).click()
+    follow(page, page.get_by_role("link", name=re.compile("Duty and assessment")))
     assert_accessible(page)
     team = Team.objects.get(agency__slug="northshire-csc", name="Duty and assessment")
     assert [m.username for m in team.members.all()] == ["social_worker@northshire-csc"]

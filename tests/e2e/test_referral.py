@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from agencies.models import Agency
 from cases.models import Case
 from cases.services.record import case_note_add
-from tests.e2e.helpers import assert_accessible, sign_in, sign_out
+from tests.e2e.helpers import assert_accessible, follow, sign_in, sign_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def test_school_refers_to_health_and_health_accepts(live_server, page, settings,
 
     sign_in(page, base, "practitioner@hillside-primary", PASSWORD)
     page.goto(f"{base}/cases/{case.pk}/")
-    page.get_by_role("link", name="Refer to another agency").click()
+    follow(page, page.get_by_role("link", name="Refer to another agency"))
     assert_accessible(page)
     page.get_by_label("Refer to").select_option(label=health.name)
     page.get_by_label("Why are you referring?").fill("Low mood and weight loss over a term.")
@@ -65,7 +65,7 @@ def test_school_refers_to_health_and_health_accepts(live_server, page, settings,
     assert page.goto(f"{base}/cases/{case.pk}/").status == 404
     page.get_by_role("link", name="Referrals").first.click()
     received = page.get_by_test_id("referrals-received")
-    received.get_by_role("link", name=reference).click()
+    follow(page, received.get_by_role("link", name=reference))
     assert_accessible(page)
     page.get_by_role("button", name="Accept").click()
     assert "Accepted" in page.get_by_test_id("referral-status").inner_text()

@@ -12,7 +12,7 @@ import pytest
 
 from cases.models import Child
 from retention.models import DestructionCertificate
-from tests.e2e.helpers import assert_accessible, sign_in
+from tests.e2e.helpers import assert_accessible, follow, sign_in
 from tests.factories import PASSWORD
 from tests.retention.conftest import cp_child, nfa_concern, refresh, world  # noqa: F401 - fixtures
 
@@ -50,7 +50,7 @@ def test_an_officer_holds_extends_and_destroys_from_the_queue(
     assert_accessible(page)
 
     # A legal hold: the reason is required; then destruction is refused.
-    queue.get_by_role("link", name=re.compile("Maisie Thornbury")).click()
+    follow(page, queue.get_by_role("link", name=re.compile("Maisie Thornbury")))
     assert_accessible(page)
     page.get_by_role("link", name="Place a legal hold").click()
     _submit_with_keyboard(page, "Place the hold")
@@ -72,7 +72,7 @@ def test_an_officer_holds_extends_and_destroys_from_the_queue(
 
     # Lifting it, with a reason.
     page.goto(review_url)
-    page.get_by_role("link", name=re.compile("Lift this hold")).click()
+    follow(page, page.get_by_role("link", name=re.compile("Lift this hold")))
     assert_accessible(page)
     page.get_by_label("Why is the hold lifted?").fill("The claim was withdrawn in writing.")
     _submit_with_keyboard(page, "Lift the hold")
@@ -103,7 +103,7 @@ def test_an_officer_holds_extends_and_destroys_from_the_queue(
     page.get_by_test_id("retention-queue").get_by_role(
         "link", name=re.compile("Maisie Thornbury")
     ).click()
-    page.get_by_role("link", name="Destroy the record").click()
+    follow(page, page.get_by_role("link", name="Destroy the record"))
     assert_accessible(page)
     _submit_with_keyboard(page, "Destroy the record")
     summary = page.locator(".govuk-error-summary").inner_text()

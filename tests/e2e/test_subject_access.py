@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from cases.models import HouseholdMember
 from safeguard.audit.models import AuditEvent
 from subject_access.models import SubjectAccessBundle, SubjectAccessRequest
-from tests.e2e.helpers import assert_accessible, sign_in, sign_out
+from tests.e2e.helpers import assert_accessible, follow, sign_in, sign_out
 from tests.integration.pdf_worker import pdf_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -81,7 +81,7 @@ def test_an_officer_answers_a_subject_access_request(
     results = page.get_by_test_id("sar-children")
     assert child.reference in results.inner_text(), page.content()[-3000:]
     assert_accessible(page)
-    results.get_by_role("link", name=re.compile(re.escape(child.full_name))).click()
+    follow(page, results.get_by_role("link", name=re.compile(re.escape(child.full_name))))
     assert_accessible(page)
 
     # Nothing filled in: every problem is listed, and the page is still accessible.
@@ -120,7 +120,7 @@ def test_an_officer_answers_a_subject_access_request(
     assert_accessible(page)
 
     note = page.get_by_test_id("sar-item").filter(has_text="was seen alone in their bedroom")
-    note.get_by_role("link", name=re.compile(r"^Redact in item \d+$")).click()
+    follow(page, note.get_by_role("link", name=re.compile(r"^Redact in item \d+$")))
     assert_accessible(page)
     page.get_by_label("Words to redact").fill(sibling_name)
     page.get_by_label("Redact these words in every gathered item, not only this one").check()
@@ -171,7 +171,7 @@ def test_an_officer_answers_a_subject_access_request(
     export = json.loads(Path(exported.value.path()).read_text())
     assert any(sibling_name in item["text"] for item in export["items"])
 
-    page.get_by_role("link", name="Record what was sent").click()
+    follow(page, page.get_by_role("link", name="Record what was sent"))
     assert_accessible(page)
     today = timezone.localdate()
     page.locator("#id_sent_on_0").fill(str(today.day))
