@@ -49,9 +49,7 @@ class Nested:
         model = self.queryset.model
         found = []
         for row in rows or ():
-            names = [model._meta.get_field(name).attname for name in self.fields]
-            values = [model._meta.get_field(name).to_python(row[name]) for name in self.fields]
-            obj = model.from_db(connection.alias, names, values)
+            obj = _instance(model, self.fields, row)
             for name, columns in self.related.items():
                 obj._state.fields_cache[name] = _related(model, name, columns, row[name])
             for name, inner in self.lists.items():
@@ -65,6 +63,14 @@ def _related(model: type[Model], name: str, columns: Sequence[str], row: Mapping
     pk = target._meta.pk
     if row[pk.name] is None:  # a nullable relation not set
         return None
-    names = [target._meta.get_field(c).attname for c in columns]
-    values = [target._meta.get_field(c).to_python(row[c]) for c in columns]
-    return target.from_db(connection.alias, names, values)
+    return _instance(target, columns, row)
+
+
+def _instance(model: type[Model], names: Sequence[str], row: Mapping) -> Model:
+    """``model.from_db`` of the named fields' values in ``row``. ``from_db``
+    reads the values it is given in the model's own order of fields, whatever
+    order their names come in: so they are put in that order."""
+    given = {model._meta.get_field(name): row[name] for name in names}
+    fields = [f for f in model._meta.concrete_fields if f in given]
+    values = [field.to_python(given[field]) for field in fields]
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
