@@ -117,7 +117,9 @@ def test_the_case_list_pages_through_everything_once_in_constant_queries(client,
     expected = list(selectors.case_list_for(get_user_model().objects.get(username=username)))
     shown = [ref for response in pages for ref in references_in(response, "case-list")]
     assert shown == [c.reference for c in expected]
-    assert max(counts) <= MOST, counts
+    # The SQLite demo asks the probe and the restricted-record notice in two
+    # statements (cases/selectors/case_list.py): one more on a first page.
+    assert max(counts) <= MOST + (connection.vendor != "postgresql"), counts
     if len(pages) > 2:
         # Later pages cost what the second does; the first also tells of restricted records.
         assert len(set(counts[1:])) == 1, counts
