@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import jellyfish
 from django.contrib.auth.models import Permission
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from nicknames import NickNamer
@@ -32,6 +34,7 @@ from cases.models import (
     Child,
     ChildAddress,
 )
+from safeguard.core.lookups import one_of
 
 
 @lru_cache(maxsize=20_000)  # names repeat: scoring asks about the same few thousand
@@ -240,7 +243,22 @@ def blocking_keys(subject: Subject, *, date=lambda d: d) -> list[Block]:
 PREVIOUS_POSTCODE = "previous postcode"
 
 
-def candidate_pool(children: QuerySet[Child], subject: Subject) -> dict[object, _Row]:
+# Children to match against: a scoped queryset, or the statement of one
+# (``scope_columns``'s, compiled once per process by the caller) and its values.
+Scope = QuerySet[Child] | tuple[str, Sequence[Any]]
+
+
+def scope_columns(children: QuerySet[Child]) -> QuerySet[Child]:
+    """What the matcher reads of each child in scope: the statement a caller
+    compiles to give ``candidate_pool`` a ``Scope`` of its own."""
+    return children.order_by().values(*_SCOPE_COLUMNS)
+
+
+def _database(children: Scope) -> str:
+    return children.db if isinstance(children, QuerySet) else DEFAULT_DB_ALIAS
+
+
+def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
     """The union of the blocks: every child of ``children`` that any one key
     brings in, with the keys that did.
 
@@ -250,14 +268,17 @@ def candidate_pool(children: QuerySet[Child], subject: Subject) -> dict[object, 
     Both PostgreSQL and SQLite flatten the scope into each arm, so every arm is
     an index scan that stops at its bound.
     """
-    connection = connections[children.db]
+    connection = connections[_database(children)]
     blocks = blocking_keys(subject, date=connection.ops.adapt_datefield_value)
     if not blocks:
         return {}
-    try:
-        scope, scope_params = children.order_by().values(*_SCOPE_COLUMNS).query.sql_with_params()
-    except EmptyResultSet:  # Child.objects.none(): someone who may see no children
-        return {}
+    if isinstance(children, QuerySet):
+        try:
+            scope, scope_params = scope_columns(children).query.sql_with_params()
+        except EmptyResultSet:  # Child.objects.none(): someone who may see no children
+            return {}
+    else:
+        scope, scope_params = children
     columns = ", ".join(_COLUMNS)
     arms, params = [], []
     for i, block in enumerate(blocks):
@@ -290,7 +311,7 @@ MATCH_FLOOR = 0.35
 
 
 def find_candidates(
-    children: QuerySet[Child],
+    children: Scope,
     subject: Subject,
     *,
     limit: int = 10,
@@ -320,7 +341,7 @@ def find_candidates(
         return []
     # The pool came through the scope, so its rows are the user's to see: fetch
     # them by key without planning the scope (its subqueries) a second time.
-    fetch = Child._default_manager.using(children.db).select_related(*related)
+    fetch = Child._default_manager.using(_database(children)).select_related(*related)
     children_by_pk = fetch.in_bulk([c.child.pk for c in ranked])
     return [
         Candidate(children_by_pk[c.child.pk], c.score, c.reasons)
@@ -333,7 +354,12 @@ def find_candidates(
 
 
 def hidden_restricted_cases(
-    *, user, group_ids, codename: str = "view_case", now: dt.datetime | None = None
+    *,
+    user,
+    group_ids,
+    codename: str = "view_case",
+    now: dt.datetime | None = None,
+    permission: list[int] | None = None,
 ) -> QuerySet[Case]:
     """The restricted cases of the child in the outer query (``OuterRef("pk")``)
     that ``user`` does not see, for ``Exists`` / ``~Exists``.
@@ -347,38 +373,54 @@ def hidden_restricted_cases(
     reads the set of cases the user *can* see, which for a front-door manager
     is every case of the authority and which PostgreSQL cannot hash in a
     ``NOT IN``.
+
+    ``permission``: the ids of ``codename``'s permissions, when the caller
+    has them (a statement compiled once is given them as values, and
+    ``group_ids`` as a list: see ``view_permission_ids``).
     """
     restricted = Case.objects.filter(child_id=OuterRef("pk"), is_restricted=True)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return restricted  # nobody signed in sees a restricted case
-    # The permission and the groups are looked up here, once, rather than
+    # The permission and the groups are looked up before, once, rather than
     # joined in: the matcher puts this subquery in each of its blocks, and
     # PostgreSQL spent 35 ms planning the joins against 1 ms running them.
-    permission = list(
-        Permission.objects.filter(codename=codename, content_type__app_label="cases").values_list(
-            "pk", flat=True
-        )
-    )
+    if permission is None:
+        permission = view_permission_ids(codename)
     if isinstance(group_ids, QuerySet):
         group_ids = group_ids.values_list("pk", flat=True)
     groups = list(group_ids)
     case = OuterRef("pk")
-    sees = Exists(
-        CaseUserObjectPermission.objects.filter(
-            content_object_id=case, user_id=user.pk, permission_id__in=permission
-        )
-    ) | Exists(
-        BreakGlass.objects.filter(
-            case_id=case, user_id=user.pk, expires_at__gt=now or timezone.now()
+    # Each list is one array parameter on PostgreSQL (``one_of``), so the
+    # statement's text is the same whoever asks; the group probe is there even
+    # for someone with no groups (it finds nothing) for the same reason.
+    return restricted.filter(
+        ~Exists(
+            CaseUserObjectPermission.objects.filter(
+                one_of(permission, "permission__pk"), content_object_id=case, user_id=user.pk
+            )
+        ),
+        ~Exists(
+            BreakGlass.objects.filter(
+                case_id=case, user_id=user.pk, expires_at__gt=now or timezone.now()
+            )
+        ),
+        ~Exists(
+            CaseGroupObjectPermission.objects.filter(
+                one_of(groups, "group__pk"),
+                one_of(permission, "permission__pk"),
+                content_object_id=case,
+            )
+        ),
+    )
+
+
+def view_permission_ids(codename: str = "view_case") -> list[int]:
+    """The ids of the cases app's ``codename`` permissions (one, in practice)."""
+    return list(
+        Permission.objects.filter(codename=codename, content_type__app_label="cases").values_list(
+            "pk", flat=True
         )
     )
-    if groups:
-        sees |= Exists(
-            CaseGroupObjectPermission.objects.filter(
-                content_object_id=case, group_id__in=groups, permission_id__in=permission
-            )
-        )
-    return restricted.filter(~sees)
 
 
 def without_hidden_restricted(

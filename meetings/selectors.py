@@ -35,7 +35,7 @@ from agencies.models import Agency
 from agencies.roles import CASE_WORKING_ROLES, Role
 from agencies.selectors import agencies_where, has_role
 from cases.models import Case, CaseAction, Involvement
-from cases.selectors.case_list import one_of, visible_rows_fetch
+from cases.selectors.case_list import visible_rows_fetch
 from cases.selectors.cases import granted_ids_if_few, still_a_member
 from meetings.models import (
     AgencyReport,
@@ -50,6 +50,7 @@ from meetings.models import (
 from safeguard.audit.services import audit_record
 from safeguard.core.compiled import compiled_objects
 from safeguard.core.keyset import KeysetPage, keyset_page
+from safeguard.core.lookups import one_of
 
 VIEW = "view_meeting"
 VIEW_LEAD = "view_meeting_lead"

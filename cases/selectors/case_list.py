@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.access import VIEW
@@ -39,21 +39,12 @@ from cases.selectors.cases import (
     visible_case_ids_if_few,
 )
 from cases.selectors.children import with_lead_access
-from safeguard.core import keyset, lookups  # noqa: F401 - lookups: pk__any_of
+from safeguard.core import keyset
 from safeguard.core.compiled import compiled, compiled_objects
 from safeguard.core.keyset import KeysetPage, keyset_page
+from safeguard.core.lookups import one_of
 
 _UNASKED: Any = object()
-
-
-def one_of(ids: Sequence[uuid.UUID], field: str = "pk") -> Q:
-    """``field`` is one of ``ids``: one array parameter on PostgreSQL, so the
-    statement's text does not change with the number of ids (it can be
-    compiled once) and the ORM does not turn each of a thousand ids into a
-    parameter of its own; ``IN`` elsewhere (the SQLite demo)."""
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__any_of": frozenset(ids)})
-    return Q(**{f"{field}__in": ids})
 
 
 def visible_ids_and_notice(user: User) -> tuple[list[uuid.UUID] | None, list[NoticedCase]]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Exists,
@@ -17,11 +19,12 @@ from django.db.models import (
     Value,
 )
 from django.http import Http404
+from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.roles import TRIAGE_ROLES
 from agencies.selectors import agencies_where
-from cases.access import VIEW_LEAD
+from cases.access import VIEW, VIEW_LEAD
 from cases.matching import (
     hidden_restricted_cases,
     only_hidden_restricted,
@@ -29,6 +32,7 @@ from cases.matching import (
 )
 from cases.models import Assessment, Case, CaseProfessional, Child, Involvement
 from cases.selectors.cases import (
+    RoleValues,
     User,
     _break_glass_case_ids,
     _group_ids,
@@ -36,8 +40,12 @@ from cases.selectors.cases import (
     cases_for,
     current_reasons_prefetch,
     ids_with_permission,
+    permission_ids,
+    role_values,
 )
 from safeguard.audit.services import audit_record
+from safeguard.core.compiled import compiled_rows
+from safeguard.core.lookups import one_of
 
 
 def children_at_front_door(user: User, lead_agency: Agency) -> QuerySet[Child]:
@@ -72,18 +80,63 @@ def children_for(user: User) -> QuerySet[Child]:
     """
     if not user.is_authenticated or not user.is_active:
         return Child.objects.none()
-    doors = agencies_where(user, roles=TRIAGE_ROLES, kind="social_care")
+    return visible_children(**children_rule_values(user))
+
+
+def children_rule_values(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
+    """What ``visible_children`` is given for ``user`` (signed in and active):
+    their role groups, the view permission and the front doors they work, read
+    here as values (one statement on PostgreSQL), so that the rule's
+    statement is the same for everyone and can be compiled once (search,
+    safeguard.core.compiled), with nothing in it for PostgreSQL to plan but
+    the probes (``RoleValues``)."""
+    if connection.vendor == "postgresql":
+        groups, permission, doors = compiled_rows(("children_rule",), _rule_values, person=user)[0]
+    else:
+        given = role_values(user)
+        groups, permission = given.groups, given.permission
+        doors = _doors(user).values_list("pk", flat=True)
+    return {
+        "person": user,
+        "now": now or timezone.now(),
+        "groups": list(groups),
+        "permission": list(permission),
+        "doors": list(doors),
+    }
+
+
+def _doors(person: User) -> QuerySet[Agency]:
+    return agencies_where(person, roles=TRIAGE_ROLES, kind="social_care")
+
+
+def _rule_values(person: User) -> tuple[str, list]:
+    # No ordering: an ordered DISTINCT selects its ordering too (not one column).
+    parts = [
+        qs.order_by().query.sql_with_params()
+        for qs in (_group_ids(person), permission_ids(VIEW), _doors(person).values("pk"))
+    ]
+    sql = "SELECT " + ", ".join(f"ARRAY({part})" for part, _ in parts)
+    return sql, [param for _, params in parts for param in params]
+
+
+def visible_children(
+    person: User, now: dt.datetime, groups: list[int], permission: list[int], doors: list
+) -> QuerySet[Child]:
+    """``children_for``'s rule, given its values (``children_rule_values``)."""
+    given = RoleValues(groups=groups, permission=permission)
     # Subqueries rather than a join across cases: no duplicate rows, no DISTINCT.
     # A probe per child (EXISTS on the child's cases), never ``IN`` the user's
     # visible cases: that hashed every case a school sees the hard way, walking
     # a million of them (7.5 s for one search at county scale, bench/RESULTS.md).
+    hidden = hidden_restricted_cases(user=person, group_ids=groups, permission=permission, now=now)
     return Child.objects.filter(
-        Q(Exists(cases_for(user).filter(child=OuterRef("pk"))))
+        Q(Exists(cases_for(person, now=now, given=given).filter(child=OuterRef("pk"))))
         | (
-            Q(lead_agency__in=doors, merged_into__isnull=True)
+            one_of(doors, "lead_agency__pk")
+            & Q(merged_into__isnull=True)
             # As at triage: NOT EXISTS from the restricted records, never an
             # anti-join of everything the user sees (63 s at a million cases).
-            & ~Exists(hidden_restricted_cases(user=user, group_ids=_group_ids(user)))
+            & ~Exists(hidden)
         )
     ).select_related("lead_agency")
 

@@ -20,21 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from agencies.roles import CASE_AND_MEETING_ROLES
 from agencies.selectors import roles_for
-from cases.matching import Candidate, Subject, find_candidates, format_postcode
+from cases.matching import Candidate, Subject, find_candidates, format_postcode, scope_columns
 from cases.models import Case, Child, Concern, Plan
-from cases.selectors.case_list import one_of
 from cases.selectors.cases import User, cases_for
-from cases.selectors.children import children_for
+from cases.selectors.children import children_rule_values, visible_children
 from cases.selectors.concerns import concerns_for
 from safeguard.audit.services import audit_record
-from safeguard.core.compiled import compiled_objects
+from safeguard.core.compiled import compiled, compiled_objects
 from safeguard.core.dates import EARLIEST, age_label
+from safeguard.core.lookups import one_of
 
 # The most results one search shows; one more is fetched to know there are more.
 LIMIT = 20
@@ -248,26 +250,72 @@ class Results:
         return LIMIT
 
 
-def _candidates(user: User, children: QuerySet[Child], query: Query, limit: int) -> list[Candidate]:
-    """Children of ``children`` the query finds, best first."""
-    related = ("lead_agency",)
-    if query.kind in (Kind.CASE_REFERENCE, Kind.CHILD_REFERENCE, Kind.CONCERN_REFERENCE):
-        if query.kind == Kind.CHILD_REFERENCE:
-            found = children.filter(reference=query.value)
-        elif query.kind == Kind.CASE_REFERENCE:
-            found = children.filter(
-                pk__in=cases_for(user).filter(reference=query.value).values("child_id")
-            )
-        else:
-            found = children.filter(
-                pk__in=concerns_for(user).filter(reference=query.value).values("child_id")
-            )
-        label = f"same {query.kind_label}"
-        return [Candidate(c, 1.0, [label]) for c in found.select_related(*related)[:limit]]
+def _candidates(
+    user: User, children: QuerySet[Child] | None, query: Query, limit: int
+) -> list[Candidate]:
+    """Children the query finds, best first: of ``children``, or (``None``) of
+    every child the user may see (``children_for``'s rule), through statements
+    compiled once per process (safeguard.core.compiled)."""
     if not query.kind:
         return []
+    if children is None:
+        if not user.is_authenticated or not user.is_active:
+            return []
+        rule = children_rule_values(user)
+    if query.kind in _BY_REFERENCE:
+        if children is None:
+            build = partial(_visible_by_reference, query.kind, limit)
+            key = ("search_by", query.kind, limit)
+            found = compiled_objects(key, build, value=query.value, **rule)
+        else:
+            found = list(_by_reference(children, query.kind, limit, user, None, query.value))
+        label = f"same {query.kind_label}"
+        return [Candidate(c, 1.0, [label]) for c in found]
     floor = NAME_FLOOR if query.kind == Kind.NAME else FACT_FLOOR
-    return find_candidates(children, query.subject, limit=limit, floor=floor, related=related)
+    scope = children
+    if scope is None:
+        scope = compiled(("search_scope",), _visible_scope, **rule)
+    return find_candidates(scope, query.subject, limit=limit, floor=floor, related=("lead_agency",))
+
+
+_BY_REFERENCE = (Kind.CASE_REFERENCE, Kind.CHILD_REFERENCE, Kind.CONCERN_REFERENCE)
+
+
+def _by_reference(
+    children: QuerySet[Child], kind: str, limit: int, person: User, now: Any, value: str
+) -> QuerySet[Child]:
+    if kind == Kind.CHILD_REFERENCE:
+        found = children.filter(reference=value)
+    elif kind == Kind.CASE_REFERENCE:
+        found = children.filter(
+            pk__in=cases_for(person, now=now).filter(reference=value).values("child_id")
+        )
+    else:
+        found = children.filter(
+            pk__in=concerns_for(person, now=now).filter(reference=value).values("child_id")
+        )
+    return found.select_related("lead_agency")[:limit]
+
+
+def _visible_by_reference(
+    kind: str,
+    limit: int,
+    *,
+    person: User,
+    now: dt.datetime,
+    groups: list,
+    permission: list,
+    doors: list,
+    value: str,
+) -> QuerySet[Child]:
+    children = visible_children(person, now, groups, permission, doors)
+    return _by_reference(children, kind, limit, person, now, value)
+
+
+def _visible_scope(
+    person: User, now: dt.datetime, groups: list, permission: list, doors: list
+) -> QuerySet[Child]:
+    return scope_columns(visible_children(person, now, groups, permission, doors))
 
 
 def _with_cases(user: User, hits: list[Hit]) -> None:
@@ -341,8 +389,7 @@ def search(
     results = Results(query)
     if not query.text:
         return results
-    scope = children_for(user) if children is None else children
-    found = _candidates(user, scope, query, LIMIT + 1)
+    found = _candidates(user, children, query, LIMIT + 1)
     results.more = len(found) > LIMIT
     results.hits = [Hit(c.child, c.reasons, c.strength, c.score) for c in found[:LIMIT]]
     if concerns and query.kind == Kind.CONCERN_REFERENCE:

@@ -38,7 +38,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
-from safeguard.core.lookups import uuid_array
+from safeguard.core.lookups import array_text
 
 _compiled: dict[Hashable, tuple[str, list, list[str | None]]] = {}
 _readers: dict[Hashable, _Reader] = {}
@@ -64,16 +64,24 @@ def _stand_in(value: Any) -> tuple[Any, Any]:
     if isinstance(value, dt.date):
         day = dt.date(1801, 1, 1) + dt.timedelta(days=n)
         return day, day
-    if isinstance(value, list) and all(isinstance(v, uuid.UUID) for v in value):
+    if isinstance(value, str):
+        text = f"\u2063stand-in {n}\u2063"  # invisible separators: nothing anyone typed
+        return text, text
+    if isinstance(value, list) and value and all(isinstance(v, uuid.UUID) for v in value):
         # One parameter whatever the list's length: the text of an array.
-        ids = [uuid.UUID(int=n)]
-        return ids, uuid_array(ids)
+        ids: list = [uuid.UUID(int=n)]
+        return ids, array_text(ids)
+    if isinstance(value, list) and all(isinstance(v, int) for v in value):
+        # Integer ids (role groups, permissions), or no ids at all: the text
+        # of an array too, whichever type the statement casts it to.
+        ids = [-(2**31) + n]
+        return ids, array_text(ids)
     raise TypeError(f"no stand-in for a {type(value).__name__}")
 
 
 def _bound(value: Any) -> Any:
     if isinstance(value, list):
-        return uuid_array(value)
+        return array_text(value)
     return value.pk if isinstance(value, Model) else value
 
 

@@ -1,5 +1,6 @@
-"""``field__any_of=ids``: ``field = ANY(%s::uuid[])`` with the ids as one
-parameter, the text of a PostgreSQL array (PostgreSQL only; UUID fields).
+"""``field__any_of=ids``: ``field = ANY(%s::uuid[])`` (``bigint[]`` for an
+integer field) with the ids as one parameter, the text of a PostgreSQL array
+(PostgreSQL only).
 
 ``IN`` gives each value a parameter of its own, so a statement's text changes
 with the list's length and cannot be compiled once per process
@@ -15,23 +16,28 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Lookup, UUIDField
+from django.db import connection
+from django.db.models import IntegerField, Lookup, Q, UUIDField
 
 
-def uuid_array(ids: Iterable[uuid.UUID]) -> str:
-    """``ids`` as the text of a PostgreSQL ``uuid[]``: a UUID's text needs no quoting."""
+def array_text(ids: Iterable[uuid.UUID | int]) -> str:
+    """``ids`` as the text of a PostgreSQL array: neither a UUID's text nor an
+    integer's needs quoting."""
     return "{" + ",".join(str(i) for i in ids) + "}"
 
 
-@UUIDField.register_lookup
+uuid_array = array_text
+
+
 class AnyOf(Lookup):
     lookup_name = "any_of"
+    array_type = "uuid[]"
     # The ids are passed as they are (a frozenset: the ORM walks a list or a
     # tuple value by value, a thousand times for a thousand ids).
     prepare_rhs = False
 
     def get_db_prep_lookup(self, value: Any, connection) -> tuple[str, list]:
-        return "%s::uuid[]", [uuid_array(value)]
+        return f"%s::{self.array_type}", [array_text(value)]
 
     def as_sql(self, compiler, connection) -> tuple[str, tuple]:
         if connection.vendor != "postgresql":
@@ -39,3 +45,24 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+@UUIDField.register_lookup
+class UUIDAnyOf(AnyOf):
+    pass
+
+
+@IntegerField.register_lookup
+class IntegerAnyOf(AnyOf):
+    # Role groups and permissions: ``AutoField`` is an ``IntegerField``.
+    array_type = "bigint[]"
+
+
+def one_of(ids: Iterable[uuid.UUID | int], field: str = "pk") -> Q:
+    """``field`` is one of ``ids``: one array parameter on PostgreSQL, so the
+    statement's text does not change with the number of ids (it can be
+    compiled once) and the ORM does not turn each of a thousand ids into a
+    parameter of its own; ``IN`` elsewhere (the SQLite demo)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__any_of": frozenset(ids)})
+    return Q(**{f"{field}__in": list(ids)})

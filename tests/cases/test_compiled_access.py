@@ -312,3 +312,59 @@ def test_the_notice_is_told_on_the_first_page_however_it_is_reached(world, monke
     again, notice = selectors.case_list_page_for(user, second.previous_cursor)
     assert [c.reference for c in again] == [c.reference for c in first]
     assert [c.reference for c in notice] == [world.case.reference]
+
+
+@pytest.mark.postgres
+def test_search_follows_the_person_and_the_clock_of_each_call(world, compiles):  # noqa: F811
+    """The header search's scope (``children_for``'s rule, with the person's
+    groups, permission and front doors as values) is compiled once: a
+    restricted child is found by the person named on the case and not by a
+    colleague at the same front door, in either order; by a break-glass while
+    it lasts; never by another authority. Each answer is the uncompiled
+    rule's for that person."""
+    from cases.models import Child
+    from cases.selectors.children import children_for
+    from cases.selectors.search import search
+
+    child = world.case.child
+    Child.objects.filter(pk=child.pk).update(nhs_number="9434765919", postcode="NS1 2AB")
+    plain = open_case_from_concern(world, submit_concern(world, child_last_name="Hartley"))
+    Child.objects.filter(pk=plain.child_id).update(postcode="NS1 2AB")
+    typed = ["Amelia Hart", "9434765919", "NS1 2AB", world.case.reference, plain.reference]
+
+    def found(user, text):
+        compiles.clear()
+        hits = search(user, text).hits
+        # Bound, not built again (the audit row reads the person's memberships).
+        assert not (GRANT_STATEMENTS - {"agencies.Membership"}) & set(compiles), compiles
+        return {hit.child.pk for hit in hits}
+
+    def allowed(user):
+        return set(children_for(user).values_list("pk", flat=True))
+
+    for text in typed:  # the first calls compile, for someone who sees the child
+        search(world.named_worker, text)
+    people = [
+        world.named_worker,
+        world.social_worker,
+        world.named_worker,
+        world.manager2,
+        world.other_social_worker,
+        world.teacher,
+    ]
+    for user in people:
+        for text in typed:
+            assert found(user, text) <= allowed(user), (user, text)
+    for text in typed[:4]:
+        assert child.pk in found(world.named_worker, text), text
+        assert child.pk not in found(world.social_worker, text), text
+        assert child.pk not in found(world.other_social_worker, text), text
+    # The front door finds the other child, whom the worker is not named on.
+    assert plain.child_id in found(world.social_worker, plain.reference)
+    assert plain.child_id in found(world.social_worker, "NS1 2AB")
+    assert not found(world.other_social_worker, "NS1 2AB")
+
+    case_break_glass(acting_user=world.manager2, case=world.case, reason=GLASS)
+    assert child.pk in found(world.manager2, "Amelia Hart")
+    BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert child.pk not in found(world.manager2, "Amelia Hart")
