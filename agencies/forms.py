@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from agencies.roles import Role
+from safeguard.core.forms import ModelChoice, ModelChoices
 
 
 def role_field(label: str) -> forms.ChoiceField:
@@ -54,10 +55,10 @@ class TeamForm(forms.Form):
     name = forms.CharField(
         label="Team name", max_length=100, error_messages={"required": "Enter the team's name"}
     )
-    manager = forms.ModelChoiceField(
+    manager = ModelChoice(
         queryset=None, label="Team manager", required=False, empty_label="No manager yet"
     )
-    members = forms.ModelMultipleChoiceField(
+    members = ModelChoices(
         queryset=None,
         label="Members",
         required=False,

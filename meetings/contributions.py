@@ -5,7 +5,10 @@ cases' involvements."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 
 from cases.access import (
     AccessReason,
@@ -21,6 +24,7 @@ from meetings.grants import sync_case_meetings
 from meetings.models import Meeting, MeetingCase
 from meetings.next_steps import next_steps_for
 from meetings.selectors import meetings_for_case
+from safeguard.core.compiled import compiled_objects
 
 
 def _chairs(case: Case) -> set[int]:
@@ -40,10 +44,18 @@ def _chair_reasons(user: AbstractBaseUser, case: Case) -> list[AccessReason]:
 
 
 def _case_section(user: AbstractBaseUser, case: Case) -> dict:
-    return {
-        "meetings": list(meetings_for_case(user, case).select_related("chair")[:20]),
-        "can_schedule_meeting": services.can_schedule(user, case),
-    }
+    if not user.is_authenticated or not user.is_active:
+        return {"meetings": [], "can_schedule_meeting": False}
+    # On every case page: its statement (the access rule's grant probes) is
+    # compiled once per process and bound to the person and the case.
+    meetings = compiled_objects(
+        ("case_section_meetings",), _case_meetings, person=user, case=case.pk
+    )
+    return {"meetings": meetings, "can_schedule_meeting": services.can_schedule(user, case)}
+
+
+def _case_meetings(person: AbstractBaseUser, case: uuid.UUID) -> QuerySet[Meeting]:
+    return meetings_for_case(person, case).select_related("chair")[:20]
 
 
 def _next_steps_section(user: AbstractBaseUser, case: Case) -> dict:

@@ -21,7 +21,7 @@ from meetings.models import (
 )
 from safeguard.core.dates import DateKind
 from safeguard.core.filters import GovukDateFilter, ListFilterSet
-from safeguard.core.forms import GovukDateField
+from safeguard.core.forms import GovukDateField, ModelChoice, ModelChoices
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -80,7 +80,7 @@ class MeetingScheduleForm(MeetingWhenForm):
         help_text="One meeting can cover brothers and sisters; each child gets their own decision.",
         error_messages={"required": "Choose at least one child"},
     )
-    chair = forms.ModelChoiceField(
+    chair = ModelChoice(
         queryset=None, label="Chair", error_messages={"required": "Choose the chair"}
     )
     format = forms.ChoiceField(
@@ -108,7 +108,7 @@ class MeetingScheduleForm(MeetingWhenForm):
         required=False,
         help_text="Invited agencies are asked for a report by this date.",
     )
-    invite = forms.ModelMultipleChoiceField(
+    invite = ModelChoices(
         queryset=None,
         label="Invite agencies involved in the case (optional)",
         required=False,
@@ -148,7 +148,7 @@ class InviteAgencyForm(OwnIds, forms.Form):
     """Agencies already involved in the case; any other is invited on its own page."""
 
     id_prefix = "invite"
-    agency = forms.ModelChoiceField(
+    agency = ModelChoice(
         queryset=None,
         label="Agency involved in the case",
         error_messages={
@@ -202,7 +202,7 @@ class InvitationDeclineForm(forms.Form):
 
 class InvitePersonForm(OwnIds, forms.Form):
     id_prefix = "invite_person"
-    membership = forms.ModelChoiceField(
+    membership = ModelChoice(
         queryset=None,
         label="Professional",
         help_text="From the invited agencies",
@@ -282,7 +282,7 @@ class InvitationResponseForm(OwnIds, forms.Form):
 
 class AgencyReportForm(OwnIds, forms.Form):
     id_prefix = "report"
-    agency = forms.ModelChoiceField(queryset=None, label="Report from")
+    agency = ModelChoice(queryset=None, label="Report from")
     text = forms.CharField(
         label="Your agency's report",
         widget=forms.Textarea(attrs={"rows": 10}),
@@ -494,7 +494,7 @@ class DissentForm(OwnIds, forms.Form):
         max_length=200,
         error_messages={"required": "Enter the name of the professional"},
     )
-    agency = forms.ModelChoiceField(
+    agency = ModelChoice(
         queryset=None, label="Their agency", error_messages={"required": "Choose their agency"}
     )
     reason = forms.CharField(
@@ -591,7 +591,7 @@ class AttendeeForm(forms.Form):
         max_length=200,
         error_messages={"required": "Enter their role"},
     )
-    agency = forms.ModelChoiceField(
+    agency = ModelChoice(
         queryset=None,
         label="Their agency (professionals only)",
         required=False,

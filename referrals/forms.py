@@ -5,10 +5,11 @@ from agencies.models import Agency
 from cases.forms import ConsentToShare, ForAgencyForm
 from referrals.models import Referral
 from safeguard.core.filters import ListFilterSet
+from safeguard.core.forms import ModelChoice
 
 
 class ReferralForm(ForAgencyForm):
-    to_agency = forms.ModelChoiceField(
+    to_agency = ModelChoice(
         queryset=Agency.objects.none(),
         label="Refer to",
         error_messages={"required": "Choose the agency to refer to"},

@@ -13,7 +13,7 @@ from cases.dfe_codes import Disability, Ethnicity, UpnUnknown
 from cases.forms.common import ForAgencyForm, NhsNumberField, UpnField, WrittenForAgencyForm
 from cases.models import HouseholdMember, Sex
 from safeguard.core.dates import DateKind
-from safeguard.core.forms import GovukDateField
+from safeguard.core.forms import GovukDateField, ModelChoice, ModelChoices
 
 
 class BreakGlassForm(forms.Form):
@@ -32,7 +32,7 @@ class BreakGlassForm(forms.Form):
 
 
 class RestrictCaseForm(forms.Form):
-    named_users = forms.ModelMultipleChoiceField(
+    named_users = ModelChoices(
         queryset=None,
         label="Who may see this case?",
         help_text="Name yourself if you need to keep seeing it. Everyone else is told only "
@@ -61,7 +61,7 @@ class RestrictCaseForm(forms.Form):
 
 
 class AddAgencyForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency = ModelChoice(
         queryset=Agency.objects.none(),
         label="Agency to involve",
         help_text="They will see this case at the involved-agency level: shared chronology, "
@@ -113,7 +113,7 @@ class ChronologyEntryForm(ForAgencyForm):
 
 
 class ChronologyFilterForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency = ModelChoice(
         queryset=Agency.objects.none(), required=False, label="Agency", empty_label="All agencies"
     )
     kind = forms.ChoiceField(label="Type", required=False)
@@ -132,7 +132,7 @@ class AllocateForm(forms.Form):
     # The case's version when the page was opened: an allocation made by someone
     # else in the meantime is not silently replaced.
     version = forms.IntegerField(widget=forms.HiddenInput)
-    worker = forms.ModelChoiceField(
+    worker = ModelChoice(
         queryset=None,
         label="Allocate to",
         # Nobody chosen until someone is: a default would allocate the case to
@@ -140,7 +140,7 @@ class AllocateForm(forms.Form):
         empty_label="Choose a worker",
         error_messages={"required": "Choose who to allocate the case to"},
     )
-    team = forms.ModelChoiceField(
+    team = ModelChoice(
         queryset=None,
         label="Team",
         required=False,
@@ -166,7 +166,7 @@ class ProfessionalForm(forms.Form):
         help_text="For example, health visitor or designated safeguarding lead.",
         error_messages={"required": "Enter their role or job title"},
     )
-    agency = forms.ModelChoiceField(
+    agency = ModelChoice(
         queryset=Agency.objects.none(),
         label="Agency",
         help_text="One of the agencies involved in the case.",
@@ -178,7 +178,7 @@ class ProfessionalForm(forms.Form):
         required=False,
         error_messages={"invalid": "Enter an email address like name@example.org"},
     )
-    user = forms.ModelChoiceField(
+    user = ModelChoice(
         queryset=None,
         label="Their Safeguard account (optional)",
         required=False,
@@ -310,12 +310,12 @@ class ActionForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Enter what needs doing"},
     )
-    agency = forms.ModelChoiceField(
+    agency = ModelChoice(
         queryset=Agency.objects.none(),
         label="Which agency?",
         error_messages={"required": "Choose the agency responsible"},
     )
-    owner = forms.ModelChoiceField(
+    owner = ModelChoice(
         queryset=None, label="Who, if one person?", required=False, empty_label="Anyone there"
     )
     due_on = GovukDateField(

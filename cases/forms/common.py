@@ -7,6 +7,7 @@ from django import forms
 from agencies.models import Agency
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from cases.models import CaseNote, Concern
+from safeguard.core.forms import ModelChoice
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -64,9 +65,7 @@ class ConsentToShare:
 class ForAgencyForm(forms.Form):
     """Something written in the name of one of the user's agencies on the case."""
 
-    agency = forms.ModelChoiceField(
-        queryset=Agency.objects.none(), label="Writing for", empty_label=None
-    )
+    agency = ModelChoice(queryset=Agency.objects.none(), label="Writing for", empty_label=None)
 
     def __init__(self, *args, agencies, lead: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,16 +15,16 @@ from cases.dfe_codes import ReferralSource
 from cases.forms.common import YES_NO, ConsentToShare, NhsNumberField, UpnField
 from cases.models import BodyMapMark, Concern, Sex
 from safeguard.core.dates import DateKind
-from safeguard.core.forms import GovukDateField
+from safeguard.core.forms import GovukDateField, ModelChoice
 
 
 class ConcernForm(forms.Form):
-    reporting_agency = forms.ModelChoiceField(
+    reporting_agency = ModelChoice(
         queryset=Agency.objects.none(),
         label="Which agency are you reporting for?",
         empty_label=None,
     )
-    lead_agency = forms.ModelChoiceField(
+    lead_agency = ModelChoice(
         queryset=Agency.objects.none(),
         label="Which children's services front door should this go to?",
         help_text="Usually the local authority where the child lives.",

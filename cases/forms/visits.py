@@ -10,7 +10,7 @@ from django import forms
 
 from cases.models import StatutoryVisit, WishesNotObtained
 from safeguard.core.dates import DateKind
-from safeguard.core.forms import GovukDateField
+from safeguard.core.forms import GovukDateField, ModelChoice
 
 TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -70,7 +70,7 @@ class VisitForm(forms.Form):
         choices=[("", "The child was seen"), *StatutoryVisit.NotSeenReason.choices],
         required=False,
     )
-    visited_by = forms.ModelChoiceField(
+    visited_by = ModelChoice(
         queryset=None,
         label="Who visited?",
         error_messages={"required": "Choose who visited"},

@@ -193,6 +193,10 @@ def action_owner_candidates(agencies: QuerySet[Agency]) -> QuerySet:
         )
         .distinct()
         .order_by("username")
+        # What a choice shows (``label_from_instance``): a case page offers
+        # the list twice, some 200 people each at a county's scale, and the
+        # rest of a user's row (the password hash, two times) is never read.
+        .only("pk", "username", "first_name", "last_name")
     )
 
 

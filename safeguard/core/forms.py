@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 
 from safeguard.core.dates import DateKind, validate_date
@@ -24,6 +25,36 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class ReadAtOnce(ModelChoiceIterator):
+    """A select's choices read in one statement.
+
+    Django reads a model choice field's choices with ``QuerySet.iterator()``,
+    which on PostgreSQL opens a server-side cursor: DECLARE, FETCH and CLOSE,
+    each a round trip and the first planned anew, for a list of a few hundred
+    people at most. A case page offers six such lists (a sixth of its time at
+    a county's scale, bench/RESULTS.md); read at once, each is one statement.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():  # a fresh read, as iterator() would make
+            yield self.choice(obj)
+
+
+class ModelChoice(forms.ModelChoiceField):
+    """``ModelChoiceField`` with its choices ``ReadAtOnce``: every form's choice
+    of a record uses this (tests/core/test_forms_choices.py)."""
+
+    iterator = ReadAtOnce
+
+
+class ModelChoices(forms.ModelMultipleChoiceField):
+    """``ModelMultipleChoiceField`` with its choices ``ReadAtOnce``."""
+
+    iterator = ReadAtOnce
 
 
 class GovukFormRenderer(TemplatesSetting):

@@ -9,6 +9,8 @@ from pathlib import Path
 import django
 from django import forms
 from django.template import Context, Engine
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 DJANGO_FORM_TEMPLATES = Path(django.__file__).parent / "forms" / "templates"
 
@@ -27,6 +29,8 @@ CHOICES = [
     ("", "Anyone"),
     ("me", "You"),
     ("7", 'Dawn "Dee" O\'Neil <duty> & co'),
+    ("8", mark_safe("<b>Already</b> safe")),
+    (9, gettext_lazy("Lazy & translated")),
     ("Teams", [("t1", "Front door"), ("t2", "Child protection & court")]),
 ]
 

@@ -57,10 +57,23 @@ def api(user) -> APIClient:
     return client
 
 
+def on_its_case_pages(client, meeting: Meeting) -> bool:
+    """Whether the meeting is listed on the page of a case it is about (the
+    case pages the person can open; the section's statement is compiled once
+    per process and bound to each person)."""
+    link = reverse("meeting_detail", args=[meeting.pk])
+    for subject in meeting.subjects.all():
+        page = client.get(reverse("case_detail", args=[subject.case_id]))
+        if page.status_code == 200 and link in page.content.decode():
+            return True
+    return False
+
+
 def sees(client, user, meeting: Meeting) -> dict:
     client.force_login(user)
     listed = client.get(reverse("meeting_list")).content.decode()
     return {
+        "on_case_page": on_its_case_pages(client, meeting),
         "page": client.get(reverse("meeting_detail", args=[meeting.pk])).status_code,
         "listed": meeting.reference in listed,
         "api": api(user).get(f"/api/v1/meetings/{meeting.pk}/").status_code,
@@ -69,8 +82,14 @@ def sees(client, user, meeting: Meeting) -> dict:
     }
 
 
-SEES = {"page": 200, "listed": True, "api": 200, "api_listed": True}
-SEES_NOTHING = {"page": 404, "listed": False, "api": 404, "api_listed": False}
+SEES = {"on_case_page": True, "page": 200, "listed": True, "api": 200, "api_listed": True}
+SEES_NOTHING = {
+    "on_case_page": False,
+    "page": 404,
+    "listed": False,
+    "api": 404,
+    "api_listed": False,
+}
 
 
 def assert_meeting_grants_match_records():

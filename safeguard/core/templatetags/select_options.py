@@ -11,11 +11,11 @@ template of its own is still rendered by it.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -23,17 +23,24 @@ register = template.Library()
 DJANGO_OPTION = "django/forms/widgets/select_option.html"
 
 
-def _attrs(attrs: dict[str, Any]) -> SafeString:
+def _text(value: Any) -> str:
+    # conditional_escape without its SafeString and lazy-string wrappers (a
+    # case page writes some 450 options): what is already safe is written as
+    # it is, anything else escaped as django.utils.html.escape does.
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
     # As django/forms/widgets/attrs.html: False leaves the attribute out, True
     # writes it bare, anything else is written as text.
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
+    if not attrs:
+        return ""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
@@ -42,19 +49,15 @@ def select_options(optgroups: list[tuple[Any, list[dict[str, Any]], int]]) -> Sa
     parts: list[str] = []
     for group_name, options, _index in optgroups:
         if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            parts.append(f'\n  <optgroup label="{_text(group_name)}">')
         for option in options:
             if option["template_name"] == DJANGO_OPTION:
                 parts.append(
-                    format_html(
-                        '\n  <option value="{}"{}>{}</option>',
-                        str(option["value"]),
-                        _attrs(option["attrs"]),
-                        option["label"],
-                    )
+                    f'\n  <option value="{_text(str(option["value"]))}"'
+                    f"{_attrs(option['attrs'])}>{_text(option['label'])}</option>"
                 )
             else:
                 parts.append("\n  " + render_to_string(option["template_name"], {"widget": option}))
         if group_name:
             parts.append("\n  </optgroup>")
-    return mark_safe("".join(parts))  # noqa: S308 - every part escaped by format_html above
+    return mark_safe("".join(parts))  # noqa: S308 - every value escaped by _text above
