@@ -472,12 +472,29 @@ def allocated_cases_for(
 
 
 def get_case_for(user: User, case_id: uuid.UUID | str, *, audit: bool = True) -> Case:
-    case = case_list_for(user).filter(pk=case_id).first()
-    if case is None:
+    """The case, if ``user`` sees it; 404 if not (or no such case). Asked by
+    every page and API call about a case: its statement is compiled once per
+    process (``safeguard.core.compiled``) and bound to the person, the time
+    and the case."""
+    try:
+        pk = case_id if isinstance(case_id, uuid.UUID) else uuid.UUID(str(case_id))
+    except ValueError:
+        raise Http404("No such case") from None
+    if not user.is_authenticated or not user.is_active:
         raise Http404("No such case")
+    found = compiled_objects(
+        ("get_case_for",), _case_by_id, person=user, now=timezone.now(), case=pk
+    )
+    if not found:
+        raise Http404("No such case")
+    case = found[0]
     if audit:
         case_read_record(user, case)
     return case
+
+
+def _case_by_id(person: User, now: Any, case: uuid.UUID) -> QuerySet[Case]:
+    return case_list_for(person, now=now).filter(pk=case)[:1]
 
 
 def case_read_record(user: User, case: Case) -> None:

@@ -368,3 +368,36 @@ def test_search_follows_the_person_and_the_clock_of_each_call(world, compiles): 
     assert child.pk in found(world.manager2, "Amelia Hart")
     BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert child.pk not in found(world.manager2, "Amelia Hart")
+
+
+@pytest.mark.postgres
+def test_opening_a_case_follows_the_person_and_the_clock_of_each_call(world, compiles):  # noqa: F811
+    """``get_case_for`` (every page and API call about a case) is compiled
+    once: the restricted case opens for the person named on it and not for a
+    colleague, in either order, and for a break-glass only while it lasts."""
+    from django.http import Http404
+
+    def opens(user):
+        compiles.clear()
+        try:
+            selectors.get_case_for(user, world.case.pk, audit=False)
+        except Http404:
+            return False
+        finally:
+            assert not GRANT_STATEMENTS & set(compiles), compiles  # bound, not built again
+        return True
+
+    selectors.get_case_for(world.named_worker, world.case.pk, audit=False)  # compiles
+    for _ in range(2):
+        assert opens(world.named_worker)
+        assert not opens(world.social_worker)
+        assert not opens(world.other_social_worker)
+    case_break_glass(acting_user=world.manager2, case=world.case, reason=GLASS)
+    assert opens(world.manager2)
+    BreakGlass.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert not opens(world.manager2)
+    # What comes with the case is the ORM's: the child, the lead agency.
+    case = selectors.get_case_for(world.named_worker, str(world.case.pk), audit=False)
+    assert case.child.last_name == "Hart" and case.lead_agency == world.la
+    with pytest.raises(Http404):
+        selectors.get_case_for(world.named_worker, "not-a-case", audit=False)
