@@ -34,6 +34,7 @@ from cases.models import (
     Child,
     ChildAddress,
 )
+from safeguard.core.compiled import compiled_objects
 from safeguard.core.lookups import one_of
 
 
@@ -341,13 +342,26 @@ def find_candidates(
         return []
     # The pool came through the scope, so its rows are the user's to see: fetch
     # them by key without planning the scope (its subqueries) a second time.
-    fetch = Child._default_manager.using(_database(children)).select_related(*related)
-    children_by_pk = fetch.in_bulk([c.child.pk for c in ranked])
+    pks = [c.child.pk for c in ranked]
+    if _database(children) == DEFAULT_DB_ALIAS:
+        # On every search: the statement is compiled once per process.
+        fetched = compiled_objects(("matched_children", related), _by_keys(related), ids=pks)
+        children_by_pk = {child.pk: child for child in fetched}
+    else:
+        fetch = Child._default_manager.using(_database(children)).select_related(*related)
+        children_by_pk = fetch.in_bulk(pks)
     return [
         Candidate(children_by_pk[c.child.pk], c.score, c.reasons)
         for c in ranked
         if c.child.pk in children_by_pk
     ]
+
+
+def _by_keys(related: tuple[str, ...]):
+    def build(ids: list) -> QuerySet[Child]:
+        return Child._default_manager.select_related(*related).filter(one_of(ids))
+
+    return build
 
 
 # Restricted children ------------------------------------------------------------

@@ -13,7 +13,7 @@ from cases.dfe_codes import Disability, Ethnicity, UpnUnknown
 from cases.forms.common import ForAgencyForm, NhsNumberField, UpnField, WrittenForAgencyForm
 from cases.models import HouseholdMember, Sex
 from safeguard.core.dates import DateKind
-from safeguard.core.forms import GovukDateField, ModelChoice, ModelChoices
+from safeguard.core.forms import GovukDateField, ModelChoice, ModelChoices, offer
 
 
 class BreakGlassForm(forms.Form):
@@ -124,7 +124,7 @@ class ChronologyFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from cases.models import ChronologyEntry
 
-        self.fields["agency"].queryset = agencies
+        offer(self.fields["agency"], agencies)
         self.fields["kind"].choices = [("", "All types"), *ChronologyEntry.Kind.choices]
 
 
@@ -187,8 +187,8 @@ class ProfessionalForm(forms.Form):
 
     def __init__(self, *args, agencies, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["user"].queryset = people
+        offer(self.fields["agency"], agencies)
+        offer(self.fields["user"], people)
         self.fields["user"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username} ({u.username})"
         )
@@ -327,8 +327,8 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, agencies, people, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["owner"].queryset = people
+        offer(self.fields["agency"], agencies)
+        offer(self.fields["owner"], people)
         self.fields["owner"].label_from_instance = lambda u: (
             f"{u.get_full_name() or u.username} ({u.username})"
         )

@@ -49,6 +49,7 @@ from cases.models import Case, Involvement
 from cases.sections import case_sections_for
 from cases.selectors.visits import visit_clock_for, visits_for
 from safeguard.audit.services import audit_record
+from safeguard.core.forms import ReadOnce
 
 
 @login_required
@@ -86,9 +87,9 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> HttpResponse:
     """The case page; a form that failed validation is passed in to show its errors."""
     case = selectors.get_case_for(request.user, case_id, audit=False)
-    involved = Agency.objects.filter(
-        involvements__case=case, involvements__ended_at__isnull=True
-    ).distinct()
+    # The agencies on the case, offered by up to three selects, and their
+    # staff, by up to two: each read once for the page.
+    involved = ReadOnce.of(selectors.action_agencies(case))
     filter_form = ChronologyFilterForm(request.GET or None, agencies=involved)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     context = selectors.case_detail_for(
@@ -163,8 +164,10 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         context["merges"] = list(case.child.merges_kept.select_related("merged"))
         if context["is_lead_manager"]:
             context.setdefault("merge_form", ChildMergeForm())
+    staff = None
     if lead:
-        context["action_form"] = _action_form(case)
+        staff = ReadOnce.of(selectors.action_owner_candidates(involved.records))
+        context["action_form"] = ActionForm(agencies=involved, people=staff)
     if selectors.can_allocate(request.user, case):
         context["allocate_form"] = _allocate_form(
             case,
@@ -175,7 +178,8 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
             },
         )
     if selectors.can_manage_professionals(request.user, case):
-        context["professional_form"] = _professional_form(case)
+        staff = staff or ReadOnce.of(selectors.action_owner_candidates(involved.records))
+        context["professional_form"] = ProfessionalForm(agencies=involved, people=staff)
     context.update(forms)
     return render(request, "cases/case_detail.html", context, status=status)
 

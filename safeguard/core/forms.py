@@ -7,11 +7,13 @@ hints and labels are linked for screen readers in one place.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 
@@ -40,8 +42,36 @@ class ReadAtOnce(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():  # a fresh read, as iterator() would make
+        rows = getattr(self.field, "rows", None)
+        # A fresh read, as iterator() would make, unless the page read these
+        # very records for another select (``ReadOnce``).
+        for obj in self.queryset.all() if rows is None else rows:
             yield self.choice(obj)
+
+
+@dataclass(frozen=True)
+class ReadOnce:
+    """Records a page offers in more than one select, read once for all of
+    them: a case page offers the agencies on the case in four and their staff
+    (some 200 people at a county's scale) in two. ``records`` is still what a
+    submission is checked against."""
+
+    records: QuerySet
+    rows: list
+
+    @classmethod
+    def of(cls, records: QuerySet) -> ReadOnce:
+        return cls(records, list(records))
+
+
+def offer(field: forms.ModelChoiceField, records: QuerySet | ReadOnce) -> None:
+    """Offer ``records`` in ``field`` (a select of records)."""
+    if isinstance(records, ReadOnce):
+        field.queryset = records.records
+        field.rows = records.rows
+    else:
+        field.queryset = records
+        field.rows = None
 
 
 class ModelChoice(forms.ModelChoiceField):

@@ -28,9 +28,12 @@ pytestmark = pytest.mark.django_db
 # and assessments read once for the page, the visit clock and the next steps;
 # the agencies they write for read once for three forms; no sibling query
 # without a sibling on record; may they request a summary answered from the
-# memberships already read); an involved agency's page is 21.
-CASE_PAGE = 40
-CASE_PAGE_INVOLVED = 22
+# memberships already read); an involved agency's page is 21. Session 12
+# took the lead's to 36: the selects of the agencies on the case and of their
+# staff read each list once for the page, in one statement rather than a
+# server-side cursor (safeguard.core.forms.ReadOnce, ReadAtOnce).
+CASE_PAGE = 36
+CASE_PAGE_INVOLVED = 21
 ARRANGE_GET = 14
 ARRANGE_POST = 145  # with two agencies invited: each invitation costs its own
 

@@ -72,3 +72,33 @@ def test_a_select_of_records_is_one_statement_with_every_choice():
     assert all(f">{name}</option>" in html for name in names)
     # Asked twice (the widget asks whether a choice is required): read afresh.
     assert len(list(Pick().fields["agency"].choices)) == len(names) + 1
+
+
+@pytest.mark.django_db
+def test_records_read_once_are_offered_by_several_selects_and_still_checked():
+    from safeguard.core.forms import ReadOnce, offer
+
+    agencies = [
+        Agency.objects.create(slug=f"r{n}", name=f"Agency {n}", kind="school") for n in range(3)
+    ]
+    outsider = Agency.objects.create(slug="elsewhere", name="Elsewhere", kind="school")
+
+    class Pick(forms.Form):
+        agency = ModelChoice(queryset=Agency.objects.none())
+
+        def __init__(self, *args, records, **kwargs):
+            super().__init__(*args, **kwargs)
+            offer(self.fields["agency"], records)
+
+    records = Agency.objects.filter(slug__startswith="r").order_by("name")
+    with CaptureQueriesContext(connection) as queries:
+        shared = ReadOnce.of(records)
+        pages = [str(Pick(records=shared)["agency"]) for _ in range(3)]
+    assert len(queries.captured_queries) == 1
+    for html in pages:
+        assert all(f">{a.name}</option>" in html for a in agencies)
+        assert "Elsewhere" not in html
+    # What is submitted is checked against the records, as ever.
+    assert Pick({"agency": agencies[1].pk}, records=shared).is_valid()
+    refused = Pick({"agency": outsider.pk}, records=shared)
+    assert not refused.is_valid() and "agency" in refused.errors
