@@ -174,7 +174,13 @@ class CaseSerializer(StrictModelSerializer):
         # A list's page carries them (``selectors.read_carried``); one case reads them.
         carried = getattr(case, "lead_assessments", None)
         found = case.assessments.all() if carried is None else carried
-        return AssessmentSerializer(found, many=True).data
+        # One serializer for every case of the page, not one per case: each
+        # new one builds its fields from the model again (a page of 25 cases
+        # did that 25 times, more than its reading took).
+        one = self.__dict__.get("_assessment_serializer")
+        if one is None:
+            one = self._assessment_serializer = AssessmentSerializer(context=self.context)
+        return [one.to_representation(assessment) for assessment in found]
 
 
 class ChronologyEntrySerializer(StrictModelSerializer):
