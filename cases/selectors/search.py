@@ -30,7 +30,7 @@ from agencies.roles import CASE_AND_MEETING_ROLES
 from agencies.selectors import roles_for
 from cases.matching import Candidate, Subject, find_candidates, format_postcode, scope_columns
 from cases.models import Case, Child, Concern, Plan
-from cases.selectors.cases import User, cases_for
+from cases.selectors.cases import RoleValues, User, cases_for
 from cases.selectors.children import children_rule_values, visible_children
 from cases.selectors.concerns import concerns_for
 from safeguard.audit.services import audit_record
@@ -251,17 +251,18 @@ class Results:
 
 
 def _candidates(
-    user: User, children: QuerySet[Child] | None, query: Query, limit: int
+    user: User,
+    children: QuerySet[Child] | None,
+    query: Query,
+    limit: int,
+    rule: dict[str, Any] | None,
 ) -> list[Candidate]:
     """Children the query finds, best first: of ``children``, or (``None``) of
-    every child the user may see (``children_for``'s rule), through statements
-    compiled once per process (safeguard.core.compiled)."""
-    if not query.kind:
+    every child the user may see (``children_for``'s rule, given its values:
+    ``rule``), through statements compiled once per process
+    (safeguard.core.compiled)."""
+    if not query.kind or (children is None and rule is None):
         return []
-    if children is None:
-        if not user.is_authenticated or not user.is_active:
-            return []
-        rule = children_rule_values(user)
     if query.kind in _BY_REFERENCE:
         if children is None:
             build = partial(_visible_by_reference, query.kind, limit)
@@ -318,22 +319,27 @@ def _visible_scope(
     return scope_columns(visible_children(person, now, groups, permission, doors))
 
 
-def _with_cases(user: User, hits: list[Hit]) -> None:
+def _with_cases(user: User, hits: list[Hit], rule: dict[str, Any] | None) -> None:
     """Each hit's cases that the user sees, each with its current plan: one
     query for the page, bounded by the children shown, its statement compiled
-    once per process (``safeguard.core.compiled``)."""
+    once per process (``safeguard.core.compiled``). With ``rule`` (the header
+    search's), the person's groups and the view permission it read are bound
+    in as arrays rather than planned as subqueries (``RoleValues``)."""
     by_child = {hit.child.pk: hit for hit in hits if hit.child}
     if not by_child or not user.is_authenticated or not user.is_active:
         return
-    now = timezone.now()
-    cases = compiled_objects(
-        ("search_cases",),
-        _cases_of,
-        person=user,
-        now=now,
-        today=timezone.localdate(now),
-        children=list(by_child),
-    )
+    now = timezone.now() if rule is None else rule["now"]
+    values: dict[str, Any] = {
+        "person": user,
+        "now": now,
+        "today": timezone.localdate(now),
+        "children": list(by_child),
+    }
+    if rule is None:
+        cases = compiled_objects(("search_cases",), _cases_of, **values)
+    else:
+        given = {"groups": rule["groups"], "permission": rule["permission"]}
+        cases = compiled_objects(("search_cases", "given"), _cases_of, **values, **given)
     for case in cases:
         hit = by_child[case.child_id]
         hit.cases.append(case)
@@ -350,7 +356,14 @@ def _with_cases(user: User, hits: list[Hit]) -> None:
         hit.cases.sort(key=lambda c: c.status != Case.Status.OPEN)  # stable: newest first
 
 
-def _cases_of(person: User, now: dt.datetime, today: dt.date, children: list) -> QuerySet[Case]:
+def _cases_of(
+    person: User,
+    now: dt.datetime,
+    today: dt.date,
+    children: list,
+    groups: list | None = None,
+    permission: list | None = None,
+) -> QuerySet[Case]:
     # The current plan rides on its case's row (the latest started, should two
     # overlap on the day one ends), so a page of results costs one query.
     current = (
@@ -358,8 +371,9 @@ def _cases_of(person: User, now: dt.datetime, today: dt.date, children: list) ->
         .exclude(end_date__lt=today)
         .order_by("-start_date")
     )
+    given = None if groups is None else RoleValues(groups=groups, permission=permission or [])
     return (
-        cases_for(person, now=now)
+        cases_for(person, now=now, given=given)
         .filter(one_of(children, "child__pk"))
         .select_related("lead_agency", "allocated_worker")
         .annotate(
@@ -389,7 +403,10 @@ def search(
     results = Results(query)
     if not query.text:
         return results
-    found = _candidates(user, children, query, LIMIT + 1)
+    rule = None
+    if children is None and user.is_authenticated and user.is_active:
+        rule = children_rule_values(user)
+    found = _candidates(user, children, query, LIMIT + 1, rule)
     results.more = len(found) > LIMIT
     results.hits = [Hit(c.child, c.reasons, c.strength, c.score) for c in found[:LIMIT]]
     if concerns and query.kind == Kind.CONCERN_REFERENCE:
@@ -408,7 +425,7 @@ def search(
                 hit = Hit(concern.child, ["same concern reference"], "Strong match", 1.0)
                 results.hits.insert(0, hit)
             hit.concern = concern
-    _with_cases(user, results.hits)
+    _with_cases(user, results.hits, rule)
     audit_record(
         user=user,
         action="list",

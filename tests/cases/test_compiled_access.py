@@ -337,6 +337,9 @@ def test_search_follows_the_person_and_the_clock_of_each_call(world, compiles): 
         hits = search(user, text).hits
         # Bound, not built again (the audit row reads the person's memberships).
         assert not (GRANT_STATEMENTS - {"agencies.Membership"}) & set(compiles), compiles
+        for hit in hits:  # each hit's cases: the ones this person sees, no other
+            seen = selectors.cases_for(user).filter(child=hit.child)
+            assert {c.pk for c in hit.cases} == set(seen.values_list("pk", flat=True))
         return {hit.child.pk for hit in hits}
 
     def allowed(user):
