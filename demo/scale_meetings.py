@@ -48,8 +48,10 @@ def strategy_and_conferences(
         conference_meetings(cursor, tag)
     # Held: a strategy discussion once its time has passed (as before the
     # conferences were added); a conference or core group held before today.
+    # One statement per execute: with server-side binding (settings.py) a
+    # statement with parameters cannot carry a second one.
+    cursor.execute("ALTER TABLE scale_meeting ADD COLUMN held boolean")
     cursor.execute(
-        "ALTER TABLE scale_meeting ADD COLUMN held boolean; "
         "UPDATE scale_meeting SET held = CASE WHEN kind = 'strategy' THEN at < now() "
         "ELSE (at AT TIME ZONE 'Europe/London')::date < %s END",
         [timezone.localdate()],

@@ -154,11 +154,17 @@ def plan_work(cursor, workers: list[int]) -> None:
         WHERE p.r_meeting < 2 AND p.opened_at + interval '3 days' < now()
         """  # noqa: S608 - our own SQL, no input in it
     )
+    # One statement per execute where there are parameters: with server-side
+    # binding (settings.py) such a statement cannot carry a second one.
     cursor.execute(
         """
         ALTER TABLE scale_s47 ADD COLUMN icpc_held boolean, ADD COLUMN plan_from_icpc boolean,
             ADD COLUMN s47_done date, ADD COLUMN cp_end date, ADD COLUMN cp_next_review date,
-            ADD COLUMN cin_from date;
+            ADD COLUMN cin_from date
+        """
+    )
+    cursor.execute(
+        """
         UPDATE scale_s47 SET icpc_held = route = 'icpc' AND icpc_on < %(today)s,
             plan_from_icpc = route = 'icpc' AND icpc_on < %(today)s AND plan_draw < 85,
             s47_done = CASE WHEN route = 'icpc' THEN
@@ -207,12 +213,16 @@ def plan_work(cursor, workers: list[int]) -> None:
     # A closed case on this route closes a week after its last step; one whose
     # work is still running (or would end too late) is open.
     cursor.execute(
-        f"""
+        """
         CREATE TEMP TABLE scale_s47_close ON COMMIT DROP AS
         SELECT s.case_id, CASE WHEN s.s47_done IS NULL OR (s.plan_from_icpc AND s.cp_end IS NULL)
                THEN NULL ELSE GREATEST(s.s47_done, coalesce(s.cp_end, s.s47_done),
                    coalesce(s.cin_from, s.s47_done)) + 7 END AS close_on
-        FROM scale_s47 s JOIN scale_plan p USING (case_id) WHERE NOT p.is_open;
+        FROM scale_s47 s JOIN scale_plan p USING (case_id) WHERE NOT p.is_open
+        """
+    )
+    cursor.execute(
+        f"""
         UPDATE scale_plan p SET
             is_open = c.close_on IS NULL OR c.close_on >= %(today)s,
             closed_at = CASE WHEN c.close_on IS NULL OR c.close_on >= %(today)s THEN NULL

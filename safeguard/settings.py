@@ -120,6 +120,18 @@ else:
     DATABASES["default"]["OPTIONS"]["options"] = " ".join(
         filter(None, [DATABASES["default"]["OPTIONS"].get("options", ""), "-c jit=off"])
     )
+    # Prepared statements: every page asks the same few dozen statements with
+    # other values, and with Django's default (values written into the SQL
+    # text, nothing prepared) PostgreSQL parsed and planned each one again,
+    # most of its time on a page at a county's scale (bench/RESULTS.md,
+    # "prepared statements"). With the values bound by the server, psycopg
+    # prepares a statement on its connection once it has been run 5 times, and
+    # PostgreSQL then keeps a generic plan where it costs no more than a fresh
+    # one. Off (DB_PREPARED_STATEMENTS=false) only behind a pooler that cannot
+    # carry prepared statements (PgBouncer before 1.21 in transaction mode).
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
