@@ -18,6 +18,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 
 from safeguard.core.dates import DateKind, validate_date
+from safeguard.core.widget_html import WRITERS
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -90,6 +91,14 @@ class ModelChoices(forms.ModelMultipleChoiceField):
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "forms/govuk_form.html"
     field_template_name = "forms/govuk_field.html"
+
+    def render(self, template_name: str, context: dict[str, Any], request=None) -> str:
+        # Django's simplest widget templates are written in Python (why: see
+        # safeguard/core/widget_html.py); everything else by its template.
+        writer = WRITERS.get(template_name)
+        if writer is not None:
+            return writer(context["widget"])
+        return super().render(template_name, context, request)
 
 
 class GovukDateInput(forms.MultiWidget):
