@@ -18,6 +18,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
 
 from safeguard.core.dates import DateKind, validate_date
+from safeguard.core.field_html import field_group
 from safeguard.core.widget_html import WRITERS
 
 
@@ -90,11 +91,15 @@ class ModelChoices(forms.ModelMultipleChoiceField):
 
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "forms/govuk_form.html"
+    # No template of this name: render() writes a field with field_html.field_group.
     field_template_name = "forms/govuk_field.html"
 
     def render(self, template_name: str, context: dict[str, Any], request=None) -> str:
-        # Django's simplest widget templates are written in Python (why: see
-        # safeguard/core/widget_html.py); everything else by its template.
+        # A field's form group and Django's simplest widget templates are
+        # written in Python (why: see safeguard/core/field_html.py and
+        # widget_html.py); everything else by its template.
+        if template_name == self.field_template_name:
+            return field_group(context["field"])
         writer = WRITERS.get(template_name)
         if writer is not None:
             return writer(context["widget"])

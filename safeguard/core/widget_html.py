@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.functional import Promise
 
 DJANGO_OPTION = "django/forms/widgets/select_option.html"
 
@@ -28,6 +29,8 @@ def text(value: Any) -> str:
     it is, anything else escaped as django.utils.html.escape does (without its
     SafeString and lazy-string wrappers, which a page pays for hundreds of
     times)."""
+    if isinstance(value, Promise):  # a lazy string may be a safe one (a help text)
+        value = str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))

@@ -1,4 +1,5 @@
-"""Template helpers that put GOV.UK Frontend classes and ARIA links on widgets."""
+"""Template helpers for GOV.UK Frontend forms. A field's form group itself is
+written by safeguard/core/field_html.py."""
 
 from __future__ import annotations
 
@@ -6,44 +7,6 @@ from django import template
 from django.forms import BoundField
 
 register = template.Library()
-
-_BASE_CLASS = {
-    "textarea": "govuk-textarea",
-    "select": "govuk-select",
-    "file": "govuk-file-upload",
-    "clearablefile": "govuk-file-upload",
-}
-
-
-def describedby(field: BoundField) -> str:
-    ids = []
-    if field.help_text:
-        ids.append(f"{field.auto_id}-hint")
-    if field.errors:
-        ids.append(f"{field.auto_id}-error")
-    return " ".join(ids)
-
-
-@register.simple_tag
-def govuk_widget(field: BoundField) -> str:
-    kind = field.widget_type
-    if kind == "govukdate":
-        return field.as_widget(
-            attrs={"error": bool(field.errors), "describedby": describedby(field)}
-        )
-    base = _BASE_CLASS.get(kind, "govuk-input")
-    classes = [base, field.field.widget.attrs.get("class", "")]
-    if field.errors:
-        classes.append(f"{base}--error")
-    attrs = {"class": " ".join(c for c in classes if c)}
-    if describedby(field):
-        attrs["aria-describedby"] = describedby(field)
-    return field.as_widget(attrs=attrs)
-
-
-@register.simple_tag
-def govuk_describedby(field: BoundField) -> str:
-    return describedby(field)
 
 
 @register.filter
