@@ -123,8 +123,8 @@ else:
     # Prepared statements: every page asks the same few dozen statements with
     # other values, and with Django's default (values written into the SQL
     # text, nothing prepared) PostgreSQL parsed and planned each one again,
-    # most of its time on a page at a county's scale (bench/RESULTS.md,
-    # "prepared statements"). With the values bound by the server, psycopg
+    # most of its time on a page at a county's scale (bench/RESULTS.md, "The
+    # county after session 13"). With the values bound by the server, psycopg
     # prepares a statement on its connection once it has been run 5 times, and
     # PostgreSQL then keeps a generic plan where it costs no more than a fresh
     # one. Off (DB_PREPARED_STATEMENTS=false) only behind a pooler that cannot
