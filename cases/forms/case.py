@@ -127,6 +127,16 @@ class ChronologyFilterForm(forms.Form):
         offer(self.fields["agency"], agencies)
         self.fields["kind"].choices = [("", "All types"), *ChronologyEntry.Kind.choices]
 
+    @classmethod
+    def data_names(cls) -> frozenset[str]:
+        """Every name its data is sent under (a date's day, month and year each
+        their own): what a page link of the filtered chronology carries."""
+        return frozenset(
+            name + suffix
+            for name, field in cls.base_fields.items()
+            for suffix in getattr(field.widget, "widgets_names", [""])
+        )
+
 
 class AllocateForm(forms.Form):
     # The case's version when the page was opened: an allocation made by someone

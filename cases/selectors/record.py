@@ -17,7 +17,14 @@ from agencies.models import Agency, Team
 from agencies.roles import CASE_WORKING_ROLES, LEAD_AGENCY_ROLES
 from agencies.selectors import agencies_where, members_with_roles
 from cases.concurrency import person
-from cases.models import Case, CaseAction, CaseDocument, CaseNote, CaseProfessional
+from cases.models import (
+    Case,
+    CaseAction,
+    CaseDocument,
+    CaseNote,
+    CaseProfessional,
+    ChronologyEntry,
+)
 from cases.selectors.cases import (
     User,
     active_break_glass,
@@ -31,6 +38,8 @@ from cases.selectors.cases import (
 from cases.selectors.concerns import concerns_on_case_for
 from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
+from safeguard.core import keyset
+from safeguard.core.keyset import KeysetPage, keyset_page
 
 
 def case_detail_for(
@@ -38,11 +47,14 @@ def case_detail_for(
     case_id: uuid.UUID | str,
     *,
     chronology_filters: dict[str, Any] | None = None,
+    chronology_cursor: str | None = None,
+    chronology_query: dict[str, str] | None = None,
     case: Case | None = None,
 ) -> dict[str, Any]:
     """Everything the case page shows, in a fixed number of queries.
     ``case``: the case as the caller already read it for ``user`` (through
-    ``get_case_for``), so it is not read twice; its reading is audited here."""
+    ``get_case_for``), so it is not read twice; its reading is audited here.
+    The chronology is one page of it (``chronology_rows_for``)."""
     if case is None:
         case = get_case_for(user, case_id)
     else:
@@ -72,7 +84,15 @@ def case_detail_for(
         else [],
         "episodes": list(case.episodes.all()) if lead else [],
         "assessments": assessments,
-        "chronology": chronology_rows_for(user, case, lead=lead, filters=chronology_filters),
+        "chronology": chronology_rows_for(
+            user,
+            case,
+            lead=lead,
+            filters=chronology_filters,
+            cursor=chronology_cursor,
+            query=chronology_query,
+        ),
+        "chronology_page_size": CHRONOLOGY_PAGE,
         "involvements": list(involvements_for(user, case)),
         "concerns": list(
             concerns.annotate(body_map_marks=Count("body_map")).order_by("-submitted_at")
@@ -98,27 +118,73 @@ def case_page_read(case: Case, name: str) -> list | None:
 
 
 class ChronologyRow(NamedTuple):
-    """What the case page shows of one chronology entry."""
+    """What the case page shows of one chronology entry, and its place in the
+    order (``CHRONOLOGY_ORDER``: the last three)."""
 
     title: str
     body: str
     visibility: str
-    occurred_at: dt.datetime
     source_reference: str
     agency_name: str | None
+    occurred_at: dt.datetime
+    created_at: dt.datetime
+    id: int
+
+
+# Newest first, as the timeline reads; the id breaks ties, so the order is total.
+CHRONOLOGY_ORDER = ("-occurred_at", "-created_at", "-id")
+# Entries a page of the case page's chronology shows. A county's long case holds
+# a thousand: all on one page was half a megabyte of HTML for a phone to load
+# and a screen reader to walk, and the largest part of the page's time
+# (bench/RESULTS.md, "The county after session 14"). The filters narrow it and
+# the case summary (PDF) prints it whole.
+CHRONOLOGY_PAGE = 100
 
 
 def chronology_rows_for(
-    user: User, case: Case, *, lead: bool, filters: dict[str, Any] | None = None
-) -> list[ChronologyRow]:
-    """The case page's chronology: the entries ``chronology_for`` lets ``user``
-    see (its access rule, its filters), as plain rows with the agency's name.
-    A long case has a thousand entries, all on the page: model instances (an
-    entry and its agency each) cost more than the page's database time."""
-    rows = chronology_for(user, case, lead=lead, filters=filters).values_list(
-        "title", "body", "visibility", "occurred_at", "source_reference", "agency__name"
+    user: User,
+    case: Case,
+    *,
+    lead: bool,
+    filters: dict[str, Any] | None = None,
+    cursor: str | None = None,
+    query: dict[str, str] | None = None,
+) -> KeysetPage:
+    """A page of the case page's chronology: the entries ``chronology_for``
+    lets ``user`` see (its access rule, its filters), newest first, as plain
+    rows with the agency's name (model instances, an entry and its agency
+    each, cost more than the page's database time). ``cursor`` is the page's
+    (``safeguard.core.keyset``; none, or one not ours, is the newest page);
+    ``query`` is what the page links carry besides it (the filters)."""
+    entries = chronology_for(user, case, lead=lead, filters=filters)
+
+    def fetch(order: list[str], boundary: list | None, forward: bool, limit: int) -> list:
+        rows = entries
+        if boundary is not None:
+            rows = rows.filter(keyset.after(CHRONOLOGY_ORDER, boundary, forward=forward))
+        columns = rows.order_by(*order).values_list(*_CHRONOLOGY_COLUMNS)[:limit]
+        return [ChronologyRow._make(row) for row in columns]
+
+    return keyset_page(
+        ChronologyEntry.objects.none(),
+        CHRONOLOGY_ORDER,
+        cursor,
+        per_page=CHRONOLOGY_PAGE,
+        query=query,
+        fetch=fetch,
     )
-    return [ChronologyRow._make(row) for row in rows]
+
+
+_CHRONOLOGY_COLUMNS = (
+    "title",
+    "body",
+    "visibility",
+    "source_reference",
+    "agency__name",
+    "occurred_at",
+    "created_at",
+    "id",
+)
 
 
 def note_agencies_for(user: AbstractBaseUser, case: Case) -> QuerySet[Agency]:

@@ -1,11 +1,12 @@
 """The case page's chronology, rendered in Python.
 
-A long case holds a thousand entries and the social worker reads them all on
-the case page. Through the template language each entry cost six variable
-lookups, two ``date`` filters and ``linebreaksbr`` (about 0.15 ms an entry,
-most of the page's time at a thousand); here it is one format string per
-entry. The markup is the template's, entry for entry (the MOJ timeline with a
-heading per entry and a machine-readable ``<time>``);
+A long case holds a thousand entries, and the case page shows them a hundred
+to a page (``cases.selectors.record.CHRONOLOGY_PAGE``). Through the template
+language each entry cost six variable lookups, two ``date`` filters and
+``linebreaksbr`` (about 0.15 ms an entry, most of the page's time when all
+thousand were on it); here it is one format string per entry. The markup is
+the template's, entry for entry (the MOJ timeline with a heading per entry and
+a machine-readable ``<time>``);
 tests/cases/test_chronology_render.py holds the two side by side.
 
 Rows come from ``cases.selectors.record.chronology_rows_for``, which has

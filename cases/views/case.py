@@ -90,10 +90,19 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     # The agencies on the case, offered by up to three selects, and their
     # staff, by up to two: each read once for the page.
     involved = ReadOnce.of(selectors.action_agencies(case))
-    filter_form = ChronologyFilterForm(request.GET or None, agencies=involved)
+    # The chronology's filters, and its page (``cursor``): a page link carries
+    # the filters in force, and a cursor alone filters nothing.
+    names = ChronologyFilterForm.data_names()
+    asked = {name: value for name, value in request.GET.items() if value and name in names}
+    filter_form = ChronologyFilterForm(asked or None, agencies=involved)
     filters = filter_form.cleaned_data if filter_form.is_valid() else {}
     context = selectors.case_detail_for(
-        request.user, case_id, chronology_filters=filters, case=case
+        request.user,
+        case_id,
+        chronology_filters=filters,
+        chronology_cursor=request.GET.get("cursor"),
+        chronology_query=asked if filters else {},
+        case=case,
     )
     lead = context["lead_access"]
     writers = selectors.note_agencies_for(request.user, case)

@@ -6,6 +6,8 @@ Timings are for bench/journeys.py and bench/case_page.py, never for tests."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -94,13 +96,26 @@ def test_the_case_page_costs_the_same_with_one_or_many_meetings_actions_and_entr
         assert page.count("Action ") >= 5 and "Event 4" in page
 
 
+def _chronology_pages(client, url: str) -> list[str]:
+    """Each page of the case page's chronology, following "Older entries"."""
+    pages, link = [], url
+    while link:
+        page = client.get(link).content.decode()
+        pages.append(page)
+        older = re.search(r'href="([^"]+)" rel="next"', page)
+        link = url.split("?")[0] + html.unescape(older.group(1)) if older else None
+    return pages
+
+
 def test_a_long_chronology_costs_no_more_queries_for_the_lead_or_an_involved_agency(
     client,
     world,  # noqa: F811
     django_assert_max_num_queries,
 ):
     """A thousand entries is the county's long case (bench/case_page.py); two
-    hundred here, half of them the lead agency's own."""
+    hundred and fifty here, about half of them the lead agency's own. The case
+    page shows them a hundred to a page, newest first, at the reader's level
+    of access; every page costs what the short chronology's page did."""
     url = reverse("case_detail", args=[world.case.pk])
     readers = [(world.social_worker, CASE_PAGE), (world.teacher, CASE_PAGE_INVOLVED)]
     with travel(STRATEGY_DAY + dt.timedelta(days=1)):
@@ -120,17 +135,55 @@ def test_a_long_chronology_costs_no_more_queries_for_the_lead_or_an_involved_age
                 body="Home visit.\nMum and child seen together.",
                 visibility="lead_only" if i % 2 else "shared",
             )
-            for i in range(200)
+            for i in range(250)
         )
         for reader, budget in readers:
             client.force_login(reader)
+            lead = reader == world.social_worker
             assert _count(client, "GET", url) == short[reader]
             with django_assert_max_num_queries(budget):
-                page = client.get(url).content.decode()
-            lead = reader == world.social_worker
-            # The whole chronology is on the page, at the reader's level of access.
-            assert page.count("Long entry ") == (200 if lead else 100)
-            assert ("Long entry 001" in page) is lead and "Long entry 198" in page
+                first = client.get(url).content.decode()
+            assert "Newest first, 100 entries to a page." in first
+            assert first.count('class="moj-timeline__item"') == 100
+            assert "Long entry 000" in first and "Older entries" in first
+            assert "Newer entries" not in first
+            pages = _chronology_pages(client, url)
+            assert len(pages) == (3 if lead else 2)  # 250 and 125, and a few more
+            assert "Newer entries" in pages[1] and "Older entries" not in pages[-1]
+            older = f"{url}?{re.search(r'[?]([^#]+)#chronology', first).group(1)}"
+            assert _count(client, "GET", html.unescape(older)) == short[reader]
+            titles = re.findall(r"Long entry (\d{3})", "".join(pages))
+            # Every entry once, in order, newest first; an involved agency sees
+            # the shared ones only.
+            expected = [f"{i:03d}" for i in range(250) if lead or i % 2 == 0]
+            assert titles == expected
+
+
+def test_the_chronology_pages_keep_the_filters_in_force(client, world):  # noqa: F811
+    url = reverse("case_detail", args=[world.case.pk])
+    with travel(STRATEGY_DAY + dt.timedelta(days=1)):
+        ChronologyEntry.objects.bulk_create(
+            ChronologyEntry(
+                case=world.case,
+                occurred_at=timezone.now() - dt.timedelta(days=10 + i),
+                agency=world.la,
+                kind="note" if i % 3 else "visit",
+                title=f"Filtered entry {i:03d}",
+                visibility="shared",
+            )
+            for i in range(330)
+        )
+        client.force_login(world.social_worker)
+        pages = _chronology_pages(client, f"{url}?kind=visit")
+        titles = re.findall(r"Filtered entry (\d{3})", "".join(pages))
+        assert titles == [f"{i:03d}" for i in range(0, 330, 3)]  # 110 visits: two pages
+        assert len(pages) == 2
+        # The filter form stays open and filled in on the second page.
+        assert 'value="visit" selected' in pages[1]
+        # A cursor that is not ours is the first page, never an error.
+        response = client.get(f"{url}?cursor=not-a-cursor")
+        assert response.status_code == 200
+        assert "Filtered entry 000" in response.content.decode()
 
 
 def _arrange_form(world, n: int) -> dict:  # noqa: F811
