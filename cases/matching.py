@@ -112,7 +112,7 @@ IDENTIFIER_LIMIT = 20
 # few hundred rows, and only the few returned become model instances.
 _COLUMNS = ("id", "first_name", "last_name", "date_of_birth", "postcode", "nhs_number", "upn")
 # ...and what the blocks' conditions read.
-_SCOPE_COLUMNS = (*_COLUMNS, "first_name_key", "last_name_key")
+SCOPE_COLUMNS = (*_COLUMNS, "first_name_key", "last_name_key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,15 +244,29 @@ def blocking_keys(subject: Subject, *, date=lambda d: d) -> list[Block]:
 PREVIOUS_POSTCODE = "previous postcode"
 
 
+@dataclass(frozen=True)
+class Materialized:
+    """A scope that reads what common table expressions hold: ``ctes`` (``name
+    AS MATERIALIZED (...)``, with their values ``params``) are written once
+    before the blocks, so each is evaluated once for the whole statement, and
+    ``select`` (``scope_columns``'s columns, no values of its own) is each
+    block's scope."""
+
+    ctes: str
+    params: Sequence[Any]
+    select: str
+
+
 # Children to match against: a scoped queryset, or the statement of one
-# (``scope_columns``'s, compiled once per process by the caller) and its values.
-Scope = QuerySet[Child] | tuple[str, Sequence[Any]]
+# (``scope_columns``'s, compiled once per process by the caller) and its
+# values, or a ``Materialized`` one.
+Scope = QuerySet[Child] | tuple[str, Sequence[Any]] | Materialized
 
 
 def scope_columns(children: QuerySet[Child]) -> QuerySet[Child]:
     """What the matcher reads of each child in scope: the statement a caller
     compiles to give ``candidate_pool`` a ``Scope`` of its own."""
-    return children.order_by().values(*_SCOPE_COLUMNS)
+    return children.order_by().values(*SCOPE_COLUMNS)
 
 
 def _database(children: Scope) -> str:
@@ -273,15 +287,19 @@ def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
     blocks = blocking_keys(subject, date=connection.ops.adapt_datefield_value)
     if not blocks:
         return {}
+    ctes, params = "", []
     if isinstance(children, QuerySet):
         try:
             scope, scope_params = scope_columns(children).query.sql_with_params()
         except EmptyResultSet:  # Child.objects.none(): someone who may see no children
             return {}
+    elif isinstance(children, Materialized):
+        ctes, params = f"WITH {children.ctes} ", [*children.params]
+        scope, scope_params = children.select, ()
     else:
         scope, scope_params = children
     columns = ", ".join(_COLUMNS)
-    arms, params = [], []
+    arms = []
     for i, block in enumerate(blocks):
         order = f" ORDER BY {block.order}" if block.order else ""
         # Only this module's column names and conditions are spliced in; every
@@ -294,7 +312,7 @@ def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
     pool: dict[object, _Row] = {}
     to_pk = Child._meta.pk.to_python
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(arms), params)
+        cursor.execute(ctes + " UNION ALL ".join(arms), params)
         rows = cursor.fetchall()
     for i, pk, first, last, dob, postcode, nhs, upn in rows:
         pk = to_pk(pk)

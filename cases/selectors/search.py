@@ -28,13 +28,14 @@ from django.utils import timezone
 
 from agencies.roles import CASE_AND_MEETING_ROLES
 from agencies.selectors import roles_for
-from cases.matching import Candidate, Subject, find_candidates, format_postcode, scope_columns
+from cases.matching import Candidate, Subject, find_candidates, format_postcode
 from cases.models import Case, Child, Concern, Plan
 from cases.selectors.cases import RoleValues, User, cases_for
 from cases.selectors.children import children_rule_values, visible_children
 from cases.selectors.concerns import concerns_for
+from cases.selectors.search_scope import search_scope
 from safeguard.audit.services import audit_record
-from safeguard.core.compiled import compiled, compiled_objects
+from safeguard.core.compiled import compiled_objects
 from safeguard.core.dates import EARLIEST, age_label
 from safeguard.core.lookups import one_of
 
@@ -259,8 +260,8 @@ def _candidates(
 ) -> list[Candidate]:
     """Children the query finds, best first: of ``children``, or (``None``) of
     every child the user may see (``children_for``'s rule, given its values:
-    ``rule``), through statements compiled once per process
-    (safeguard.core.compiled)."""
+    ``rule``, asked in the form that costs least: ``search_scope``), through
+    statements compiled once per process (safeguard.core.compiled)."""
     if not query.kind or (children is None and rule is None):
         return []
     if query.kind in _BY_REFERENCE:
@@ -273,9 +274,7 @@ def _candidates(
         label = f"same {query.kind_label}"
         return [Candidate(c, 1.0, [label]) for c in found]
     floor = NAME_FLOOR if query.kind == Kind.NAME else FACT_FLOOR
-    scope = children
-    if scope is None:
-        scope = compiled(("search_scope",), _visible_scope, **rule)
+    scope = search_scope(rule, query.subject) if children is None else children
     return find_candidates(scope, query.subject, limit=limit, floor=floor, related=("lead_agency",))
 
 
@@ -311,12 +310,6 @@ def _visible_by_reference(
 ) -> QuerySet[Child]:
     children = visible_children(person, now, groups, permission, doors)
     return _by_reference(children, kind, limit, person, now, value)
-
-
-def _visible_scope(
-    person: User, now: dt.datetime, groups: list, permission: list, doors: list
-) -> QuerySet[Child]:
-    return scope_columns(visible_children(person, now, groups, permission, doors))
 
 
 def _with_cases(user: User, hits: list[Hit], rule: dict[str, Any] | None) -> None:
