@@ -5,7 +5,7 @@ restricted records. Through the template language each row cost a ``{% url %}``
 (a reverse of the URLconf), a ``date`` filter and a dozen variable lookups:
 about half of the page's Python at a county's scale, on the page people open
 most. Here a row is one format string, and the case page's address is reversed
-once per page (``_case_url``). The markup is the template's, row for row;
+once per page (``address_of``). The markup is the template's, row for row;
 tests/cases/test_case_rows_render.py holds the two side by side.
 
 The rows come from ``cases.selectors.case_list``, which has already applied
@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from html import escape  # what django.utils.html.escape calls, without its lazy wrapper
+from typing import Any
 
 from django import template
 from django.urls import reverse
@@ -42,14 +43,14 @@ _OPEN = '<strong class="govuk-tag govuk-tag--green">Open</strong>'
 _CLOSED = '<strong class="govuk-tag govuk-tag--grey">Closed</strong>'
 _NOTICE = '<li><a class="govuk-link" href="{url}">{reference}</a>, {agency}</li>'
 
-_ANY_CASE = uuid.UUID(int=0)
+_ANY = uuid.UUID(int=0)
 
 
-def _case_url() -> Callable[[uuid.UUID], str]:
-    """The case page's address for a case id: reversed once (for this
-    request's script prefix), then the id put in its place."""
-    url = reverse("case_detail", args=[_ANY_CASE])
-    before, after = url.split(str(_ANY_CASE))
+def address_of(name: str) -> Callable[[Any], str]:
+    """The page ``name``'s address for an object's id: reversed once (for
+    this request's script prefix), then the id put in its place. A page of
+    rows each linking to a record pays for one reverse, not one a row."""
+    before, after = reverse(name, args=[_ANY]).split(str(_ANY))
     return lambda pk: f"{before}{pk}{after}"
 
 
@@ -58,7 +59,7 @@ def case_list_rows(cases: Iterable) -> SafeString:
     """A ``<tr>`` for each case, as ``cases/case_list.html`` drew them. Dates
     as the ``date`` filter's "j M Y" ("4 Mar 2026")."""
     months = {number: str(name).title() for number, name in MONTHS_3.items()}
-    url = _case_url()
+    url = address_of("case_detail")
     rows = []
     for case in cases:
         child = case.child
@@ -86,7 +87,7 @@ def case_list_rows(cases: Iterable) -> SafeString:
 @register.simple_tag
 def restricted_notice_items(notices: Iterable) -> SafeString:
     """An ``<li>`` for each restricted record the person is told exists."""
-    url = _case_url()
+    url = address_of("case_detail")
     items = [
         _NOTICE.format(
             url=url(notice.pk),

@@ -15,19 +15,17 @@ sees): this writes what it is given and decides nothing.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from html import escape  # what django.utils.html.escape calls, without its lazy wrapper
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 
-register = template.Library()
+from cases.templatetags.case_rows import address_of
 
-_ANY = uuid.UUID(int=0)
+register = template.Library()
 
 _CARD = (
     '<div class="govuk-summary-card" data-testid="search-hit">'
@@ -44,13 +42,6 @@ _ROW = (
     '<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt>'
     '<dd class="govuk-summary-list__value">{value}</dd></div>'
 )
-
-
-def _address(name: str) -> Callable[[Any], str]:
-    """The page ``name``'s address for an object's id: reversed once (for this
-    request's script prefix), then the id put in its place."""
-    before, after = reverse(name, args=[_ANY]).split(str(_ANY))
-    return lambda pk: f"{before}{pk}{after}"
 
 
 def _person(user: Any) -> str:
@@ -148,6 +139,6 @@ def _card(hit: Any, urls: dict[str, Callable[[Any], str]], dates: _Dates) -> str
 @register.simple_tag
 def search_hits(hits: Iterable) -> SafeString:
     """A summary card for each hit, as ``cases/includes/search_hit.html`` drew them."""
-    urls = {"case": _address("case_detail"), "concern": _address("concern_detail")}
+    urls = {"case": address_of("case_detail"), "concern": address_of("concern_detail")}
     dates = _Dates()
     return mark_safe("".join(_card(hit, urls, dates) for hit in hits))  # noqa: S308 - escaped

@@ -17,6 +17,7 @@ from agencies.models import Agency, Team
 from cases.models import Case, Child
 from cases.selectors.cases import NoticedCase
 from cases.templatetags.case_rows import case_list_rows, restricted_notice_items
+from tests.cases.test_chronology_render import _tags_only
 from tests.factories import World, open_case_from_concern, submit_concern
 
 # The case list's rows and notice as the template drew them before.
@@ -36,11 +37,6 @@ TEMPLATE_ROWS = """
 TEMPLATE_NOTICE = """
   {% for case in restricted %}<li><a class="govuk-link" href="{% url 'case_detail' case.pk %}">{{ case.reference }}</a>, {{ case.lead_agency_name }}</li>{% endfor %}
 """  # noqa: E501
-
-
-def _tags_only(html: str) -> str:
-    """Markup without the whitespace between tags, which the browser ignores."""
-    return re.sub(r">\s+<", "><", html).strip()
 
 
 def _cases() -> list[Case]:

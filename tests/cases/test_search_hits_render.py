@@ -5,7 +5,6 @@ what the template said, and escape what a person typed."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 
 import pytest
@@ -17,6 +16,7 @@ from agencies.models import Agency
 from cases.models import Case, Child, Concern, Plan
 from cases.selectors.search import Hit
 from cases.templatetags.search_hits import search_hits
+from tests.cases.test_chronology_render import _tags_only
 from tests.factories import World, open_case_from_concern, submit_concern
 
 # One result as cases/includes/search_hit.html drew it before.
@@ -50,11 +50,6 @@ TEMPLATE_HIT = """
 {% endwith %}
 """  # noqa: E501
 TEMPLATE = "{% for hit in hits %}" + TEMPLATE_HIT + "{% endfor %}"
-
-
-def _tags_only(html: str) -> str:
-    """Markup without the whitespace between tags, which the browser ignores."""
-    return re.sub(r">\s+<", "><", html).strip()
 
 
 def _hits() -> list[Hit]:
