@@ -75,13 +75,16 @@ def get_request_for(user: User, request_id: uuid.UUID | str) -> SubjectAccessReq
 
 def request_events(sar: SubjectAccessRequest) -> list[AuditEvent]:
     """The request's own trail from the audit log, for the officer: by the
-    indexed object id (the request's, and its bundles'), never by a scan of the
+    indexed object id (the request's, and its bundles', behind their type), never by a scan of the
     log's JSON."""
-    ids = [str(sar.pk), *(str(pk) for pk in sar.bundles.values_list("pk", flat=True))]
+    bundles = [str(pk) for pk in sar.bundles.values_list("pk", flat=True)]
+    about = Q(object_type=SubjectAccessRequest._meta.model_name, object_id=str(sar.pk))
+    if bundles:
+        about |= Q(object_type=SubjectAccessBundle._meta.model_name, object_id__in=bundles)
     return list(
-        AuditEvent.objects.filter(object_id__in=ids, event__startswith="subject_access_").order_by(
-            "at", "id"
-        )[:500]
+        AuditEvent.objects.filter(about, event__startswith="subject_access_").order_by("at", "id")[
+            :500
+        ]
     )
 
 

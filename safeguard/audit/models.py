@@ -80,7 +80,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     event = models.CharField(max_length=80, help_text="the domain event, e.g. concern_submitted")
     object_type = models.CharField(max_length=40, blank=True)
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Indexed only behind object_type (Meta.indexes): every lookup names the
+    # type, and a column index of its own would be one more write per page.
+    object_id = models.CharField(max_length=64, blank=True)
     object_reference = models.CharField(max_length=40, blank=True)
     case_id = models.UUIDField(null=True, blank=True, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -93,7 +95,10 @@ class AuditEvent(models.Model):
     # Written once by the sealer.
     position = models.BigIntegerField(null=True, blank=True, unique=True)
     previous_hash = models.CharField(max_length=64, blank=True, default="")
-    row_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Unique by a constraint (Meta), not ``unique=True``: on PostgreSQL that also
+    # builds a LIKE index nothing asks, which every page's row and every seal
+    # would write to.
+    row_hash = models.CharField(max_length=64, null=True, blank=True)
     key_id = models.CharField(max_length=32, blank=True, default="")
     sealed_at = models.DateTimeField(null=True, blank=True)
     # The unkeyed SHA-256 chain hash of a row written before the sealer existed.
@@ -113,6 +118,9 @@ class AuditEvent(models.Model):
             models.Index(
                 fields=["id"], condition=models.Q(position__isnull=True), name="audit_unsealed_idx"
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["row_hash"], name="audit_row_hash_unique"),
         ]
 
     def __str__(self) -> str:
