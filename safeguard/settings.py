@@ -162,6 +162,8 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
+# Django's database sessions, read with a statement compiled once per process.
+SESSION_ENGINE = "safeguard.core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 # The age is an idle timeout, not a hard limit: RenewIdleSessionMiddleware renews
 # it as the person works, without writing the session on every request.
