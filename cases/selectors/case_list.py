@@ -45,6 +45,12 @@ from safeguard.core.keyset import KeysetPage, keyset_page
 from safeguard.core.lookups import one_of
 
 _UNASKED: Any = object()
+# The hint a page's cursors carry when the person was found to see more than a
+# few cases (``visible_case_ids_if_few``): the next page walks the list in
+# order without asking the grants again. Walking is right whatever the person
+# sees by then, only slower if their cases have since become few; the first
+# page, and any page going back towards it, asks afresh.
+MANY = "many"
 
 
 def visible_ids_and_notice(user: User) -> tuple[list[uuid.UUID] | None, list[NoticedCase]]:
@@ -119,19 +125,22 @@ def case_page_for(
     The list as most people see it, with no filter, is one statement per
     shape (sort, direction, first page or not, few or many) compiled once per
     process: building the access rule and the page with the ORM took longer
-    than PostgreSQL takes to answer it. A filtered page is built each time."""
+    than PostgreSQL takes to answer it. A filtered page is built each time.
+    A page found to be of many cases says so in its cursors (``MANY``), and
+    the pages they lead to walk without asking the grants again."""
     if not user.is_authenticated or not user.is_active:
         return keyset_page(Case.objects.none(), ordering, cursor, query=query)
     if few is _UNASKED:
-        few = visible_case_ids_if_few(user)
+        few = None if keyset.hint_of(cursor) == MANY else visible_case_ids_if_few(user)
+    hint = MANY if few is None else None
     if narrow is not None:
         cases = narrow(case_list_for(user))
         if few is not None:
             cases = cases.filter(one_of(few))
-        return keyset_page(cases, ordering, cursor, query=query)
+        return keyset_page(cases, ordering, cursor, query=query, hint=hint)
 
     fetch = case_rows_fetch(user, few, ordering)
-    return keyset_page(Case.objects.none(), ordering, cursor, query=query, fetch=fetch)
+    return keyset_page(Case.objects.none(), ordering, cursor, query=query, fetch=fetch, hint=hint)
 
 
 def case_rows_fetch(

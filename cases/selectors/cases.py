@@ -279,8 +279,17 @@ def granted_ids_statement(
         arms = [arm.order_by() for arm in (by_group, by_user, *more)]
         return arms[0].union(*arms[1:], all=True)[: FEW + 1]
 
-    # The permission's filter by its text (no compiling): which permission it is.
-    key = ("granted_ids_if_few", user_grants, group_grants, extra, str(permission.query.where))
+    # The permission's filter by its text (no compiling): which permission it is;
+    # and FEW, which the statement's LIMIT holds (a test that lowers it must not
+    # leave its LIMIT behind for the next caller).
+    key = (
+        "granted_ids_if_few",
+        user_grants,
+        group_grants,
+        extra,
+        str(permission.query.where),
+        FEW,
+    )
     return compiled(key, build, person=user, now=timezone.now())
 
 

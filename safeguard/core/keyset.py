@@ -78,21 +78,47 @@ def _split(ordering: Sequence[str]) -> list[tuple[str, bool]]:
     return [(f.lstrip("-"), f.startswith("-")) for f in ordering]
 
 
-def _encode(direction: str, values: list[Any]) -> str:
-    payload = json.dumps([direction, [str(v) for v in values]], separators=(",", ":"))
+def _encode(direction: str, values: list[Any], hint: str | None = None) -> str:
+    body: list[Any] = [direction, [str(v) for v in values]]
+    if hint:
+        body.append(hint)
+    payload = json.dumps(body, separators=(",", ":"))
     signed = signing.dumps(payload, salt=SALT, compress=False)
     return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
 
 
-def _unsigned(cursor: str) -> tuple[Any, Any]:
-    """The direction and raw key values of a cursor, or ValueError for anything not ours."""
+def _signed_body(cursor: str) -> list[Any]:
+    """A cursor's direction, raw key values and hint, if any; ValueError for
+    anything not ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         signed = base64.urlsafe_b64decode(padded.encode()).decode()
-        direction, raw = json.loads(signing.loads(signed, salt=SALT))
+        body = json.loads(signing.loads(signed, salt=SALT))
     except (binascii.Error, UnicodeDecodeError, signing.BadSignature, ValueError, TypeError):
         raise ValueError("not a cursor") from None
+    if not isinstance(body, list) or len(body) not in (2, 3):
+        raise ValueError("not a cursor")
+    return body
+
+
+def _unsigned(cursor: str) -> tuple[Any, Any]:
+    """The direction and raw key values of a cursor, or ValueError for anything not ours."""
+    direction, raw = _signed_body(cursor)[:2]
     return direction, raw
+
+
+def hint_of(cursor: str | None) -> str | None:
+    """What the page that made ``cursor`` learnt and passed on with it
+    (``keyset_page(hint=...)``), or None. Signed with the cursor, so nobody
+    else wrote it; still only ever a hint about how to read the next page,
+    never which rows it may hold."""
+    if not cursor:
+        return None
+    try:
+        body = _signed_body(cursor)
+    except ValueError:
+        return None
+    return body[2] if len(body) == 3 and isinstance(body[2], str) else None
 
 
 def _decode(cursor: str, model: type[Model], fields: list[tuple[str, bool]]) -> tuple[str, list]:
@@ -175,13 +201,15 @@ def keyset_page(
     per_page: int | None = None,
     query: dict[str, str] | None = None,
     fetch: Fetch | None = None,
+    hint: str | None = None,
 ) -> KeysetPage:
     """The page of ``queryset`` in ``ordering`` that ``cursor`` points at (the first
     page for none, or for one that is not ours). The ordering's columns must be
     non-null and end in a unique one (the primary key), so that it is total.
     One query: one row more than the page tells whether there is a page beyond.
     ``fetch`` reads the rows instead of ``queryset`` (which then only names the
-    model): for a statement compiled once (safeguard.core.compiled)."""
+    model): for a statement compiled once (safeguard.core.compiled). ``hint``
+    goes into the page's cursors, for the next page to read (``hint_of``)."""
     per_page = per_page or PER_PAGE
     fields = _split(ordering)
     model = queryset.model
@@ -216,9 +244,11 @@ def keyset_page(
     # Going forward, a page before exists when we came from one; going back,
     # the page we came from is after this one.
     if forward:
-        page.next_cursor = _encode("next", key(fetched[-1])) if more else None
-        page.previous_cursor = _encode("prev", key(fetched[0])) if values is not None else None
+        page.next_cursor = _encode("next", key(fetched[-1]), hint) if more else None
+        page.previous_cursor = (
+            _encode("prev", key(fetched[0]), hint) if values is not None else None
+        )
     else:
-        page.next_cursor = _encode("next", key(fetched[-1]))
-        page.previous_cursor = _encode("prev", key(fetched[0])) if more else None
+        page.next_cursor = _encode("next", key(fetched[-1]), hint)
+        page.previous_cursor = _encode("prev", key(fetched[0]), hint) if more else None
     return page
