@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from safeguard.core.people import roles_for
 
@@ -43,6 +44,25 @@ def register_search(url_name: str, *, roles: Iterable[str]) -> None:
     _search = NavItem("Search", url_name, frozenset(roles), 0)
 
 
+def area_url(url_name: str) -> str:
+    """The path of an area (a URL name without arguments); NoReverseMatch for
+    one that is not wired up. Every page draws the navigation, about ten of
+    these: each is reversed once per process, URL configuration and script
+    prefix, not once per page."""
+    found = _reversed(get_urlconf(), get_script_prefix(), url_name)
+    if found is None:
+        raise NoReverseMatch(url_name)
+    return found
+
+
+@lru_cache(maxsize=256)
+def _reversed(urlconf: str | None, prefix: str, url_name: str) -> str | None:
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def request_roles(request: HttpRequest) -> set[str]:
     """The signed-in person's roles, read once per request and kept on it."""
     roles = getattr(request, "user_roles", None)
@@ -63,7 +83,7 @@ def header_search(request: HttpRequest, roles: set[str] | None = None) -> str:
     if not roles & (_search.roles or frozenset()):
         return ""
     try:
-        return reverse(_search.url_name)
+        return area_url(_search.url_name)
     except NoReverseMatch:
         return ""
 
@@ -80,7 +100,7 @@ def service_nav(request: HttpRequest, roles: set[str] | None = None) -> list[dic
         if item.roles is not None and not roles & item.roles:
             continue
         try:
-            url = reverse(item.url_name)
+            url = area_url(item.url_name)
         except NoReverseMatch:
             # An area whose pages are not wired up yet is left out, not broken.
             continue

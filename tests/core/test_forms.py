@@ -267,6 +267,31 @@ def test_navigation_skips_pages_that_do_not_exist_and_marks_the_current_area(
     assert [item["active"] for item in nav] == [False, True]
 
 
+def test_navigation_follows_the_script_prefix_it_is_served_under(django_user_model):
+    """Each area's path is reversed once per prefix: a site served under
+    /safeguard/ links there, and one served at the root links there."""
+    from django.urls import set_script_prefix
+
+    request = RequestFactory().get("/")
+    request.user = django_user_model(username="someone")
+    try:
+        set_script_prefix("/safeguard/")
+        served = {
+            item["label"]: item["url"]
+            for item in navigation.service_nav(request, roles={"practitioner", "social_worker"})
+        }
+        set_script_prefix("/")
+        root = {
+            item["label"]: item["url"]
+            for item in navigation.service_nav(request, roles={"practitioner", "social_worker"})
+        }
+    finally:
+        set_script_prefix("/")
+    assert served and served.keys() == root.keys()
+    for label, url in root.items():
+        assert served[label] == "/safeguard" + url
+
+
 def test_the_server_error_page_needs_no_context():
     html = get_template("500.html").render()
     assert "Sorry, there is a problem with the service" in html
