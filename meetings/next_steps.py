@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Concern, Plan, Section47Enquiry
+from cases.selectors.case_page import case_page_read
 from cases.selectors.policy import can_allocate
-from cases.selectors.record import case_page_read
 from meetings.clocks import core_group_limit, meeting_clock
 from meetings.models import Meeting, MeetingCase
 from meetings.services.common import can_schedule

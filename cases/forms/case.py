@@ -71,7 +71,7 @@ class AddAgencyForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        offer(self.fields["agency"], agencies)
 
 
 class EndInvolvementForm(forms.Form):
