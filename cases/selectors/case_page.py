@@ -24,7 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Model, QuerySet
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, Team
 from cases.models import (
     Case,
     CaseAction,
@@ -56,6 +56,8 @@ from cases.selectors.record import (
     notes_for,
     professionals_for,
     sibling_cases_of,
+    teams_to_allocate,
+    workers_to_allocate,
 )
 from safeguard.audit.context import request_memo
 from safeguard.core import keyset
@@ -254,6 +256,20 @@ def _staff(case: Case) -> QuerySet:
 def agencies_to_add_to(case: Case) -> list[Agency]:
     """``agencies_to_add``'s rows: the active agencies not on the case."""
     return compiled_objects(("case_page", "agencies_to_add"), agencies_to_add, case=case)
+
+
+def allocation_choices(case: Case) -> tuple[list, list[Team]]:
+    """``allocatable_workers``' and ``allocatable_teams``' rows: whom, and
+    which team, a manager may allocate the case to."""
+    agency = case.lead_agency
+    workers = compiled_objects(("case_page", "workers"), _workers, agency=agency)
+    teams = compiled_objects(("case_page", "teams"), teams_to_allocate, agency=agency)
+    return workers, teams
+
+
+def _workers(agency: Agency) -> QuerySet:
+    # What a choice shows (the form's label_from_instance), as for the staff.
+    return workers_to_allocate(agency).only("pk", "username", "first_name", "last_name")
 
 
 def actions_on(user: User, case: Case, *, lead: bool) -> list[CaseAction]:

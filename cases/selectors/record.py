@@ -163,12 +163,21 @@ def agencies_to_add(case: Case) -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).exclude(pk__in=involved).order_by("name")
 
 
-def allocatable_workers(case: Case):
-    return members_with_roles(case.lead_agency, LEAD_AGENCY_ROLES).order_by("last_name", "username")
+def allocatable_workers(case: Case) -> QuerySet:
+    return workers_to_allocate(case.lead_agency)
 
 
-def allocatable_teams(case: Case):
-    return Team.objects.filter(agency=case.lead_agency).select_related("manager")
+def workers_to_allocate(agency: Agency) -> QuerySet:
+    """The agency's social workers and managers: whom a case it leads is allocated to."""
+    return members_with_roles(agency, LEAD_AGENCY_ROLES).order_by("last_name", "username")
+
+
+def allocatable_teams(case: Case) -> QuerySet[Team]:
+    return teams_to_allocate(case.lead_agency)
+
+
+def teams_to_allocate(agency: Agency) -> QuerySet[Team]:
+    return Team.objects.filter(agency=agency).select_related("manager")
 
 
 def allocation_text(case: Case) -> str:

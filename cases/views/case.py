@@ -184,13 +184,15 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         staff = _staff(case, involved)
         context["action_form"] = ActionForm(agencies=involved, people=staff)
     if selectors.can_allocate(request.user, case):
-        context["allocate_form"] = _allocate_form(
-            case,
+        workers, teams = page.allocation_choices(case)
+        context["allocate_form"] = AllocateForm(
             initial={
                 "worker": case.allocated_worker_id,
                 "team": case.team_id,
                 "version": case.version,
             },
+            workers=ReadOnce(selectors.allocatable_workers(case), workers),
+            teams=ReadOnce(selectors.allocatable_teams(case), teams),
         )
     if selectors.can_manage_professionals(request.user, case):
         staff = staff or _staff(case, involved)

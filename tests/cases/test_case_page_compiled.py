@@ -20,17 +20,22 @@ from tests.factories import World, open_case_from_concern, submit_concern
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
-# What the page reads of a case, by the model each read is of: none of them
-# is built and compiled again once the page has been drawn for anyone.
+# What the page reads of a case, by the model each read is of (and the
+# access rule's grants): none of them is built and compiled again once the
+# page has been drawn at the reader's level of access.
 PAGE_READS = {
     "agencies.Agency",
+    "agencies.Team",
     "auth.User",
     "cases.Assessment",
+    "cases.BreakGlass",
     "cases.CaseAction",
     "cases.CaseClosure",
     "cases.CaseDocument",
     "cases.CaseNote",
+    "cases.CaseGroupObjectPermission",
     "cases.CaseProfessional",
+    "cases.CaseUserObjectPermission",
     "cases.ChildAddress",
     "cases.ChildMerge",
     "cases.ChronologyEntry",
@@ -118,8 +123,10 @@ def test_each_case_page_shows_its_own_record_for_each_person(client, world, comp
     page = _page(client, world.social_worker, world.first)
     assert [shown for shown in first if shown not in page] == []
     assert "Note on the first case" in _page(client, world.teacher, world.first)
+    assert "Restrict this case" in _page(client, world.manager, world.first)
 
-    for user in (world.social_worker, world.teacher, world.social_worker, world.teacher):
+    people = (world.social_worker, world.teacher, world.manager, world.teacher, world.social_worker)
+    for user in people:
         for case, its_own, the_others in (
             (world.second, second, first),
             (world.first, first, second),
@@ -128,7 +135,7 @@ def test_each_case_page_shows_its_own_record_for_each_person(client, world, comp
             page = _page(client, user, case)
             assert PAGE_READS.isdisjoint(compiles), (user, case, compiles)  # bound, not built again
             # The lead's actions; the school, whose agency owns none, sees none.
-            lead = user == world.social_worker
+            lead = user != world.teacher
             expected = (
                 its_own if lead else [s for s in its_own if not s.startswith(("Visit", "Call"))]
             )
@@ -139,6 +146,10 @@ def test_each_case_page_shows_its_own_record_for_each_person(client, world, comp
             assert ("you see this case as an involved agency" in page) is not lead
             # A restricted note: the lead's alone, on its own case alone.
             assert (LEAD_ONLY in page) is (lead and case == world.first)
+            # The lead agency's manager may restrict the case and allocate it.
+            manager = user == world.manager
+            assert ("Restrict this case" in page) is manager
+            assert ('id="allocate"' in page) is manager
 
 
 def _involved_and_offered(page: str, case) -> tuple[list[str], str]:
