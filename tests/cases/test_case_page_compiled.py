@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Involvement
+from cases.models import CaseClosure, Involvement
 from cases.services.record import action_add, case_note_add, household_member_add
 from cases.services.statutory import plan_start
 from tests.cases.test_compiled_access import compiles  # noqa: F401  (the fixture)
@@ -93,6 +93,14 @@ def world():
         text=LEAD_ONLY,
         sensitivity="restricted",
     )
+    # A closure asked for (as a worker would, once the work on it had ended).
+    CaseClosure.objects.create(
+        case=w.second,
+        reason="RC8",
+        explanation="The family moved away.",
+        requested_by=w.manager,
+        requested_at=timezone.now(),
+    )
     plan_start(
         acting_user=w.social_worker,
         case=w.first,
@@ -146,6 +154,11 @@ def test_each_case_page_shows_its_own_record_for_each_person(client, world, comp
             assert ("you see this case as an involved agency" in page) is not lead
             # A restricted note: the lead's alone, on its own case alone.
             assert (LEAD_ONLY in page) is (lead and case == world.first)
+            # The closure asked for on the second case, and by whom: the lead's to see.
+            closure = "Closure requested by manager@la: Case closed after assessment, no further"
+            asked = "The family moved away."
+            assert (asked in page) is (lead and case == world.second), (user, case)
+            assert (closure in page) is (lead and case == world.second)
             # The lead agency's manager may restrict the case and allocate it.
             manager = user == world.manager
             assert ("Restrict this case" in page) is manager
