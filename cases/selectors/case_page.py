@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -85,12 +86,8 @@ def case_detail_for(
     else:
         case_read_record(user, case)
     lead = has_lead_access(user, case)
-    plans = _of(case, "case", compiled_objects(("case_page", "plans"), _plans, case=case))
-    assessments = (
-        _of(case, "case", compiled_objects(("case_page", "assessments"), _assessments, case=case))
-        if lead
-        else []
-    )
+    plans = _case_rows("plans", _plans, case)
+    assessments = _case_rows("assessments", _assessments, case) if lead else []
     _page_reads_put(case, plans=plans, **({"assessments": assessments} if lead else {}))
 
     return {
@@ -105,22 +102,10 @@ def case_detail_for(
             "child",
             compiled_objects(("case_page", "addresses"), _addresses, child=case.child),
         ),
-        "professionals": _of(
-            case,
-            "case",
-            compiled_objects(("case_page", "professionals"), professionals_for, case=case),
-        ),
+        "professionals": _case_rows("professionals", professionals_for, case),
         "plans": plans,
-        "section47_enquiries": _of(
-            case, "case", compiled_objects(("case_page", "section47"), _enquiries, case=case)
-        )
-        if lead
-        else [],
-        "episodes": _of(
-            case, "case", compiled_objects(("case_page", "episodes"), _episodes, case=case)
-        )
-        if lead
-        else [],
+        "section47_enquiries": _case_rows("section47", _enquiries, case) if lead else [],
+        "episodes": _case_rows("episodes", _episodes, case) if lead else [],
         "assessments": assessments,
         "chronology": chronology_rows_for(
             user,
@@ -134,6 +119,12 @@ def case_detail_for(
         "involvements": _involvements(user, case),
         "concerns": _concerns(user, case, lead=lead),
     }
+
+
+def _case_rows(name: str, build: Callable[[Case], QuerySet], case: Case) -> list:
+    """The rows ``build(case)`` reads (a related manager of the case's), its
+    statement compiled once per process, each with the case."""
+    return _of(case, "case", compiled_objects(("case_page", name), build, case=case))
 
 
 def _of(parent: Model, field: str, rows: list[M]) -> list[M]:
