@@ -18,19 +18,23 @@ import layers let meetings use cases, not the other way round.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Model, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Concern, Plan, Section47Enquiry
+from cases.selectors.case_page import case_page_read
 from cases.selectors.policy import can_allocate
-from cases.selectors.record import case_page_read
 from meetings.clocks import core_group_limit, meeting_clock
 from meetings.models import Meeting, MeetingCase
 from meetings.services.common import can_schedule
 from safeguard import workdays
+from safeguard.core.compiled import compiled_objects, compiled_rows
 
 
 @dataclass(frozen=True)
@@ -56,27 +60,55 @@ def _live(case: Case):
     )
 
 
+# Each read below is asked on every case page the lead agency opens: its
+# statement is compiled once per process (safeguard.core.compiled) and bound
+# to the case and the moment; a kind of meeting or a decision is part of
+# the statement (its key), as the code names it.
+
+
+def _first(key: tuple, build: Callable[..., QuerySet], **values: Any) -> Model | None:
+    found = compiled_objects(("next_steps", *key), build, **values)
+    return found[0] if found else None
+
+
+def _any(key: tuple, build: Callable[..., QuerySet], **values: Any) -> bool:
+    return bool(compiled_rows(("next_steps", *key), build, **values))
+
+
 def _decided(case: Case, kind: str, decision: str) -> MeetingCase | None:
     """The latest finalised meeting of ``kind`` whose decision for this child was ``decision``."""
-    return (
-        MeetingCase.objects.filter(
-            case=case,
-            meeting__kind=kind,
-            meeting__finalised_at__isnull=False,
-            meeting__cancelled_at__isnull=True,
-            decision=decision,
+
+    def build(case: Case) -> QuerySet[MeetingCase]:
+        return (
+            MeetingCase.objects.filter(
+                case=case,
+                meeting__kind=kind,
+                meeting__finalised_at__isnull=False,
+                meeting__cancelled_at__isnull=True,
+                decision=decision,
+            )
+            .select_related("meeting")
+            .order_by("-meeting__scheduled_at")[:1]
         )
-        .select_related("meeting")
-        .order_by("-meeting__scheduled_at")
-        .first()
-    )
+
+    return _first(("decided", kind, decision), build, case=case)
 
 
 def _arranged_after(case: Case, kind: str, moment: dt.datetime | None) -> bool:
-    meetings = _live(case).filter(kind=kind)
-    if moment is not None:
-        meetings = meetings.filter(scheduled_at__gt=moment)
-    return meetings.exists()
+    """Whether a meeting of ``kind`` is arranged on the case (after ``moment``,
+    when given), and not cancelled."""
+    if moment is None:
+
+        def arranged(case: Case) -> QuerySet:
+            return _live(case).filter(kind=kind).order_by().values_list(Value(1))[:1]
+
+        return _any(("arranged", kind), arranged, case=case)
+
+    def arranged_after(case: Case, moment: dt.datetime) -> QuerySet:
+        meetings = _live(case).filter(kind=kind, scheduled_at__gt=moment)
+        return meetings.order_by().values_list(Value(1))[:1]
+
+    return _any(("arranged_after", kind), arranged_after, case=case, moment=moment)
 
 
 def next_steps_for(user: AbstractBaseUser, case: Case) -> list[NextStep]:
@@ -106,7 +138,10 @@ def next_steps_for(user: AbstractBaseUser, case: Case) -> list[NextStep]:
         )
 
     # A meeting held but not yet recorded: its decision is what the next step waits on.
-    for meeting in _live(case).filter(finalised_at__isnull=True, scheduled_at__lte=timezone.now()):
+    unrecorded = compiled_objects(
+        ("next_steps", "unrecorded"), _unrecorded, case=case, now=timezone.now()
+    )
+    for meeting in unrecorded:
         held_on = workdays.local_date(meeting.scheduled_at)
         steps.append(
             NextStep(
@@ -138,6 +173,11 @@ def next_steps_for(user: AbstractBaseUser, case: Case) -> list[NextStep]:
     )
 
 
+def _unrecorded(case: Case, now: dt.datetime) -> QuerySet[Meeting]:
+    """The case's meetings held by ``now`` and not yet recorded."""
+    return _live(case).filter(finalised_at__isnull=True, scheduled_at__lte=now)
+
+
 def _open_assessment(case: Case):
     """The open assessment due first; from what the case page read, when it did."""
     assessments = case_page_read(case, "assessments")
@@ -161,18 +201,17 @@ def _current_cp_plan(case: Case) -> Plan | None:
 def _strategy_steps(case: Case, arrange_url) -> list[NextStep]:
     schedule = arrange_url(Meeting.Kind.STRATEGY) is not None
     steps: list[NextStep] = []
-    decision = (
-        Concern.objects.filter(case=case, authorised_at__isnull=False)
-        .order_by("-authorised_at")
-        .first()
-    )
+    decision = _first(("decision",), _latest_decision, case=case)
     if (
         decision
         and decision.decision == Concern.Decision.STRATEGY_DISCUSSION
         and not _arranged_after(case, Meeting.Kind.STRATEGY, decision.authorised_at)
-        and not case.section47_enquiries.filter(
-            started_on__gte=timezone.localdate(decision.authorised_at)
-        ).exists()
+        and not _any(
+            ("enquiry_since",),
+            _enquiries_since,
+            case=case,
+            day=timezone.localdate(decision.authorised_at),
+        )
     ):
         decided_on = timezone.localdate(decision.authorised_at)
         steps.append(
@@ -190,9 +229,7 @@ def _strategy_steps(case: Case, arrange_url) -> list[NextStep]:
         return steps
     strategy = held.meeting
     held_on = workdays.local_date(strategy.scheduled_at)
-    enquiry = (
-        case.section47_enquiries.filter(started_on__gte=held_on).order_by("-started_on").first()
-    )
+    enquiry = _first(("enquiry",), _latest_enquiry_since, case=case, day=held_on)
     if enquiry is None:
         steps.append(
             NextStep(
@@ -238,11 +275,7 @@ def _protection_steps(case: Case, arrange_url) -> list[NextStep]:
                 url=arrange_url(Meeting.Kind.CORE_GROUP, icpc.meeting),
             )
         )
-    last = (
-        _live(case)
-        .filter(kind__in=[Meeting.Kind.ICPC, Meeting.Kind.RCPC], finalised_at__isnull=False)
-        .first()
-    )
+    last = _first(("last_conference",), _last_conference, case=case)
     if last and not _arranged_after(case, Meeting.Kind.RCPC, last.scheduled_at):
         clock = meeting_clock(Meeting.Kind.RCPC, [case])
         steps.append(
@@ -255,3 +288,24 @@ def _protection_steps(case: Case, arrange_url) -> list[NextStep]:
             )
         )
     return steps
+
+
+def _latest_decision(case: Case) -> QuerySet[Concern]:
+    """The concern on the case authorised last: the front door's decision."""
+    return Concern.objects.filter(case=case, authorised_at__isnull=False).order_by(
+        "-authorised_at"
+    )[:1]
+
+
+def _enquiries_since(case: Case, day: dt.date) -> QuerySet:
+    return case.section47_enquiries.filter(started_on__gte=day).order_by().values_list(Value(1))[:1]
+
+
+def _latest_enquiry_since(case: Case, day: dt.date) -> QuerySet[Section47Enquiry]:
+    return case.section47_enquiries.filter(started_on__gte=day).order_by("-started_on")[:1]
+
+
+def _last_conference(case: Case) -> QuerySet[Meeting]:
+    """The case's last finalised child protection conference, initial or review."""
+    conferences = [Meeting.Kind.ICPC, Meeting.Kind.RCPC]
+    return _live(case).filter(kind__in=conferences, finalised_at__isnull=False)[:1]

@@ -71,7 +71,7 @@ class AddAgencyForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        offer(self.fields["agency"], agencies)
 
 
 class EndInvolvementForm(forms.Form):
@@ -160,9 +160,9 @@ class AllocateForm(forms.Form):
 
     def __init__(self, *args, workers, teams, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = workers
+        offer(self.fields["worker"], workers)
         self.fields["worker"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["team"].queryset = teams
+        offer(self.fields["team"], teams)
         self.fields["team"].label_from_instance = lambda t: t.name
 
 

@@ -7,7 +7,7 @@ from django import forms
 from agencies.models import Agency
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from cases.models import CaseNote, Concern
-from safeguard.core.forms import ModelChoice
+from safeguard.core.forms import ModelChoice, ReadOnce, offer
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -70,8 +70,9 @@ class ForAgencyForm(forms.Form):
     def __init__(self, *args, agencies, lead: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.lead = lead
-        self.fields["agency"].queryset = agencies
-        first_two = list(agencies[:2])  # one query tells one from several
+        offer(self.fields["agency"], agencies)
+        # Read already, or one query tells one from several.
+        first_two = agencies.rows[:2] if isinstance(agencies, ReadOnce) else list(agencies[:2])
         if len(first_two) == 1:
             # One agency: nothing to choose, so nothing to get wrong.
             self.fields["agency"].widget = forms.HiddenInput()

@@ -12,6 +12,7 @@ from cases.selectors.case_list import (
     visible_ids_and_notice,
     visible_rows_fetch,
 )
+from cases.selectors.case_page import case_detail_for, case_page_read, chronology_rows_for
 from cases.selectors.cases import (
     CASE_ORDER,
     User,
@@ -79,13 +80,11 @@ from cases.selectors.record import (
     action_list_read,
     action_owner_candidates,
     actions_for,
+    agencies_to_add,
     allocatable_teams,
     allocatable_workers,
     allocation_text,
-    case_detail_for,
     case_list_read,
-    case_page_read,
-    chronology_rows_for,
     documents_for,
     get_document_for,
     household_for,
@@ -113,6 +112,7 @@ __all__ = [
     "allocated_cases_for",
     "DueWork",
     "due_work_for",
+    "agencies_to_add",
     "allocatable_teams",
     "allocatable_workers",
     "allocation_text",

@@ -1,16 +1,14 @@
 """Reads of the case record: notes, documents, actions, professionals, household,
-allocation, and the whole case page in a fixed number of queries."""
+allocation (the case page reads them through ``cases.selectors.case_page``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from agencies.models import Agency, Team
@@ -23,168 +21,15 @@ from cases.models import (
     CaseDocument,
     CaseNote,
     CaseProfessional,
-    ChronologyEntry,
+    Child,
 )
 from cases.selectors.cases import (
-    User,
     active_break_glass,
-    case_read_record,
     cases_for,
-    chronology_for,
     get_case_for,
     has_lead_access,
-    involvements_for,
 )
-from cases.selectors.concerns import concerns_on_case_for
-from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
-from safeguard.core import keyset
-from safeguard.core.keyset import KeysetPage, keyset_page
-
-
-def case_detail_for(
-    user: User,
-    case_id: uuid.UUID | str,
-    *,
-    chronology_filters: dict[str, Any] | None = None,
-    chronology_cursor: str | None = None,
-    chronology_query: dict[str, str] | None = None,
-    case: Case | None = None,
-) -> dict[str, Any]:
-    """Everything the case page shows, in a fixed number of queries.
-    ``case``: the case as the caller already read it for ``user`` (through
-    ``get_case_for``), so it is not read twice; its reading is audited here.
-    The chronology is one page of it (``chronology_rows_for``)."""
-    if case is None:
-        case = get_case_for(user, case_id)
-    else:
-        case_read_record(user, case)
-    lead = has_lead_access(user, case)
-    concerns = concerns_on_case_for(user, case, lead=lead)
-    plans = list(case.plans.all())
-    assessments = (
-        list(case.assessments.select_related("completed_by", "authorised_by")) if lead else []
-    )
-    _page_reads_put(case, plans=plans, **({"assessments": assessments} if lead else {}))
-
-    return {
-        "case": case,
-        "lead_access": lead,
-        "notes": list(notes_for(user, case, lead=lead)),
-        "documents": list(documents_for(user, case, lead=lead)),
-        "household": list(case.child.household.select_related("sibling")),
-        # Identity is shared with every agency on the case (SPEC 2), past addresses too.
-        "address_history": list(case.child.address_history.all()),
-        "professionals": list(professionals_for(case)),
-        "plans": plans,
-        "section47_enquiries": list(
-            case.section47_enquiries.select_related("strategy_meeting", "conference")
-        )
-        if lead
-        else [],
-        "episodes": list(case.episodes.all()) if lead else [],
-        "assessments": assessments,
-        "chronology": chronology_rows_for(
-            user,
-            case,
-            lead=lead,
-            filters=chronology_filters,
-            cursor=chronology_cursor,
-            query=chronology_query,
-        ),
-        "chronology_page_size": CHRONOLOGY_PAGE,
-        "involvements": list(involvements_for(user, case)),
-        "concerns": list(
-            concerns.annotate(body_map_marks=Count("body_map")).order_by("-submitted_at")
-        ),
-    }
-
-
-def _page_reads_put(case: Case, **reads: list) -> None:
-    memo = request_memo()
-    if memo is not None:
-        memo.setdefault(("case_page_reads", case.pk), {}).update(reads)
-
-
-def case_page_read(case: Case, name: str) -> list | None:
-    """What the case page read of ``case`` in this request ("plans", every
-    plan; "assessments", every assessment, read for the lead agency's view
-    only), for the parts of the page that would ask again (the visit clock,
-    the next steps); None when it has not read it. Only ``case_detail_for``
-    fills it, and it reads afresh each time, last thing before the page is
-    drawn: nothing the request changed is older than what is kept."""
-    memo = request_memo()
-    return None if memo is None else memo.get(("case_page_reads", case.pk), {}).get(name)
-
-
-class ChronologyRow(NamedTuple):
-    """What the case page shows of one chronology entry, and its place in the
-    order (``CHRONOLOGY_ORDER``: the last three)."""
-
-    title: str
-    body: str
-    visibility: str
-    source_reference: str
-    agency_name: str | None
-    occurred_at: dt.datetime
-    created_at: dt.datetime
-    id: int
-
-
-# Newest first, as the timeline reads; the id breaks ties, so the order is total.
-CHRONOLOGY_ORDER = ("-occurred_at", "-created_at", "-id")
-# Entries a page of the case page's chronology shows. A county's long case holds
-# a thousand: all on one page was half a megabyte of HTML for a phone to load
-# and a screen reader to walk, and the largest part of the page's time
-# (bench/RESULTS.md, "The county after session 14"). The filters narrow it and
-# the case summary (PDF) prints it whole.
-CHRONOLOGY_PAGE = 100
-
-
-def chronology_rows_for(
-    user: User,
-    case: Case,
-    *,
-    lead: bool,
-    filters: dict[str, Any] | None = None,
-    cursor: str | None = None,
-    query: dict[str, str] | None = None,
-) -> KeysetPage:
-    """A page of the case page's chronology: the entries ``chronology_for``
-    lets ``user`` see (its access rule, its filters), newest first, as plain
-    rows with the agency's name (model instances, an entry and its agency
-    each, cost more than the page's database time). ``cursor`` is the page's
-    (``safeguard.core.keyset``; none, or one not ours, is the newest page);
-    ``query`` is what the page links carry besides it (the filters)."""
-    entries = chronology_for(user, case, lead=lead, filters=filters)
-
-    def fetch(order: list[str], boundary: list | None, forward: bool, limit: int) -> list:
-        rows = entries
-        if boundary is not None:
-            rows = rows.filter(keyset.after(CHRONOLOGY_ORDER, boundary, forward=forward))
-        columns = rows.order_by(*order).values_list(*_CHRONOLOGY_COLUMNS)[:limit]
-        return [ChronologyRow._make(row) for row in columns]
-
-    return keyset_page(
-        ChronologyEntry.objects.none(),
-        CHRONOLOGY_ORDER,
-        cursor,
-        per_page=CHRONOLOGY_PAGE,
-        query=query,
-        fetch=fetch,
-    )
-
-
-_CHRONOLOGY_COLUMNS = (
-    "title",
-    "body",
-    "visibility",
-    "source_reference",
-    "agency__name",
-    "occurred_at",
-    "created_at",
-    "id",
-)
 
 
 def note_agencies_for(user: AbstractBaseUser, case: Case) -> QuerySet[Agency]:
@@ -312,12 +157,27 @@ def action_agencies(case: Case) -> QuerySet[Agency]:
     ).distinct()
 
 
-def allocatable_workers(case: Case):
-    return members_with_roles(case.lead_agency, LEAD_AGENCY_ROLES).order_by("last_name", "username")
+def agencies_to_add(case: Case) -> QuerySet[Agency]:
+    """The active agencies not (or no longer) involved in the case."""
+    involved = case.involvements.filter(ended_at__isnull=True).values("agency_id")
+    return Agency.objects.filter(is_active=True).exclude(pk__in=involved).order_by("name")
 
 
-def allocatable_teams(case: Case):
-    return Team.objects.filter(agency=case.lead_agency).select_related("manager")
+def allocatable_workers(case: Case) -> QuerySet:
+    return workers_to_allocate(case.lead_agency)
+
+
+def workers_to_allocate(agency: Agency) -> QuerySet:
+    """The agency's social workers and managers: whom a case it leads is allocated to."""
+    return members_with_roles(agency, LEAD_AGENCY_ROLES).order_by("last_name", "username")
+
+
+def allocatable_teams(case: Case) -> QuerySet[Team]:
+    return teams_to_allocate(case.lead_agency)
+
+
+def teams_to_allocate(agency: Agency) -> QuerySet[Team]:
+    return Team.objects.filter(agency=agency).select_related("manager")
 
 
 def allocation_text(case: Case) -> str:
@@ -333,11 +193,17 @@ def household_for(case: Case):
     return case.child.household.select_related("sibling")
 
 
-def linked_sibling_cases(user: AbstractBaseUser, case: Case):
+def linked_sibling_cases(user: AbstractBaseUser, case: Case) -> QuerySet[Case]:
     """Open cases of siblings on record that this user may see."""
-    siblings = case.child.household.filter(sibling__isnull=False).values("sibling_id")
+    return sibling_cases_of(user, case.child)
+
+
+def sibling_cases_of(user: AbstractBaseUser, child: Child, *, now: Any = None) -> QuerySet[Case]:
+    """Open cases of the child's siblings on record that this user sees (at
+    ``now``: the time the access rule is asked at)."""
+    siblings = child.household.filter(sibling__isnull=False).values("sibling_id")
     return (
-        cases_for(user)
+        cases_for(user, now=now)
         .filter(child_id__in=siblings, status=Case.Status.OPEN)
         .select_related("child")
     )

@@ -16,9 +16,10 @@ from django.db.models import Max, Q, QuerySet
 
 from cases.models import Case, Plan, StatutoryVisit
 from cases.models.visits import plan_visit_interval, visit_due_on
+from cases.selectors.case_page import case_page_read
 from cases.selectors.cases import User, has_lead_access
-from cases.selectors.record import case_page_read
 from safeguard import workdays
+from safeguard.core.compiled import compiled_objects, compiled_rows
 
 
 def visits_for(user: User, case: Case) -> QuerySet[StatutoryVisit]:
@@ -27,7 +28,26 @@ def visits_for(user: User, case: Case) -> QuerySet[StatutoryVisit]:
     lead agency's)."""
     if not has_lead_access(user, case):
         return StatutoryVisit.objects.none()
+    return _visits(case)
+
+
+def _visits(case: Case) -> QuerySet[StatutoryVisit]:
     return StatutoryVisit.objects.filter(case=case).select_related("visited_by", "recorded_by")
+
+
+def latest_visits_for(user: User, case: Case, *, limit: int) -> list[StatutoryVisit]:
+    """``visits_for``'s newest ``limit`` (the case page's), its statement
+    compiled once per process (``safeguard.core.compiled``)."""
+    if not has_lead_access(user, case):
+        return []
+
+    def build(case: Case) -> QuerySet[StatutoryVisit]:
+        return _visits(case)[:limit]
+
+    visits = compiled_objects(("latest_visits_for", limit), build, case=case)
+    for visit in visits:
+        StatutoryVisit.case.field.set_cached_value(visit, case)
+    return visits
 
 
 @dataclass(frozen=True)
@@ -57,12 +77,23 @@ def visit_clock_for(case: Case, today: dt.date | None = None) -> VisitClock | No
         )
     if plan is None:
         return None
-    last_seen = (
-        StatutoryVisit.objects.filter(case=case, visited_on__gte=plan.start_date)
-        .exclude(seen=StatutoryVisit.Seen.NOT_SEEN)
-        .aggregate(last=Max("visited_on"))["last"]
-    )
+    # Asked on every case page with a plan: compiled once per process.
+    found = compiled_rows(("visit_clock_last_seen",), _last_seen, case=case, since=plan.start_date)
+    last_seen = found[0][0] if found else None
     return VisitClock(plan, last_seen, workdays.clock(visit_due_on(plan, last_seen), today))
+
+
+def _last_seen(case: Case, since: dt.date) -> QuerySet:
+    """The last day since ``since`` the child was seen on a visit: one row, or
+    none for no such visit."""
+    return (
+        StatutoryVisit.objects.filter(case=case, visited_on__gte=since)
+        .exclude(seen=StatutoryVisit.Seen.NOT_SEEN)
+        .order_by()
+        .values("case")
+        .annotate(last=Max("visited_on"))
+        .values_list("last")
+    )
 
 
 def visit_due_for(case: Case, visited_on: dt.date) -> dt.date | None:

@@ -1,7 +1,7 @@
 """The case page's chronology, rendered in Python.
 
 A long case holds a thousand entries, and the case page shows them a hundred
-to a page (``cases.selectors.record.CHRONOLOGY_PAGE``). Through the template
+to a page (``cases.selectors.case_page.CHRONOLOGY_PAGE``). Through the template
 language each entry cost six variable lookups, two ``date`` filters and
 ``linebreaksbr`` (about 0.15 ms an entry, most of the page's time when all
 thousand were on it); here it is one format string per entry. The markup is
@@ -9,7 +9,7 @@ the template's, entry for entry (the MOJ timeline with a heading per entry and
 a machine-readable ``<time>``);
 tests/cases/test_chronology_render.py holds the two side by side.
 
-Rows come from ``cases.selectors.record.chronology_rows_for``, which has
+Rows come from ``cases.selectors.case_page.chronology_rows_for``, which has
 already applied the access rule (involved agencies see shared entries only):
 this renders what it is given and decides nothing.
 """

@@ -47,7 +47,8 @@ from cases.forms.statutory import (
 )
 from cases.models import Case, Involvement
 from cases.sections import case_sections_for
-from cases.selectors.visits import visit_clock_for, visits_for
+from cases.selectors import case_page as page
+from cases.selectors.visits import latest_visits_for, visit_clock_for
 from safeguard.audit.services import audit_record
 from safeguard.core.forms import ReadOnce
 
@@ -88,8 +89,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
     """The case page; a form that failed validation is passed in to show its errors."""
     case = selectors.get_case_for(request.user, case_id, audit=False)
     # The agencies on the case, offered by up to three selects, and their
-    # staff, by up to two: each read once for the page.
-    involved = ReadOnce.of(selectors.action_agencies(case))
+    # staff, by up to two: each read once for the page (by a statement
+    # compiled once per process, as each of the page's reads is).
+    involved = ReadOnce(selectors.action_agencies(case), page.agencies_on_case(case))
     # The chronology's filters, and its page (``cursor``): a page link carries
     # the filters in force, and a cursor alone filters nothing.
     names = ChronologyFilterForm.data_names()
@@ -105,7 +107,9 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         case=case,
     )
     lead = context["lead_access"]
-    writers = selectors.note_agencies_for(request.user, case)
+    writers = ReadOnce(
+        selectors.note_agencies_for(request.user, case), page.writers_for(request.user, case)
+    )
     context.update(
         filter_form=filter_form,
         can_restrict=selectors.can_restrict(request.user, case),
@@ -115,33 +119,35 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
         can_oversee=_can_oversee(request, case),
         can_manage_involvement=selectors.can_manage_involvement(request.user, case),
     )
-    # ``if writers`` reads the agencies once, and the three forms below take
-    # their first two from that read (``.exists()`` and each form asked again).
-    if writers:
+    # The agencies read once, for the three forms below (each asked again
+    # whether there is more than one).
+    if writers.rows:
         context["note_form"] = CaseNoteForm(agencies=writers, lead=lead)
         context["document_form"] = DocumentForm(agencies=writers, lead=lead)
         context["chronology_form"] = ChronologyEntryForm(agencies=writers, lead=lead)
     if context["can_manage_involvement"]:
-        context["add_agency_form"] = AddAgencyForm(agencies=_agencies_to_add(case))
-    context["actions"] = list(selectors.actions_for(request.user, case, lead=lead))
+        context["add_agency_form"] = AddAgencyForm(
+            agencies=ReadOnce(selectors.agencies_to_add(case), page.agencies_to_add_to(case))
+        )
+    context["actions"] = page.actions_on(request.user, case, lead=lead)
     context["case_sections"], contributed = case_sections_for(request.user, case)
     context.update(contributed)
     # Only a household member recorded as a sibling can link a case: most have none.
     context["sibling_cases"] = (
-        list(selectors.linked_sibling_cases(request.user, case))
+        page.sibling_cases_for(request.user, case)
         if any(member.sibling_id for member in context["household"])
         else []
     )
     if lead:
         today = timezone.localdate()
-        context["visits"] = list(visits_for(request.user, case)[:50])
+        context["visits"] = latest_visits_for(request.user, case, limit=50)
         context["visit_clock"] = visit_clock_for(case, today)
         context["lead_worker"] = selectors.is_lead_worker(request.user, case)
         for assessment in context["assessments"]:
             assessment.clock = (
                 None if assessment.completed_on else selectors.assessment_clock(assessment, today)
             )
-        context["closure"] = getattr(case, "closure_request", None) if lead else None
+        context["closure"] = page.closure_request_of(case)
         context.setdefault("assessment_form", AssessmentCompleteForm())
         context.setdefault("household_form", HouseholdMemberForm())
         context.setdefault("plan_form", PlanStartForm())
@@ -170,24 +176,26 @@ def _case_page(request: HttpRequest, case_id, status: int = 200, **forms) -> Htt
 
         context.setdefault("closure_form", CaseClosureForm())
         context["is_lead_manager"] = selectors.can_allocate(request.user, case)
-        context["merges"] = list(case.child.merges_kept.select_related("merged"))
+        context["merges"] = page.merges_into(case)
         if context["is_lead_manager"]:
             context.setdefault("merge_form", ChildMergeForm())
     staff = None
     if lead:
-        staff = ReadOnce.of(selectors.action_owner_candidates(involved.records))
+        staff = _staff(case, involved)
         context["action_form"] = ActionForm(agencies=involved, people=staff)
     if selectors.can_allocate(request.user, case):
-        context["allocate_form"] = _allocate_form(
-            case,
+        workers, teams = page.allocation_choices(case)
+        context["allocate_form"] = AllocateForm(
             initial={
                 "worker": case.allocated_worker_id,
                 "team": case.team_id,
                 "version": case.version,
             },
+            workers=ReadOnce(selectors.allocatable_workers(case), workers),
+            teams=ReadOnce(selectors.allocatable_teams(case), teams),
         )
     if selectors.can_manage_professionals(request.user, case):
-        staff = staff or ReadOnce.of(selectors.action_owner_candidates(involved.records))
+        staff = staff or _staff(case, involved)
         context["professional_form"] = ProfessionalForm(agencies=involved, people=staff)
     context.update(forms)
     return render(request, "cases/case_detail.html", context, status=status)
@@ -210,9 +218,9 @@ def _professional_form(case, data=None) -> ProfessionalForm:
     )
 
 
-def _agencies_to_add(case):
-    involved = case.involvements.filter(ended_at__isnull=True).values("agency_id")
-    return Agency.objects.filter(is_active=True).exclude(pk__in=involved).order_by("name")
+def _staff(case: Case, involved: ReadOnce) -> ReadOnce:
+    """The staff of the agencies on the case, read once for the page's selects."""
+    return ReadOnce(selectors.action_owner_candidates(involved.records), page.staff_on_case(case))
 
 
 @login_required
@@ -221,7 +229,7 @@ def case_add_agency(request: HttpRequest, case_id) -> HttpResponse:
     case = selectors.get_case_for(request.user, case_id, audit=False)
     if not selectors.can_manage_involvement(request.user, case):
         raise Http404
-    form = AddAgencyForm(request.POST, agencies=_agencies_to_add(case))
+    form = AddAgencyForm(request.POST, agencies=selectors.agencies_to_add(case))
     if form.is_valid():
         agency = form.cleaned_data["agency"]
         services.case_add_agency(acting_user=request.user, case=case, agency=agency)

@@ -13,7 +13,10 @@ SQLite demo) may receive values already turned into text, so there the
 statement is compiled on every call, exactly as before.
 
 A builder must give the same SQL whatever values it is given: no branching
-on the person's attributes (callers decide such things before asking). A list
+on the person's attributes (callers decide such things before asking). A
+record given as a value (the person, a case, a child) is stood in for by one
+of its class holding only a key: a builder may filter on it and follow its
+related managers (``case.plans``), and must read nothing else of it. A list
 of ids is one value only when the builder passes it as one parameter, the
 text of an array (``pk__any_of``, safeguard.core.lookups), not as ``IN``
 with one per id.
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, UUIDField
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -51,7 +54,11 @@ def _stand_in(value: Any) -> tuple[Any, Any]:
     """A stand-in for ``value`` and what it puts into the parameters."""
     n = next(_next)
     if isinstance(value, Model):
-        stand_in = value.__class__(pk=-(2**31) + n)  # request.user is a lazy proxy
+        # request.user is a lazy proxy: its class is the user's. A record with
+        # a UUID for its key (a case, a child) is stood in for by one of the
+        # first few UUIDs, as a UUID value is.
+        uuid_key = isinstance(value._meta.pk, UUIDField)
+        stand_in = value.__class__(pk=uuid.UUID(int=n) if uuid_key else -(2**31) + n)
         stand_in._state.adding = False
         return stand_in, stand_in.pk
     if isinstance(value, int) and not isinstance(value, bool):
