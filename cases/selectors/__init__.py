@@ -32,8 +32,6 @@ from cases.selectors.cases import (
     has_lead_access,
     involvements_for,
     led_case_visible_to,
-    restricted_cases_noticed_by,
-    restricted_notice_for,
     visible_case_ids_if_few,
 )
 from cases.selectors.children import (
@@ -94,6 +92,7 @@ from cases.selectors.record import (
     professionals_for,
     readable_by,
 )
+from cases.selectors.restricted_notice import restricted_cases_noticed_by, restricted_notice_for
 from cases.selectors.statutory import assessment_clock
 
 # _group_ids too: the matcher's tests compare their NOT EXISTS form against it.

@@ -25,20 +25,18 @@ from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermissi
 from cases.selectors.carried import with_carried
 from cases.selectors.cases import (
     CASE_ORDER,
-    NoticedCase,
     User,
     _as_uuid,
     _ids_or_one_null,
     _live_break_glass_ids,
-    _notice,
     case_list_for,
     granted_ids_statement,
     ids_if_few,
     permission_ids,
-    restricted_notice_for,
     visible_case_ids_if_few,
 )
 from cases.selectors.children import with_lead_access
+from cases.selectors.restricted_notice import NoticedCase, _notice, restricted_notice_for
 from safeguard.core import keyset
 from safeguard.core.compiled import compiled, compiled_objects
 from safeguard.core.keyset import KeysetPage, keyset_page

@@ -13,7 +13,8 @@ from django.utils import timezone
 from agencies.roles import LEAD_AGENCY_ROLES, TRIAGE_ROLES, Role
 from agencies.selectors import agencies_where, holds_role_in
 from cases.models import Case, Child, Concern
-from cases.selectors.cases import User, cases_for, has_lead_access, restricted_cases_noticed_by
+from cases.selectors.cases import User, cases_for, has_lead_access
+from cases.selectors.restricted_notice import restricted_cases_noticed_by
 from safeguard.core.compiled import compiled_rows
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from agencies.models import Agency, Team
 from cases.models import Case, Child
-from cases.selectors.cases import NoticedCase
+from cases.selectors.restricted_notice import NoticedCase
 from cases.templatetags.case_rows import case_list_rows, restricted_notice_items
 from tests.cases.test_chronology_render import _tags_only
 from tests.factories import World, open_case_from_concern, submit_concern
