@@ -109,14 +109,28 @@ NEAREST = 30
 IDENTIFIER_LIMIT = 20
 
 # What scoring reads from a candidate, fetched as plain values: the pool is a
-# few hundred rows, and only the few returned become model instances.
-_COLUMNS = ("id", "first_name", "last_name", "date_of_birth", "postcode", "nhs_number", "upn")
+# few hundred rows, and only the few returned become model instances. The
+# reference and the lead agency too: what a search's result shows beside the
+# names and the date of birth, so that it needs no second read of the child.
+POOL_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "postcode",
+    "nhs_number",
+    "upn",
+    "reference",
+    "lead_agency_id",
+)
 # ...and what the blocks' conditions read.
-SCOPE_COLUMNS = (*_COLUMNS, "first_name_key", "last_name_key")
+SCOPE_COLUMNS = (*POOL_COLUMNS, "first_name_key", "last_name_key")
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class PoolRow:
+    """A child of the pool: the columns the pool read (``POOL_COLUMNS``)."""
+
     pk: object
     first_name: str
     last_name: str
@@ -124,6 +138,8 @@ class _Row:
     postcode: str
     nhs_number: str
     upn: str
+    reference: str
+    lead_agency_id: object
     keys: set[str] = field(default_factory=set)  # the blocking keys that brought it
 
 
@@ -273,7 +289,7 @@ def _database(children: Scope) -> str:
     return children.db if isinstance(children, QuerySet) else DEFAULT_DB_ALIAS
 
 
-def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
+def candidate_pool(children: Scope, subject: Subject) -> dict[object, PoolRow]:
     """The union of the blocks: every child of ``children`` that any one key
     brings in, with the keys that did.
 
@@ -298,7 +314,7 @@ def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
         scope, scope_params = children.select, ()
     else:
         scope, scope_params = children
-    columns = ", ".join(_COLUMNS)
+    columns = ", ".join(POOL_COLUMNS)
     arms = []
     for i, block in enumerate(blocks):
         order = f" ORDER BY {block.order}" if block.order else ""
@@ -309,18 +325,22 @@ def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
             f" WHERE {block.where}{order} LIMIT {int(block.limit)}) arm{i}"
         )
         params += [*scope_params, *block.params]
-    pool: dict[object, _Row] = {}
+    pool: dict[object, PoolRow] = {}
     to_pk = Child._meta.pk.to_python
     with connection.cursor() as cursor:
         cursor.execute(ctes + " UNION ALL ".join(arms), params)
         rows = cursor.fetchall()
-    for i, pk, first, last, dob, postcode, nhs, upn in rows:
+    for i, pk, *columns in rows:
         pk = to_pk(pk)
         row = pool.get(pk)
         if row is None:
-            if isinstance(dob, str):  # SQLite loses the column type across the union
+            first, last, dob, postcode, nhs, upn, reference, agency = columns
+            if isinstance(dob, str):  # SQLite loses the column types across the union
                 dob = dt.date.fromisoformat(dob)
-            row = pool[pk] = _Row(pk, first, last, dob, postcode, nhs, upn)
+            if isinstance(agency, str):
+                agency = to_pk(agency)
+            row = PoolRow(pk, first, last, dob, postcode, nhs, upn, reference, agency)
+            pool[pk] = row
         row.keys.add(blocks[i].key)
     return pool
 
@@ -342,6 +362,15 @@ def find_candidates(
     ``floor`` is the least score kept: search, given one fact (a surname, a
     postcode), keeps lower scores than a match on a whole concern. ``related``
     is fetched with the children returned (``select_related``)."""
+    ranked = ranked_candidates(children, subject, limit=limit, floor=floor)
+    return _fetched(children, ranked, related) if ranked else []
+
+
+def ranked_candidates(
+    children: Scope, subject: Subject, *, limit: int, floor: float
+) -> list[Candidate]:
+    """``find_candidates``' ranking, each candidate's ``child`` the pool's row
+    of it (a ``PoolRow``), for a caller that makes the children itself."""
     pool = candidate_pool(children, subject)
     if not pool:
         return []
@@ -355,9 +384,10 @@ def find_candidates(
     scored = (_score(row, subject, row.pk in previously) for row in pool.values())
     ranked = [c for c in scored if c.score >= floor]
     ranked.sort(key=lambda c: c.score, reverse=True)
-    ranked = ranked[:limit]
-    if not ranked:
-        return []
+    return ranked[:limit]
+
+
+def _fetched(children: Scope, ranked: list[Candidate], related: tuple[str, ...]) -> list[Candidate]:
     # The pool came through the scope, so its rows are the user's to see: fetch
     # them by key without planning the scope (its subqueries) a second time.
     pks = [c.child.pk for c in ranked]
@@ -535,7 +565,7 @@ def _jw(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b) if a and b else 0.0
 
 
-def _score(child: Child | _Row, subject: Subject, lived_at_postcode: bool = False) -> Candidate:
+def _score(child: Child | PoolRow, subject: Subject, lived_at_postcode: bool = False) -> Candidate:
     reasons: list[str] = []
     score = 0.0
     if subject.nhs_number and child.nhs_number == subject.nhs_number:
