@@ -402,6 +402,20 @@ def _agencies(ids: list) -> QuerySet[Agency]:
     return Agency.objects.filter(one_of(ids))
 
 
+# What a result shows of a case (its reference, whether it is open, its lead
+# agency, its allocated worker's name) and the child it is placed under: the
+# rest of the case's and its worker's columns are not read.
+_CASE_SHOWN = (
+    "reference",
+    "child_id",
+    "status",
+    "lead_agency",
+    "allocated_worker__first_name",
+    "allocated_worker__last_name",
+    "allocated_worker__username",
+)
+
+
 def _cases_of(
     person: User,
     now: dt.datetime,
@@ -422,6 +436,7 @@ def _cases_of(
         cases_for(person, now=now, given=given)
         .filter(one_of(children, "child__pk"))
         .select_related("lead_agency", "allocated_worker")
+        .only(*_CASE_SHOWN)
         .annotate(
             plan_kind=Subquery(current.values("kind")[:1]),
             plan_category=Subquery(current.values("category")[:1]),
