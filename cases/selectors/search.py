@@ -41,9 +41,9 @@ from cases.matching import (
 )
 from cases.models import Case, Child, Concern, Plan
 from cases.selectors.cases import RoleValues, User, cases_for
-from cases.selectors.children import children_rule_values, visible_children
+from cases.selectors.children import visible_children
 from cases.selectors.concerns import concerns_for
-from cases.selectors.search_scope import search_scope
+from cases.selectors.search_scope import search_rule, search_scope
 from safeguard.audit.services import audit_record
 from safeguard.core.compiled import compiled_objects
 from safeguard.core.dates import EARLIEST, age_label
@@ -466,7 +466,7 @@ def search(
         return results
     rule = None
     if children is None and user.is_authenticated and user.is_active:
-        rule = children_rule_values(user)
+        rule = search_rule(user)
     found = _candidates(user, children, query, LIMIT + 1, rule)
     results.more = len(found) > LIMIT
     results.hits = [Hit(c.child, c.reasons, c.strength, c.score) for c in found[:LIMIT]]
