@@ -109,20 +109,11 @@ NEAREST = 30
 IDENTIFIER_LIMIT = 20
 
 # What scoring reads from a candidate, fetched as plain values: the pool is a
-# few hundred rows, and only the few returned become model instances. The
-# reference and the lead agency too: what a search's result shows beside the
-# names and the date of birth, so that it needs no second read of the child.
-POOL_COLUMNS = (
-    "id",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "postcode",
-    "nhs_number",
-    "upn",
-    "reference",
-    "lead_agency_id",
-)
+# few hundred rows, and only the few returned become model instances...
+_SCORED = ("id", "first_name", "last_name", "date_of_birth", "postcode", "nhs_number", "upn")
+# ...with what a search's result shows beside those (its reference, its lead
+# agency), so that the search makes its children without reading them again.
+POOL_COLUMNS = (*_SCORED, "reference", "lead_agency_id")
 # ...and what the blocks' conditions read.
 SCOPE_COLUMNS = (*POOL_COLUMNS, "first_name_key", "last_name_key")
 
@@ -363,7 +354,23 @@ def find_candidates(
     postcode), keeps lower scores than a match on a whole concern. ``related``
     is fetched with the children returned (``select_related``)."""
     ranked = ranked_candidates(children, subject, limit=limit, floor=floor)
-    return _fetched(children, ranked, related) if ranked else []
+    if not ranked:
+        return []
+    # The pool came through the scope, so its rows are the user's to see: fetch
+    # them by key without planning the scope (its subqueries) a second time.
+    pks = [c.child.pk for c in ranked]
+    if _database(children) == DEFAULT_DB_ALIAS:
+        # On every search: the statement is compiled once per process.
+        fetched = compiled_objects(("matched_children", related), _by_keys(related), ids=pks)
+        children_by_pk = {child.pk: child for child in fetched}
+    else:
+        fetch = Child._default_manager.using(_database(children)).select_related(*related)
+        children_by_pk = fetch.in_bulk(pks)
+    return [
+        Candidate(children_by_pk[c.child.pk], c.score, c.reasons)
+        for c in ranked
+        if c.child.pk in children_by_pk
+    ]
 
 
 def ranked_candidates(
@@ -385,24 +392,6 @@ def ranked_candidates(
     ranked = [c for c in scored if c.score >= floor]
     ranked.sort(key=lambda c: c.score, reverse=True)
     return ranked[:limit]
-
-
-def _fetched(children: Scope, ranked: list[Candidate], related: tuple[str, ...]) -> list[Candidate]:
-    # The pool came through the scope, so its rows are the user's to see: fetch
-    # them by key without planning the scope (its subqueries) a second time.
-    pks = [c.child.pk for c in ranked]
-    if _database(children) == DEFAULT_DB_ALIAS:
-        # On every search: the statement is compiled once per process.
-        fetched = compiled_objects(("matched_children", related), _by_keys(related), ids=pks)
-        children_by_pk = {child.pk: child for child in fetched}
-    else:
-        fetch = Child._default_manager.using(_database(children)).select_related(*related)
-        children_by_pk = fetch.in_bulk(pks)
-    return [
-        Candidate(children_by_pk[c.child.pk], c.score, c.reasons)
-        for c in ranked
-        if c.child.pk in children_by_pk
-    ]
 
 
 def _by_keys(related: tuple[str, ...]):
