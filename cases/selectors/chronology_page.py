@@ -1,4 +1,4 @@
-"""One page of a case's chronology for the API, with the count of its pages.
+"""One page of a case's chronology for the API, with the number of its entries.
 
 The API's chronology asked three statements after the case itself: whether
 the person sees it at the lead agency's level (``has_lead_access``), then the
@@ -32,9 +32,8 @@ from cases.models import Case, ChronologyEntry
 from cases.selectors.cases import User, _lead_access
 from safeguard.core.compiled import compiled_rows
 
-# What the API shows of an entry, in this order (``ENTRY_COLUMNS`` names
-# each row's columns after the count): its agency as three columns of its
-# own, all empty for an entry no agency made.
+# What the API shows of an entry, the columns of each row in this order: its
+# agency as columns of its own, all empty for an entry no agency made.
 ENTRY_COLUMNS = (
     "id",
     "occurred_at",
