@@ -109,14 +109,19 @@ NEAREST = 30
 IDENTIFIER_LIMIT = 20
 
 # What scoring reads from a candidate, fetched as plain values: the pool is a
-# few hundred rows, and only the few returned become model instances.
-_COLUMNS = ("id", "first_name", "last_name", "date_of_birth", "postcode", "nhs_number", "upn")
+# few hundred rows, and only the few returned become model instances...
+_SCORED = ("id", "first_name", "last_name", "date_of_birth", "postcode", "nhs_number", "upn")
+# ...with what a search's result shows beside those (its reference, its lead
+# agency), so that the search makes its children without reading them again.
+POOL_COLUMNS = (*_SCORED, "reference", "lead_agency_id")
 # ...and what the blocks' conditions read.
-SCOPE_COLUMNS = (*_COLUMNS, "first_name_key", "last_name_key")
+SCOPE_COLUMNS = (*POOL_COLUMNS, "first_name_key", "last_name_key")
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class PoolRow:
+    """A child of the pool: the columns the pool read (``POOL_COLUMNS``)."""
+
     pk: object
     first_name: str
     last_name: str
@@ -124,6 +129,8 @@ class _Row:
     postcode: str
     nhs_number: str
     upn: str
+    reference: str
+    lead_agency_id: object
     keys: set[str] = field(default_factory=set)  # the blocking keys that brought it
 
 
@@ -273,7 +280,7 @@ def _database(children: Scope) -> str:
     return children.db if isinstance(children, QuerySet) else DEFAULT_DB_ALIAS
 
 
-def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
+def candidate_pool(children: Scope, subject: Subject) -> dict[object, PoolRow]:
     """The union of the blocks: every child of ``children`` that any one key
     brings in, with the keys that did.
 
@@ -298,7 +305,7 @@ def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
         scope, scope_params = children.select, ()
     else:
         scope, scope_params = children
-    columns = ", ".join(_COLUMNS)
+    columns = ", ".join(POOL_COLUMNS)
     arms = []
     for i, block in enumerate(blocks):
         order = f" ORDER BY {block.order}" if block.order else ""
@@ -309,18 +316,22 @@ def candidate_pool(children: Scope, subject: Subject) -> dict[object, _Row]:
             f" WHERE {block.where}{order} LIMIT {int(block.limit)}) arm{i}"
         )
         params += [*scope_params, *block.params]
-    pool: dict[object, _Row] = {}
+    pool: dict[object, PoolRow] = {}
     to_pk = Child._meta.pk.to_python
     with connection.cursor() as cursor:
         cursor.execute(ctes + " UNION ALL ".join(arms), params)
         rows = cursor.fetchall()
-    for i, pk, first, last, dob, postcode, nhs, upn in rows:
+    for i, pk, *columns in rows:
         pk = to_pk(pk)
         row = pool.get(pk)
         if row is None:
-            if isinstance(dob, str):  # SQLite loses the column type across the union
+            first, last, dob, postcode, nhs, upn, reference, agency = columns
+            if isinstance(dob, str):  # SQLite loses the column types across the union
                 dob = dt.date.fromisoformat(dob)
-            row = pool[pk] = _Row(pk, first, last, dob, postcode, nhs, upn)
+            if isinstance(agency, str):
+                agency = to_pk(agency)
+            row = PoolRow(pk, first, last, dob, postcode, nhs, upn, reference, agency)
+            pool[pk] = row
         row.keys.add(blocks[i].key)
     return pool
 
@@ -342,20 +353,7 @@ def find_candidates(
     ``floor`` is the least score kept: search, given one fact (a surname, a
     postcode), keeps lower scores than a match on a whole concern. ``related``
     is fetched with the children returned (``select_related``)."""
-    pool = candidate_pool(children, subject)
-    if not pool:
-        return []
-    previously = {pk for pk, row in pool.items() if PREVIOUS_POSTCODE in row.keys}
-    if len(previously) >= BLOCK_LIMIT:  # the block was cut short: ask about the rest
-        previously = set(
-            ChildAddress.objects.filter(
-                child_id__in=list(pool), postcode=format_postcode(subject.postcode)
-            ).values_list("child_id", flat=True)
-        )
-    scored = (_score(row, subject, row.pk in previously) for row in pool.values())
-    ranked = [c for c in scored if c.score >= floor]
-    ranked.sort(key=lambda c: c.score, reverse=True)
-    ranked = ranked[:limit]
+    ranked = ranked_candidates(children, subject, limit=limit, floor=floor)
     if not ranked:
         return []
     # The pool came through the scope, so its rows are the user's to see: fetch
@@ -373,6 +371,27 @@ def find_candidates(
         for c in ranked
         if c.child.pk in children_by_pk
     ]
+
+
+def ranked_candidates(
+    children: Scope, subject: Subject, *, limit: int, floor: float
+) -> list[Candidate]:
+    """``find_candidates``' ranking, each candidate's ``child`` the pool's row
+    of it (a ``PoolRow``), for a caller that makes the children itself."""
+    pool = candidate_pool(children, subject)
+    if not pool:
+        return []
+    previously = {pk for pk, row in pool.items() if PREVIOUS_POSTCODE in row.keys}
+    if len(previously) >= BLOCK_LIMIT:  # the block was cut short: ask about the rest
+        previously = set(
+            ChildAddress.objects.filter(
+                child_id__in=list(pool), postcode=format_postcode(subject.postcode)
+            ).values_list("child_id", flat=True)
+        )
+    scored = (_score(row, subject, row.pk in previously) for row in pool.values())
+    ranked = [c for c in scored if c.score >= floor]
+    ranked.sort(key=lambda c: c.score, reverse=True)
+    return ranked[:limit]
 
 
 def _by_keys(related: tuple[str, ...]):
@@ -535,7 +554,7 @@ def _jw(a: str, b: str) -> float:
     return JaroWinkler.similarity(a, b) if a and b else 0.0
 
 
-def _score(child: Child | _Row, subject: Subject, lived_at_postcode: bool = False) -> Candidate:
+def _score(child: Child | PoolRow, subject: Subject, lived_at_postcode: bool = False) -> Candidate:
     reasons: list[str] = []
     score = 0.0
     if subject.nhs_number and child.nhs_number == subject.nhs_number:

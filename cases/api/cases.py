@@ -17,11 +17,11 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors, services
+from cases.api.chronology import CountedPagination, entries_json
 from cases.api.common import (
     ID_PARAMETER,
     INVALID,
@@ -47,6 +47,7 @@ from cases.models import (
     Involvement,
     InvolvementReason,
 )
+from cases.selectors.chronology_page import chronology_page_for
 from safeguard.audit.services import audit_record
 from safeguard.core.api_dates import BoundedDateField
 from safeguard.core.api_errors import ErrorSerializer, error_response
@@ -209,6 +210,19 @@ class ChronologyFilterSerializer(serializers.Serializer):
     )
 
 
+def _chronology_filters(request: Request) -> dict[str, Any]:
+    """The filters asked for, checked (a 400 for a wrong one). With neither
+    asked for there is nothing to check: the serializer (its fields copied
+    afresh for each request) would answer nothing either."""
+    if not any(
+        name in request.query_params for name in ChronologyFilterSerializer._declared_fields
+    ):
+        return {}
+    filters = ChronologyFilterSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data
+
+
 class ChronologyEntryCreateSerializer(ForAgencySerializer):
     """The page's ``ChronologyEntryForm``: a day, a line, details."""
 
@@ -365,23 +379,30 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         description="Record a significant event by hand, in the name of one of your agencies "
         "on the case (404 if none of them takes part in it).",
     )
-    # One case's chronology: small, so numbered pages with a cheap count.
-    @action(detail=True, methods=["get", "post"], pagination_class=PageNumberPagination)
+    # One case's chronology: small, so numbered pages with a cheap count, read
+    # with the page (cases.selectors.chronology_page) and written as
+    # ChronologyEntrySerializer writes it (cases.api.chronology).
+    @action(detail=True, methods=["get", "post"], pagination_class=CountedPagination)
     def chronology(self, request: Request, pk: str | None = None) -> Response:
         if request.method == "POST":
             return self._chronology_add(request, pk)
-        filters = ChronologyFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        chosen = _chronology_filters(request)
         case = self._case(pk)
         if isinstance(case, Response):
             return case
-        entries = selectors.chronology_for(request.user, case)
-        if "agency" in filters.validated_data:
-            entries = entries.filter(agency__slug=filters.validated_data["agency"])
-        if "kind" in filters.validated_data:
-            entries = entries.filter(kind=filters.validated_data["kind"])
-        page = self.paginate_queryset(entries)
-        return self.get_paginated_response(ChronologyEntrySerializer(page, many=True).data)
+
+        def fetch(offset: int, limit: int) -> tuple[int, list]:
+            return chronology_page_for(
+                request.user,
+                case,
+                offset=offset,
+                limit=limit,
+                agency=chosen.get("agency"),
+                kind=chosen.get("kind"),
+            )
+
+        page = self.paginator.paginate_fetched(request, fetch)
+        return self.get_paginated_response(entries_json(page))
 
     def _chronology_add(self, request: Request, pk: str | None) -> Response:
         case = selectors.get_case_for(request.user, pk, audit=False)

@@ -91,7 +91,9 @@ def children_rule_values(user: User, now: dt.datetime | None = None) -> dict[str
     safeguard.core.compiled), with nothing in it for PostgreSQL to plan but
     the probes (``RoleValues``)."""
     if connection.vendor == "postgresql":
-        groups, permission, doors = compiled_rows(("children_rule",), _rule_values, person=user)[0]
+        groups, permission, doors = compiled_rows(
+            ("children_rule",), rule_values_statement, person=user
+        )[0]
     else:
         given = role_values(user)
         groups, permission = given.groups, given.permission
@@ -109,7 +111,9 @@ def _doors(person: User) -> QuerySet[Agency]:
     return agencies_where(person, roles=TRIAGE_ROLES, kind="social_care")
 
 
-def _rule_values(person: User) -> tuple[str, list]:
+def rule_values_statement(person: User) -> tuple[str, list]:
+    """The statement ``children_rule_values`` reads on PostgreSQL: a row of
+    three arrays (groups, permission, front doors)."""
     # No ordering: an ordered DISTINCT selects its ordering too (not one column).
     parts = [
         qs.order_by().query.sql_with_params()

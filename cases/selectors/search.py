@@ -23,17 +23,27 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from agencies.models import Agency
 from agencies.roles import CASE_AND_MEETING_ROLES
 from agencies.selectors import roles_for
-from cases.matching import Candidate, Subject, find_candidates, format_postcode
+from cases.matching import (
+    POOL_COLUMNS,
+    Candidate,
+    PoolRow,
+    Subject,
+    find_candidates,
+    format_postcode,
+    ranked_candidates,
+)
 from cases.models import Case, Child, Concern, Plan
 from cases.selectors.cases import RoleValues, User, cases_for
-from cases.selectors.children import children_rule_values, visible_children
+from cases.selectors.children import visible_children
 from cases.selectors.concerns import concerns_for
-from cases.selectors.search_scope import search_scope
+from cases.selectors.search_scope import search_rule, search_scope
 from safeguard.audit.services import audit_record
 from safeguard.core.compiled import compiled_objects
 from safeguard.core.dates import EARLIEST, age_label
@@ -274,8 +284,27 @@ def _candidates(
         label = f"same {query.kind_label}"
         return [Candidate(c, 1.0, [label]) for c in found]
     floor = NAME_FLOOR if query.kind == Kind.NAME else FACT_FLOOR
-    scope = search_scope(rule, query.subject) if children is None else children
-    return find_candidates(scope, query.subject, limit=limit, floor=floor, related=("lead_agency",))
+    if children is not None:
+        return find_candidates(
+            children, query.subject, limit=limit, floor=floor, related=("lead_agency",)
+        )
+    # The pool's rows are the children the person may see (the scope's), and
+    # hold all that a result shows of them: no second read of the children.
+    ranked = ranked_candidates(
+        search_scope(rule, query.subject), query.subject, limit=limit, floor=floor
+    )
+    return [Candidate(_child_of(c.child), c.score, c.reasons) for c in ranked]
+
+
+# A child as the pool read it: the rest of its columns are not read (a
+# search's result shows none of them), nor its lead agency (``_with_cases``
+# gives it that).
+_POOLED = [f.attname for f in Child._meta.concrete_fields if f.attname in POOL_COLUMNS]
+
+
+def _child_of(row: PoolRow) -> Child:
+    values = [row.pk if name == "id" else getattr(row, name) for name in _POOLED]
+    return Child.from_db(DEFAULT_DB_ALIAS, _POOLED, values)
 
 
 _BY_REFERENCE = (Kind.CASE_REFERENCE, Kind.CHILD_REFERENCE, Kind.CONCERN_REFERENCE)
@@ -315,7 +344,8 @@ def _visible_by_reference(
 def _with_cases(user: User, hits: list[Hit], rule: dict[str, Any] | None) -> None:
     """Each hit's cases that the user sees, each with its current plan: one
     query for the page, bounded by the children shown, its statement compiled
-    once per process (``safeguard.core.compiled``). With ``rule`` (the header
+    once per process (``safeguard.core.compiled``); and each child its lead
+    agency (``_with_lead_agencies``). With ``rule`` (the header
     search's), the person's groups and the view permission it read are bound
     in as arrays rather than planned as subqueries (``RoleValues``)."""
     by_child = {hit.child.pk: hit for hit in hits if hit.child}
@@ -333,6 +363,7 @@ def _with_cases(user: User, hits: list[Hit], rule: dict[str, Any] | None) -> Non
     else:
         given = {"groups": rule["groups"], "permission": rule["permission"]}
         cases = compiled_objects(("search_cases", "given"), _cases_of, **values, **given)
+    _with_lead_agencies([hit.child for hit in by_child.values()], cases)
     for case in cases:
         hit = by_child[case.child_id]
         hit.cases.append(case)
@@ -347,6 +378,42 @@ def _with_cases(user: User, hits: list[Hit], rule: dict[str, Any] | None) -> Non
             )
     for hit in by_child.values():
         hit.cases.sort(key=lambda c: c.status != Case.Status.OPEN)  # stable: newest first
+
+
+def _with_lead_agencies(children: list[Child], cases: list[Case]) -> None:
+    """Each child made from the matcher's pool given its lead agency (which
+    the pool does not read): the one its cases' rows brought (at a county's
+    scale, every one), else read in one statement for all that lack one."""
+    lead_agency = Child._meta.get_field("lead_agency")
+    wanting = [child for child in children if not lead_agency.is_cached(child)]
+    if not wanting:
+        return
+    known = {case.lead_agency_id: case.lead_agency for case in cases}
+    missing = {child.lead_agency_id for child in wanting} - known.keys()
+    if missing:
+        found = compiled_objects(("search_agencies",), _agencies, ids=list(missing))
+        known.update((agency.pk, agency) for agency in found)
+    for child in wanting:
+        if child.lead_agency_id in known:
+            lead_agency.set_cached_value(child, known[child.lead_agency_id])
+
+
+def _agencies(ids: list) -> QuerySet[Agency]:
+    return Agency.objects.filter(one_of(ids))
+
+
+# What a result shows of a case (its reference, whether it is open, its lead
+# agency, its allocated worker's name) and the child it is placed under: the
+# rest of the case's and its worker's columns are not read.
+_CASE_SHOWN = (
+    "reference",
+    "child_id",
+    "status",
+    "lead_agency",
+    "allocated_worker__first_name",
+    "allocated_worker__last_name",
+    "allocated_worker__username",
+)
 
 
 def _cases_of(
@@ -369,6 +436,7 @@ def _cases_of(
         cases_for(person, now=now, given=given)
         .filter(one_of(children, "child__pk"))
         .select_related("lead_agency", "allocated_worker")
+        .only(*_CASE_SHOWN)
         .annotate(
             plan_kind=Subquery(current.values("kind")[:1]),
             plan_category=Subquery(current.values("category")[:1]),
@@ -398,7 +466,7 @@ def search(
         return results
     rule = None
     if children is None and user.is_authenticated and user.is_active:
-        rule = children_rule_values(user)
+        rule = search_rule(user)
     found = _candidates(user, children, query, LIMIT + 1, rule)
     results.more = len(found) > LIMIT
     results.hits = [Hit(c.child, c.reasons, c.strength, c.score) for c in found[:LIMIT]]

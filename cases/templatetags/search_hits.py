@@ -16,12 +16,15 @@ sees): this writes what it is given and decides nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from html import escape  # what django.utils.html.escape calls, without its lazy wrapper
 from typing import Any
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from cases.templatetags.case_rows import address_of
 
@@ -136,9 +139,21 @@ def _card(hit: Any, urls: dict[str, Callable[[Any], str]], dates: _Dates) -> str
     return _CARD.format(title=title, action=action, rows="".join(rows))
 
 
+# The month names of each language, and the pages' addresses for each script
+# prefix and URL configuration: the same for every page that asks with them.
+@lru_cache(maxsize=16)
+def _dates_in(language: str | None) -> _Dates:
+    return _Dates()
+
+
+@lru_cache(maxsize=16)
+def _addresses(prefix: str, urlconf: Any) -> dict[str, Callable[[Any], str]]:
+    return {"case": address_of("case_detail"), "concern": address_of("concern_detail")}
+
+
 @register.simple_tag
 def search_hits(hits: Iterable) -> SafeString:
     """A summary card for each hit, as ``cases/includes/search_hit.html`` drew them."""
-    urls = {"case": address_of("case_detail"), "concern": address_of("concern_detail")}
-    dates = _Dates()
+    urls = _addresses(get_script_prefix(), get_urlconf())
+    dates = _dates_in(get_language())
     return mark_safe("".join(_card(hit, urls, dates) for hit in hits))  # noqa: S308 - escaped
