@@ -9,6 +9,7 @@ picture alone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from oversight.selectors import Compliance, MonthFigure
@@ -30,6 +31,8 @@ class Bar:
     late_y: float
     late_height: float
     label_x: float
+    # The month as the axis writes it (``Jan``).
+    label: str
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,10 @@ def _scale_top(largest: int) -> int:
     return largest
 
 
-def compliance_chart(compliance: Compliance) -> Chart:
+def compliance_chart(
+    compliance: Compliance, month_labels: Callable[[object], dict[str, str]]
+) -> Chart:
+    """The chart of one measure; ``month_labels(month)["abbr"]`` names each bar."""
     months = compliance.months
     top = _scale_top(max((m.total for m in months), default=0) or 1)
     plot = HEIGHT - BOTTOM - TOP
@@ -88,6 +94,7 @@ def compliance_chart(compliance: Compliance) -> Chart:
                 round(on_time_y - late_height, 1),
                 round(late_height, 1),
                 round(x + bar_width / 2, 1),
+                month_labels(figure.month)["abbr"],
             )
         )
     ticks = [Tick(top * k // 4, round(HEIGHT - BOTTOM - plot * k / 4, 1)) for k in range(5)]

@@ -6,6 +6,7 @@ not see."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -13,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 
 from oversight import selectors
 from oversight.charts import compliance_chart, month_figures_text
@@ -34,11 +37,27 @@ def _figure_link(
     return (base or reverse("dashboard_figure", args=[code])) + "?" + urlencode(query)
 
 
-def _workload_link(agency_slug: str | None, worker: str) -> str:
+def _workload_link(agency_slug: str | None, worker: str, *, base: str | None = None) -> str:
     query = {"worker": worker}
     if agency_slug:
         query["agency"] = agency_slug
-    return reverse("dashboard_cases") + "?" + urlencode(query)
+    return (base or reverse("dashboard_cases")) + "?" + urlencode(query)
+
+
+@lru_cache(maxsize=512)
+def _month_labels(month: dt.date, language: str | None) -> dict[str, str]:
+    """A month as the page writes it ("Jan 2026", "January 2026", "Jan"),
+    formatted as the ``date`` filter would. Once per month and language: the
+    filter, asked 360 times a view, was a tenth of the dashboard's Python."""
+    return {
+        "short": date_format(month, "M Y"),
+        "long": date_format(month, "F Y"),
+        "abbr": date_format(month, "M"),
+    }
+
+
+def month_labels(month: dt.date) -> dict[str, str]:
+    return _month_labels(month, get_language())
 
 
 @login_required
@@ -48,8 +67,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     months = selectors.last_months(today)
     caseloads = selectors.caseloads(user, agencies)
+    workload_base = reverse("dashboard_cases")  # once, not once per worker
     for row in caseloads:
-        row.link = _workload_link(row.agency.slug, str(row.worker_id))
+        row.link = _workload_link(row.agency.slug, str(row.worker_id), base=workload_base)
     waiting = selectors.unallocated(user, agencies)
     unallocated_rows = [
         {"case": case, "waited": (today - workdays.local_date(case.opened_at)).days}
@@ -66,10 +86,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         sections.append(
             {
                 "figures": figures,
-                "chart": compliance_chart(figures),
+                "chart": compliance_chart(figures, month_labels),
                 "rows": [
                     {
                         "figure": m,
+                        "month": month_labels(m.month),
                         "text": month_figures_text(m),
                         "all": _figure_link(code, m.month, base=base),
                         "on_time": _figure_link(code, m.month, "on-time", base=base),
@@ -88,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "caseloads": caseloads,
             "unallocated": waiting,
             "unallocated_rows": unallocated_rows,
-            "unallocated_link": _workload_link(None, "none"),
+            "unallocated_link": _workload_link(None, "none", base=workload_base),
             "sections": sections,
             "first_month": months[0],
             "as_at": as_at,
