@@ -23,7 +23,7 @@ from cases.selectors.cases import CASE_ORDER
 from cases.selectors.concerns import FRONT_DOOR_ORDER
 from safeguard.audit.models import AuditEvent, acting_for
 from safeguard.core.compiled import compiled
-from safeguard.core.filters import GovukDateFilter, ListFilterSet
+from safeguard.core.filters import GovukDateFilter, ListFilterSet, SharedChoices
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -114,12 +114,10 @@ class CaseFilter(ListFilterSet):
         super().__init__(data, *args, **kwargs)
         self.user = user
         agencies, workers = _case_filter_choices(user)
-        self.filters["lead_agency"].extra["choices"] = agencies
-        self.filters["allocated"].extra["choices"] = [
-            ("me", "You"),
-            ("none", "Not allocated"),
-            *workers,
-        ]
+        self.filters["lead_agency"].extra["choices"] = SharedChoices(agencies)
+        self.filters["allocated"].extra["choices"] = SharedChoices(
+            [("me", "You"), ("none", "Not allocated"), *workers]
+        )
 
     def _allocated(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if value == "me":
@@ -223,7 +221,7 @@ class AuditFilter(ListFilterSet):
 
     def __init__(self, data=None, *args, **kwargs) -> None:
         super().__init__(data, *args, **kwargs)
-        self.filters["agency"].extra["choices"] = list(
+        self.filters["agency"].extra["choices"] = SharedChoices(
             Agency.objects.order_by("name").values_list("slug", "name")
         )
 
