@@ -39,7 +39,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from agencies.models import Membership
-from safeguard.core.compiled import compiled
+from safeguard.core.compiled import compiled_objects
 from safeguard.notifications.models import Notification
 
 ROW = "|"  # between a membership's fields: roles, slugs and kinds never hold it
@@ -119,8 +119,10 @@ class SignedInUserBackend(ModelBackend):
     user of each request with their memberships and unread count."""
 
     def get_user(self, user_id):
-        User = get_user_model()
-        found = list(User._default_manager.raw(*compiled("signed_in", _signed_in, user_id=user_id)))
+        # Read as the ORM's own iterator would, with what it learnt from
+        # compiling the statement once (a raw queryset worked out its columns
+        # and the user's fields again on every page).
+        found = compiled_objects("signed_in", _signed_in, user_id=user_id)
         if not found:
             return None
         user = found[0]

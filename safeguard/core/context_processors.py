@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from safeguard.core.navigation import header_search, service_nav
+from safeguard.core.navigation import area_url, header_search, service_nav
+
+# The pages every page links to (base.html): each reversed once per process,
+# URL configuration and script prefix (``area_url``), not with a ``{% url %}``
+# tag on every page.
+CHROME = ("home", "notification_list", "profile", "logout", "keep_alive", "login")
 
 
 def service(request: HttpRequest) -> dict:
@@ -25,4 +30,5 @@ def service(request: HttpRequest) -> dict:
         "header_search_url": header_search(request),
         "session_idle_seconds": settings.SESSION_COOKIE_AGE,
         "max_post_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "chrome_urls": {name: area_url(name) for name in CHROME},
     }
