@@ -19,8 +19,9 @@ NHS number, postcode and case reference, the case page of a long case (the
 seed's 1,000-entry chronology where the person sees it, else their case with
 the longest), and the chronology API for it. Then a bounded mixed load: those
 pages for all three people at once, from ``--clients`` clients against
-gunicorn with ``--workers`` workers for ``--seconds`` (bench/concurrency.py's
-server and clients), with requests a second, p50/p95 and errors.
+gunicorn with ``--workers`` workers (3, production's ``WEB_CONCURRENCY``) for
+``--seconds`` (bench/concurrency.py's server and clients), with requests a
+second, p50/p95 and errors.
 
 Timings are through the real URLs, views and middleware with Django's test
 Client (access_scale.py's machinery: ``measure``, ``resolve``, its floors).
@@ -285,7 +286,9 @@ def main() -> None:
     parser.add_argument("--deep", type=int, default=40, help="'next' links to follow (40)")
     parser.add_argument("--seconds", type=float, default=60, help="mixed load (60 s)")
     parser.add_argument("--clients", type=int, default=8, help="mixed load clients (8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    # As production runs it: WEB_CONCURRENCY's default in the Dockerfile and
+    # docker-compose.yml. Sessions before 16 ran 2 (bench/RESULTS.md says which).
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3)")
     parser.add_argument("--no-load", action="store_true", help="skip the mixed load")
     parser.add_argument("--dashboard", default="", help="the dashboard's URL (/dashboard/)")
     parser.add_argument(
