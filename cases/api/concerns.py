@@ -410,7 +410,9 @@ class ConcernViewSet(
             # A few granted concerns are fetched by id rather than found by
             # walking the county's in date order (``visible_concern_ids_if_few``),
             # by a statement compiled once per process.
-            few = selectors.visible_concern_ids_if_few(user)
+            # The page's statement is planned generically: PostgreSQL planned
+            # it afresh on every request, for longer than it ran.
+            few = selectors.visible_concern_ids_if_few(user, generic_after=True)
             self.keyset_fetch = selectors.visible_rows_fetch(
                 "api_concerns", _submitted_concerns, user, few, CONCERN_ORDER
             )

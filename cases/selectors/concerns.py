@@ -123,15 +123,19 @@ def led_concern_visible_to(user: User, agency_ids: Sequence) -> Q:
     )
 
 
-def visible_concern_ids_if_few(user: User) -> list[uuid.UUID] | None:
+def visible_concern_ids_if_few(
+    user: User, *, generic_after: bool = False
+) -> list[uuid.UUID] | None:
     """The ids of every concern granted to the user when there are at most
     ``FEW``, else ``None``. A superset of what they see: ``concerns_for`` still
-    applies the restricted-case rule to each."""
+    applies the restricted-case rule to each. ``generic_after``: the
+    transaction's later statements are planned generically (``_ids_or_one_null``)."""
     return granted_ids_if_few(
         user,
         permission_ids("view_concern"),
         user_grants=ConcernUserObjectPermission,
         group_grants=ConcernGroupObjectPermission,
+        generic_after=generic_after,
     )
 
 
