@@ -316,7 +316,7 @@ def _ids_or_one_null(sql: str, more: str = "", *, generic_after: bool = False) -
     page PostgreSQL planned afresh on every request because its estimate of
     the generic plan was above its fresh ones: the API's concerns, 19 ms of
     planning for 6 of running, where the generic plan is the same walk."""
-    planned = f" AND (SELECT {_PLANS_GENERIC}) IS NOT NULL" if generic_after else ""
+    planned = f" AND (SELECT {PLANS_GENERIC}) IS NOT NULL" if generic_after else ""
     # The ORM's own SQL and constants: no text from anyone.
     return (
         f"WITH granted AS MATERIALIZED ({sql}) "  # noqa: S608
@@ -325,7 +325,9 @@ def _ids_or_one_null(sql: str, more: str = "", *, generic_after: bool = False) -
     )
 
 
-_PLANS_GENERIC = "set_config('plan_cache_mode', 'force_generic_plan', true)"
+# Set in a statement's own columns or filters, for the statements after it in
+# the transaction (the header search's ``search_rule`` does the same).
+PLANS_GENERIC = "set_config('plan_cache_mode', 'force_generic_plan', true)"
 
 
 def _as_uuid(value: Any) -> uuid.UUID:

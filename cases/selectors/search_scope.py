@@ -64,7 +64,7 @@ from cases.models import (
     CaseUserObjectPermission,
     Child,
 )
-from cases.selectors.cases import User, still_a_member
+from cases.selectors.cases import PLANS_GENERIC, User, still_a_member
 from cases.selectors.children import (
     children_rule_values,
     rule_values_statement,
@@ -158,10 +158,9 @@ def search_rule(user: User) -> dict[str, Any]:
 def _rule_planned_generically(person: User) -> tuple[str, list]:
     sql, params = rule_values_statement(person)
     # Set with the values read, for the statements after this one.
-    return f"{sql}, {_PLANS_GENERIC}", params
+    return f"{sql}, {PLANS_GENERIC}", params
 
 
-_PLANS_GENERIC = "set_config('plan_cache_mode', 'force_generic_plan', true)"
 # PostgreSQL's own choice between a generic plan and one for the values, as
 # for every other statement of the service.
 _PLANS_CHOSEN = "set_config('plan_cache_mode', 'auto', true)"
