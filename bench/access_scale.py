@@ -67,6 +67,7 @@ PERSONAS = [
     ("practitioner@hillside-primary", "school practitioner"),
     ("social_worker@eastfield-csc", "neighbouring social worker"),
     ("practitioner@northshire-health", "health practitioner"),
+    ("practitioner@northshire-police", "police practitioner"),
     ("social_worker@northshire-csc", "lead social worker"),
     # Sees what the lead social worker sees, and My work counts the front
     # door's queue, open cases nobody holds and conferences owed.
@@ -310,7 +311,7 @@ def main() -> None:
     parser.add_argument("--deep", type=int, default=40, help="'next' links to follow (40)")
     parser.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
     parser.add_argument("--note", default="", help="a line about the run (machine load...)")
-    parser.add_argument("--personas", default="", help="usernames, comma-separated (all four)")
+    parser.add_argument("--personas", default="", help="usernames, comma-separated (all six)")
     parser.add_argument("--pages", default="", help="page names, comma-separated (all)")
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]

@@ -5,8 +5,8 @@ rows each page writes, which it seals at the end):
 
     DATABASE_URL=postgres://.../safeguard_scale python bench/scale.py --write
 
-For people who see about 100, 10,000 and (at a million children) 1,000,000
-cases, in one run, each page side by side with
+For people who see about 100, 10,000, 100,000 and (at a million children)
+1,000,000 cases, in one run, each page side by side with
 
 - the **floor**: the best hand-written SQL for the same rows (access_scale's
   forms, plus the case page's and chronology's), p50;
@@ -18,7 +18,7 @@ a deep one reached by following ``next`` ``--deep`` times), search by name,
 NHS number, postcode and case reference, the case page of a long case (the
 seed's 1,000-entry chronology where the person sees it, else their case with
 the longest), and the chronology API for it. Then a bounded mixed load: those
-pages for all three people at once, from ``--clients`` clients against
+pages for all four people at once, from ``--clients`` clients against
 gunicorn with ``--workers`` workers (3, production's ``WEB_CONCURRENCY``) for
 ``--seconds`` (bench/concurrency.py's server and clients), with requests a
 second, p50/p95 and errors.
@@ -63,10 +63,12 @@ from cases.models import Case, ChronologyEntry  # noqa: E402
 from cases.selectors.cases import cases_for  # noqa: E402
 from safeguard.audit.services import audit_seal  # noqa: E402
 
-# About 100, 10,000 and 1,000,000 cases at a million children (access_scale's people).
+# About 100, 10,000, 100,000 and 1,000,000 cases at a million children
+# (access_scale's people).
 PERSONAS = [
     ("practitioner@hillside-primary", "school practitioner"),
     ("practitioner@northshire-health", "health practitioner"),
+    ("practitioner@northshire-police", "police practitioner"),
     ("social_worker@northshire-csc", "lead social worker"),
 ]
 SEARCHES = ["name", "nhs_number", "postcode", "reference"]
@@ -273,7 +275,7 @@ def mixed_load(args, readers: list[tuple[str, list[str]]]) -> list[str]:
     r = concurrency.run(args.workers, args.clients, args.seconds, readers)
     return [
         f"mixed load: {args.clients} clients, gunicorn with {args.workers} sync workers, "
-        f"{args.seconds:.0f} s, the pages above for all three people at random",
+        f"{args.seconds:.0f} s, the pages above for all {len(readers)} people at random",
         f"{'requests':>10}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}{'load avg':>10}",
         f"{r['requests']:>10}{r['rps']:>8.1f}{r['p50'] * 1000:>9.0f}{r['p95'] * 1000:>9.0f}"
         f"{r['errors']:>8}{os.getloadavg()[0]:>10.1f}",
@@ -294,7 +296,7 @@ def main() -> None:
     parser.add_argument(
         "--dashboard-user", default="manager@northshire-csc", help="a lead agency's manager"
     )
-    parser.add_argument("--personas", default="", help="usernames, comma-separated (all three)")
+    parser.add_argument("--personas", default="", help="usernames, comma-separated (all four)")
     parser.add_argument("--write", action="store_true", help="replace the section in RESULTS.md")
     parser.add_argument("--note", default="", help="a line about the run (county, machine load)")
     args = parser.parse_args()

@@ -4,10 +4,12 @@
 case and builds around the cases what the application would have recorded:
 
 - the lead agency's involvement in every case, and other agencies' involvements
-  (health in about 1 case in 100, the police in 1 in 50 with half of those
+  (health in about 1 case in 100, the police in 1 in 5 with half of those
   ended, the neighbouring authority in 1 in 1,000, a school in 1 in 10,000), so
   that at a million children the lead authority's social worker sees about a
-  million cases, health about ten thousand and the school about a hundred;
+  million cases, the police about a hundred thousand (issue 15's third size of
+  caseload: a police safeguarding unit's), health about ten thousand and the
+  school about a hundred;
 - one case in five open, most allocated to one of the lead agency's social
   workers (one for every 5,000 children, in its teams in turn); one in a
   thousand restricted, with its manager (and for half of them the demo social
@@ -400,7 +402,7 @@ def _cases(cursor, cast: Cast, seed: int) -> None:
     # The agencies' involvements: (agency, which draws, reason, ended?).
     involved = [
         (cast.health, "r_involved < 100", "concern", "false"),
-        (cast.police, "r_involved BETWEEN 300 AND 499", "concern", "mod(r_status, 2) = 1"),
+        (cast.police, "r_involved BETWEEN 300 AND 2299", "concern", "mod(r_status, 2) = 1"),
         (cast.neighbour, "r_involved BETWEEN 200 AND 209", "added", "false"),
         (cast.school, "r_involved = 100", "concern", "false"),
     ]

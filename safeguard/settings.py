@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safeguard.core.middleware.RenewIdleSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After both stand-ins for request.user are in place (see its docstring).
+    "safeguard.core.middleware.ResolveUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "safeguard.audit.middleware.RequestContextMiddleware",

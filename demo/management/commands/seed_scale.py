@@ -28,7 +28,8 @@ class Command(BaseCommand):
         "grants, restricted cases, concerns, meetings, chronology and sealed audit rows, "
         "and the statutory work (--no-work leaves it out). "
         "At a million children the lead agency's social worker sees about 1,000,000 "
-        "cases, health's practitioner about 10,000 and Hillside Primary's about 100. "
+        "cases, the police's practitioner about 100,000, health's about 10,000 and "
+        "Hillside Primary's about 100. "
         "Cases need PostgreSQL; on SQLite only --children-only works. Run seed_demo first."
     )
 
