@@ -279,6 +279,15 @@ def _fast_password_hashing(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _nobody_remembered_as_seeing_many():
+    """Each test finds out afresh who sees many cases (a process remembers it:
+    cases.selectors.case_list.remembered_many); user ids recur between tests."""
+    from cases.selectors.case_list import forget_many
+
+    forget_many()
+
+
+@pytest.fixture(autouse=True)
 def _lockout_only_where_tested(request, settings):
     """django-axes needs the request at sign-in, which the test client's login()
     does not pass; the browser tests and the lockout tests sign in for real."""

@@ -9,6 +9,7 @@ from cases.selectors.case_list import (
     case_page_for,
     case_rows_fetch,
     one_of,
+    visible_case_ids_if_few,
     visible_ids_and_notice,
     visible_rows_fetch,
 )
@@ -32,7 +33,6 @@ from cases.selectors.cases import (
     has_lead_access,
     involvements_for,
     led_case_visible_to,
-    visible_case_ids_if_few,
 )
 from cases.selectors.children import (
     case_list_with_involvements_for,

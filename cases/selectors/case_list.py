@@ -11,6 +11,7 @@ probe and the restricted-record notice share one statement
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from cases.access import VIEW
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from cases.selectors import cases as case_rules
 from cases.selectors.carried import with_carried
 from cases.selectors.cases import (
     CASE_ORDER,
@@ -30,10 +32,10 @@ from cases.selectors.cases import (
     _ids_or_one_null,
     _live_break_glass_ids,
     case_list_for,
+    granted_ids_if_few,
     granted_ids_statement,
     ids_if_few,
     permission_ids,
-    visible_case_ids_if_few,
 )
 from cases.selectors.children import with_lead_access
 from cases.selectors.restricted_notice import NoticedCase, _notice, restricted_notice_for
@@ -51,6 +53,57 @@ _UNASKED: Any = object()
 MANY = "many"
 
 
+def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
+    """The ids of every case the user sees (grants and unexpired break-glass)
+    when there are at most ``FEW`` of them, else ``None`` (also for a while
+    after this process last found them many: ``remembered_many``)."""
+    if remembered_many(user):
+        return None
+    return remember_many(
+        user,
+        granted_ids_if_few(
+            user,
+            permission_ids(VIEW),
+            user_grants=CaseUserObjectPermission,
+            group_grants=CaseGroupObjectPermission,
+            extra=_live_break_glass_ids,
+        ),
+    )
+
+
+# Whom this process last found to see more than FEW cases, and when
+# (time.monotonic). Counting FEW + 1 grants to learn that again costs each of
+# their first list pages 3 to 5 ms of PostgreSQL at a county's scale, and the
+# answer only ever chooses how a list is read, never what it holds: "many"
+# walks the list in order with the whole access rule asked of each row, which
+# is right whatever the person sees by then (only slower if their cases have
+# since become few), as the "many" hint in a page's cursors (``MANY``) already
+# relies on. Asked afresh once older than this.
+MANY_REMEMBERED_SECONDS = 300.0
+_found_many: dict[tuple[int, int], float] = {}
+
+
+def remembered_many(user: User) -> bool:
+    """Whether this process found ``user`` to see more than ``FEW`` cases less
+    than ``MANY_REMEMBERED_SECONDS`` ago."""
+    found = _found_many.get((user.pk, case_rules.FEW))
+    return found is not None and time.monotonic() - found < MANY_REMEMBERED_SECONDS
+
+
+def remember_many(user: User, ids: list[uuid.UUID] | None) -> list[uuid.UUID] | None:
+    """Note what a grant probe for ``user`` found (``None``: many); return it."""
+    if ids is None:
+        _found_many[(user.pk, case_rules.FEW)] = time.monotonic()
+    else:
+        _found_many.pop((user.pk, case_rules.FEW), None)
+    return ids
+
+
+def forget_many() -> None:
+    """Forget every person found to see many (tests start from nothing)."""
+    _found_many.clear()
+
+
 def visible_ids_and_notice(user: User) -> tuple[list[uuid.UUID] | None, list[NoticedCase]]:
     """``visible_case_ids_if_few`` and ``restricted_notice_for`` in one
     statement (PostgreSQL; two elsewhere): what a first page of the case list
@@ -58,7 +111,7 @@ def visible_ids_and_notice(user: User) -> tuple[list[uuid.UUID] | None, list[Not
     the rows say which part they answer."""
     if not user.is_authenticated or not user.is_active:
         return [], []
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or remembered_many(user):
         return visible_case_ids_if_few(user), restricted_notice_for(user)
     ids_sql, ids_params = granted_ids_statement(
         user,
@@ -83,7 +136,7 @@ def visible_ids_and_notice(user: User) -> tuple[list[uuid.UUID] | None, list[Not
         (NoticedCase(_as_uuid(pk), ref, name) for part, pk, ref, name in rows if part),
         key=lambda case: case.reference,
     )
-    return ids_if_few(ids), notice
+    return remember_many(user, ids_if_few(ids)), notice
 
 
 def case_list_page_for(

@@ -343,18 +343,6 @@ def _live_break_glass_ids(person: AbstractBaseUser, now: Any) -> list[QuerySet]:
     ]
 
 
-def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
-    """The ids of every case the user sees (grants and unexpired break-glass)
-    when there are at most ``FEW`` of them, else ``None``."""
-    return granted_ids_if_few(
-        user,
-        permission_ids(VIEW),
-        user_grants=CaseUserObjectPermission,
-        group_grants=CaseGroupObjectPermission,
-        extra=_live_break_glass_ids,
-    )
-
-
 def active_break_glass(user: User, case: Case) -> BreakGlass | None:
     if not user.is_authenticated:
         return None

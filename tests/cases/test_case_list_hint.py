@@ -48,6 +48,8 @@ def test_the_pages_after_one_of_many_do_not_ask_the_grants_again(paged):
         "next", [getattr(first.object_list[0], f) for f in ("updated_at", "id")]
     )
     hinted_rows, hinted = _statements(user, first.next_cursor)
+    # Nor, for the plain cursor, does this process remember them as many.
+    case_list.forget_many()
     plain_rows, plain = _statements(user, unhinted)
     assert hinted_rows == plain_rows
     assert hinted == plain - 1
@@ -100,3 +102,36 @@ def test_a_cursor_without_the_hint_still_works_and_a_forged_one_is_the_first_pag
     assert keyset.hint_of(tampered) is None
     page, notice = selectors.case_list_page_for(user, tampered)
     assert [c.reference for c in page] == [c.reference for c in first]
+
+
+def test_a_first_page_remembers_many_and_still_follows_access(paged, monkeypatch):
+    """A person this process found to see many has their next first pages
+    walked without counting their grants again (one statement fewer); what the
+    page holds still follows their access at that moment, and the grants are
+    asked afresh once the memory is old."""
+    user = paged.teacher
+    case_list.forget_many()
+    counted_rows, counted = _statements(user, None)
+    remembered_rows, remembered = _statements(user, None)
+    assert remembered_rows == counted_rows
+    assert remembered == counted, "the notice is asked on its own: as many statements"
+    # The probe is not among them: no statement reads the grant tables' ids.
+    with CaptureQueriesContext(connection) as queries:
+        selectors.case_list_page_for(user, None)
+    assert not any("WITH granted AS" in q["sql"] for q in queries.captured_queries)
+
+    # The school's involvement in the first case ends: it leaves the first page.
+    leaving = selectors.case_list_for(user)[0]
+    involvement = Involvement.objects.get(case=leaving, agency=paged.school, ended_at__isnull=True)
+    involvement_end(acting_user=paged.manager, involvement=involvement, reason="Left the school")
+    page, _ = selectors.case_list_page_for(user, None)
+    assert leaving.reference not in [c.reference for c in page]
+    assert [c.reference for c in page] == [
+        c.reference for c in selectors.case_list_for(user)[: len(page.object_list)]
+    ]
+
+    # Once the memory is older than it may be, the grants are counted again.
+    monkeypatch.setattr(case_list, "MANY_REMEMBERED_SECONDS", 0.0)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.case_list_page_for(user, None)
+    assert any("WITH granted AS" in q["sql"] for q in queries.captured_queries)
