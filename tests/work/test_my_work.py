@@ -155,6 +155,17 @@ def test_reports_owed_name_the_child_and_say_when_overdue(client, world):
     assert "Amelia Hart" in owed and world.case.reference in owed
     assert "Overdue" in owed  # due the day before the meeting
 
+    # Once the police send their report, the meeting owes nothing more.
+    with travel(STRATEGY_DAY - dt.timedelta(hours=2)):
+        meetings.report_submit(
+            acting_user=world.officer,
+            meeting=meeting,
+            agency=world.police,
+            text="Two call-outs to the address this year.",
+        )
+        owed = section(home(client, world.officer), "reports-due")
+    assert f"/meetings/{meeting.pk}/" not in owed
+
 
 def test_notifications_come_one_line_per_kind_and_case_and_opening_reads_the_group(client, world):
     Notification.objects.filter(recipient=world.social_worker).update(read_at=timezone.now())
