@@ -58,6 +58,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench import machine  # noqa: E402
 from bench.results import replace_section  # noqa: E402
 from cases.selectors.cases import cases_for  # noqa: E402
 from safeguard.audit.services import audit_seal  # noqa: E402
@@ -327,12 +328,13 @@ def main() -> None:
         total_cases = cursor.fetchone()[0]
     lines = [
         f"cases on record: {total_cases:,}; {args.iterations} requests a page; deep page = "
-        f"{args.deep} 'next' links on",
+        f"{args.deep} 'next' links on; load average at the start: {machine.load()}",
+        f"calibration at the start: {machine.calibration_ms():.2f} ms a fixed template render "
+        "(bench/machine.py; the machine's speed, not the code's)",
         f"{'persona':<28}{'page':<18}{'p50 ms':>9}{'p95 ms':>9}{'queries':>8}"
         f"{'floor ms':>10}{'ratio':>8}",
     ]
-    print(lines[0])
-    print(lines[1])
+    print("\n".join(lines))
     started = time.time()
     personas = [p for p in PERSONAS if not args.personas or p[0] in args.personas.split(",")]
     pages = [p for p in PAGES if not args.pages or p[0] in args.pages.split(",")]
@@ -379,13 +381,15 @@ def main() -> None:
 
 
 def write(args, lines: list[str], started: float, total_cases: int, partial: str = "") -> None:
-    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    end = f"load average at the end: {load}; {time.time() - started:.0f} s"
+    end = (
+        f"load average at the end: {machine.load()}; {time.time() - started:.0f} s; "
+        f"calibration at the end: {machine.calibration_ms():.2f} ms"
+    )
     print(end)
     if args.write:
         body = (
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, PostgreSQL on the same machine, "
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {machine.interpreter()}, "
+            "PostgreSQL on the same machine, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
             + (f"{args.note}\n" if args.note else "")
             + (f"{partial}\n" if partial else "")

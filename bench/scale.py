@@ -57,7 +57,7 @@ from django.db.models import Count, Q  # noqa: E402
 from django.test import Client  # noqa: E402
 from guardian.shortcuts import get_objects_for_user  # noqa: E402
 
-from bench import concurrency  # noqa: E402
+from bench import concurrency, machine  # noqa: E402
 from bench.results import replace_section  # noqa: E402
 from cases.models import Case, ChronologyEntry  # noqa: E402
 from cases.selectors.cases import cases_for  # noqa: E402
@@ -312,10 +312,11 @@ def main() -> None:
         cursor.execute("SELECT count(*) FROM cases_case")
         total = cursor.fetchone()[0]
     started = time.time()
-    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"cases on record: {total:,}; {args.iterations} requests a page; deep page = "
-        f"{args.deep} 'next' links on; load average at the start: {load_before}",
+        f"{args.deep} 'next' links on; load average at the start: {machine.load()}",
+        f"calibration at the start: {machine.calibration_ms():.2f} ms a fixed template render "
+        "(bench/machine.py; the machine's speed, not the code's)",
         f"{'persona':<24}{'page':<24}{'p50 ms':>8}{'p95 ms':>8}{'SQL':>6}{'floor':>9}"
         f"{'xfloor':>7}{'guardian':>10}{'xguard':>7}",
     ]
@@ -342,14 +343,14 @@ def main() -> None:
         lines += load
     audit_seal()  # the pages' own audit rows
     end = (
-        f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
-        f"{time.time() - started:.0f} s"
+        f"load average at the end: {machine.load()}; {time.time() - started:.0f} s; "
+        f"calibration at the end: {machine.calibration_ms():.2f} ms"
     )
     print(end)
     if args.write:
         body = (
-            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, PostgreSQL and gunicorn on the same machine, "
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, {machine.interpreter()}, "
+            "PostgreSQL and gunicorn on the same machine, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n"
             + (f"{args.note}\n" if args.note else "")
             + "\n```\n"
