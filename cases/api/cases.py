@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import (
@@ -21,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases import selectors, services
+from cases.api.case_json import cases_json
 from cases.api.chronology import CountedPagination, entries_json
 from cases.api.common import (
     ID_PARAMETER,
@@ -322,9 +324,13 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             )
         page = self.paginate_queryset(Case.objects.none())
         # Involvements, professionals and (at the lead's level only)
-        # assessments: columns of the page's own statement on PostgreSQL.
-        selectors.read_carried(page)
-        data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
+        # assessments: columns of the page's own statement on PostgreSQL,
+        # written as the serializer writes them (cases/api/case_json.py).
+        if connection.vendor == "postgresql":
+            data = cases_json(page)
+        else:
+            selectors.read_carried(page)
+            data = CaseSerializer(page, many=True, context=self.get_serializer_context()).data
         _audit_list(request, "cases_listed", (c.reference for c in page))
         return self.get_paginated_response(data)
 
