@@ -281,8 +281,8 @@ def _fast_password_hashing(request, settings):
 @pytest.fixture(autouse=True)
 def _nobody_remembered_as_seeing_many():
     """Each test finds out afresh who sees many cases (a process remembers it:
-    cases.selectors.case_list.remembered_many); user ids recur between tests."""
-    from cases.selectors.case_list import forget_many
+    cases.selectors.many); user ids recur between tests."""
+    from cases.selectors.many import forget_many
 
     forget_many()
 

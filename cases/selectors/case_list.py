@@ -11,7 +11,6 @@ probe and the restricted-record notice share one statement
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
@@ -23,7 +22,6 @@ from django.utils import timezone
 
 from cases.access import VIEW
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
-from cases.selectors import cases as case_rules
 from cases.selectors.carried import with_carried
 from cases.selectors.cases import (
     CASE_ORDER,
@@ -38,6 +36,7 @@ from cases.selectors.cases import (
     permission_ids,
 )
 from cases.selectors.children import with_lead_access
+from cases.selectors.many import remember_many, remembered_many
 from cases.selectors.restricted_notice import NoticedCase, _notice, restricted_notice_for
 from safeguard.core import keyset
 from safeguard.core.compiled import compiled, compiled_objects
@@ -69,39 +68,6 @@ def visible_case_ids_if_few(user: User) -> list[uuid.UUID] | None:
             extra=_live_break_glass_ids,
         ),
     )
-
-
-# Whom this process last found to see more than FEW cases, and when
-# (time.monotonic). Counting FEW + 1 grants to learn that again costs each of
-# their first list pages 3 to 5 ms of PostgreSQL at a county's scale, and the
-# answer only ever chooses how a list is read, never what it holds: "many"
-# walks the list in order with the whole access rule asked of each row, which
-# is right whatever the person sees by then (only slower if their cases have
-# since become few), as the "many" hint in a page's cursors (``MANY``) already
-# relies on. Asked afresh once older than this.
-MANY_REMEMBERED_SECONDS = 300.0
-_found_many: dict[tuple[int, int], float] = {}
-
-
-def remembered_many(user: User) -> bool:
-    """Whether this process found ``user`` to see more than ``FEW`` cases less
-    than ``MANY_REMEMBERED_SECONDS`` ago."""
-    found = _found_many.get((user.pk, case_rules.FEW))
-    return found is not None and time.monotonic() - found < MANY_REMEMBERED_SECONDS
-
-
-def remember_many(user: User, ids: list[uuid.UUID] | None) -> list[uuid.UUID] | None:
-    """Note what a grant probe for ``user`` found (``None``: many); return it."""
-    if ids is None:
-        _found_many[(user.pk, case_rules.FEW)] = time.monotonic()
-    else:
-        _found_many.pop((user.pk, case_rules.FEW), None)
-    return ids
-
-
-def forget_many() -> None:
-    """Forget every person found to see many (tests start from nothing)."""
-    _found_many.clear()
 
 
 def visible_ids_and_notice(user: User) -> tuple[list[uuid.UUID] | None, list[NoticedCase]]:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import selectors
 from cases.models import Involvement
-from cases.selectors import case_list
+from cases.selectors import case_list, many
 from cases.selectors import cases as case_selectors
 from cases.services.case import involvement_end
 from safeguard.core import keyset
@@ -49,7 +49,7 @@ def test_the_pages_after_one_of_many_do_not_ask_the_grants_again(paged):
     )
     hinted_rows, hinted = _statements(user, first.next_cursor)
     # Nor, for the plain cursor, does this process remember them as many.
-    case_list.forget_many()
+    many.forget_many()
     plain_rows, plain = _statements(user, unhinted)
     assert hinted_rows == plain_rows
     assert hinted == plain - 1
@@ -110,15 +110,19 @@ def test_a_first_page_remembers_many_and_still_follows_access(paged, monkeypatch
     page holds still follows their access at that moment, and the grants are
     asked afresh once the memory is old."""
     user = paged.teacher
-    case_list.forget_many()
+    many.forget_many()
     counted_rows, counted = _statements(user, None)
     remembered_rows, remembered = _statements(user, None)
     assert remembered_rows == counted_rows
-    assert remembered == counted, "the notice is asked on its own: as many statements"
-    # The probe is not among them: no statement reads the grant tables' ids.
-    with CaptureQueriesContext(connection) as queries:
-        selectors.case_list_page_for(user, None)
-    assert not any("WITH granted AS" in q["sql"] for q in queries.captured_queries)
+    if connection.vendor == "postgresql":
+        # The probe had shared the notice's statement, now asked on its own.
+        assert remembered == counted, "as many statements"
+        # The probe is not among them: no statement reads the grant tables' ids.
+        with CaptureQueriesContext(connection) as queries:
+            selectors.case_list_page_for(user, None)
+        assert not any("WITH granted AS" in q["sql"] for q in queries.captured_queries)
+    else:  # the probe was a statement of its own (the SQLite demo)
+        assert remembered == counted - 1
 
     # The school's involvement in the first case ends: it leaves the first page.
     leaving = selectors.case_list_for(user)[0]
@@ -131,7 +135,10 @@ def test_a_first_page_remembers_many_and_still_follows_access(paged, monkeypatch
     ]
 
     # Once the memory is older than it may be, the grants are counted again.
-    monkeypatch.setattr(case_list, "MANY_REMEMBERED_SECONDS", 0.0)
+    monkeypatch.setattr(many, "MANY_REMEMBERED_SECONDS", 0.0)
     with CaptureQueriesContext(connection) as queries:
         selectors.case_list_page_for(user, None)
-    assert any("WITH granted AS" in q["sql"] for q in queries.captured_queries)
+    if connection.vendor == "postgresql":
+        assert any("WITH granted AS" in q["sql"] for q in queries.captured_queries)
+    else:
+        assert len(queries.captured_queries) == counted
