@@ -66,18 +66,31 @@ def holds_role_in(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str], 
     (active membership of an active agency). The case page asks this of the
     lead agency half a dozen times (may they allocate, restrict, add a
     professional...): one query per request answers them all."""
+    return bool(_roles_by_agency(user).get(agency_id, set()) & set(roles))
+
+
+def agency_ids_where(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str]) -> set[int]:
+    """The ids of ``agencies_where(user, roles)``, from the memberships read
+    once per request (with the person, at sign-in): a list's page asks which
+    of its rows' agencies the person works in, and need not ask the database."""
+    wanted = set(roles)
+    return {pk for pk, held in _roles_by_agency(user).items() if held & wanted}
+
+
+def _roles_by_agency(user: AbstractBaseUser | AnonymousUser) -> dict[int, set[str]]:
+    """{agency id: the roles held in it} over the user's active memberships
+    of active agencies, read once per request."""
     memo = request_memo()
     key = ("roles_by_agency", getattr(user, "pk", None))
     _take_preloaded(user, memo)
     if memo is not None and key in memo:
-        held = memo[key]
-    else:
-        held: dict = {}
-        for role, pk in active_memberships(user).values_list("role", "agency_id"):
-            held.setdefault(pk, set()).add(role)
-        if memo is not None:
-            memo[key] = held
-    return bool(held.get(agency_id, set()) & set(roles))
+        return memo[key]
+    held: dict = {}
+    for role, pk in active_memberships(user).values_list("role", "agency_id"):
+        held.setdefault(pk, set()).add(role)
+    if memo is not None:
+        memo[key] = held
+    return held
 
 
 def agency_slugs_for(user: AbstractBaseUser | AnonymousUser) -> list[str]:

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from agencies.roles import CONCERN_LOGGING_ROLES, TRIAGE_ROLES
-from agencies.selectors import agencies_where, lead_agencies
+from agencies.selectors import agencies_where, agency_ids_where, lead_agencies
 from cases import selectors, services
 from cases.api.common import (
     FORBIDDEN,
@@ -37,6 +37,7 @@ from cases.concern_rules import concern_errors
 from cases.dfe_codes import ReferralSource
 from cases.identifiers import normalise_nhs_number, normalise_upn, validate_nhs_number, validate_upn
 from cases.models import BodyMapMark, Concern
+from cases.selectors.cases import visible_among
 from cases.services.concerns import CONCERN_FIELDS
 from safeguard.core.api_dates import BoundedDateField, BoundedDateTimeField
 from safeguard.core.api_fields import (
@@ -381,15 +382,8 @@ class ConcernViewSet(
         """What the serializer must know about the user, in two queries per page."""
         user = self.request.user
         context = self.get_serializer_context()
-        case_ids = {c.case_id for c in concerns if c.case_id}
-        context["visible_cases"] = (
-            set(selectors.cases_for(user).filter(pk__in=case_ids).values_list("pk", flat=True))
-            if case_ids
-            else set()
-        )
-        context["triage_agencies"] = set(
-            agencies_where(user, roles=TRIAGE_ROLES).values_list("pk", flat=True)
-        )
+        context["visible_cases"] = visible_among(user, {c.case_id for c in concerns if c.case_id})
+        context["triage_agencies"] = agency_ids_where(user, TRIAGE_ROLES)
         return context
 
     def _concern(self, pk: Any, *, audit: bool) -> Concern:

@@ -11,7 +11,7 @@ written over guardian's direct-FK tables rather than through
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +36,7 @@ from cases.models import (
 )
 from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
-from safeguard.core.compiled import compiled, compiled_objects
+from safeguard.core.compiled import compiled, compiled_objects, compiled_rows
 from safeguard.core.lookups import one_of
 
 User = AbstractBaseUser | AnonymousUser
@@ -216,6 +216,21 @@ def cases_for(user: User, *, now: Any = None, given: RoleValues | None = None) -
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     return Case.objects.filter(case_visible_to(user, now=now, given=given))
+
+
+def visible_among(user: User, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of ``ids`` the user sees now (``cases_for``): a list's page asks
+    it of the cases its rows link to, in one statement compiled once per
+    process (building the rule took longer than PostgreSQL's answer)."""
+    ids = list(ids)
+    if not ids or not user.is_authenticated or not user.is_active:
+        return set()
+    rows = compiled_rows(("visible_among",), _among, person=user, now=timezone.now(), ids=ids)
+    return {_as_uuid(pk) for (pk,) in rows}
+
+
+def _among(person: AbstractBaseUser, now: Any, ids: list[uuid.UUID]) -> QuerySet:
+    return cases_for(person, now=now).filter(one_of(ids)).order_by().values_list("pk")
 
 
 # A visible set this small is read from the grant tables and fetched by primary

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,12 +22,14 @@ from cases.models import (
     ConcernUserObjectPermission,
 )
 from cases.selectors.cases import (
+    PLANS_GENERIC,
     User,
     case_visible_to,
     granted_ids_if_few,
     ids_with_permission,
     permission_ids,
 )
+from cases.selectors.many import remember_many, remembered_many
 from safeguard.audit.services import audit_record
 from safeguard.core.compiled import compiled_objects
 
@@ -129,14 +132,22 @@ def visible_concern_ids_if_few(
     """The ids of every concern granted to the user when there are at most
     ``FEW``, else ``None``. A superset of what they see: ``concerns_for`` still
     applies the restricted-case rule to each. ``generic_after``: the
-    transaction's later statements are planned generically (``_ids_or_one_null``)."""
-    return granted_ids_if_few(
+    transaction's later statements are planned generically (``_ids_or_one_null``).
+    Someone this process found to see many lately is not counted again
+    (``many.remembered_many``)."""
+    if remembered_many(user, "concerns"):
+        if generic_after and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT {PLANS_GENERIC}")  # noqa: S608 - a constant
+        return None
+    found = granted_ids_if_few(
         user,
         permission_ids("view_concern"),
         user_grants=ConcernUserObjectPermission,
         group_grants=ConcernGroupObjectPermission,
         generic_after=generic_after,
     )
+    return remember_many(user, found, "concerns")
 
 
 def get_concern_for(user: User, concern_id: uuid.UUID | str, *, audit: bool = True) -> Concern:
