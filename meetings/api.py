@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -41,7 +42,8 @@ from meetings.selectors import (
     has_meeting_lead_access,
     meeting_detail_for,
     meeting_list_for,
-    meeting_rows_for,
+    meeting_rows_fetch,
+    meeting_subjects,
     pending_requests_for,
 )
 from meetings.serializers import (
@@ -129,7 +131,13 @@ class MeetingViewSet(viewsets.GenericViewSet):
         return meeting_list_for(self.request.user)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(meeting_rows_for(request.user))
+        user = request.user
+        if user.is_authenticated and user.is_active:
+            # The page's statement is compiled once per process (as the case
+            # and concern lists' are); the children are read for the page.
+            self.keyset_fetch = meeting_rows_fetch(user)
+        page = self.paginate_queryset(Meeting.objects.none())
+        prefetch_related_objects(page, meeting_subjects())
         _audit_list(request, "meetings_listed", (m.reference for m in page))
         return self.get_paginated_response(MeetingSerializer(page, many=True).data)
 

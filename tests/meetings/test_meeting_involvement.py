@@ -12,7 +12,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases.models import Involvement
-from cases.selectors import cases_for
+from cases.selectors import cases as case_rules
+from cases.selectors import cases_for, many
 from cases.services.case import case_add_agency, case_end_involvement
 from meetings import services as meetings
 from meetings.grants import desired_meeting_group_grants, desired_meeting_user_grants
@@ -123,6 +124,26 @@ def test_ending_the_involvement_ends_the_meeting_on_the_next_request(client, wor
         assert sees(client, world.chair, world.meeting) == SEES
         assert sees(client, world.social_worker, world.meeting) == SEES
     assert_meeting_grants_match_records()
+
+
+def test_someone_remembered_as_seeing_many_meetings_loses_it_on_the_next_request(
+    client, world, monkeypatch
+):
+    """With "few" set to none, the officer's first list finds them to see many
+    meetings, and the process remembers it (``cases.selectors.many``): the
+    lists after walk every meeting with the access rule without counting the
+    grants again, and still drop this one once the involvement ends."""
+    monkeypatch.setattr(case_rules, "FEW", 0)
+    with travel(BEFORE):
+        assert sees(client, world.officer, world.meeting) == SEES
+        assert many.remembered_many(world.officer, "meetings")
+        for involvement in police_involvements(world):
+            case_end_involvement(
+                acting_user=world.social_worker, involvement=involvement, reason="No longer needed"
+            )
+        assert sees(client, world.officer, world.meeting) == SEES_NOTHING
+        assert many.remembered_many(world.officer, "meetings")
+        assert sees(client, world.chair, world.meeting) == SEES
 
 
 def test_an_agency_involved_another_way_keeps_the_case_when_its_invitation_goes(client, world):
