@@ -182,7 +182,7 @@ def case_rows_fetch(
         return with_carried(cases) if carried else cases
 
     name = ("case_rows", lead_access, carried)
-    return visible_rows_fetch(name, rows, user, few, ordering)
+    return visible_rows_fetch(name, rows, user, few, ordering, ids_first=True)
 
 
 def visible_rows_fetch(
@@ -193,23 +193,36 @@ def visible_rows_fetch(
     ordering: Sequence[str],
     *,
     now: Any = None,
+    ids_first: bool = False,
 ) -> keyset.Fetch:
     """A ``keyset_page`` fetch of ``rows(person, now)`` (what an authenticated,
     active ``user`` sees, by the access rule, at the time given: ``now`` by
     default), narrowed to ``few`` ids when the grants found them few: one
     statement for each shape of page (direction, first page or not, few or
-    many), compiled once per process under ``name``."""
+    many), compiled once per process under ``name``. ``ids_first``: a page
+    of the few chooses its ids before it joins anything else (for rows that
+    join much and are planned afresh each time: PostgreSQL's generic plan for
+    the concerns' shape walked every concern)."""
     now = timezone.now() if now is None else now
 
     def fetch(order: list[str], boundary: list | None, forward: bool, limit: int) -> list:
         def build(person: AbstractBaseUser, now: Any, **values: Any) -> QuerySet:
             found = rows(person, now)
+            page = found
             if "few" in values:
-                found = found.filter(one_of(values["few"]))
+                page = page.filter(one_of(values["few"]))
             if boundary is not None:
                 key = [values["first"], values["last"]]
-                found = found.filter(keyset.after(ordering, key, forward=forward))
-            return found.order_by(*order)[:limit]
+                page = page.filter(keyset.after(ordering, key, forward=forward))
+            if "few" not in values or not ids_first:
+                # Walked in the order's index: the limit stops the joins too.
+                return page.order_by(*order)[:limit]
+            # Few are sorted, not walked: the page's ids are chosen first, and
+            # only their rows joined (to the child, agency, worker...). Joined
+            # before the sort, every one of the few was: 997 rows for a
+            # neighbouring council's social worker, 18 ms of a 21 ms page.
+            ids = page.order_by(*order).values("pk")[:limit]
+            return found.filter(pk__in=ids).order_by(*order)
 
         values: dict[str, Any] = {"person": user, "now": now}
         if few is not None:
