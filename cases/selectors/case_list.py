@@ -215,7 +215,8 @@ def visible_rows_fetch(
                 key = [values["first"], values["last"]]
                 page = page.filter(keyset.after(ordering, key, forward=forward))
             if "few" not in values or not ids_first:
-                # Walked in the order's index: the limit stops the joins too.
+                # Many are walked in the order's index, so the limit stops the
+                # joins too; a list not asking for ids_first joins its few whole.
                 return page.order_by(*order)[:limit]
             # Few are sorted, not walked: the page's ids are chosen first, and
             # only their rows joined (to the child, agency, worker...). Joined
