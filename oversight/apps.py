@@ -24,3 +24,8 @@ class OversightConfig(AppConfig):
             task="oversight.tasks.refresh_compliance_figures",
             every_seconds=settings.OVERSIGHT_REFRESH_SECONDS,
         )
+        beat.register(
+            "oversight-compact-open-case-counts",
+            task="oversight.tasks.compact_open_case_counts",
+            every_seconds=settings.OVERSIGHT_COMPACT_SECONDS,
+        )

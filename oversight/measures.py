@@ -141,6 +141,11 @@ class Measure:
             return self.every().filter(lead_agency_id__in=agency_ids, case__is_restricted=True)
         return self.every().filter(restricted)
 
+    def on_restricted_of(self, agency_id) -> QuerySet:
+        """Rows on one agency's restricted cases, all of them: what the worker
+        counts case by case (``oversight.summary``, not for the front door)."""
+        return self.every().filter(case__lead_agency_id=agency_id, case__is_restricted=True)
+
     def seen_on_restricted(self, user: User) -> Q:
         """Which of ``on_restricted`` the user sees: the case's own rule (and
         a concern's reporter keeps seeing what they reported, ``concerns_for``)."""

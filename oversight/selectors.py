@@ -31,9 +31,11 @@ from agencies.roles import LEAD_AGENCY_ROLES, Role
 from agencies.selectors import agencies_where
 from cases.models import Case, Plan, Section47Enquiry
 from cases.selectors import led_case_visible_to
-from cases.selectors.cases import User
+from cases.selectors.cases import User, case_visible_to
 from meetings.models import Meeting, MeetingCase
 from oversight import summary
+from oversight.caseloads import counted as counts_kept
+from oversight.caseloads import unrestricted_open
 from oversight.measures import MEASURES, Measure, add_months
 
 # The dashboard's months are defined beside the measures (the worker's summary
@@ -42,6 +44,8 @@ from oversight.measures import MONTHS as MONTHS
 from oversight.measures import last_months as last_months
 from safeguard import workdays
 from safeguard.audit.services import audit_record
+from safeguard.core.compiled import compiled_objects, compiled_rows
+from safeguard.core.lookups import one_of
 
 UNALLOCATED_SHOWN = 10
 OWED_SHOWN = 100
@@ -106,6 +110,66 @@ def _open_cases(user: User, agency_ids: list) -> QuerySet[Case]:
     )
 
 
+def open_case_counts(user: User, agency_ids: list, *, allocated: bool) -> dict[tuple, int]:
+    """(lead agency id, worker id or None) -> the open cases of the agencies
+    the user sees: those allocated to someone, or (``allocated=False``) to
+    nobody. The user holds a lead-agency role in each of the agencies (a
+    manager at their dashboard), so they see every unrestricted case there:
+    those come from the counts the database keeps (``oversight.caseloads``),
+    and only the few restricted ones are asked the access rule, live, by a
+    statement compiled once per process (building the rule took longer than
+    PostgreSQL's answer). Where nothing keeps counts (SQLite), every case is
+    counted live by the rule."""
+    if not counts_kept():
+        # Grouped by the worker's id alone: joining their names into the
+        # count made PostgreSQL compare every open case with every user.
+        return {
+            (row["lead_agency_id"], row["allocated_worker_id"]): row["n"]
+            for row in _open_cases(user, agency_ids)
+            .filter(allocated_worker__isnull=not allocated)
+            .values("lead_agency_id", "allocated_worker_id")
+            .annotate(n=Count("pk"))
+        }
+    counts = unrestricted_open(agency_ids, allocated=allocated)
+    build = _restricted_allocated if allocated else _restricted_unallocated
+    for lead, worker in compiled_rows(
+        ("oversight_restricted_open", allocated),
+        build,
+        person=user,
+        now=timezone.now(),
+        agencies=list(agency_ids),
+    ):
+        counts[(lead, worker)] = counts.get((lead, worker), 0) + 1
+    return counts
+
+
+def _restricted_open(person: User, now: dt.datetime, agencies: list) -> QuerySet:
+    # The agency's open restricted cases by their own partial index
+    # (``case_open_restricted``), each asked the one rule.
+    return (
+        Case.objects.filter(one_of(agencies, "lead_agency__pk"))
+        .filter(status=Case.Status.OPEN, is_restricted=True)
+        .filter(case_visible_to(person, now=now))
+        .order_by()
+    )
+
+
+def _restricted_allocated(person: User, now: dt.datetime, agencies: list) -> QuerySet:
+    return (
+        _restricted_open(person, now, agencies)
+        .filter(allocated_worker__isnull=False)
+        .values_list("lead_agency_id", "allocated_worker_id")
+    )
+
+
+def _restricted_unallocated(person: User, now: dt.datetime, agencies: list) -> QuerySet:
+    return (
+        _restricted_open(person, now, agencies)
+        .filter(allocated_worker__isnull=True)
+        .values_list("lead_agency_id", "allocated_worker_id")
+    )
+
+
 @dataclass
 class Caseload:
     agency: Agency
@@ -125,9 +189,9 @@ def _name(first: str, last: str, username: str) -> str:
 def caseloads(user: User, agencies: list[Agency]) -> list[Caseload]:
     """Open cases allocated to each worker of the agencies (social workers and
     managers, with none if they hold none), and to anyone no longer a worker
-    there who still holds some. Three queries (four when someone no longer a
-    worker here holds cases): the workers, counts grouped by worker, their
-    teams."""
+    there who still holds some. Four queries on PostgreSQL, three on SQLite
+    (one more when someone no longer a worker here holds cases): the workers,
+    the counts (``open_case_counts``), their teams."""
     by_id = {a.pk: a for a in agencies}
     rows: dict[tuple, Caseload] = {}
     for agency_id, user_id, first, last, username in (
@@ -145,17 +209,7 @@ def caseloads(user: User, agencies: list[Agency]) -> list[Caseload]:
         rows[(agency_id, user_id)] = Caseload(
             by_id[agency_id], user_id, _name(first, last, username)
         )
-    # Grouped by the worker's id alone: joining their names into the count
-    # made PostgreSQL compare every open case with every user (1.2 s at
-    # 200,000 cases). Names come from the memberships, or for anyone no
-    # longer a worker here, one more small query.
-    counted = {
-        (row["lead_agency_id"], row["allocated_worker_id"]): row["n"]
-        for row in _open_cases(user, list(by_id))
-        .filter(allocated_worker__isnull=False)
-        .values("lead_agency_id", "allocated_worker_id")
-        .annotate(n=Count("pk"))
-    }
+    counted = open_case_counts(user, list(by_id), allocated=True)
     gone = {key[1] for key in counted if key not in rows}
     names = {
         pk: _name(first, last, username)
@@ -202,12 +256,28 @@ def record_dashboard_view(user: User, agencies: list[Agency], waiting: Unallocat
 def unallocated(user: User, agencies: list[Agency]) -> Unallocated:
     """Open cases nobody is allocated to: how many, and the longest waiting
     (since the case opened: an allocation is never taken back to nobody)."""
-    cases = _open_cases(user, [a.pk for a in agencies]).filter(allocated_worker__isnull=True)
-    oldest = list(
-        cases.select_related("child", "lead_agency").order_by("opened_at", "id")[:UNALLOCATED_SHOWN]
+    ids = [a.pk for a in agencies]
+    oldest = compiled_objects(
+        ("oversight_unallocated_oldest",),
+        _oldest_unallocated,
+        person=user,
+        now=timezone.now(),
+        agencies=ids,
     )
-    count = len(oldest) if len(oldest) < UNALLOCATED_SHOWN else cases.count()
+    if len(oldest) < UNALLOCATED_SHOWN:
+        count = len(oldest)
+    else:
+        count = sum(open_case_counts(user, ids, allocated=False).values())
     return Unallocated(count, oldest)
+
+
+def _oldest_unallocated(person: User, now: dt.datetime, agencies: list) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(status=Case.Status.OPEN, allocated_worker__isnull=True)
+        .filter(led_case_visible_to(person, agencies, now=now))
+        .select_related("child", "lead_agency")
+        .order_by("opened_at", "id")[:UNALLOCATED_SHOWN]
+    )
 
 
 def workload_cases(

@@ -4,21 +4,25 @@ At a county's scale the dashboard's twelve months are hundreds of thousands
 of rows (275,000 assessments at a million cases): counting them on each view
 took seconds. The worker (``oversight.tasks``, on the beat) counts, for each
 lead agency, the part every one of its managers sees alike: its work on
-unrestricted cases (``Measure.unrestricted``). The dashboard reads those few
-hundred numbers and, live, the part that differs person to person and moment
-to moment, which is small:
+unrestricted cases (``Measure.unrestricted``, ``ComplianceFigure``); and,
+case by case, its work on its restricted cases (``ComplianceCaseFigure``).
+The dashboard reads those numbers and decides, live, only who sees what:
 
-- plus what the person sees on the agency's restricted cases (named on it,
-  allocated, breaking glass: ``Measure.seen_on_restricted``, the one access
-  rule);
-- minus everything on a case restricted since the figures were counted (it
-  may be in them), so a case the person may not see is never counted, however
-  old the figures.
+- plus the counted work of the agency's restricted cases the person sees now
+  (named on it, allocated, breaking glass: the one access rule, asked of the
+  few restricted cases at each view);
+- minus the work on a case restricted since the figures were counted that
+  the person does not see (it was counted as unrestricted), counted now, so
+  a case the person may not see is never counted, however old the figures;
+- the front door's decisions on restricted cases are counted live, since a
+  concern's reporter sees it whatever its case.
 
 For a manager that is exactly ``Measure.rows`` (the drill-downs, which stay
-live): ``tests/oversight/test_summary.py`` counts both ways. A case restricted
-since the count, or lifted, or work done since, shows at the next refresh; the
-page says when the figures were counted.
+live) as at the count: ``tests/oversight/test_summary.py`` counts both ways.
+Work done since, or a restriction lifted since, shows at the next refresh;
+the page says when the figures were counted. Counting each person's part of
+the restricted cases' work at every view read every meeting of the year for
+each measure (16 to 27 ms each at a county's scale).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from cases.models import Case
 from cases.selectors import case_visible_to
 from cases.selectors.cases import User
 from oversight.measures import MEASURES, Measure, _tz, add_months, last_months
-from oversight.models import ComplianceFigure, ComplianceRefresh
+from oversight.models import ComplianceCaseFigure, ComplianceFigure, ComplianceRefresh
 from safeguard.core.lookups import array_text
 
 # A restriction's ``restricted_at`` is the time inside its transaction, a
@@ -63,6 +67,18 @@ def by_month(rows, measure: Measure, months: list[dt.date], **counts) -> dict[dt
         .order_by("month")
     )
     return {row["month"]: row for row in grouped}
+
+
+def by_case_month(rows, measure: Measure, months: list[dt.date]):
+    """``rows`` of ``measure`` done within ``months``, counted by case and month."""
+    end = add_months(months[-1], 1)
+    return (
+        rows.filter(measure.in_window(months[0], end))
+        .annotate(month=month_of(measure))
+        .values("case_id", "month")
+        .annotate(total=Count("pk"), on_time=Count("pk", filter=measure.on_time()))
+        .order_by()
+    )
 
 
 def refresh_agency(agency: Agency, *, today: dt.date | None = None) -> dt.datetime:
@@ -98,8 +114,25 @@ def refresh_agency(agency: Agency, *, today: dt.date | None = None) -> dt.dateti
                 )
                 for month, row in counted.items()
             ]
+        cases = []
+        for measure in MEASURES.values():
+            if measure.front_door:
+                continue
+            cases += [
+                ComplianceCaseFigure(
+                    agency=agency,
+                    measure=measure.code,
+                    month=row["month"],
+                    case_id=row["case_id"],
+                    total=row["total"],
+                    on_time=row["on_time"],
+                )
+                for row in by_case_month(measure.on_restricted_of(agency.pk), measure, months)
+            ]
         ComplianceFigure.objects.filter(agency=agency).delete()
         ComplianceFigure.objects.bulk_create(figures)
+        ComplianceCaseFigure.objects.filter(agency=agency).delete()
+        ComplianceCaseFigure.objects.bulk_create(cases)
         refresh.counted_at = counted_at
         refresh.save(update_fields=["counted_at"])
     return counted_at
@@ -175,40 +208,36 @@ def figures(
         (seen_ids if seen else unseen_ids).append(pk)
         if gone:
             gone_ids.append(pk)
-    # Every row counted below is on one of those restricted cases, so "on a
-    # case the person sees" is "not on one they do not see" too: the shorter
-    # list is sent. A manager named on most of a county's thousand restricted
-    # cases made each of the six counts carry the thousand ids four times
-    # (10 to 24 ms each); "restricted since" is the case's own column.
-    on_seen = ~_on(unseen_ids) if len(unseen_ids) < len(seen_ids) else _on(seen_ids)
-    on_gone = Q(case__restricted_at__gte=since)
-    # The rows on any of those cases: each measure is asked for them by its
-    # own case index (``Measure.on_restricted``).
-    on_any = _on(seen_ids + unseen_ids)
+    # What the person sees of the agency's restricted cases, as counted with
+    # the rest: the rows of those they see now. (A case restricted since the
+    # count has none: its work is in the unrestricted figures.)
+    by_case: dict[str, dict[dt.date, list[int]]] = {code: {} for code in MEASURES}
+    if seen_ids:
+        for code, month, total, on_time in ComplianceCaseFigure.objects.filter(
+            _on(seen_ids), agency_id__in=ids, month__gte=months[0], month__lte=months[-1]
+        ).values_list("measure", "month", "total", "on_time"):
+            pair = by_case[code].setdefault(month, [0, 0])
+            pair[0] += total
+            pair[1] += on_time
+    # Cases restricted since the count that the person does not see: their
+    # work was counted as unrestricted, so it is counted now to be taken away.
+    unseen = set(unseen_ids)
+    gone_unseen = [pk for pk in gone_ids if pk in unseen]
     result = {}
     for code, measure in MEASURES.items():
-        seen, gone = on_seen, on_gone
-        if measure.front_door:
-            # A concern's reporter keeps seeing it (``concerns_for``). A
-            # concern is linked to its child's case when its decision is
-            # authorised, which may be after the count: one decided or
-            # authorised since may have been counted with no case, so on a
-            # restricted case it is out too.
-            seen |= Q(reported_by=user)
-            gone |= Q(decided_at__gte=since) | Q(authorised_at__gte=since)
-        elif not seen_ids and not gone_ids:
-            result[code] = {m: tuple(stored[code].get(m, (0, 0))) for m in months}
-            continue
         on_time = measure.on_time()
-        live = by_month(
-            measure.on_restricted(ids, on_any),
-            measure,
-            months,
-            seen=Count("pk", filter=seen),
-            seen_on_time=Count("pk", filter=seen & on_time),
-            gone=Count("pk", filter=gone),
-            gone_on_time=Count("pk", filter=gone & on_time),
-        )
+        if measure.front_door:
+            live = _front_door_live(user, measure, ids, months, seen_ids, unseen_ids, since)
+        elif gone_unseen:
+            live = by_month(
+                measure.on_restricted(ids, _on(gone_unseen)),
+                measure,
+                months,
+                gone=Count("pk"),
+                gone_on_time=Count("pk", filter=on_time),
+            )
+        else:
+            live = {}
         months_result = {}
         for month in months:
             total, done_on_time = stored[code].get(month, (0, 0))
@@ -219,8 +248,41 @@ def figures(
                 # never below nothing.
                 total = max(0, total - row["gone"])
                 done_on_time = min(total, max(0, done_on_time - row["gone_on_time"]))
-                total += row["seen"]
-                done_on_time += row["seen_on_time"]
+                total += row.get("seen", 0)
+                done_on_time += row.get("seen_on_time", 0)
+            seen_here = by_case[code].get(month)
+            if seen_here:
+                total += seen_here[0]
+                done_on_time += seen_here[1]
             months_result[month] = (total, done_on_time)
         result[code] = months_result
     return result
+
+
+def _front_door_live(
+    user: User, measure: Measure, ids: list, months: list[dt.date], seen_ids, unseen_ids, since
+) -> dict[dt.date, dict]:
+    """The front door's decisions on the agency's restricted cases, counted
+    now: seen (on a case the person sees, or reported by them: a reporter
+    keeps seeing their concern, ``concerns_for``) and gone (on a case
+    restricted since the count, or decided or authorised since: a concern is
+    linked to its child's case when its decision is authorised, so one
+    counted with no case may be on a restricted case now)."""
+    # Every row counted here is on one of the restricted cases, so "on a case
+    # the person sees" is "not on one they do not see" too: the shorter list
+    # is sent.
+    on_seen = ~_on(unseen_ids) if len(unseen_ids) < len(seen_ids) else _on(seen_ids)
+    seen = on_seen | Q(reported_by=user)
+    gone = (
+        Q(case__restricted_at__gte=since) | Q(decided_at__gte=since) | Q(authorised_at__gte=since)
+    )
+    on_time = measure.on_time()
+    return by_month(
+        measure.on_restricted(ids, Q()),
+        measure,
+        months,
+        seen=Count("pk", filter=seen),
+        seen_on_time=Count("pk", filter=seen & on_time),
+        gone=Count("pk", filter=gone),
+        gone_on_time=Count("pk", filter=gone & on_time),
+    )

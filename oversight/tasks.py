@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from oversight import summary
+from oversight import caseloads, summary
 from safeguard.queue import enqueue_on_commit
 
 REFRESH_TASK = "oversight.tasks.refresh_compliance_figures"
@@ -18,6 +18,15 @@ def refresh_compliance_figures(agency_ids: list[str] | None = None) -> int:
     a second run, a run beside it or one after a killed worker only counts
     again."""
     return summary.refresh(agency_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def compact_open_case_counts() -> int:
+    """Fold the open-case counts' appended rows into one per agency and
+    worker (``oversight.caseloads.compact``): one statement, under a lock two
+    runs take in turn; running it again finds one row a key and changes
+    nothing."""
+    return caseloads.compact()
 
 
 def request_refresh(agencies) -> None:

@@ -440,6 +440,9 @@ RETENTION_REFRESH_SECONDS = env.float("RETENTION_REFRESH_SECONDS", default=6 * 3
 # How often the beat counts the oversight dashboard's timescale figures again
 # (oversight.summary; the page says as at when).
 OVERSIGHT_REFRESH_SECONDS = env.float("OVERSIGHT_REFRESH_SECONDS", default=5 * 60)
+# How often the beat folds the open-case counts' rows (oversight.caseloads):
+# each change to a case appends two; the counts are exact either way.
+OVERSIGHT_COMPACT_SECONDS = env.float("OVERSIGHT_COMPACT_SECONDS", default=60 * 60)
 
 # The demo seeds every user with this password; never set it in production.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-password-change-me")

@@ -88,6 +88,15 @@ class Case(models.Model):
                 condition=models.Q(status="open", allocated_worker__isnull=True),
                 name="case_unallocated_by_lead",
             ),
+            # The open restricted cases of a lead agency, by worker: the only
+            # cases the dashboard's caseloads count live (the rest are counted
+            # as they change, oversight.caseloads). Without it PostgreSQL
+            # intersected the restricted cases with every open case's entry.
+            models.Index(
+                fields=["lead_agency", "allocated_worker"],
+                condition=models.Q(status="open", is_restricted=True),
+                name="case_open_restricted",
+            ),
             # A lead agency's restricted cases: the dashboard asks the access
             # rule of these one by one, and of no other case.
             models.Index(

@@ -204,9 +204,15 @@ def led_case_visible_to(user: User, agency_ids: Sequence, case: str = "", *, now
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     leading = agencies_where(user, roles=LEAD_AGENCY_ROLES).values("pk")
-    if not isinstance(agency_ids, QuerySet):
-        agency_ids = list(agency_ids)
-    return Q(**{f"{case}lead_agency_id__in": agency_ids}) & (
+    # A list as one parameter (``one_of``), so a statement built with it can
+    # be compiled once per process (oversight.selectors); a queryset as a
+    # subquery.
+    led = (
+        Q(**{f"{case}lead_agency_id__in": agency_ids})
+        if isinstance(agency_ids, QuerySet)
+        else one_of(agency_ids, f"{case}lead_agency__pk")
+    )
+    return led & (
         Q(**{f"{case}lead_agency_id__in": leading, f"{case}is_restricted": False})
         | case_visible_to(user, case.removesuffix("__") + "_id" if case else "pk", now=now)
     )

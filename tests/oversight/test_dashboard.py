@@ -246,7 +246,8 @@ def test_the_dashboard_and_its_drill_downs_are_a_fixed_few_queries(
     client, year, django_assert_max_num_queries
 ):
     client.force_login(year.manager)
-    # Session, user, memberships, agencies, 3 for caseloads, 2 for unallocated
+    # Session, user, memberships, agencies, 3 or 4 for caseloads (the counts
+    # kept on PostgreSQL, and its restricted cases'), 1 to 3 for unallocated
     # work, one per timescale (6), the audit row, the unread badge, savepoints.
     with travel(NOW), django_assert_max_num_queries(20):
         assert client.get(reverse("dashboard")).status_code == 200
