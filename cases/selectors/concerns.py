@@ -21,6 +21,7 @@ from cases.models import (
     ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
 )
+from cases.selectors.case_list import visible_rows_fetch
 from cases.selectors.cases import (
     PLANS_GENERIC,
     User,
@@ -32,6 +33,7 @@ from cases.selectors.cases import (
 from cases.selectors.many import remember_many, remembered_many
 from safeguard.audit.services import audit_record
 from safeguard.core.compiled import compiled_objects
+from safeguard.core.keyset import Fetch
 
 
 def concerns_on_case_for(user: User, case: Case, *, lead: bool) -> QuerySet[Concern]:
@@ -169,6 +171,18 @@ FRONT_DOOR_ORDER = ("-immediate_risk", "submitted_at", "id")
 
 def my_concerns_for(user: User) -> QuerySet[Concern]:
     return concerns_for(user).filter(reported_by=user).order_by(*MY_CONCERNS_ORDER)
+
+
+def my_concern_rows_fetch(user: User) -> Fetch:
+    """A ``keyset_page`` fetch of ``my_concerns_for(user)``'s rows for an
+    authenticated, active ``user`` (the "Your concerns" page): one statement
+    per shape of page, compiled once per process. Building the access rule
+    with the ORM was a third of the page's Python."""
+    return visible_rows_fetch("my_concerns", _mine, user, None, MY_CONCERNS_ORDER)
+
+
+def _mine(person: AbstractBaseUser, now: Any) -> QuerySet[Concern]:
+    return concerns_for(person, now=now).filter(reported_by=person)
 
 
 def my_latest_concerns_for(user: User, *, limit: int, now: Any = None) -> list[Concern]:

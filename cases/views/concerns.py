@@ -212,8 +212,15 @@ def concern_submitted(request: HttpRequest, concern_id) -> HttpResponse:
 
 @login_required
 def concern_list(request: HttpRequest) -> HttpResponse:
-    concerns = selectors.my_concerns_for(request.user)
-    page = keyset_page(concerns, selectors.MY_CONCERNS_ORDER, request.GET.get("cursor"))
+    user = request.user
+    fetch = selectors.my_concern_rows_fetch(user) if user.is_active else None
+    # With a fetch, the queryset only names the model.
+    page = keyset_page(
+        Concern.objects.none() if fetch else selectors.my_concerns_for(user),
+        selectors.MY_CONCERNS_ORDER,
+        request.GET.get("cursor"),
+        fetch=fetch,
+    )
     audit_record(
         user=request.user,
         action="list",

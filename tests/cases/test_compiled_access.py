@@ -302,6 +302,39 @@ def test_the_api_concern_list_follows_each_person_and_restriction(world, client)
 
 
 @pytest.mark.postgres
+def test_your_concerns_page_lists_each_reporters_own_page_by_page(world, client, monkeypatch):  # noqa: F811
+    """ "Your concerns", compiled once: every page, followed by its Next
+    links, lists exactly what the uncompiled rule gives the person asking, in
+    its order, whoever asked before."""
+    import re
+
+    from safeguard.core import keyset
+
+    monkeypatch.setattr(keyset, "PER_PAGE", 2)
+    for _ in range(3):
+        submit_concern(world)  # by the teacher
+    submit_concern(world, reporter=world.officer, agency=world.police)
+
+    def listed(user) -> list[str]:
+        client.force_login(user)
+        url, shown = "/concerns/", []
+        while url:
+            html = client.get(url).content.decode()
+            shown += re.findall(r'href="/concerns/([0-9a-f-]{36})/', html)
+            after = re.search(r'href="(\?cursor=[^"]+)" rel="next"', html)
+            url = "/concerns/" + after.group(1).replace("&amp;", "&") if after else None
+        return shown
+
+    def expected(user) -> list[str]:
+        return [str(pk) for pk in selectors.my_concerns_for(user).values_list("pk", flat=True)]
+
+    for _ in range(2):
+        for user in (world.teacher, world.officer, world.social_worker):
+            assert listed(user) == expected(user), user
+    assert len(expected(world.teacher)) >= 3 and expected(world.officer)
+
+
+@pytest.mark.postgres
 def test_the_notice_is_told_on_the_first_page_however_it_is_reached(world, monkeypatch):  # noqa: F811
     """The restricted-record notice comes with a first page: asked for, or
     reached again by Previous; never with a page after it."""
