@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,6 +34,7 @@ from meetings.models import InvitationRequest, Meeting
 from meetings.next_steps import next_steps_for
 from meetings.sections import meeting_sections_for
 from meetings.selectors import (
+    LISTED_FIELDS,
     MEETING_ORDER,
     agencies_on_the_case,
     get_meeting_for,
@@ -41,7 +42,7 @@ from meetings.selectors import (
     meeting_detail_for,
     meeting_list_page_for,
     meeting_rows_for,
-    meeting_subjects,
+    name_children,
     pending_requests_for,
 )
 from safeguard.audit.services import audit_record
@@ -61,13 +62,19 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             request.user, cursor, ordering=ordering, query=filters.query()
         )
     else:
-        # The children beside each meeting are read once for both lists below.
-        meetings_qs = filters.narrow(meeting_rows_for(request.user)).prefetch_related(None)
+        # The table's columns only; the children beside each meeting are read
+        # once for both lists below.
+        meetings_qs = (
+            filters.narrow(meeting_rows_for(request.user))
+            .prefetch_related(None)
+            .select_related(None)
+            .only(*LISTED_FIELDS)
+        )
         to_come = Q(scheduled_at__gte=now, finalised_at__isnull=True)
         upcoming = list(meetings_qs.filter(to_come).order_by("scheduled_at", "id")[:50])
         # Held: finalised, or its time has passed (a record still being written).
         page = keyset_page(meetings_qs.exclude(to_come), ordering, cursor, query=filters.query())
-    prefetch_related_objects([*upcoming, *page], meeting_subjects())
+    name_children([*upcoming, *page])
     audit_record(
         user=request.user,
         action="list",

@@ -37,7 +37,7 @@ from cases.models import (
 from safeguard.audit.context import request_memo
 from safeguard.audit.services import audit_record
 from safeguard.core.compiled import compiled, compiled_objects, compiled_rows
-from safeguard.core.lookups import one_of
+from safeguard.core.lookups import Ids, one_of
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -280,7 +280,7 @@ def ids_if_few(rows: Sequence[tuple]) -> list[uuid.UUID] | None:
     """What ``granted_ids_if_few`` answers, from the rows of its statement."""
     if len(rows) > FEW or (rows and rows[0][0] is None):
         return None
-    return [_as_uuid(row[0]) for row in rows]
+    return Ids(_as_uuid(row[0]) for row in rows)
 
 
 def granted_ids_statement(
