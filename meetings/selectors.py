@@ -381,7 +381,15 @@ def my_meetings_for(user: User) -> MyMeetings:
     if not user.is_authenticated or not user.is_active:
         return MyMeetings(upcoming=[], reports_due=[], to_write_up=[])
     now = timezone.now()
-    rows = compiled_objects(("my_meetings_for",), _my_meetings, person=user, now=now)
+    values: dict[str, Any] = {"person": user, "now": now}
+    # Someone who sees few meetings (a health trust's 1,150 of a county's
+    # 110,000) has them fetched by id: walking the county's open meetings in
+    # date order probed the grants of all 3,750 to find their seven (30 ms).
+    few = meeting_ids_if_few(user)
+    if few is not None:
+        values["few"] = few
+    key = ("my_meetings_for", tuple(sorted(values)))
+    rows = compiled_objects(key, _my_meetings, **values)
     shown = MY_MEETINGS_SHOWN
     return MyMeetings(
         upcoming=[m for m in rows if m.scheduled_at >= now][:shown],
@@ -393,13 +401,15 @@ def my_meetings_for(user: User) -> MyMeetings:
     )
 
 
-def _my_meetings(person: AbstractBaseUser, now: dt.datetime) -> QuerySet[Meeting]:
+def _my_meetings(person: AbstractBaseUser, now: dt.datetime, **values: Any) -> QuerySet[Meeting]:
     owed = _owed_by(person)
     write_up = Q(chair=person, scheduled_at__lt=now)
     first = MeetingCase.objects.filter(meeting=OuterRef("pk")).order_by("case__reference")
+    mine = meetings_for(person)
+    if "few" in values:
+        mine = mine.filter(one_of(values["few"]))
     return (
-        meetings_for(person)
-        .filter(finalised_at__isnull=True, cancelled_at__isnull=True)
+        mine.filter(finalised_at__isnull=True, cancelled_at__isnull=True)
         .filter(Q(scheduled_at__gte=now) | write_up | owed)
         .annotate(
             is_owed=ExpressionWrapper(owed, output_field=BooleanField()),

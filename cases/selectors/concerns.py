@@ -185,14 +185,32 @@ def _mine(person: AbstractBaseUser, now: Any) -> QuerySet[Concern]:
     return concerns_for(person, now=now).filter(reported_by=person)
 
 
+# What My work shows of each of the person's latest concerns: a draft's
+# child and when it was saved, a submitted one's reference, child and status.
+MY_LATEST_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "draft_data",
+    "child_first_name",
+    "child_last_name",
+    "created_at",
+    "updated_at",
+)
+
+
 def my_latest_concerns_for(user: User, *, limit: int, now: Any = None) -> list[Concern]:
-    """``my_concerns_for``'s first ``limit`` (My work), its statement compiled
-    once per process (``safeguard.core.compiled``)."""
+    """``my_concerns_for``'s first ``limit`` (My work), with ``MY_LATEST_FIELDS``
+    only, its statement compiled once per process (``safeguard.core.compiled``).
+    With the seven people and agencies ``concerns_for`` joins, PostgreSQL spent
+    10 to 20 ms planning a statement that runs in under one, on every visit to
+    My work: it never settled on a generic plan for it."""
     if not user.is_authenticated or not user.is_active:
         return []
 
     def build(person: AbstractBaseUser, now: Any) -> QuerySet[Concern]:
         mine = concerns_for(person, now=now).filter(reported_by=person)
+        mine = mine.select_related(None).only(*MY_LATEST_FIELDS)
         return mine.order_by(*MY_CONCERNS_ORDER)[:limit]
 
     now = timezone.now() if now is None else now
