@@ -146,7 +146,7 @@ def meeting_rows_fetch(user: User) -> Fetch:
     ``meeting_subjects``). Building the access rule with the ORM took longer
     than PostgreSQL's answer."""
     return visible_rows_fetch(
-        "api_meetings", _shown_to, user, meeting_ids_if_few(user), MEETING_ORDER
+        "api_meetings", _shown_to, user, meeting_ids_if_few(user), MEETING_ORDER, ids_first=True
     )
 
 
