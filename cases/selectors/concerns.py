@@ -173,45 +173,49 @@ def my_concerns_for(user: User) -> QuerySet[Concern]:
     return concerns_for(user).filter(reported_by=user).order_by(*MY_CONCERNS_ORDER)
 
 
-def my_concern_rows_fetch(user: User) -> Fetch:
-    """A ``keyset_page`` fetch of ``my_concerns_for(user)``'s rows for an
-    authenticated, active ``user`` (the "Your concerns" page): one statement
-    per shape of page, compiled once per process. Building the access rule
-    with the ORM was a third of the page's Python."""
-    return visible_rows_fetch("my_concerns", _mine, user, None, MY_CONCERNS_ORDER)
-
-
-def _mine(person: AbstractBaseUser, now: Any) -> QuerySet[Concern]:
-    return concerns_for(person, now=now).filter(reported_by=person)
-
-
-# What My work shows of each of the person's latest concerns: a draft's
-# child and when it was saved, a submitted one's reference, child and status.
-MY_LATEST_FIELDS = (
+# What "Your concerns" and My work show of each of the person's concerns: a
+# draft's child and when it was saved, a submitted one's reference, child,
+# status and decision. With the seven people and agencies ``concerns_for``
+# joins, none of which either page shows, PostgreSQL spent 10 to 20 ms
+# planning a statement that runs in 1 to 2, on every visit: it never settled
+# on a generic plan for it.
+MY_CONCERN_FIELDS = (
     "id",
     "reference",
     "status",
+    "decision",
     "draft_data",
     "child_first_name",
     "child_last_name",
     "created_at",
+    "submitted_at",
     "updated_at",
 )
 
 
+def my_concern_rows_fetch(user: User) -> Fetch:
+    """A ``keyset_page`` fetch of ``my_concerns_for(user)``'s rows, with
+    ``MY_CONCERN_FIELDS`` only, for an authenticated, active ``user`` (the
+    "Your concerns" page): one statement per shape of page, compiled once per
+    process. Building the access rule with the ORM was a third of the page's
+    Python."""
+    return visible_rows_fetch("my_concerns", _mine, user, None, MY_CONCERNS_ORDER)
+
+
+def _mine(person: AbstractBaseUser, now: Any) -> QuerySet[Concern]:
+    mine = concerns_for(person, now=now).filter(reported_by=person)
+    return mine.select_related(None).only(*MY_CONCERN_FIELDS)
+
+
 def my_latest_concerns_for(user: User, *, limit: int, now: Any = None) -> list[Concern]:
-    """``my_concerns_for``'s first ``limit`` (My work), with ``MY_LATEST_FIELDS``
-    only, its statement compiled once per process (``safeguard.core.compiled``).
-    With the seven people and agencies ``concerns_for`` joins, PostgreSQL spent
-    10 to 20 ms planning a statement that runs in under one, on every visit to
-    My work: it never settled on a generic plan for it."""
+    """``my_concerns_for``'s first ``limit`` (My work), with
+    ``MY_CONCERN_FIELDS`` only, its statement compiled once per process
+    (``safeguard.core.compiled``)."""
     if not user.is_authenticated or not user.is_active:
         return []
 
     def build(person: AbstractBaseUser, now: Any) -> QuerySet[Concern]:
-        mine = concerns_for(person, now=now).filter(reported_by=person)
-        mine = mine.select_related(None).only(*MY_LATEST_FIELDS)
-        return mine.order_by(*MY_CONCERNS_ORDER)[:limit]
+        return _mine(person, now).order_by(*MY_CONCERNS_ORDER)[:limit]
 
     now = timezone.now() if now is None else now
     return compiled_objects(("my_latest_concerns_for", limit), build, person=user, now=now)
