@@ -231,8 +231,16 @@ class AuditFilter(ListFilterSet):
     def _agency(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(acting_for([value]))
 
+    # The day's bounds in local time, not the date of ``at``: a range of ``at``
+    # is read off its index, where the date of each row would be worked out
+    # for every row of the log.
     def _from(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
-        return queryset.filter(at__date__gte=value)
+        return queryset.filter(at__gte=_day_began(value))
 
     def _to(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
-        return queryset.filter(at__date__lte=value)
+        return queryset.filter(at__lt=_day_began(value + dt.timedelta(days=1)))
+
+
+def _day_began(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` where the service is (``TIME_ZONE``)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))

@@ -3,6 +3,7 @@
 Re-exported here for callers outside ``cases`` (``from cases import selectors``);
 modules inside ``cases`` import from the submodules."""
 
+from cases.selectors.audit_search import audit_rows_for
 from cases.selectors.carried import read_carried
 from cases.selectors.case_list import (
     case_list_page_for,
@@ -21,7 +22,6 @@ from cases.selectors.cases import (
     access_log_for,
     active_break_glass,
     allocated_cases_for,
-    audit_rows_for,
     case_list_for,
     case_read_record,
     case_visible_to,

@@ -22,7 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import Membership
-from agencies.roles import LEAD_AGENCY_ROLES, OVERSIGHT_ROLES, Role
+from agencies.roles import LEAD_AGENCY_ROLES, OVERSIGHT_ROLES
 from agencies.selectors import agencies_where
 from cases.access import VIEW, VIEW_LEAD
 from cases.models import (
@@ -566,21 +566,3 @@ def access_log_for(user: User, case: Case):
 
     get_case_for_oversight(user, case.pk)
     return AuditEvent.objects.filter(case_id=case.pk).order_by("-id")
-
-
-def audit_rows_for(user: User):
-    """Audit rows an auditor may search: about their authority's cases, or made
-    by members of their agencies. Nobody else reaches the audit search."""
-    from safeguard.audit.models import AuditEvent, acting_for
-
-    audited = agencies_where(user, roles=[Role.AUDITOR])
-    if not audited.exists():
-        raise Http404
-    slugs = list(audited.values_list("slug", flat=True))
-    led = Case.objects.filter(lead_agency__in=audited).values("pk")
-    members = Membership.objects.filter(agency__in=audited).values("user_id")
-    # Made by their members: today's, and anyone who acted as one then (a
-    # membership an operator has since removed no longer names them).
-    return AuditEvent.objects.filter(
-        Q(case_id__in=led) | Q(user_id__in=members) | acting_for(slugs)
-    ).order_by("-id")

@@ -108,3 +108,56 @@ def test_an_element_of_the_list_is_matched_never_part_of_a_slug():
     assert row.agency_slugs == "x-school"
     assert not AuditEvent.objects.acting_for(["school"]).filter(pk=row.pk).exists()
     assert AuditEvent.objects.acting_for(["school", "x-school"]).filter(pk=row.pk).exists()
+
+
+@pytest.mark.parametrize("leads", ["few", "many"])
+def test_an_authority_is_searched_alike_whether_it_leads_few_cases_or_many(
+    client, world, monkeypatch, leads
+):
+    """An authority leading few cases is searched by their ids; one leading many
+    (a county's, nearly every row its) by each row's own case as the log is
+    read newest first. Either way its auditor finds the same rows: about its
+    cases whoever made them, and made by its people whatever they were about;
+    never another authority's case seen by someone else's people."""
+    from cases.selectors import cases as case_rules
+
+    if leads == "many":
+        monkeypatch.setattr(case_rules, "FEW", 0)
+    other_case = open_case_from_concern(world, submit_concern(world))
+    other_case.__class__.objects.filter(pk=other_case.pk).update(lead_agency=world.other_la)
+    about_ours = audit_record(
+        user=world.officer, action="view", event="probe_ours", case_id=world.case.pk
+    )
+    about_theirs = audit_record(
+        user=world.officer, action="view", event="probe_theirs", case_id=other_case.pk
+    )
+    by_ours = audit_record(user=world.manager, action="view", event="probe_by_ours")
+    client.force_login(world.auditor)
+    shown = client.get(reverse("audit_search"), {"event": "probe"}).context["page"].object_list
+    assert [row.pk for row in shown] == [by_ours.pk, about_ours.pk]
+    assert about_theirs not in shown
+    client.force_login(world.other_auditor)
+    shown = client.get(reverse("audit_search"), {"event": "probe"}).context["page"].object_list
+    assert [row.pk for row in shown] == [about_theirs.pk]
+
+
+def test_a_day_is_the_services_day_not_the_servers(client, world):
+    """ "From" and "To" are days where the service is: a row at 00:30 on 2 July,
+    British Summer Time (23:30 on 1 July, UTC), is on 2 July."""
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC), tick=False):
+        late = audit_record(user=world.manager, action="view", event="probe_midnight")
+    client.force_login(world.auditor)
+
+    def shown(**days: int) -> list:
+        query = {"event": "probe_midnight"}
+        for name, day in days.items():
+            query |= {f"{name}_0": str(day), f"{name}_1": "7", f"{name}_2": "2026"}
+        return list(client.get(reverse("audit_search"), query).context["page"].object_list)
+
+    assert shown(date_from=2, date_to=2) == [late]
+    assert shown(date_to=1) == [] and shown(date_from=3) == []
+    assert shown(date_from=1) == [late]
