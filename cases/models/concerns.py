@@ -144,6 +144,17 @@ class Concern(models.Model):
             # Keyset orders: "my concerns", and the API's newest-submitted first.
             models.Index(fields=["reported_by", "created_at", "id"], name="concern_mine_order"),
             models.Index(fields=["submitted_at", "id"], name="concern_submitted_order"),
+            # The front door's queue, in its own order (``FRONT_DOOR_ORDER``):
+            # just the concerns waiting, hundreds among a county's half million,
+            # so the queue page and My work's counts never walk the decided ones.
+            models.Index(
+                "lead_agency",
+                models.F("immediate_risk").desc(),
+                "submitted_at",
+                "id",
+                name="concern_front_door_queue",
+                condition=models.Q(status__in=["submitted", "awaiting_authorisation"]),
+            ),
         ]
 
     def __str__(self) -> str:

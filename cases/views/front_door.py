@@ -18,6 +18,7 @@ from cases.forms.concerns import ChildForm, DecisionForm, LinkChildForm, ReturnD
 from cases.forms.filters import FrontDoorFilter
 from cases.matching import Candidate, Subject, find_candidates
 from cases.models import Concern
+from cases.selectors.concerns import FRONT_DOOR_FIELDS
 from cases.selectors.search import search
 from safeguard import workdays
 from safeguard.audit.services import audit_record
@@ -31,7 +32,12 @@ def front_door(request: HttpRequest) -> HttpResponse:
         raise Http404
     filters = FrontDoorFilter(request.GET or None, queryset=Concern.objects.none())
     page = keyset_page(
-        filters.narrow(selectors.front_door_queue_for(request.user)),
+        filters.narrow(
+            selectors.front_door_queue_for(request.user)
+            .select_related(None)
+            .select_related("reporting_agency")
+            .only(*FRONT_DOOR_FIELDS)
+        ),
         filters.ordering,
         request.GET.get("cursor"),
         per_page=2 * keyset.PER_PAGE,  # a duty shift's worth at a glance
