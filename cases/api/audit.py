@@ -97,7 +97,7 @@ class AuditSearchViewSet(viewsets.GenericViewSet):
         "where and why, newest first. The search is itself audited.",
     )
     def list(self, request: Request) -> Response:
-        rows = selectors.audit_rows_for(request.user)  # 404 for anyone but an auditor
+        search = selectors.audit_search_for(request.user)  # 404 for anyone but an auditor
         # A plain dict: from a QueryDict DRF reads ``?reference=`` as not sent,
         # where the schema says a parameter given may not be empty.
         query = AuditQuerySerializer(data=request.query_params.dict())
@@ -107,6 +107,9 @@ class AuditSearchViewSet(viewsets.GenericViewSet):
         if not filters.form.is_valid():
             raise ValidationError(filters.form.errors)
         self.pagination_class = SORTS[query.validated_data.get("sort", "newest")]
-        page = self.paginate_queryset(filters.narrow(rows))
+        narrowed = filters.narrow(search.rows)
+        # How the pagination reads the page (KeysetCursorPagination asks the view).
+        self.keyset_fetch = search.reader(narrowed)
+        page = self.paginate_queryset(narrowed)
         audit_record(user=request.user, action="list", event="audit_searched", detail=given)
         return self.get_paginated_response(AuditRowSerializer(page, many=True).data)

@@ -3,7 +3,7 @@
 Re-exported here for callers outside ``cases`` (``from cases import selectors``);
 modules inside ``cases`` import from the submodules."""
 
-from cases.selectors.audit_search import audit_rows_for
+from cases.selectors.audit_search import AuditSearch, audit_rows_for, audit_search_for
 from cases.selectors.carried import read_carried
 from cases.selectors.case_list import (
     case_list_page_for,
@@ -24,6 +24,7 @@ from cases.selectors.cases import (
     allocated_cases_for,
     case_list_for,
     case_read_record,
+    case_visible_led_first,
     case_visible_to,
     cases_for,
     chronology_for,
@@ -117,7 +118,9 @@ __all__ = [
     "allocatable_workers",
     "allocation_text",
     "assessment_clock",
+    "AuditSearch",
     "audit_rows_for",
+    "audit_search_for",
     "body_map_for",
     "can_add_marks",
     "can_allocate",
@@ -167,6 +170,7 @@ __all__ = [
     "household_for",
     "current_reasons_prefetch",
     "involvements_for",
+    "case_visible_led_first",
     "led_case_visible_to",
     "with_lead_access",
     "linked_sibling_cases",

@@ -17,15 +17,17 @@ PER_PAGE = 50
 
 @login_required
 def audit_search(request: HttpRequest) -> HttpResponse:
-    rows = selectors.audit_rows_for(request.user)
+    search = selectors.audit_search_for(request.user)
     filters = AuditFilter(request.GET or None, queryset=AuditEvent.objects.none())
+    narrowed = filters.narrow(search.rows)
     # Keyset pages on the primary key: ten million rows are never counted.
     page = keyset_page(
-        filters.narrow(rows),
+        narrowed,
         filters.ordering,
         request.GET.get("cursor"),
         per_page=PER_PAGE,
         query=filters.query(),
+        fetch=search.reader(narrowed),
     )
     audit_record(
         user=request.user,

@@ -1,9 +1,11 @@
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from agencies.models import Membership
 from agencies.services import membership_add
 from cases import selectors
+from cases.selectors import audit_search, many
 from safeguard.audit.models import AuditEvent
 from safeguard.audit.services import audit_record
 from tests.factories import (
@@ -161,3 +163,94 @@ def test_a_day_is_the_services_day_not_the_servers(client, world):
     assert shown(date_from=2, date_to=2) == [late]
     assert shown(date_to=1) == [] and shown(date_from=3) == []
     assert shown(date_from=1) == [late]
+
+
+def _pages(client, url: str, query: dict, forward: int) -> list[list[int]]:
+    """The ids of the first page, ``forward`` pages after it by their "next"
+    links, and back again by "previous" links to the first."""
+
+    def ids(response) -> tuple[list[int], str | None, str | None]:
+        if response["Content-Type"].startswith("application/json"):
+            body = response.json()
+            return [row["id"] for row in body["results"]], body["next"], body["previous"]
+        page = response.context["page"]
+        link = lambda part: url + part if part else None  # noqa: E731
+        return [row.pk for row in page], link(page.next_link), link(page.previous_link)
+
+    shown, after, before = ids(client.get(url, query))
+    pages = [shown]
+    for _ in range(forward):
+        shown, after, before = ids(client.get(after))
+        pages.append(shown)
+    while before:
+        shown, after, before = ids(client.get(before))
+        pages.append(shown)
+    return pages
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+@pytest.mark.parametrize("where", ["page", "api"])
+def test_few_rows_sorted_or_many_walked_page_alike(client, world, monkeypatch, sort, where):
+    """An auditor whose rows are few has them read off the indexes and sorted
+    (``AuditSearch.reader``); with many, the log is walked in the page's
+    order. Forward and back, on the page and over the API, both show the
+    same rows in the same order."""
+    monkeypatch.setattr("cases.views.audit.PER_PAGE", 3)
+    made = [
+        audit_record(user=world.manager, action="view", event="probe_page").pk for _ in range(11)
+    ]
+    if where == "api":
+        client = APIClient()
+        client.force_authenticate(world.auditor)
+        url, query = "/api/v1/audit/", {"event": "probe_page", "sort": sort}
+        monkeypatch.setattr("safeguard.core.pagination.KeysetCursorPagination.page_size", 3)
+    else:
+        client.force_login(world.auditor)
+        url, query = reverse("audit_search"), {"event": "probe_page", "sort": sort}
+    seen = {}
+    for mode, bound in [("sorted", 10_000), ("walked", 0)]:
+        monkeypatch.setattr(audit_search, "FEW_ROWS", bound)
+        many.forget_many()
+        assert selectors.audit_search_for(world.auditor).few is (mode == "sorted")
+        seen[mode] = _pages(client, url, query, forward=2)
+    in_order = made[::-1] if sort == "newest" else made
+    first, second, third = in_order[:3], in_order[3:6], in_order[6:9]
+    assert seen["sorted"] == seen["walked"] == [first, second, third, second, first]
+
+
+def test_rows_are_few_only_when_every_part_of_the_rule_finds_few(world, monkeypatch):
+    """Few or many is counted part by part, each part's rows up to the bound:
+    made by today's members, acting for the agency (a leaver's rows too), and
+    about its cases. An auditor is read by sorting only while the parts' rows
+    added up stay within the bound."""
+    from cases.models import Case
+
+    def parts_rows() -> int:
+        members = Membership.objects.filter(agency=world.la).values("user_id")
+        led = Case.objects.filter(lead_agency=world.la).values("pk")
+        return (
+            AuditEvent.objects.filter(user_id__in=members).count()
+            + sum("la-csc" in row.agency_slugs.split(",") for row in AuditEvent.objects.all())
+            + AuditEvent.objects.filter(case_id__in=led).count()
+        )
+
+    def few(bound: int) -> bool:
+        monkeypatch.setattr(audit_search, "FEW_ROWS", bound)
+        many.forget_many()
+        return selectors.audit_search_for(world.auditor).few
+
+    def within_bound_exactly() -> None:
+        rows = parts_rows()
+        assert few(rows) and not few(rows - 1), rows
+
+    within_bound_exactly()
+    # A leaver: their rows are found only as acting for the agency.
+    leaver = make_user("leaver@la", world.la, "social_worker")
+    for _ in range(3):
+        audit_record(user=leaver, action="view", event="probe_leaver")
+    Membership.objects.filter(user=leaver).delete()
+    within_bound_exactly()
+    # Someone of another agency, about the authority's case.
+    for _ in range(3):
+        audit_record(user=world.officer, action="view", event="probe_about", case_id=world.case.pk)
+    within_bound_exactly()

@@ -35,6 +35,9 @@ MOST = 6  # the case list (issue 15)
 # statements (only PostgreSQL answers both in one): one more on a first page.
 MOST_CASE_LIST = MOST + (connection.vendor != "postgresql")
 MOST_OTHER = 7  # the other list pages: concerns, meetings, the front door
+# The audit search: one more, to count the auditor's rows up to
+# ``audit_search.FEW_ROWS`` (few are sorted, many walked: how a page is read).
+MOST_AUDIT = MOST_OTHER + 1
 # My work: five lists of dated work, and whether the person's meetings are few
 # (tests/work/test_my_work.py): issue 11's 12, less the transaction's statements.
 MOST_HOME = 10
