@@ -169,8 +169,10 @@ def _many(n: int, words: str) -> str:
 def unallocated_query(user, *, now: dt.datetime) -> QuerySet:
     """Open cases the manager sees that nobody holds (read off a partial index
     of just those, ``case_unallocated_open``)."""
-    return case_selectors.case_list_for(user, now=now).filter(
-        allocated_worker__isnull=True, **OPEN_CASES
+    return Case.objects.filter(
+        case_selectors.case_visible_led_first(user, now=now),
+        allocated_worker__isnull=True,
+        **OPEN_CASES,
     )
 
 

@@ -218,6 +218,18 @@ def led_case_visible_to(user: User, agency_ids: Sequence, case: str = "", *, now
     )
 
 
+def case_visible_led_first(user: User, *, now: Any = None) -> Q:
+    """``case_visible_to`` with the unrestricted cases of the agencies the
+    person leads as a social worker or manager answered by the case's own
+    columns, before any grant is probed (``led_case_visible_to``'s reasoning,
+    over every case rather than one agency's): a count of a lead manager's
+    open cases nobody holds probed the grants of a thousand cases (3.7 ms)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    leading = agencies_where(user, roles=LEAD_AGENCY_ROLES).values("pk")
+    return Q(lead_agency_id__in=leading, is_restricted=False) | case_visible_to(user, now=now)
+
+
 def cases_for(user: User, *, now: Any = None, given: RoleValues | None = None) -> QuerySet[Case]:
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()

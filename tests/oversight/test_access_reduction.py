@@ -1,7 +1,8 @@
-"""``led_case_visible_to`` and ``led_concern_visible_to`` are the access rule
-(``case_visible_to``, ``concerns_for``) written for a lead agency's own cases
-and front door, so the dashboard can count them without a grant probe per
-row; ``front_door_queue_for`` is the same rule for the concerns waiting at the
+"""``led_case_visible_to``, ``case_visible_led_first`` and
+``led_concern_visible_to`` are the access rule (``case_visible_to``,
+``concerns_for``) written for a lead agency's own cases and front door, so the
+dashboard and My work can count them without a grant probe per row;
+``front_door_queue_for`` is the same rule for the concerns waiting at the
 doors a person works. Held side by side here, person by person, over a year of
 work with concerns waiting (one of them on a restricted case), a restricted
 case, an involvement ended, a manager allocated a case, one whose membership
@@ -18,6 +19,7 @@ from agencies.services import membership_deactivate
 from cases import services
 from cases.models import Case, Concern, Involvement
 from cases.selectors import (
+    case_visible_led_first,
     case_visible_to,
     concerns_for,
     front_door_queue_for,
@@ -56,6 +58,12 @@ def assert_same_rule(world) -> None:
             .values_list("pk", flat=True)
         )
         assert led == rule, person.username
+        first = set(
+            Case.objects.filter(case_visible_led_first(person)).values_list("pk", flat=True)
+        )
+        assert first == set(
+            Case.objects.filter(case_visible_to(person)).values_list("pk", flat=True)
+        )
         led = set(
             Concern.objects.filter(led_concern_visible_to(person, ids)).values_list("pk", flat=True)
         )
