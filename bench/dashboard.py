@@ -69,7 +69,7 @@ def main() -> None:
     print("\n".join(lines), flush=True)
 
     def row(label: str, url: str) -> None:
-        p50, p95, queries = shared.measure(client, url, args.iterations)
+        p50, p95, queries, _ = shared.measure(client, url, args.iterations)
         line = f"{label:<52}{p50 * 1000:>8.1f}{p95 * 1000:>8.1f}{queries:>6}"
         print(line, flush=True)
         lines.append(line)

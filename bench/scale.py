@@ -204,10 +204,11 @@ def measure_persona(args, user, label: str, perms: dict, lines: list[str]) -> li
     lines.append(line)
 
     def report(name: str, url: str, floor: float | None, guardian: float | None) -> None:
-        p50, p95, queries = shared.measure(client, url, args.iterations)
+        p50, p95, queries, settling = shared.measure(client, url, args.iterations)
         row = (
             f"  {'':<22}{name:<24}{p50 * 1000:>8.1f}{p95 * 1000:>8.1f}{queries:>6}"
             f"{_ms(floor):>9}{_ratio(p50, floor):>7}{_ms(guardian):>10}{_ratio(p50, guardian):>7}"
+            f"{settling * 1000:>11.1f}"
         )
         print(row, flush=True)
         lines.append(row)
@@ -263,8 +264,11 @@ def measure_dashboard(args, lines: list[str]) -> None:
     client = Client()
     client.force_login(user)
     line = f"manager ({user.get_username()}) sees {cases_for(user).count():,} cases"
-    p50, p95, queries = shared.measure(client, args.dashboard, args.iterations)
-    row = f"  {'':<22}{'dashboard':<24}{p50 * 1000:>8.1f}{p95 * 1000:>8.1f}{queries:>6}"
+    p50, p95, queries, settling = shared.measure(client, args.dashboard, args.iterations)
+    row = (
+        f"  {'':<22}{'dashboard':<24}{p50 * 1000:>8.1f}{p95 * 1000:>8.1f}{queries:>6}"
+        f"{'':>9}{'':>7}{'':>10}{'':>7}{settling * 1000:>11.1f}"
+    )
     print(line, row, sep="\n", flush=True)
     lines += [line, row]
 
@@ -318,7 +322,7 @@ def main() -> None:
         f"calibration at the start: {machine.calibration_ms():.2f} ms a fixed template render "
         "(bench/machine.py; the machine's speed, not the code's)",
         f"{'persona':<24}{'page':<24}{'p50 ms':>8}{'p95 ms':>8}{'SQL':>6}{'floor':>9}"
-        f"{'xfloor':>7}{'guardian':>10}{'xguard':>7}",
+        f"{'xfloor':>7}{'guardian':>10}{'xguard':>7}{'first ten':>11}",
     ]
     print("\n".join(lines))
     readers = []
