@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -272,6 +273,14 @@ def test_audit_search_pages_by_key_without_counting(client, demo, monkeypatch):
     assert n <= MOST_AUDIT
     second = response.context["page"]
     assert [r.id for r in second] == expected[5:10]
+    # Its API in as few statements, page after page.
+    monkeypatch.setattr("safeguard.core.pagination.KeysetCursorPagination.page_size", 5)
+    response, n = counted(client, "/api/v1/audit/?event=searched")
+    assert response.status_code == 200 and n <= MOST_AUDIT
+    assert {row["event"] for row in response.json()["results"]} == {"audit_searched"}
+    following = urlparse(response.json()["next"])._replace(scheme="", netloc="").geturl()
+    response, n = counted(client, following)
+    assert response.status_code == 200 and n <= MOST_AUDIT and response.json()["results"]
     oldest = client.get("/audit/", {"event": "searched", "sort": "oldest"}).context["page"]
     assert [r.id for r in oldest] == list(rows.order_by("id").values_list("id", flat=True)[:5])
     assert AuditEvent.objects.filter(event="audit_searched", username=auditor.username).exists()
