@@ -347,16 +347,6 @@ def _owed_by(user: User) -> Q:
     )
 
 
-def reports_owed_by(user: User) -> QuerySet[Meeting]:
-    """Meetings still open where the user's agency was asked for a report and has
-    not sent it, soonest due first."""
-    return (
-        meetings_for(user)
-        .filter(_owed_by(user), finalised_at__isnull=True, cancelled_at__isnull=True)
-        .order_by("report_due_on", "scheduled_at")
-    )
-
-
 @dataclass(frozen=True)
 class MyMeetings:
     upcoming: list[Meeting]
