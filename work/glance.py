@@ -167,8 +167,10 @@ def _many(n: int, words: str) -> str:
 
 
 def unallocated_query(user, *, now: dt.datetime) -> QuerySet:
-    """Open cases the manager sees that nobody holds (read off a partial index
-    of just those, ``case_unallocated_open``)."""
+    """Open cases the manager sees that nobody holds: the rule as
+    ``case_visible_led_first``, so the cases of the agencies they lead are
+    read off a partial index of just those (``case_unallocated_by_lead``,
+    which carries ``is_restricted``) with no grant probed for each."""
     return Case.objects.filter(
         case_selectors.case_visible_led_first(user, now=now),
         allocated_worker__isnull=True,
