@@ -234,8 +234,15 @@ def _demo_snapshot(django_db_setup, django_db_blocker):
         snapshot = Snapshot.build() if can_snapshot() else None
     yield snapshot
     if snapshot is not None:
+        from django.db import connection
+
         with django_db_blocker.unblock():
             snapshot.drop()
+            # Closed here, not left to the test database's teardown: by now
+            # ``connection`` may be another object than the one pytest-django
+            # closes before dropping the database (an open session made that
+            # drop fail with "is being accessed by other users").
+            connection.close()
 
 
 @pytest.fixture
